@@ -1,0 +1,43 @@
+/**
+ * DockerHost: the Docker provider for one host, local socket or ssh://. Components receive it through
+ * ordinary resource options ({ provider } or { providers }) and hand it to their children.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LabConfigError, show } from "../net/errors";
+import { parseDockerHost } from "./docker-host-url";
+
+export interface DockerHostArgs {
+  /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port. */
+  host?: string;
+  /** Extra ssh options for ssh:// hosts, as passed to `ssh` (e.g. ["-i", "/path/key", "-o", "StrictHostKeyChecking=yes"]). */
+  sshOpts?: string[];
+}
+
+export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+export class DockerHost extends pulumi.ComponentResource {
+  readonly provider: docker.Provider;
+  readonly host: string;
+
+  constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
+    const host = args.host ?? DEFAULT_DOCKER_HOST;
+    const parsed = parseDockerHost(host);
+    if (typeof parsed === "string") {
+      throw new LabConfigError(`Docker host ${show(name)}`, [{ path: "host", message: `${show(host)} ${parsed}` }]);
+    }
+    if (args.sshOpts?.length && parsed.scheme !== "ssh") {
+      throw new LabConfigError(`Docker host ${show(name)}`, [
+        { path: "sshOpts", message: `ssh options are only for ssh:// hosts, not ${show(host)}` },
+      ]);
+    }
+    super("docker-netlabs:host:DockerHost", name, {}, opts);
+    this.host = host;
+    this.provider = new docker.Provider(
+      name,
+      { host, sshOpts: parsed.scheme === "ssh" ? args.sshOpts ?? [] : undefined },
+      { parent: this },
+    );
+    this.registerOutputs({ host });
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * LabImage: builds one of the project's lab images on the Docker host that runs the lab
+ * (the provider flows from the parent), with no registry push. The tag is the build context's
+ * digest, so containers are replaced exactly when their image's files change.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { LAB_IMAGE_NAMES, LabImageName } from "../net/topology";
+import { IMAGES_DIR } from "./catalog";
+import { contextDigest } from "./context-digest";
+
+export interface LabImageArgs {
+  /** Which image of `images/` to build. */
+  image: LabImageName;
+}
+
+export class LabImage extends pulumi.ComponentResource {
+  /** The local image reference, `docker-netlabs/<image>:<digest>`. */
+  readonly imageName: pulumi.Output<string>;
+
+  constructor(name: string, args: LabImageArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("docker-netlabs:images:LabImage", name, {}, opts);
+    const contextDir = path.join(IMAGES_DIR, args.image);
+    // Relative to the program's working directory (the project folder), as @pulumi/docker resolves it.
+    const context = path.relative(process.cwd(), contextDir) || ".";
+    const tag = contextDigest(contextDir).slice(0, 16);
+    const image = new docker.Image(
+      name,
+      {
+        imageName: `docker-netlabs/${args.image}:${tag}`,
+        build: { context, dockerfile: path.join(context, "Dockerfile") },
+        skipPush: true,
+      },
+      { parent: this },
+    );
+    this.imageName = image.imageName;
+    this.registerOutputs({ imageName: this.imageName });
+  }
+}
+
+export type LabImages = Record<LabImageName, pulumi.Input<string>>;
+
+/** Builds every lab image once for a host; labs on that host share them. */
+export function buildLabImages(
+  prefix: string,
+  opts?: pulumi.ComponentResourceOptions,
+  which: readonly LabImageName[] = LAB_IMAGE_NAMES,
+): Partial<LabImages> {
+  const images: Partial<LabImages> = {};
+  for (const image of which) images[image] = new LabImage(`${prefix}-${image}`, { image }, opts).imageName;
+  return images;
+}

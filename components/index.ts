@@ -1,0 +1,9 @@
+/** The project's component resources and the pure functions they are built from. */
+export * from "./host/docker-host";
+export * from "./host/bridge-guard";
+export * from "./host/port-forwarder";
+export * from "./images/lab-image";
+export * from "./routed-lab";
+export * from "./net/topology";
+export * from "./net/errors";
+export { renderMermaid } from "./net/mermaid";

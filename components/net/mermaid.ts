@@ -1,0 +1,24 @@
+/** Renders a lab plan as Mermaid flowchart text: segments as rounded boxes, nodes as boxes, addresses on the links. */
+import { LabPlan } from "./topology";
+
+function id(kind: "seg" | "node", name: string): string {
+  return `${kind}_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+}
+
+export function renderMermaid(plan: LabPlan): string {
+  const lines = ["flowchart LR"];
+  for (const segment of plan.segments) {
+    const kind = segment.driver === "macvlan" ? `macvlan on ${segment.parent}` : "bridge";
+    lines.push(`  ${id("seg", segment.name)}(["${segment.name}<br/>${segment.subnet.cidr}<br/>${kind}"])`);
+  }
+  for (const node of plan.nodes) {
+    const role = node.router ? "router" : "host";
+    lines.push(`  ${id("node", node.name)}["${node.name}<br/>${role}"]`);
+  }
+  for (const node of plan.nodes) {
+    for (const iface of node.interfaces) {
+      lines.push(`  ${id("node", node.name)} ---|${iface.address}| ${id("seg", iface.segment)}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}

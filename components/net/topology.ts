@@ -1,0 +1,370 @@
+/**
+ * The lab description (segments, nodes, routes, published ports) and its validation into a plan.
+ * Pure: no Pulumi resources, no I/O. Shape is checked by a zod schema, meaning (addresses inside
+ * their segment, next hops on-link, no overlaps or duplicates) by the checks below; every problem
+ * is reported at once with the field path and the value.
+ */
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import {
+  Ipv4Subnet,
+  isIpv4Address,
+  isUsableHost,
+  lastUsableAddress,
+  parseSubnet,
+  subnetContains,
+  subnetsOverlap,
+} from "./addressing";
+import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
+
+/** The images the project builds from `images/`. */
+export const LAB_IMAGE_NAMES = ["router", "web", "client"] as const;
+export type LabImageName = (typeof LAB_IMAGE_NAMES)[number];
+
+const dnsLabel = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,30}$/, "must be lowercase letters, digits and dashes, starting with a letter");
+
+const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
+
+const segmentSchema = z.strictObject({
+  name: dnsLabel,
+  subnet: z.string(),
+  driver: z.enum(["bridge", "macvlan"]).default("bridge"),
+  internal: z.boolean().default(true),
+  /** Docker's own gateway address; defaults to the last usable address so that .1 stays free. */
+  gateway: z.string().optional(),
+  /** Host interface a macvlan segment sits on. */
+  parent: z.string().optional(),
+});
+
+const interfaceSchema = z.strictObject({
+  segment: z.string(),
+  address: z.string(),
+  aliases: z.array(dnsLabel).default([]),
+});
+
+const routeSchema = z.strictObject({
+  /** A CIDR, or "default". */
+  to: z.string(),
+  via: z.string(),
+});
+
+const publishSchema = z.strictObject({
+  containerPort: port,
+  hostPort: port,
+  protocol: z.enum(["tcp", "udp"]).default("tcp"),
+  hostAddress: z.string().default("127.0.0.1"),
+});
+
+const imageSchema = z.union([
+  z.enum(LAB_IMAGE_NAMES),
+  z.strictObject({ ref: z.string().min(1, "must name an image") }),
+]);
+
+const nodeSchema = z.strictObject({
+  name: dnsLabel,
+  image: imageSchema,
+  interfaces: z.array(interfaceSchema).min(1, "a node needs at least one interface"),
+  routes: z.array(routeSchema).default([]),
+  /** Forwards packets between its interfaces. */
+  router: z.boolean().default(false),
+  /** Shell commands run once every interface is up, in order, before the main process. */
+  commands: z.array(z.string()).default([]),
+  /** The main process; defaults to the lab image's own, or an idle wait for other images. */
+  command: z.array(z.string()).optional(),
+  publish: z.array(publishSchema).default([]),
+  /** Files written into the container before it starts: absolute path to content. */
+  files: z.record(z.string().regex(/^\//, "must be an absolute path"), z.string()).default({}),
+  /** Environment variables; values may be Pulumi secrets and stay secret. */
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not a variable name"), z.any()).default({}),
+  /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
+  capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
+});
+
+export const routedLabSpecSchema = z.strictObject({
+  segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
+  nodes: z.array(nodeSchema).min(1, "a lab needs at least one node"),
+});
+
+/** What users write (defaults optional). */
+export type RoutedLabSpec = z.input<typeof routedLabSpecSchema>;
+export type NodeSpec = z.input<typeof nodeSchema>;
+export type SegmentSpec = z.input<typeof segmentSchema>;
+
+export interface SegmentPlan {
+  name: string;
+  subnet: Ipv4Subnet;
+  driver: "bridge" | "macvlan";
+  internal: boolean;
+  gateway: string;
+  parent?: string;
+  /** Docker network name. */
+  networkName: string;
+  /** Linux bridge name on the host (bridge driver only), at most 15 characters. */
+  bridgeName?: string;
+}
+
+export interface InterfacePlan {
+  segment: string;
+  address: string;
+  prefixLength: number;
+  aliases: string[];
+}
+
+export interface PublishPlan {
+  containerPort: number;
+  hostPort: number;
+  protocol: "tcp" | "udp";
+  hostAddress: string;
+  /** Docker publishes ports only on non-internal networks; otherwise a host-side forwarder does. */
+  via: "docker" | "forwarder";
+  /** The node address the forwarder connects to. */
+  targetAddress: string;
+}
+
+export interface NodePlan {
+  name: string;
+  containerName: string;
+  image: LabImageName | { ref: string };
+  interfaces: InterfacePlan[];
+  routes: { to: string; via: string }[];
+  router: boolean;
+  commands: string[];
+  command?: string[];
+  publish: PublishPlan[];
+  files: Record<string, string>;
+  env: Record<string, unknown>;
+  capabilities: string[];
+}
+
+export interface LabPlan {
+  lab: string;
+  segments: SegmentPlan[];
+  nodes: NodePlan[];
+  /**
+   * Bridges whose traffic must pass Docker's isolation rules because a router node
+   * forwards between lab segments (host preparation, see DESIGN.md).
+   */
+  guardedBridges: string[];
+}
+
+export interface PlanOptions {
+  /** Prefix for Docker object names, so several stacks can share an engine. */
+  namePrefix?: string;
+}
+
+/** A deterministic Linux bridge name (IFNAMSIZ allows 15 characters) for a lab segment. */
+export function bridgeNameFor(dockerNetworkName: string): string {
+  return "nl-" + createHash("sha256").update(dockerNetworkName).digest("hex").slice(0, 10);
+}
+
+/**
+ * Validates a lab description as a whole and returns its plan.
+ * Throws LabConfigError listing every problem, naming each field and value.
+ */
+export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions = {}): LabPlan {
+  const subject = `lab ${show(lab)}`;
+  const prefix = options.namePrefix ?? "";
+  if (!/^[a-z][a-z0-9-]{0,30}$/.test(lab)) {
+    throw new LabConfigError(subject, [
+      { path: "name", message: `${show(lab)} must be lowercase letters, digits and dashes, starting with a letter` },
+    ]);
+  }
+  if (!/^[a-z0-9-]{0,20}$/.test(prefix)) {
+    throw new LabConfigError(subject, [
+      { path: "namePrefix", message: `${show(prefix)} must be at most 20 lowercase letters, digits or dashes` },
+    ]);
+  }
+  const parsed = routedLabSpecSchema.safeParse(spec);
+  if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, spec));
+  const input = parsed.data;
+  const issues: ConfigIssue[] = [];
+
+  const segments = new Map<string, SegmentPlan>();
+  input.segments.forEach((segment, i) => {
+    const at = `segments[${i}]`;
+    if (segments.has(segment.name)) {
+      issues.push({ path: `${at}.name`, message: `${show(segment.name)} is used by another segment` });
+      return;
+    }
+    const subnet = parseSubnet(segment.subnet);
+    if (typeof subnet === "string") {
+      issues.push({ path: `${at}.subnet`, message: `${show(segment.subnet)} ${subnet}` });
+      return;
+    }
+    for (const other of segments.values()) {
+      if (subnetsOverlap(subnet, other.subnet)) {
+        issues.push({
+          path: `${at}.subnet`,
+          message: `${show(subnet.cidr)} overlaps segment ${show(other.name)} (${other.subnet.cidr})`,
+        });
+      }
+    }
+    const gateway = segment.gateway ?? lastUsableAddress(subnet);
+    if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
+      issues.push({ path: `${at}.gateway`, message: `${show(gateway)} is not a host address of ${subnet.cidr}` });
+    }
+    if (segment.driver === "macvlan" && !segment.parent) {
+      issues.push({ path: `${at}.parent`, message: "a macvlan segment needs the host interface it sits on" });
+    }
+    if (segment.driver === "bridge" && segment.parent) {
+      issues.push({ path: `${at}.parent`, message: `${show(segment.parent)} is only for macvlan segments` });
+    }
+    const networkName = `${prefix}${lab}-${segment.name}`;
+    segments.set(segment.name, {
+      name: segment.name,
+      subnet,
+      driver: segment.driver,
+      internal: segment.internal,
+      gateway,
+      parent: segment.parent,
+      networkName,
+      bridgeName: segment.driver === "bridge" ? bridgeNameFor(networkName) : undefined,
+    });
+  });
+
+  const addressOwner = new Map<string, string>();
+  for (const segment of segments.values()) addressOwner.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
+  const nodeNames = new Set<string>();
+  const publishedKeys = new Map<string, string>();
+  const nodes: NodePlan[] = [];
+
+  input.nodes.forEach((node, n) => {
+    const at = `nodes[${n}]`;
+    if (nodeNames.has(node.name)) {
+      issues.push({ path: `${at}.name`, message: `${show(node.name)} is used by another node` });
+    }
+    nodeNames.add(node.name);
+
+    const interfaces: InterfacePlan[] = [];
+    const seenSegments = new Set<string>();
+    node.interfaces.forEach((iface, k) => {
+      const ifAt = `${at}.interfaces[${k}]`;
+      const segment = segments.get(iface.segment);
+      if (!segment) {
+        issues.push({ path: `${ifAt}.segment`, message: `${show(iface.segment)} is not a segment of this lab` });
+        return;
+      }
+      if (seenSegments.has(iface.segment)) {
+        issues.push({ path: `${ifAt}.segment`, message: `${show(iface.segment)}: a node has one interface per segment` });
+        return;
+      }
+      seenSegments.add(iface.segment);
+      if (!isIpv4Address(iface.address)) {
+        issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is not an IPv4 address` });
+        return;
+      }
+      if (!isUsableHost(segment.subnet, iface.address)) {
+        issues.push({
+          path: `${ifAt}.address`,
+          message: `${show(iface.address)} is outside segment ${show(segment.name)} (${segment.subnet.cidr}) or is its network/broadcast address`,
+        });
+        return;
+      }
+      const owner = addressOwner.get(iface.address);
+      if (owner) {
+        issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is already ${owner}` });
+        return;
+      }
+      addressOwner.set(iface.address, `node ${show(node.name)}'s address`);
+      interfaces.push({
+        segment: segment.name,
+        address: iface.address,
+        prefixLength: segment.subnet.prefixLength,
+        aliases: iface.aliases,
+      });
+    });
+
+    const routeTargets = new Set<string>();
+    node.routes.forEach((route, r) => {
+      const routeAt = `${at}.routes[${r}]`;
+      if (route.to !== "default") {
+        const target = parseSubnet(route.to);
+        if (typeof target === "string") {
+          issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} ${target} (or "default")` });
+        }
+      }
+      if (routeTargets.has(route.to)) {
+        issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} has another route on this node` });
+      }
+      routeTargets.add(route.to);
+      if (!isIpv4Address(route.via)) {
+        issues.push({ path: `${routeAt}.via`, message: `${show(route.via)} is not an IPv4 address` });
+        return;
+      }
+      const onLink = interfaces.some((iface) => subnetContains(segments.get(iface.segment)!.subnet, route.via));
+      if (!onLink) {
+        issues.push({
+          path: `${routeAt}.via`,
+          message: `next hop ${show(route.via)} is not on any segment node ${show(node.name)} is attached to`,
+        });
+      } else if (interfaces.some((iface) => iface.address === route.via)) {
+        issues.push({ path: `${routeAt}.via`, message: `next hop ${show(route.via)} is the node's own address` });
+      }
+    });
+
+    const publish: PublishPlan[] = [];
+    node.publish.forEach((published, p) => {
+      const pubAt = `${at}.publish[${p}]`;
+      if (!isIpv4Address(published.hostAddress)) {
+        issues.push({ path: `${pubAt}.hostAddress`, message: `${show(published.hostAddress)} is not an IPv4 address` });
+        return;
+      }
+      const key = `${published.hostAddress}:${published.hostPort}/${published.protocol}`;
+      const taken = publishedKeys.get(key);
+      if (taken) {
+        issues.push({ path: `${pubAt}.hostPort`, message: `${key} is already published by node ${show(taken)}` });
+        return;
+      }
+      publishedKeys.set(key, node.name);
+      const attached = interfaces.map((iface) => ({ iface, segment: segments.get(iface.segment)! }));
+      const open = attached.find(({ segment }) => segment.driver === "bridge" && !segment.internal);
+      const hostReachable = attached.find(({ segment }) => segment.driver === "bridge");
+      if (!open && !hostReachable) {
+        issues.push({
+          path: `${pubAt}`,
+          message: `node ${show(node.name)} has no bridge segment, and the host cannot reach a macvlan address to publish it`,
+        });
+        return;
+      }
+      publish.push({
+        ...published,
+        via: open ? "docker" : "forwarder",
+        targetAddress: (open ?? hostReachable)!.iface.address,
+      });
+    });
+
+    nodes.push({
+      name: node.name,
+      containerName: `${prefix}${lab}-${node.name}`,
+      image: node.image,
+      interfaces,
+      routes: node.routes,
+      router: node.router,
+      commands: node.commands,
+      command: node.command,
+      publish,
+      files: node.files,
+      env: node.env,
+      capabilities: node.capabilities,
+    });
+  });
+
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+
+  const hasRouter = nodes.some((node) => node.router);
+  const guardedBridges = hasRouter
+    ? [...segments.values()].flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : []))
+    : [];
+  return { lab, segments: [...segments.values()], nodes, guardedBridges };
+}
+
+/** The lab images a plan needs: its nodes' images, and the router image for guard and forwarders. */
+export function requiredLabImages(plan: LabPlan): LabImageName[] {
+  const needed = new Set<LabImageName>();
+  for (const node of plan.nodes) if (typeof node.image === "string") needed.add(node.image);
+  const forwards = plan.nodes.some((node) => node.publish.some((port) => port.via === "forwarder"));
+  if (plan.guardedBridges.length > 0 || forwards) needed.add("router");
+  return [...needed].sort();
+}

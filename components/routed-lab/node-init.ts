@@ -1,0 +1,77 @@
+/**
+ * Renders the script every lab node runs first (as its entrypoint), then hands over to the node's
+ * main process. POSIX sh, so it runs on Debian (dash) and busybox images alike.
+ * Interfaces are found by the address they hold, never by ethN: Docker orders interfaces by its own
+ * rules at start, not by attach order (DESIGN.md section 3).
+ */
+import { shQuote } from "../net/shell";
+import { NodePlan } from "../net/topology";
+
+export const NODE_INIT_PATH = "/netlabs/init.sh";
+/** Created when the node's interfaces, routes and commands are all in place. */
+export const NODE_READY_PATH = "/run/netlabs/ready";
+/** How long a node waits for its addresses to appear before it gives up and exits. */
+export const INTERFACE_WAIT_SECONDS = 30;
+
+export function interfaceEnvName(segment: string): string {
+  return `NETLABS_IF_${segment.toUpperCase().replace(/-/g, "_")}`;
+}
+
+export function renderNodeInit(node: NodePlan): string {
+  const lines: string[] = [
+    "#!/bin/sh",
+    `# docker-netlabs: generated init for node ${node.name}; it is rewritten on every deploy.`,
+    "set -u",
+    `log() { echo "netlabs-init[${node.name}]: $*" >&2; }`,
+    `command -v ip >/dev/null 2>&1 || { log "the image has no 'ip' command (install iproute2 or busybox)"; exit 70; }`,
+    "iface_with() { ip -o -4 addr show | awk -v want=\"$1\" '{ split($4, a, \"/\"); if (a[1] == want) { print $2; exit } }'; }",
+    "wait_for() {",
+    "  tries=0",
+    `  while [ "$tries" -lt ${INTERFACE_WAIT_SECONDS * 5} ]; do`,
+    '    name=$(iface_with "$1")',
+    '    if [ -n "$name" ]; then echo "$name"; return 0; fi',
+    "    tries=$((tries + 1)); sleep 0.2 2>/dev/null || sleep 1",
+    "  done",
+    `  log "address $1 did not appear within ${INTERFACE_WAIT_SECONDS} s"; return 1`,
+    "}",
+    "mkdir -p /run/netlabs",
+    ": > /run/netlabs/interfaces",
+  ];
+  for (const iface of node.interfaces) {
+    const env = interfaceEnvName(iface.segment);
+    lines.push(
+      `${env}=$(wait_for ${iface.address}) || exit 71`,
+      `export ${env}`,
+      `ip link set "$${env}" up`,
+      `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}" >> /run/netlabs/interfaces`,
+    );
+  }
+  if (node.router) {
+    lines.push(
+      `[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || { log "forwarding is off: the container needs sysctl net.ipv4.ip_forward=1"; exit 72; }`,
+    );
+  }
+  for (const route of node.routes) {
+    if (route.to === "default") {
+      lines.push(
+        "ip route del default 2>/dev/null",
+        `ip route add default via ${route.via} || { log "cannot add default route via ${route.via}"; exit 73; }`,
+      );
+    } else {
+      lines.push(
+        `ip route replace ${route.to} via ${route.via} || { log "cannot add route ${route.to} via ${route.via}"; exit 73; }`,
+      );
+    }
+  }
+  node.commands.forEach((command, index) => {
+    lines.push(`sh -c ${shQuote(command)} || { log "command ${index + 1} failed: "${shQuote(command)}; exit 74; }`);
+  });
+  lines.push(
+    `touch ${NODE_READY_PATH}`,
+    'log "ready: $(tr "\\n" " " < /run/netlabs/interfaces)"',
+    'if [ "$#" -gt 0 ]; then exec "$@"; fi',
+    "while :; do sleep 3600 & wait $!; done",
+    "",
+  );
+  return lines.join("\n");
+}

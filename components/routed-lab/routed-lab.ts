@@ -1,0 +1,239 @@
+/**
+ * RoutedLab: a declarative L2/L3 lab in the spirit of conlink. Segments become Docker networks,
+ * nodes become containers with one static address per segment, static routes, forwarding for
+ * routers, commands run once their interfaces are up, DNS names and published ports.
+ * The whole description is validated before anything is created.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { BridgeGuard } from "../host/bridge-guard";
+import { PortForwarder } from "../host/port-forwarder";
+import { LAB_IMAGE_COMMANDS } from "../images/catalog";
+import { LabImages, buildLabImages } from "../images/lab-image";
+import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { renderMermaid } from "../net/mermaid";
+import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
+import { NODE_INIT_PATH, renderNodeInit } from "./node-init";
+
+export interface RoutedLabArgs {
+  /** Segments and nodes (see components/net/topology.ts for every field). */
+  spec: RoutedLabSpec;
+  /** Prefix for every Docker object name, so several stacks can share one engine. */
+  namePrefix?: string;
+  /** Lab images already built on this host; the ones missing are built as children. */
+  images?: Partial<LabImages>;
+  /** Extra labels on every Docker object of the lab. */
+  labels?: LabelMap;
+}
+
+export interface RoutedLabNodeInfo {
+  container: string;
+  /** Address on each segment, by segment name. */
+  addresses: Record<string, string>;
+  router: boolean;
+}
+
+export interface RoutedLabSegmentInfo {
+  network: string;
+  subnet: string;
+  gateway: string;
+  driver: string;
+  bridge?: string;
+}
+
+export interface RoutedLabPublishedPort {
+  node: string;
+  listen: string;
+  target: string;
+  via: "docker" | "forwarder";
+}
+
+export class RoutedLab extends pulumi.ComponentResource {
+  readonly plan: LabPlan;
+  readonly networks: Record<string, docker.Network> = {};
+  readonly containers: Record<string, docker.Container> = {};
+  readonly nodes: Record<string, RoutedLabNodeInfo>;
+  readonly segments: Record<string, RoutedLabSegmentInfo>;
+  readonly published: RoutedLabPublishedPort[];
+  /** Mermaid flowchart of the lab. */
+  readonly mermaid: string;
+
+  constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Validate before registering anything: a bad description creates nothing.
+    const plan = planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
+    super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
+    this.plan = plan;
+    const labName = `${args.namePrefix ?? ""}${name}`;
+    const labels = labLabels(labName, args.labels);
+    const images = this.resolveLabImages(name, plan, args.images ?? {});
+
+    for (const segment of plan.segments) {
+      this.networks[segment.name] = this.createNetwork(name, segment, labels);
+    }
+
+    const guard =
+      plan.guardedBridges.length > 0
+        ? new BridgeGuard(
+            `${name}-bridge-guard`,
+            {
+              bridges: plan.guardedBridges,
+              image: images.router!,
+              containerName: `${labName}-bridge-guard`,
+              ruleComment: `docker-netlabs:${labName}`,
+              labels,
+            },
+            // Created after, and so destroyed before, the bridges it names.
+            { parent: this, dependsOn: Object.values(this.networks) },
+          )
+        : undefined;
+
+    for (const node of plan.nodes) {
+      this.containers[node.name] = this.createNode(name, node, images, labels, guard);
+    }
+
+    this.published = [];
+    for (const node of plan.nodes) {
+      for (const port of node.publish) {
+        this.published.push({
+          node: node.name,
+          listen: `${port.hostAddress}:${port.hostPort}/${port.protocol}`,
+          target: `${port.targetAddress}:${port.containerPort}`,
+          via: port.via,
+        });
+        if (port.via !== "forwarder") continue;
+        new PortForwarder(
+          `${name}-${node.name}-publish-${port.hostPort}-${port.protocol}`,
+          {
+            hostAddress: port.hostAddress,
+            hostPort: port.hostPort,
+            protocol: port.protocol,
+            targetAddress: port.targetAddress,
+            targetPort: port.containerPort,
+            image: images.router!,
+            containerName: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
+            labels,
+          },
+          { parent: this, dependsOn: [this.containers[node.name]] },
+        );
+      }
+    }
+
+    this.nodes = Object.fromEntries(
+      plan.nodes.map((node) => [
+        node.name,
+        {
+          container: node.containerName,
+          addresses: Object.fromEntries(node.interfaces.map((iface) => [iface.segment, iface.address])),
+          router: node.router,
+        },
+      ]),
+    );
+    this.segments = Object.fromEntries(
+      plan.segments.map((segment) => [
+        segment.name,
+        {
+          network: segment.networkName,
+          subnet: segment.subnet.cidr,
+          gateway: segment.gateway,
+          driver: segment.driver,
+          ...(segment.bridgeName ? { bridge: segment.bridgeName } : {}),
+        },
+      ]),
+    );
+    this.mermaid = renderMermaid(plan);
+    this.registerOutputs({
+      nodes: this.nodes,
+      segments: this.segments,
+      published: this.published,
+      mermaid: this.mermaid,
+    });
+  }
+
+  /** Image reference per lab image the plan needs: the ones given, the rest built here. */
+  private resolveLabImages(name: string, plan: LabPlan, given: Partial<LabImages>): Partial<LabImages> {
+    const missing = requiredLabImages(plan).filter((image) => given[image] === undefined);
+    return { ...given, ...buildLabImages(`${name}-image`, { parent: this }, missing) };
+  }
+
+  private createNetwork(lab: string, segment: SegmentPlan, labels: LabelMap): docker.Network {
+    const options: Record<string, string> =
+      segment.driver === "bridge"
+        ? { "com.docker.network.bridge.name": segment.bridgeName! }
+        : { parent: segment.parent!, macvlan_mode: "bridge" };
+    return new docker.Network(
+      `${lab}-${segment.name}`,
+      {
+        name: segment.networkName,
+        driver: segment.driver,
+        internal: segment.internal,
+        ipamConfigs: [{ subnet: segment.subnet.cidr, gateway: segment.gateway }],
+        options,
+        labels: toDockerLabels({ ...labels, "io.docker-netlabs.segment": segment.name }),
+      },
+      { parent: this },
+    );
+  }
+
+  private createNode(
+    lab: string,
+    node: NodePlan,
+    images: Partial<LabImages>,
+    labels: LabelMap,
+    guard: BridgeGuard | undefined,
+  ): docker.Container {
+    const image =
+      typeof node.image === "string"
+        ? images[node.image]!
+        : new docker.RemoteImage(
+            `${lab}-${node.name}-image`,
+            { name: node.image.ref, keepLocally: true },
+            { parent: this },
+          ).imageId;
+    const mainCommand =
+      node.command ?? (typeof node.image === "string" ? LAB_IMAGE_COMMANDS[node.image] : undefined);
+    const capabilities = new Set(node.capabilities);
+    if (node.router || node.routes.length > 0) capabilities.add("NET_ADMIN");
+    const files = Object.keys(node.files)
+      .sort()
+      .map((file) => ({ file, content: node.files[file] }));
+    return new docker.Container(
+      `${lab}-${node.name}`,
+      {
+        name: node.containerName,
+        hostname: node.name,
+        image,
+        entrypoints: ["/bin/sh", NODE_INIT_PATH],
+        command: mainCommand,
+        uploads: [{ file: NODE_INIT_PATH, content: renderNodeInit(node), executable: true }, ...files],
+        networksAdvanced: node.interfaces.map((iface) => ({
+          name: this.networks[iface.segment].name,
+          ipv4Address: iface.address,
+          aliases: [node.name, ...iface.aliases],
+        })),
+        capabilities: capabilities.size > 0 ? { adds: [...capabilities].sort() } : undefined,
+        sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
+        envs: renderEnv(node.env),
+        ports: node.publish
+          .filter((port) => port.via === "docker")
+          .map((port) => ({
+            internal: port.containerPort,
+            external: port.hostPort,
+            ip: port.hostAddress,
+            protocol: port.protocol,
+          })),
+        init: true,
+        labels: toDockerLabels({ ...labels, "io.docker-netlabs.node": node.name }),
+      },
+      { parent: this, dependsOn: guard ? [guard] : [] },
+    );
+  }
+}
+
+/** `KEY=value` list, sorted; a secret value keeps the whole list secret. */
+function renderEnv(env: Record<string, unknown>): pulumi.Output<string[]> | undefined {
+  const keys = Object.keys(env).sort();
+  if (keys.length === 0) return undefined;
+  return pulumi
+    .all(keys.map((key) => pulumi.output(env[key] as pulumi.Input<string>)))
+    .apply((values) => keys.map((key, i) => `${key}=${values[i]}`));
+}

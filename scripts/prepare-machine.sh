@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Makes a fresh Debian machine ready to run the tests: a Docker engine that answers,
+# debootstrap, iptables, OpenSSH server, and the locally seeded debian:bookworm-slim base image.
+# Idempotent: each step is skipped when its result is already there.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+need_pkgs=()
+command -v dockerd >/dev/null || need_pkgs+=(docker.io)
+command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
+command -v iptables >/dev/null || need_pkgs+=(iptables)
+[ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
+command -v ip >/dev/null || need_pkgs+=(iproute2)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "prepare: installing ${need_pkgs[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  echo "prepare: starting dockerd"
+  # dockerd is ours to start here: its PID is kept so that only it is ever stopped.
+  nohup dockerd >/var/log/docker-netlabs-dockerd.log 2>&1 &
+  echo $! >/var/run/docker-netlabs-dockerd.pid
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 1; done
+  docker info >/dev/null 2>&1 || { echo "prepare: dockerd did not answer within 60 s"; tail -n 30 /var/log/docker-netlabs-dockerd.log; exit 1; }
+fi
+
+"$here/seed-base-image.sh"
