@@ -52,24 +52,28 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   throw new LabConfigError("stack configuration", issues);
 }
 
-const STRING_KEYS = ["dockerHost", "namePrefix", "publishAddress"] as const;
-const STRUCTURED_KEYS = ["sshOpts", "labs", "demoHostPort", "internal"] as const;
+const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress"]);
 
-/** Reads this project's keys from Pulumi config (unset keys take the schema's defaults). */
-export function readStackConfig(config = new pulumi.Config(CONFIG_NAMESPACE)): StackConfig {
+/**
+ * Reads every key of this project's namespace from Pulumi config, so that a misspelt key is an
+ * error rather than silently ignored; unset keys take the schema's defaults.
+ */
+export function readStackConfig(): StackConfig {
   const raw: Record<string, unknown> = {};
-  for (const key of STRING_KEYS) {
-    const value = config.get(key);
-    if (value !== undefined) raw[key] = value;
-  }
-  for (const key of STRUCTURED_KEYS) {
-    const text = config.get(key);
-    if (text === undefined) continue;
-    try {
-      raw[key] = JSON.parse(text);
-    } catch {
-      raw[key] = text; // left for the schema to reject with the key's name
-    }
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  for (const [fullKey, text] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    raw[key] = STRING_KEYS.has(key) ? text : parseStructured(text);
   }
   return parseStackConfig(raw);
+}
+
+/** Arrays, numbers and booleans arrive as JSON text; what does not parse is left for the schema to reject. */
+function parseStructured(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }

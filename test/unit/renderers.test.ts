@@ -1,0 +1,107 @@
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { renderBridgeGuardScript } from "../../components/host/bridge-guard-script";
+import { socatArgs } from "../../components/host/port-forwarder";
+import { IMAGES_DIR, LAB_IMAGE_COMMANDS } from "../../components/images/catalog";
+import { contextDigest } from "../../components/images/context-digest";
+import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
+import { renderNodeInit } from "../../components/routed-lab/node-init";
+
+/** `sh -n` parses a script without running it: the renderers must emit valid POSIX sh. */
+function assertShellSyntax(script: string) {
+  execFileSync("sh", ["-n"], { input: script });
+}
+
+const plan = planRoutedLab("lab", {
+  segments: [
+    { name: "lan-a", subnet: "10.1.1.0/24" },
+    { name: "lan-b", subnet: "10.1.2.0/24" },
+  ],
+  nodes: [
+    {
+      name: "r1",
+      image: "router",
+      router: true,
+      interfaces: [
+        { segment: "lan-a", address: "10.1.1.1" },
+        { segment: "lan-b", address: "10.1.2.1" },
+      ],
+      routes: [{ to: "10.9.0.0/16", via: "10.1.2.7" }],
+      commands: ["echo it's up on $NETLABS_IF_LAN_A > /tmp/up"],
+    },
+  ],
+});
+
+describe("node init script", () => {
+  const script = renderNodeInit(plan.nodes[0]);
+
+  it("is valid sh that finds interfaces by address, routes, checks forwarding, runs commands, then execs", () => {
+    assertShellSyntax(script);
+    expect(script).toContain("NETLABS_IF_LAN_A=$(wait_for 10.1.1.1) || exit 71");
+    expect(script).toContain("NETLABS_IF_LAN_B=$(wait_for 10.1.2.1) || exit 71");
+    expect(script).toContain("ip route replace 10.9.0.0/16 via 10.1.2.7");
+    expect(script).toContain("/proc/sys/net/ipv4/ip_forward");
+    expect(script).toContain(`sh -c 'echo it'\\''s up on $NETLABS_IF_LAN_A > /tmp/up'`);
+    expect(script).not.toMatch(/\beth\d/);
+    const order = ["wait_for 10.1.1.1", "ip route replace", "sh -c", "touch /run/netlabs/ready", 'exec "$@"'];
+    const positions = order.map((needle) => script.indexOf(needle));
+    expect(positions).toEqual([...positions].sort((a, b) => a - b));
+  });
+
+  it("finds the interface that holds an address in real `ip -o -4 addr` output", () => {
+    const finder = script.split("\n").find((line) => line.startsWith("iface_with()"))!;
+    const sample = [
+      "1: lo    inet 127.0.0.1/8 scope host lo\\       valid_lft forever preferred_lft forever",
+      "57: eth1    inet 10.1.2.1/24 brd 10.1.2.255 scope global eth1\\       valid_lft forever",
+      "55: eth0    inet 10.1.1.1/24 brd 10.1.1.255 scope global eth0\\       valid_lft forever",
+    ].join("\n");
+    // Replace `ip` with a function printing the sample, then ask for each address.
+    const probe = `ip() { printf '%s\\n' '${sample}'; }\n${finder}\niface_with 10.1.2.1; iface_with 10.1.1.1; iface_with 10.1.1.10`;
+    expect(execFileSync("sh", ["-c", probe]).toString()).toBe("eth1\neth0\n");
+  });
+});
+
+describe("bridge guard script", () => {
+  it("is valid sh that adds each rule once and removes every copy on TERM", () => {
+    const script = renderBridgeGuardScript(["nl-aaaa", "nl-bbbb"], "docker-netlabs:lab");
+    assertShellSyntax(script);
+    expect(script.match(/-C DOCKER-USER/g)).toHaveLength(2);
+    expect(script.match(/while "\$IPT" -w 5 -D DOCKER-USER/g)).toHaveLength(2);
+    expect(script.indexOf("trap")).toBeLessThan(script.indexOf("-I DOCKER-USER"));
+  });
+});
+
+describe("port forwarder", () => {
+  it("listens on the host address and connects to the node, per protocol", () => {
+    const base = { hostAddress: "127.0.0.1", hostPort: 5353, targetAddress: "10.1.1.5", targetPort: 53 };
+    expect(socatArgs({ ...base, protocol: "udp" })).toEqual([
+      "socat",
+      "UDP-LISTEN:5353,bind=127.0.0.1,reuseaddr,fork",
+      "UDP:10.1.1.5:53",
+    ]);
+  });
+});
+
+describe("lab images", () => {
+  it.each(LAB_IMAGE_NAMES)("%s: the catalog's default command is the Dockerfile's CMD, FROM bookworm-slim", (name) => {
+    const dockerfile = fs.readFileSync(path.join(IMAGES_DIR, name, "Dockerfile"), "utf8");
+    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim$/m);
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
+    expect(JSON.parse(cmd![1])).toEqual(LAB_IMAGE_COMMANDS[name]);
+  });
+
+  it("changes the context digest exactly when a file changes", () => {
+    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "netlabs-ctx-"));
+    try {
+      fs.writeFileSync(path.join(dir, "Dockerfile"), "FROM debian:bookworm-slim\n");
+      const first = contextDigest(dir);
+      expect(contextDigest(dir)).toBe(first);
+      fs.writeFileSync(path.join(dir, "extra.txt"), "x");
+      expect(contextDigest(dir)).not.toBe(first);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
