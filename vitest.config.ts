@@ -5,6 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     reporters: ["default"],
+    // e2e and CLI files drive one Docker engine: run files one at a time (unit files are quick).
+    fileParallelism: false,
     projects: [
       {
         test: {
@@ -17,7 +19,6 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
-          fileParallelism: false,
           testTimeout: 600_000,
           hookTimeout: 600_000,
         },
@@ -26,7 +27,6 @@ export default defineConfig({
         test: {
           name: "cli",
           include: ["test/cli/**/*.test.ts"],
-          fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 300_000,
         },

@@ -1,0 +1,147 @@
+/**
+ * Deploys a stack of this project on the real engine through RealDockerMocks, waits for its nodes,
+ * and finds (and, as a safety net, removes) everything a test run left behind, by label.
+ */
+import { randomBytes } from "node:crypto";
+import * as net from "node:net";
+import { LABEL_PREFIX } from "../../components/labels";
+import { NODE_READY_PATH } from "../../components/routed-lab/node-init";
+import { readStackConfig } from "../../stacks/config";
+import { StackOutputs, buildStack } from "../../stacks";
+import { LOCAL_DOCKER, docker, execIn, run, waitFor } from "./docker-cli";
+import { RealDockerMocks } from "./real-docker-mocks";
+import { runProgram } from "./run-program";
+
+export const TEST_LABEL = `${LABEL_PREFIX}.test-run`;
+
+export interface TestRun {
+  id: string;
+  /** Docker name prefix of this run's objects. */
+  prefix: string;
+}
+
+export function newTestRun(): TestRun {
+  const id = randomBytes(3).toString("hex");
+  return { id, prefix: `t${id}-` };
+}
+
+export interface DeployedStack {
+  mocks: RealDockerMocks;
+  outputs: StackOutputs;
+  /** Wall-clock time when the first resource started being applied. */
+  startedAt: number;
+  deployMs: number;
+}
+
+export async function deployStack(run: TestRun, config: Record<string, unknown>): Promise<DeployedStack> {
+  const mocks = new RealDockerMocks();
+  const startedAt = Date.now();
+  try {
+    const outputs = await runProgram(
+      mocks,
+      () => buildStack(readStackConfig(), { labels: { [TEST_LABEL]: run.id } }),
+      { config: { ...config, namePrefix: run.prefix } },
+    );
+    mocks.assertNoErrors();
+    return { mocks, outputs, startedAt, deployMs: Date.now() - startedAt };
+  } catch (error) {
+    // Like a failed `pulumi up` followed by `pulumi destroy`: nothing half-built stays behind.
+    await mocks.destroyAll();
+    throw error;
+  }
+}
+
+/** Waits until every named container has written its ready file; throws naming the laggards. */
+export async function waitForNodes(containers: string[], timeoutMs = 60_000): Promise<void> {
+  const pending = new Set(containers);
+  await waitFor(
+    async () => {
+      for (const container of [...pending]) {
+        if ((await execIn(container, ["test", "-f", NODE_READY_PATH], 5_000)).code === 0) pending.delete(container);
+      }
+      return pending.size === 0;
+    },
+    { timeoutMs },
+  );
+  if (pending.size > 0) {
+    const logs = await Promise.all(
+      [...pending].map(async (c) => `${c}: ${(await run("docker", ["logs", "--tail", "5", c])).stderr.trim()}`),
+    );
+    throw new Error(`nodes not ready within ${timeoutMs} ms:\n${logs.join("\n")}`);
+  }
+}
+
+export interface Leftovers {
+  containers: string[];
+  networks: string[];
+  hostRules: string[];
+}
+
+/** Everything of this run still on the engine and in the host's DOCKER-USER chain. */
+export async function leftovers(testRun: TestRun): Promise<Leftovers> {
+  const filter = `label=${TEST_LABEL}=${testRun.id}`;
+  const containers = (await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", filter, "--format", "{{.Names}}"]))
+    .split("\n")
+    .filter(Boolean);
+  const networks = (await docker(LOCAL_DOCKER, ["network", "ls", "--filter", filter, "--format", "{{.Name}}"]))
+    .split("\n")
+    .filter(Boolean);
+  const hostRules: string[] = [];
+  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
+    const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"], { timeoutMs: 10_000 });
+    hostRules.push(...listed.stdout.split("\n").filter((line) => line.includes(`docker-netlabs:${testRun.prefix}`)));
+  }
+  return { containers, networks, hostRules };
+}
+
+/** Safety net after a failed test: removes whatever this run left, by label and rule comment. */
+export async function sweep(testRun: TestRun): Promise<void> {
+  const left = await leftovers(testRun);
+  if (left.containers.length > 0) await run("docker", ["rm", "-f", "-v", ...left.containers]);
+  for (const network of left.networks) await run("docker", ["network", "rm", network]);
+  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
+    const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"]);
+    for (const line of listed.stdout.split("\n").filter((l) => l.includes(`docker-netlabs:${testRun.prefix}`))) {
+      // "-A DOCKER-USER <spec>" → "-D DOCKER-USER <spec>"; the comment is the only quoted word.
+      const spec = line.replace(/^-A DOCKER-USER /, "").match(/"[^"]*"|\S+/g)!.map((word) => word.replace(/^"|"$/g, ""));
+      await run(iptables, ["-w", "5", "-D", "DOCKER-USER", ...spec]);
+    }
+  }
+}
+
+/** A TCP port on 127.0.0.1 free right now: `preferred` when it is, else one the kernel picks. */
+export async function freePort(preferred: number): Promise<number> {
+  const tryListen = (port: number) =>
+    new Promise<number | undefined>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(undefined));
+      server.listen(port, "127.0.0.1", () => {
+        const address = server.address() as net.AddressInfo;
+        server.close(() => resolve(address.port));
+      });
+    });
+  return (await tryListen(preferred)) ?? (await tryListen(0))!;
+}
+
+/** Fetches a URL from the test process with a bounded timeout; undefined when nothing answers. */
+export async function fetchText(url: string, timeoutMs = 3_000): Promise<string | undefined> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    return await response.text();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Resources that were being applied at the same time, at most: how parallel the deploy was. */
+export function peakConcurrency(timings: { startMs: number; endMs: number }[]): number {
+  const events = timings.flatMap((t) => [
+    { at: t.startMs, delta: 1 },
+    { at: t.endMs, delta: -1 },
+  ]);
+  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let current = 0;
+  let peak = 0;
+  for (const event of events) peak = Math.max(peak, (current += event.delta));
+  return peak;
+}
