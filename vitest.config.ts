@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // time: they share the engine), and Pulumi CLI tests through the Automation API.
 export default defineConfig({
   test: {
-    reporters: ["default"],
+    // verbose names every skipped test with its reason; the summary reporter prints one closing line.
+    reporters: ["verbose", "./test/support/summary-reporter.ts"],
     // e2e and CLI files drive one Docker engine: run files one at a time (unit files are quick).
     fileParallelism: false,
     projects: [

@@ -18,6 +18,7 @@ import {
 } from "../support/lab-harness";
 
 const skipReason = dockerUnavailableReason();
+if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 const HOSTS = ["h1", "h2", "h3"] as const;
 

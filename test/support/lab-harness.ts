@@ -46,8 +46,12 @@ export async function deployStack(run: TestRun, config: Record<string, unknown>)
     return { mocks, outputs, startedAt, deployMs: Date.now() - startedAt };
   } catch (error) {
     // Like a failed `pulumi up` followed by `pulumi destroy`: nothing half-built stays behind.
-    await mocks.destroyAll();
-    throw error;
+    const created = mocks.applied.filter((resource) => resource.type !== "Image").length;
+    const failures = await mocks.destroyAll();
+    throw new Error(
+      `${(error as Error).message}\n(removed ${created} resources created before the failure` +
+        `${failures.length ? `; could not remove: ${failures.join("; ")}` : ""})`,
+    );
   }
 }
 

@@ -59,15 +59,21 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   private readonly origin = Date.now();
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
+    // Like the Pulumi engine after a failed step: create nothing more. The failure is reported by
+    // assertNoErrors once the program has drained, rather than as a rejection that every dependent
+    // output would re-raise.
+    const notCreated = { id: `not-created-${args.name}`, state: { ...args.inputs } };
+    if (this.errors.length > 0) return notCreated;
+    // Component resources are the program's own grouping: nothing to apply.
+    if (args.custom === false) return { id: undefined, state: {} };
     const startMs = Date.now() - this.origin;
     try {
       const result = await this.apply(args);
       this.timings.push({ type: args.type, name: args.name, startMs, endMs: Date.now() - this.origin });
       return result;
     } catch (error) {
-      const wrapped = new Error(`${args.type} "${args.name}": ${(error as Error).message}`);
-      this.errors.push(wrapped);
-      throw wrapped;
+      this.errors.push(new Error(`${args.type} "${args.name}": ${(error as Error).message}`));
+      return notCreated;
     }
   }
 
@@ -104,8 +110,6 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
 
   private async apply(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
     const inputs = args.inputs as Inputs;
-    // Component resources are the program's own grouping: nothing to apply.
-    if (args.custom === false) return { id: undefined, state: {} };
     switch (args.type) {
       case "pulumi:providers:docker":
         return this.dockerProvider(args.name, inputs);
