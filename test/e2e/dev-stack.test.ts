@@ -104,7 +104,8 @@ describe.skipIf(skipReason)(`dev stack on real Docker${skipReason ? ` (skipped: 
     const lab = deployed.outputs.labs["routed-lan"];
     const routerPid = (await run("docker", ["inspect", "--format", "{{.State.Pid}}", lab.nodes.r1.container])).stdout.trim();
     const setForwarding = (value: 0 | 1) =>
-      run("nsenter", ["--target", routerPid, "--net", "sysctl", "-qw", `net.ipv4.ip_forward=${value}`]);
+      // /proc/sys/net shows the network namespace of the writer: nsenter's, i.e. the router's.
+      run("nsenter", ["--target", routerPid, "--net", "sh", "-c", `echo ${value} > /proc/sys/net/ipv4/ip_forward`]);
     try {
       expect((await setForwarding(0)).code).toBe(0);
       const ping = await execIn(lab.nodes.h1.container, ["ping", "-c", "1", "-W", "1", lab.nodes.h2.addresses.lan2]);

@@ -283,45 +283,42 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
 
   private async localCommand(name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     refuseUnknown("command.local.Command", inputs, LOCAL_COMMAND_INPUTS);
-    const execute = async (script: string, extraEnv: Record<string, string> = {}) => {
+    return this.command("LocalCommand", name, inputs, async (script, env) => {
       const [file, ...interpreterArgs] = inputs.interpreter ?? ["/bin/sh", "-c"];
       const result = await run(file, [...interpreterArgs, script], {
         cwd: inputs.dir,
         input: inputs.stdin,
         timeoutMs: 10 * 60_000,
-        env: { ...process.env, ...(inputs.environment ?? {}), ...extraEnv },
+        env: { ...process.env, ...env },
       });
       if (result.code !== 0) throw new Error(`command exited ${result.code}: ${result.stderr.trim()}`);
       return { stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") };
-    };
-    const output = inputs.create ? await execute(inputs.create) : { stdout: "", stderr: "" };
-    this.applied.push({
-      type: "LocalCommand",
-      name,
-      id: name,
-      destroy: async () => {
-        if (inputs.delete) {
-          await execute(inputs.delete, { PULUMI_COMMAND_STDOUT: output.stdout, PULUMI_COMMAND_STDERR: output.stderr });
-        }
-      },
     });
-    return { id: `${name}-${Date.now()}`, state: { ...inputs, ...output } };
   }
 
   private async remoteCommand(name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     refuseUnknown("command.remote.Command", inputs, REMOTE_COMMAND_INPUTS);
-    const connection: Inputs = inputs.connection;
-    const execute = (script: string, extraEnv: Record<string, string> = {}) =>
-      sshExec(connection, script, { ...(inputs.environment ?? {}), ...extraEnv }, inputs.stdin);
-    const output = inputs.create ? await execute(inputs.create) : { stdout: "", stderr: "" };
+    return this.command("RemoteCommand", name, inputs, (script, env) =>
+      sshExec(inputs.connection, script, env, inputs.stdin),
+    );
+  }
+
+  /** @pulumi/command semantics: run `create` now, `delete` on destroy with create's output in its env. */
+  private async command(
+    type: string,
+    name: string,
+    inputs: Inputs,
+    execute: (script: string, env: Record<string, string>) => Promise<{ stdout: string; stderr: string }>,
+  ): Promise<pulumi.runtime.MockResourceResult> {
+    const env = inputs.environment ?? {};
+    const output = inputs.create ? await execute(inputs.create, env) : { stdout: "", stderr: "" };
     this.applied.push({
-      type: "RemoteCommand",
+      type,
       name,
       id: name,
       destroy: async () => {
-        if (inputs.delete) {
-          await execute(inputs.delete, { PULUMI_COMMAND_STDOUT: output.stdout, PULUMI_COMMAND_STDERR: output.stderr });
-        }
+        if (!inputs.delete) return;
+        await execute(inputs.delete, { ...env, PULUMI_COMMAND_STDOUT: output.stdout, PULUMI_COMMAND_STDERR: output.stderr });
       },
     });
     return { id: `${name}-${Date.now()}`, state: { ...inputs, ...output } };
