@@ -1,0 +1,84 @@
+/**
+ * A real OpenSSH server for tests, on 127.0.0.1 with its own config, host key and authorized key,
+ * started by the test and stopped by the PID it started.
+ */
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { freePort } from "./lab-harness";
+import { waitFor } from "./docker-cli";
+
+export interface SshdFixture {
+  port: number;
+  user: string;
+  /** OpenSSH private key the server accepts. */
+  privateKey: string;
+  /** The server's host public key line, e.g. for known_hosts. */
+  hostPublicKey: string;
+  stop(): Promise<void>;
+}
+
+export const SSHD_BINARY = "/usr/sbin/sshd";
+
+export function sshdUnavailableReason(): string | undefined {
+  return fs.existsSync(SSHD_BINARY) ? undefined : `no ${SSHD_BINARY} (install openssh-server, see scripts/prepare-machine.sh)`;
+}
+
+export async function startSshd(): Promise<SshdFixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-sshd-"));
+  const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, file)]);
+  keygen("host_key");
+  keygen("client_key");
+  fs.copyFileSync(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
+  const port = await freePort(0);
+  const config = [
+    `Port ${port}`,
+    "ListenAddress 127.0.0.1",
+    `HostKey ${path.join(dir, "host_key")}`,
+    `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
+    `PidFile ${path.join(dir, "sshd.pid")}`,
+    "PasswordAuthentication no",
+    "KbdInteractiveAuthentication no",
+    "PermitRootLogin prohibit-password",
+    "StrictModes no",
+    "UsePAM no",
+    "AllowStreamLocalForwarding yes",
+    "LogLevel ERROR",
+  ].join("\n");
+  fs.writeFileSync(path.join(dir, "sshd_config"), config + "\n");
+  fs.mkdirSync("/run/sshd", { recursive: true }); // privilege separation directory
+  const child: ChildProcess = spawn(SSHD_BINARY, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "pipe" });
+  let stderr = "";
+  child.stderr!.on("data", (data: Buffer) => (stderr += data.toString()));
+  const listening = await waitFor(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, "127.0.0.1", () => {
+          socket.end();
+          resolve(true);
+        });
+        socket.on("error", () => resolve(false));
+      }),
+    { timeoutMs: 10_000, intervalMs: 100 },
+  );
+  if (!listening) {
+    child.kill("SIGKILL");
+    throw new Error(`sshd did not listen on 127.0.0.1:${port}: ${stderr}`);
+  }
+  return {
+    port,
+    user: os.userInfo().username,
+    privateKey: fs.readFileSync(path.join(dir, "client_key"), "utf8"),
+    hostPublicKey: fs.readFileSync(path.join(dir, "host_key.pub"), "utf8").trim(),
+    stop: async () => {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
