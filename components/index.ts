@@ -1,9 +1,10 @@
 /** The project's component resources and the pure functions they are built from. */
 export * from "./host/docker-host";
-export * from "./host/bridge-guard";
+export * from "./host/host-guard";
 export * from "./host/port-forwarder";
 export * from "./images/lab-image";
 export * from "./routed-lab";
+export * from "./bgp";
 export * from "./net/topology";
 export * from "./net/errors";
 export { renderMermaid } from "./net/mermaid";

@@ -6,13 +6,18 @@
  *   evaluation   the dev stack program under recording mocks (no engine): plan cost
  *   bring-up     first resource applied -> first successful probe, images already built
  *   teardown     destroy of every resource, then the count of objects left (must be 0)
+ *   bgp          BGP triangle: bring-up to HOST's first fetch, outage after a one-sided R1-R2 cut
+ *                with BFD and with BFD off, recovery after the link returns
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { BgpTriangle } from "../components/bgp";
 import { readStackConfig } from "../stacks/config";
 import { buildStack } from "../stacks";
 import { dockerUnavailableReason, execIn, waitFor } from "../test/support/docker-cli";
-import { deployStack, freePort, leftovers, newTestRun, sweep, waitForNodes } from "../test/support/lab-harness";
+import { measureOutage, nextHop, waitForEstablished } from "../test/support/bgp-probes";
+import { run as runCommand } from "../test/support/docker-cli";
+import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, sweep, waitForNodes } from "../test/support/lab-harness";
 import { RecordingMocks } from "../test/support/recording-mocks";
 import { runProgram } from "../test/support/run-program";
 
@@ -79,12 +84,64 @@ async function benchLab(probe: LabProbe) {
   return { lab: probe.lab, resources, bringUpMs: median(bringUps), teardownMs: median(teardowns), leftBehind: left, runs: RUNS };
 }
 
+interface BgpFigures {
+  bfd: boolean;
+  bringUpMs: number;
+  outageMs: number;
+  recoveryMs: number;
+}
+
+/** One BGP triangle run: bring-up, one-sided R1-R2 cut with the outage measured, link restored. */
+async function benchBgpOnce(bfd: boolean): Promise<BgpFigures> {
+  const run = newTestRun();
+  try {
+    const deployed = await deployProgram(() =>
+      new BgpTriangle("bgp", { bfd: bfd ? undefined : false, namePrefix: run.prefix, labels: { [TEST_LABEL]: run.id } }),
+    );
+    const lab = deployed.outputs;
+    const host = lab.nodes.host.container;
+    const r1 = lab.nodes.r1.container;
+    const answered = await waitFor(
+      async () => ((await execIn(host, ["curl", "-sf", "--max-time", "1", `http://${lab.webAddress}/`])).code === 0 ? Date.now() : undefined),
+      { timeoutMs: 120_000, intervalMs: 50 },
+    );
+    if (!answered) throw new Error("bgp: HOST never fetched the question");
+    const routers = ["r1", "r2", "r3"].map((r) => lab.nodes[r].container);
+    if ((await waitForEstablished(routers, 2, 60_000)) === undefined) throw new Error("bgp: sessions not Established");
+    const network = lab.segments.r1r2.network;
+    const outage = await measureOutage(host, lab.webAddress, () => runCommand("docker", ["network", "disconnect", network, r1]), {
+      seconds: bfd ? 8 : 15,
+    });
+    const reconnected = Date.now();
+    await runCommand("docker", ["network", "connect", "--ip", lab.nodes.r1.addresses.r1r2, "--alias", "r1", network, r1]);
+    const back = await waitFor(async () => (await nextHop(r1, lab.webAddress)) === lab.nodes.r2.addresses.r1r2 ? Date.now() : undefined, {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    await deployed.mocks.destroyAll();
+    return { bfd, bringUpMs: answered - deployed.startedAt, outageMs: outage.outageMs, recoveryMs: back ? back - reconnected : NaN };
+  } finally {
+    await sweep(run);
+  }
+}
+
+async function benchBgp(): Promise<{ bfd: BgpFigures[]; plain: BgpFigures[] }> {
+  const bfd: BgpFigures[] = [];
+  const plain: BgpFigures[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    bfd.push(await benchBgpOnce(true));
+    plain.push(await benchBgpOnce(false));
+  }
+  return { bfd, plain };
+}
+
 async function main() {
   const evaluation = await benchEvaluation();
   const rows: Record<string, string | number>[] = [
     { figure: "dev stack evaluation (mocks)", value: `${evaluation.medianMs.toFixed(0)} ms`, detail: `${evaluation.resources} resources, median of 5` },
   ];
   const labs = [];
+  let bgp: { bfd: BgpFigures[]; plain: BgpFigures[] } | undefined;
   const skip = dockerUnavailableReason();
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
@@ -102,13 +159,21 @@ async function main() {
         { figure: `${probe.lab} teardown`, value: `${(result.teardownMs / 1000).toFixed(2)} s`, detail: `left behind: ${result.leftBehind}` },
       );
     }
+    bgp = await benchBgp();
+    const med = (list: BgpFigures[], key: keyof BgpFigures) => median(list.map((f) => f[key] as number));
+    rows.push(
+      { figure: "bgp-triangle bring-up to HOST's first fetch", value: `${(med(bgp.bfd, "bringUpMs") / 1000).toFixed(2)} s`, detail: `median of ${RUNS}` },
+      { figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3", value: `${med(bgp.bfd, "outageMs").toFixed(0)} ms`, detail: `runs: ${bgp.bfd.map((f) => f.outageMs).join(", ")} ms` },
+      { figure: "bgp failover, same cut, BFD off (timers 1/3)", value: `${med(bgp.plain, "outageMs").toFixed(0)} ms`, detail: `runs: ${bgp.plain.map((f) => f.outageMs).join(", ")} ms` },
+      { figure: "bgp recovery, link back to R1-R2 path", value: `${med(bgp.bfd, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${med(bgp.plain, "recoveryMs").toFixed(0)} ms` },
+    );
   }
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(
     path.join(out, "latest.json"),
-    JSON.stringify({ date: new Date().toISOString(), evaluation, labs }, null, 2) + "\n",
+    JSON.stringify({ date: new Date().toISOString(), evaluation, labs, bgp }, null, 2) + "\n",
   );
   console.log(`written: ${path.join(out, "latest.json")}`);
 }

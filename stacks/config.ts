@@ -12,7 +12,7 @@ import { LabConfigError, fromZodIssues } from "../components/net/errors";
 export const CONFIG_NAMESPACE = "docker-netlabs";
 
 /** The compositions a stack can build, by name (see stacks/index.ts). */
-export const COMPOSITION_NAMES = ["networking-demo", "routed-lan"] as const;
+export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle"] as const;
 export type CompositionName = (typeof COMPOSITION_NAMES)[number];
 
 export const stackConfigSchema = z.strictObject({

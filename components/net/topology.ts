@@ -129,6 +129,11 @@ export interface NodePlan {
   image: LabImageName | { ref: string };
   interfaces: InterfacePlan[];
   routes: { to: string; via: string }[];
+  /**
+   * Remove the default route Docker sets via its gateway: on internal segments that gateway is
+   * the host's bridge, which leads nowhere and only causes redirects and leaks between labs.
+   */
+  dropDockerDefaultRoute: boolean;
   router: boolean;
   commands: string[];
   command?: string[];
@@ -335,12 +340,14 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       });
     });
 
+    const allInternal = interfaces.every((iface) => segments.get(iface.segment)!.internal);
     nodes.push({
       name: node.name,
       containerName: `${prefix}${lab}-${node.name}`,
       image: node.image,
       interfaces,
       routes: node.routes,
+      dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
       router: node.router,
       commands: node.commands,
       command: node.command,

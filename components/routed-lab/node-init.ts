@@ -51,6 +51,7 @@ export function renderNodeInit(node: NodePlan): string {
       `[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || { log "forwarding is off: the container needs sysctl net.ipv4.ip_forward=1"; exit 72; }`,
     );
   }
+  if (node.dropDockerDefaultRoute) lines.push("ip route del default 2>/dev/null || true");
   for (const route of node.routes) {
     if (route.to === "default") {
       lines.push(

@@ -6,7 +6,8 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { BridgeGuard } from "../host/bridge-guard";
+import { HostGuard } from "../host/host-guard";
+import { bridgeRuleSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
 import { LAB_IMAGE_COMMANDS } from "../images/catalog";
 import { LabImages, buildLabImages } from "../images/lab-image";
@@ -73,13 +74,13 @@ export class RoutedLab extends pulumi.ComponentResource {
 
     const guard =
       plan.guardedBridges.length > 0
-        ? new BridgeGuard(
+        ? new HostGuard(
             `${name}-bridge-guard`,
             {
-              bridges: plan.guardedBridges,
+              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`),
               image: images.router!,
               containerName: `${labName}-bridge-guard`,
-              ruleComment: `docker-netlabs:${labName}`,
+              capabilities: ["NET_ADMIN", "NET_RAW"],
               labels,
             },
             // Created after, and so destroyed before, the bridges it names.
@@ -179,7 +180,7 @@ export class RoutedLab extends pulumi.ComponentResource {
     node: NodePlan,
     images: Partial<LabImages>,
     labels: LabelMap,
-    guard: BridgeGuard | undefined,
+    guard: HostGuard | undefined,
   ): docker.Container {
     const image =
       typeof node.image === "string"

@@ -25,27 +25,28 @@ export function newTestRun(): TestRun {
   return { id, prefix: `t${id}-` };
 }
 
-export interface DeployedStack {
+export interface Deployed<T> {
   mocks: RealDockerMocks;
-  outputs: StackOutputs;
+  outputs: T;
   /** Wall-clock time when the first resource started being applied. */
   startedAt: number;
   deployMs: number;
 }
 
-export async function deployStack(run: TestRun, config: Record<string, unknown>): Promise<DeployedStack> {
+export type DeployedStack = Deployed<StackOutputs>;
+
+/**
+ * Runs `program` with resources applied to the real engine. On failure it removes what was created,
+ * like a failed `pulumi up` followed by `pulumi destroy`, so nothing half-built stays behind.
+ */
+export async function deployProgram<T>(program: () => T, config: Record<string, unknown> = {}): Promise<Deployed<T>> {
   const mocks = new RealDockerMocks();
   const startedAt = Date.now();
   try {
-    const outputs = await runProgram(
-      mocks,
-      () => buildStack(readStackConfig(), { labels: { [TEST_LABEL]: run.id } }),
-      { config: { ...config, namePrefix: run.prefix } },
-    );
+    const outputs = await runProgram(mocks, program, { config });
     mocks.assertNoErrors();
     return { mocks, outputs, startedAt, deployMs: Date.now() - startedAt };
   } catch (error) {
-    // Like a failed `pulumi up` followed by `pulumi destroy`: nothing half-built stays behind.
     const created = mocks.applied.filter((resource) => resource.type !== "Image").length;
     const failures = await mocks.destroyAll();
     throw new Error(
@@ -53,6 +54,14 @@ export async function deployStack(run: TestRun, config: Record<string, unknown>)
         `${failures.length ? `; could not remove: ${failures.join("; ")}` : ""})`,
     );
   }
+}
+
+/** Deploys this project's stack program with `config`, labelled and prefixed for `run`. */
+export function deployStack(run: TestRun, config: Record<string, unknown>): Promise<DeployedStack> {
+  return deployProgram(() => buildStack(readStackConfig(), { labels: { [TEST_LABEL]: run.id } }), {
+    ...config,
+    namePrefix: run.prefix,
+  });
 }
 
 /** Waits until every named container has written its ready file; throws naming the laggards. */

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderBridgeGuardScript } from "../../components/host/bridge-guard-script";
+import { bridgeRuleSteps, promiscuousSteps, renderHostGuardScript } from "../../components/host/host-guard-script";
 import { socatArgs } from "../../components/host/port-forwarder";
 import { IMAGES_DIR, LAB_IMAGE_COMMANDS } from "../../components/images/catalog";
 import { contextDigest } from "../../components/images/context-digest";
@@ -50,6 +50,25 @@ describe("node init script", () => {
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
   });
 
+  it("drops Docker's default route on internal-only nodes without a default of their own", () => {
+    expect(script).toContain("ip route del default 2>/dev/null || true");
+    const host = planRoutedLab("lab", {
+      segments: [{ name: "lan", subnet: "10.1.1.0/24" }],
+      nodes: [
+        { name: "r", image: "router", router: true, interfaces: [{ segment: "lan", address: "10.1.1.1" }] },
+        { name: "h", image: "client", interfaces: [{ segment: "lan", address: "10.1.1.2" }], routes: [{ to: "default", via: "10.1.1.1" }] },
+      ],
+    }).nodes[1];
+    const hostScript = renderNodeInit(host);
+    expect(hostScript).not.toContain("|| true");
+    expect(hostScript).toContain("ip route add default via 10.1.1.1");
+    const open = planRoutedLab("lab", {
+      segments: [{ name: "lan", subnet: "10.1.1.0/24", internal: false }],
+      nodes: [{ name: "h", image: "client", interfaces: [{ segment: "lan", address: "10.1.1.2" }] }],
+    }).nodes[0];
+    expect(open.dropDockerDefaultRoute).toBe(false);
+  });
+
   it("finds the interface that holds an address in real `ip -o -4 addr` output", () => {
     const finder = script.split("\n").find((line) => line.startsWith("iface_with()"))!;
     const sample = [
@@ -63,13 +82,21 @@ describe("node init script", () => {
   });
 });
 
-describe("bridge guard script", () => {
-  it("is valid sh that adds each rule once and removes every copy on TERM", () => {
-    const script = renderBridgeGuardScript(["nl-aaaa", "nl-bbbb"], "docker-netlabs:lab");
+describe("host guard scripts", () => {
+  it("bridge rules: valid sh that adds each rule once and removes every copy on TERM", () => {
+    const script = renderHostGuardScript(bridgeRuleSteps(["nl-aaaa", "nl-bbbb"], "docker-netlabs:lab"));
     assertShellSyntax(script);
-    expect(script.match(/-C DOCKER-USER/g)).toHaveLength(2);
+    const setupLines = script.split("\n").filter((line) => line.startsWith('{ "$IPT" -w 5 -C DOCKER-USER'));
+    expect(setupLines).toHaveLength(2);
     expect(script.match(/while "\$IPT" -w 5 -D DOCKER-USER/g)).toHaveLength(2);
     expect(script.indexOf("trap")).toBeLessThan(script.indexOf("-I DOCKER-USER"));
+  });
+
+  it("promiscuous mode: valid sh that undoes only what it did", () => {
+    const script = renderHostGuardScript(promiscuousSteps("veth0"));
+    assertShellSyntax(script);
+    expect(script).toContain("ip link set dev 'veth0' promisc on && touch /netlabs/promisc-set-by-guard");
+    expect(script).toContain("[ -f /netlabs/promisc-set-by-guard ] && ip link set dev 'veth0' promisc off");
   });
 });
 

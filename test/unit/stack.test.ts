@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
+import { Ipv4Subnet, lastUsableAddress, parseSubnet } from "../../components/net/addressing";
 import { RoutedLab } from "../../components/routed-lab";
 import { readStackConfig, stackConfigSchema } from "../../stacks/config";
 import { buildStack } from "../../stacks";
@@ -27,7 +28,7 @@ function containerByName(mocks: RecordingMocks, dockerName: string) {
 }
 
 describe("dev stack resource graph", () => {
-  it("creates one provider, the three lab images, four networks and the lab containers", async () => {
+  it("creates one provider, the three lab images, every lab's networks and containers", async () => {
     const { mocks } = await evaluateDevStack();
     expect(mocks.ofType("pulumi:providers:docker")).toHaveLength(1);
     expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe("unix:///var/run/docker.sock");
@@ -37,12 +38,24 @@ describe("dev stack resource graph", () => {
       "docker-netlabs/web",
     ]);
     expect(mocks.ofType(NETWORK).map((n) => n.inputs.name).sort()).toEqual([
+      "bgp-triangle-host-lan",
+      "bgp-triangle-r1r2",
+      "bgp-triangle-r1r3",
+      "bgp-triangle-r2r3",
+      "bgp-triangle-stub-lan",
+      "bgp-triangle-web-lan",
       "networking-demo-demo",
       "routed-lan-lan1",
       "routed-lan-lan2",
       "routed-lan-lan3",
     ]);
     expect(mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual([
+      "bgp-triangle-bridge-guard",
+      "bgp-triangle-host",
+      "bgp-triangle-r1",
+      "bgp-triangle-r2",
+      "bgp-triangle-r3",
+      "bgp-triangle-web",
       "networking-demo-client-1",
       "networking-demo-server-1",
       "networking-demo-server-1-publish-4000-tcp",
@@ -69,7 +82,8 @@ describe("dev stack resource graph", () => {
     const { mocks } = await evaluateDevStack();
     for (const network of mocks.ofType(NETWORK)) {
       expect(network.inputs.internal).toBe(true);
-      expect(network.inputs.ipamConfigs[0].gateway).toMatch(/\.254$/);
+      const subnet = parseSubnet(network.inputs.ipamConfigs[0].subnet) as Ipv4Subnet;
+      expect(network.inputs.ipamConfigs[0].gateway).toBe(lastUsableAddress(subnet));
       expect(network.inputs.options["com.docker.network.bridge.name"]).toMatch(/^nl-[0-9a-f]{10}$/);
       expect(network.inputs.labels).toContainEqual({ label: "io.docker-netlabs.managed", value: "true" });
     }
@@ -171,7 +185,7 @@ describe("stack configuration", () => {
     [{ demoHostPort: 70000 }, /docker-netlabs:demoHostPort: must be a port from 1 to 65535 \(got 70000\)/],
     [{ dockerHost: "ftp://x" }, /docker-netlabs:dockerHost: must be unix:\/\/\/path.*\(got "ftp:\/\/x"\)/],
     [{ dockerHost: "ssh://lab@host:99999" }, /docker-netlabs:dockerHost: has port 99999, outside 1-65535/],
-    [{ labs: ["networking-demo", "bgp"] }, /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan \(got "bgp"\)/],
+    [{ labs: ["networking-demo", "bgp"] }, /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan, bgp-triangle \(got "bgp"\)/],
     [{ publishAddress: "localhost" }, /docker-netlabs:publishAddress: must be an IPv4 address \(got "localhost"\)/],
     [{ internal: "maybe" }, /docker-netlabs:internal: .*\(got "maybe"\)/],
     [{ colour: "blue" }, /Unrecognized key: "colour"/],

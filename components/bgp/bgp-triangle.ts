@@ -1,0 +1,54 @@
+/**
+ * BgpTriangle: the Containernet eBGP triangle on FRR (seed 004), built on RoutedLab.
+ *
+ *   HOST --- R1 --- R2 --- WEB_SERVER
+ *              \    /
+ *                R3 --- stub
+ *
+ * Every address, ASN, router id and timer is an argument (defaults as in the seed); the whole
+ * description is validated before anything is created.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { LabImages } from "../images/lab-image";
+import { LabelMap } from "../labels";
+import { RoutedLab } from "../routed-lab";
+import { BgpSession, BgpTriangleOptions, planBgpTriangle } from "./plan";
+
+export interface BgpTriangleArgs extends BgpTriangleOptions {
+  /** Prefix for every Docker object name, so several stacks can share one engine. */
+  namePrefix?: string;
+  /** Lab images already built on this host; the ones missing are built as children. */
+  images?: Partial<LabImages>;
+  /** Extra labels on every Docker object. */
+  labels?: LabelMap;
+}
+
+export class BgpTriangle extends pulumi.ComponentResource {
+  readonly lab: RoutedLab;
+  /** The sessions the routers are configured with (each seen from both ends). */
+  readonly sessions: BgpSession[];
+  readonly hostAddress: string;
+  readonly webAddress: string;
+  readonly question: string;
+  readonly nodes: RoutedLab["nodes"];
+  readonly segments: RoutedLab["segments"];
+  readonly published: RoutedLab["published"];
+  /** Mermaid flowchart of routers, ASNs and links. */
+  readonly mermaid: string;
+
+  constructor(name: string, args: BgpTriangleArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    const { namePrefix, images, labels, ...options } = args;
+    const plan = planBgpTriangle(name, options); // throws before anything is registered
+    super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
+    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels }, { parent: this });
+    this.sessions = plan.sessions;
+    this.hostAddress = plan.hostAddress;
+    this.webAddress = plan.webAddress;
+    this.question = plan.question;
+    this.nodes = this.lab.nodes;
+    this.segments = this.lab.segments;
+    this.published = this.lab.published;
+    this.mermaid = plan.mermaid;
+    this.registerOutputs({ sessions: this.sessions, nodes: this.nodes, mermaid: this.mermaid });
+  }
+}

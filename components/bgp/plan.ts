@@ -1,0 +1,248 @@
+/**
+ * The BGP triangle of seed 004 as data: HOST - R1 - R2 - WEB_SERVER with R3 linked to both and
+ * owning a stub network. Arguments are validated (ASNs, router ids, subnets, addresses) with errors
+ * naming the BgpTriangle field, then turned into a RoutedLab description plus FRR configs. Pure.
+ */
+import { z } from "zod";
+import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
+import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
+import { NodeSpec, RoutedLabSpec } from "../net/topology";
+import {
+  FRR_CONFIG_PATH,
+  FRR_DAEMONS_PATH,
+  FRR_START_COMMAND,
+  FRR_VTYSH_PATH,
+  FrrRouterConfig,
+  VTYSH_CONF,
+  renderDaemons,
+  renderFrrConf,
+} from "./frr-config";
+
+export const ROUTERS = ["r1", "r2", "r3"] as const;
+export type RouterName = (typeof ROUTERS)[number];
+const LINKS = ["r1r2", "r1r3", "r2r3"] as const;
+type LinkName = (typeof LINKS)[number];
+
+const MAX_ASN = 4294967295;
+const asn = z
+  .number()
+  .int("must be a whole number")
+  .min(1, `must be an ASN from 1 to ${MAX_ASN}`)
+  .max(MAX_ASN, `must be an ASN from 1 to ${MAX_ASN}`);
+const ipv4 = z.string().refine(isIpv4Address, "must be an IPv4 address");
+
+export const DEFAULT_QUESTION = "What is the question? Whichever path it took, HOST got it from WEB_SERVER.\n";
+
+export const bgpTriangleArgsSchema = z.strictObject({
+  asns: z
+    .strictObject({ r1: asn.default(4500), r2: asn.default(55000), r3: asn.default(65000) })
+    .default({ r1: 4500, r2: 55000, r3: 65000 }),
+  routerIds: z
+    .strictObject({ r1: ipv4.default("1.1.1.1"), r2: ipv4.default("2.2.2.2"), r3: ipv4.default("3.3.3.3") })
+    .default({ r1: "1.1.1.1", r2: "2.2.2.2", r3: "3.3.3.3" }),
+  subnets: z
+    .strictObject({
+      host: z.string().default("10.0.0.0/24"),
+      web: z.string().default("12.0.0.0/24"),
+      stub: z.string().default("11.0.0.0/24"),
+      r1r2: z.string().default("10.255.12.0/29"),
+      r1r3: z.string().default("10.255.13.0/29"),
+      r2r3: z.string().default("10.255.23.0/29"),
+    })
+    .default({
+      host: "10.0.0.0/24",
+      web: "12.0.0.0/24",
+      stub: "11.0.0.0/24",
+      r1r2: "10.255.12.0/29",
+      r1r3: "10.255.13.0/29",
+      r2r3: "10.255.23.0/29",
+    }),
+  /** HOST's address in the host LAN; default: the LAN's 10th address. */
+  hostAddress: z.string().optional(),
+  /** WEB_SERVER's address in the web LAN; default: the LAN's 10th address. */
+  webAddress: z.string().optional(),
+  /** The text of the page WEB_SERVER serves. */
+  question: z.string().min(1, "must not be empty").default(DEFAULT_QUESTION),
+  /** BFD on every session (default 100 ms x 3), or false for plain BGP timers only. */
+  bfd: z
+    .union([
+      z.literal(false),
+      z.strictObject({
+        intervalMs: z.number().int().min(10, "must be 10 to 60000 ms").max(60000, "must be 10 to 60000 ms").default(100),
+        multiplier: z.number().int().min(2, "must be 2 to 255").max(255, "must be 2 to 255").default(3),
+      }),
+    ])
+    .default({ intervalMs: 100, multiplier: 3 }),
+  timers: z
+    .strictObject({
+      keepaliveSeconds: z.number().int().min(1).max(65535).default(1),
+      holdSeconds: z.number().int().min(3, "must be at least 3").max(65535).default(3),
+    })
+    .default({ keepaliveSeconds: 1, holdSeconds: 3 }),
+  /** Segments are Docker internal networks. */
+  internal: z.boolean().default(true),
+});
+
+export type BgpTriangleOptions = z.input<typeof bgpTriangleArgsSchema>;
+
+export interface BgpSession {
+  router: RouterName;
+  neighbor: RouterName;
+  address: string;
+  remoteAs: number;
+}
+
+export interface BgpTrianglePlan {
+  spec: RoutedLabSpec;
+  routers: Record<RouterName, FrrRouterConfig>;
+  sessions: BgpSession[];
+  hostAddress: string;
+  webAddress: string;
+  question: string;
+  mermaid: string;
+}
+
+/** Which routers each link joins; the first takes the link's .1, the second its .2. */
+const LINK_ENDS: Record<LinkName, [RouterName, RouterName]> = {
+  r1r2: ["r1", "r2"],
+  r1r3: ["r1", "r3"],
+  r2r3: ["r2", "r3"],
+};
+/** The LAN each router owns and announces. */
+const ROUTER_LAN: Record<RouterName, "host" | "web" | "stub"> = { r1: "host", r2: "web", r3: "stub" };
+
+export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}): BgpTrianglePlan {
+  const subject = `BgpTriangle ${show(name)}`;
+  const parsed = bgpTriangleArgsSchema.safeParse(options);
+  if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
+  const args = parsed.data;
+  const issues: ConfigIssue[] = [];
+
+  // eBGP on every link needs three distinct ASNs (and router ids).
+  ROUTERS.forEach((router, i) => {
+    const other = ROUTERS.slice(0, i).find((earlier) => args.asns[earlier] === args.asns[router]);
+    if (other) issues.push({ path: `asns.${router}`, message: `${args.asns[router]} is also ${other}'s ASN; eBGP needs distinct ASNs` });
+    const sameId = ROUTERS.slice(0, i).find((earlier) => args.routerIds[earlier] === args.routerIds[router]);
+    if (sameId) issues.push({ path: `routerIds.${router}`, message: `${show(args.routerIds[router])} is also ${sameId}'s router id` });
+  });
+
+  const subnets = {} as Record<keyof typeof args.subnets, Ipv4Subnet>;
+  for (const key of Object.keys(args.subnets) as (keyof typeof args.subnets)[]) {
+    const subnet = parseSubnet(args.subnets[key]);
+    if (typeof subnet === "string") {
+      issues.push({ path: `subnets.${key}`, message: `${show(args.subnets[key])} ${subnet}` });
+      continue;
+    }
+    if ((LINKS as readonly string[]).includes(key) && subnet.prefixLength > 29) {
+      issues.push({ path: `subnets.${key}`, message: `${show(subnet.cidr)} is too small: a link needs two routers and Docker's gateway (/29 or larger)` });
+    }
+    for (const [otherKey, other] of Object.entries(subnets)) {
+      if (subnetsOverlap(subnet, other)) {
+        issues.push({ path: `subnets.${key}`, message: `${show(subnet.cidr)} overlaps subnets.${otherKey} (${other.cidr})` });
+      }
+    }
+    subnets[key] = subnet;
+  }
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+
+  const endpointAddress = (lan: "host" | "web", given: string | undefined, field: string): string => {
+    const subnet = subnets[lan];
+    const address = given ?? hostAddress(subnet, 10);
+    if (!isIpv4Address(address) || !isUsableHost(subnet, address)) {
+      issues.push({ path: field, message: `${show(address)} is outside subnets.${lan} (${subnet.cidr})` });
+    } else if (address === hostAddress(subnet, 1) || address === lastUsableAddress(subnet)) {
+      issues.push({ path: field, message: `${show(address)} is the router's or Docker gateway's address in ${subnet.cidr}` });
+    }
+    return address;
+  };
+  const host = endpointAddress("host", args.hostAddress, "hostAddress");
+  const web = endpointAddress("web", args.webAddress, "webAddress");
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+
+  // Addresses: a router is .1 on its LAN; on a link the first router is .1, the second .2.
+  const linkAddress = (link: LinkName, router: RouterName) => hostAddress(subnets[link], LINK_ENDS[link].indexOf(router) + 1);
+  const linksOf = (router: RouterName) => LINKS.filter((link) => LINK_ENDS[link].includes(router));
+
+  const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
+    linksOf(router).map((link) => {
+      const neighbor = LINK_ENDS[link].find((end) => end !== router)!;
+      return { router, neighbor, address: linkAddress(link, neighbor), remoteAs: args.asns[neighbor] };
+    }),
+  );
+
+  const routers = Object.fromEntries(
+    ROUTERS.map((router) => [
+      router,
+      {
+        hostname: router,
+        asn: args.asns[router],
+        routerId: args.routerIds[router],
+        networks: [subnets[ROUTER_LAN[router]].cidr],
+        neighbors: sessions
+          .filter((s) => s.router === router)
+          .map((s) => ({ address: s.address, remoteAs: s.remoteAs, description: s.neighbor })),
+        bfd: args.bfd,
+        timers: args.timers,
+      } satisfies FrrRouterConfig,
+    ]),
+  ) as Record<RouterName, FrrRouterConfig>;
+
+  const routerNodes: NodeSpec[] = ROUTERS.map((router) => ({
+    name: router,
+    image: "router",
+    router: true,
+    interfaces: [
+      { segment: `${ROUTER_LAN[router]}-lan`, address: hostAddress(subnets[ROUTER_LAN[router]], 1) },
+      ...linksOf(router).map((link) => ({ segment: link, address: linkAddress(link, router) })),
+    ],
+    // FRR in a container needs NET_ADMIN (added for routers) and SYS_ADMIN; Docker's defaults cover the rest.
+    capabilities: ["SYS_ADMIN"],
+    files: {
+      [FRR_CONFIG_PATH]: renderFrrConf(routers[router]),
+      [FRR_DAEMONS_PATH]: renderDaemons(args.bfd !== false),
+      [FRR_VTYSH_PATH]: VTYSH_CONF,
+    },
+    command: FRR_START_COMMAND,
+  }));
+
+  const spec: RoutedLabSpec = {
+    segments: [
+      ...(["host", "web", "stub"] as const).map((lan) => ({ name: `${lan}-lan`, subnet: subnets[lan].cidr, internal: args.internal })),
+      ...LINKS.map((link) => ({ name: link, subnet: subnets[link].cidr, internal: args.internal })),
+    ],
+    nodes: [
+      ...routerNodes,
+      {
+        name: "host",
+        image: "client",
+        interfaces: [{ segment: "host-lan", address: host }],
+        routes: [{ to: "default", via: hostAddress(subnets.host, 1) }],
+      },
+      {
+        name: "web",
+        image: "web",
+        interfaces: [{ segment: "web-lan", address: web, aliases: ["web-server"] }],
+        routes: [{ to: "default", via: hostAddress(subnets.web, 1) }],
+        files: { "/srv/www/index.html": args.question },
+      },
+    ],
+  };
+
+  return { spec, routers, sessions, hostAddress: host, webAddress: web, question: args.question, mermaid: renderBgpMermaid(routers, subnets, host, web) };
+}
+
+function renderBgpMermaid(
+  routers: Record<RouterName, FrrRouterConfig>,
+  subnets: Record<string, Ipv4Subnet>,
+  host: string,
+  web: string,
+): string {
+  const lines = ["flowchart LR", `  host["HOST<br/>${host}"]`, `  web["WEB_SERVER<br/>${web}"]`];
+  for (const router of ROUTERS) {
+    lines.push(`  ${router}["${router.toUpperCase()}<br/>AS ${routers[router].asn}<br/>id ${routers[router].routerId}"]`);
+  }
+  lines.push(`  stub(["stub ${subnets.stub.cidr}"])`);
+  lines.push(`  host ---|${subnets.host.cidr}| r1`, `  r2 ---|${subnets.web.cidr}| web`, "  r3 --- stub");
+  for (const link of LINKS) lines.push(`  ${LINK_ENDS[link][0]} ---|eBGP ${subnets[link].cidr}| ${LINK_ENDS[link][1]}`);
+  return lines.join("\n") + "\n";
+}

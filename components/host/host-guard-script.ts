@@ -1,0 +1,82 @@
+/**
+ * Host preparation as a container's life: the guard script applies its changes to the host when
+ * it starts and undoes them when it is stopped (SIGTERM on `pulumi destroy`). The changes
+ * themselves are shell lines from the renderers below. Pure.
+ */
+import { shQuote } from "../net/shell";
+
+export const GUARD_READY_PATH = "/run/netlabs-guard-ready";
+
+export interface GuardSteps {
+  /** Lines run once before setup and teardown (e.g. choosing the iptables backend). */
+  prelude?: string[];
+  /** Idempotent lines that change the host; a failing line stops the guard (exit 2). */
+  setup: string[];
+  /** Lines that undo setup; each may fail harmlessly. */
+  teardown: string[];
+  /** What the guard does, for its log. */
+  description: string;
+}
+
+export function renderHostGuardScript(steps: GuardSteps): string {
+  return [
+    "#!/bin/sh",
+    "# docker-netlabs host guard: generated; its changes live exactly as long as this container runs.",
+    "set -u",
+    ...(steps.prelude ?? []),
+    "undo() {",
+    ...steps.teardown.map((line) => `  ${line}`),
+    "  :",
+    "}",
+    `trap 'undo; echo ${shQuote(`host guard: undone: ${steps.description}`)}; exit 0' TERM INT`,
+    ...steps.setup.map((line) => `${line} || { echo ${shQuote(`host guard: failed: ${line}`)} >&2; undo; exit 2; }`),
+    `touch ${GUARD_READY_PATH}`,
+    `echo ${shQuote(`host guard: in place: ${steps.description}`)}`,
+    "while :; do sleep 3600 & wait $!; done",
+    "",
+  ].join("\n");
+}
+
+/** The DOCKER-USER rule for one bridge, as iptables arguments after the chain name. */
+export function bridgeRuleArgs(bridge: string, comment: string): string[] {
+  return ["-i", bridge, "-m", "physdev", "--physdev-is-bridged", "-m", "comment", "--comment", comment, "-j", "ACCEPT"];
+}
+
+/**
+ * Admits traffic that stays inside each lab bridge past Docker's isolation rules (DESIGN.md
+ * section 3), in whichever iptables backend holds Docker's DOCKER-USER chain.
+ */
+export function bridgeRuleSteps(bridges: string[], comment: string): GuardSteps {
+  const rule = (bridge: string) => bridgeRuleArgs(bridge, comment).map(shQuote).join(" ");
+  return {
+    prelude: [
+      "IPT=",
+      "for candidate in iptables-nft iptables-legacy; do",
+      '  if "$candidate" -w 5 -n -L DOCKER-USER >/dev/null 2>&1; then IPT=$candidate; break; fi',
+      "done",
+      '[ -n "$IPT" ] || { echo "host guard: no DOCKER-USER chain in nft or legacy iptables; is Docker managing iptables on this host?" >&2; exit 1; }',
+    ],
+    setup: bridges.map(
+      (bridge) => `{ "$IPT" -w 5 -C DOCKER-USER ${rule(bridge)} 2>/dev/null || "$IPT" -w 5 -I DOCKER-USER ${rule(bridge)}; }`,
+    ),
+    teardown: bridges.map((bridge) => `while "$IPT" -w 5 -D DOCKER-USER ${rule(bridge)} 2>/dev/null; do :; done`),
+    description: `DOCKER-USER accepts bridged traffic on ${bridges.join(" ")}`,
+  };
+}
+
+/**
+ * Puts a host interface in promiscuous mode (macvlan children need it on most NICs and
+ * hypervisors) and, on stop, turns it off again only if it was this guard that turned it on.
+ */
+export function promiscuousSteps(parent: string): GuardSteps {
+  const dev = shQuote(parent);
+  const mark = "/netlabs/promisc-set-by-guard";
+  return {
+    setup: [
+      `ip link show dev ${dev} >/dev/null`,
+      `{ ip link show dev ${dev} | grep -q PROMISC || { ip link set dev ${dev} promisc on && touch ${mark}; }; }`,
+    ],
+    teardown: [`[ -f ${mark} ] && ip link set dev ${dev} promisc off && rm -f ${mark}`],
+    description: `promiscuous mode on ${parent}`,
+  };
+}

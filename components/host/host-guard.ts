@@ -1,0 +1,48 @@
+/**
+ * HostGuard: host preparation done by a small container in the host's network namespace, created
+ * through the lab's own Docker provider (so it works the same on local and ssh:// hosts, with
+ * neither sudo nor SSH). It applies its steps when it starts and undoes them when Pulumi stops it
+ * on destroy; after a Docker daemon restart it applies them again.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LabelMap, toDockerLabels } from "../labels";
+import { GuardSteps, renderHostGuardScript } from "./host-guard-script";
+
+export interface HostGuardArgs {
+  steps: GuardSteps;
+  /** An image with iproute2 and iptables (the lab router image). */
+  image: pulumi.Input<string>;
+  containerName: string;
+  /** The only capabilities the guard keeps, e.g. NET_ADMIN and NET_RAW. */
+  capabilities: string[];
+  labels: LabelMap;
+}
+
+const SCRIPT_PATH = "/netlabs/host-guard.sh";
+
+export class HostGuard extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+
+  constructor(name: string, args: HostGuardArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("docker-netlabs:host:HostGuard", name, {}, opts);
+    this.container = new docker.Container(
+      name,
+      {
+        name: args.containerName,
+        image: args.image,
+        networkMode: "host",
+        capabilities: { drops: ["ALL"], adds: [...args.capabilities].sort() },
+        entrypoints: ["/bin/sh", SCRIPT_PATH],
+        uploads: [{ file: SCRIPT_PATH, content: renderHostGuardScript(args.steps), executable: true }],
+        init: true,
+        restart: "unless-stopped",
+        // Stopped (SIGTERM) before removal, so the guard undoes its changes.
+        destroyGraceSeconds: 10,
+        labels: toDockerLabels(args.labels),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ containerName: args.containerName, description: args.steps.description });
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * The BGP triangle on real Docker and real FRR: sessions, the question fetched along R1-R2, a
+ * one-sided cut of R1-R2 with the outage measured, the path's return, and R3 restarted.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_QUESTION } from "../../components/bgp";
+import { bgpPeers, measureOutage, nextHop, traceHops, waitForEstablished } from "../support/bgp-probes";
+import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { DeployedStack, deployStack, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
+
+const skipReason = dockerUnavailableReason();
+if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
+const testRun = newTestRun();
+const LAB = "bgp-triangle";
+
+describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  let deployed: DeployedStack;
+  const node = (name: string) => deployed.outputs.labs[LAB].nodes[name];
+  const routers = () => ["r1", "r2", "r3"].map((r) => node(r).container);
+  const fetchQuestion = () => execIn(node("host").container, ["curl", "-sf", "--max-time", "2", `http://${node("web").addresses["web-lan"]}/`]);
+
+  beforeAll(async () => {
+    deployed = await deployStack(testRun, { labs: [LAB] });
+    await waitForNodes(Object.values(deployed.outputs.labs[LAB].nodes).map((n) => n.container));
+  });
+
+  afterAll(async () => {
+    if (deployed) await deployed.mocks.destroyAll();
+    await sweep(testRun);
+  });
+
+  it("FRR accepts the rendered configuration and every session is Established", async () => {
+    for (const router of routers()) {
+      const check = await execIn(router, ["vtysh", "--dryrun", "-f", "/etc/frr/frr.conf"]);
+      expect(check.code, `${router}: ${check.stdout}${check.stderr}`).toBe(0);
+    }
+    const waited = await waitForEstablished(routers(), 2, 60_000);
+    expect(waited).toBeDefined();
+    for (const router of routers()) {
+      expect((await bgpPeers(router)).map((p) => p.state)).toEqual(["Established", "Established"]);
+    }
+  });
+
+  it("HOST retrieves the question from WEB_SERVER, through R1 then R2", async () => {
+    const fetched = await waitFor(async () => ((await fetchQuestion()).code === 0 ? Date.now() : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    expect(fetched).toBeDefined();
+    console.log(`[figures] bgp-triangle bring-up: first resource to HOST's first fetch ${((fetched! - deployed.startedAt) / 1000).toFixed(1)} s`);
+    expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
+    const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
+    expect(hops).toEqual([node("r1").addresses["host-lan"], node("r2").addresses.r1r2, node("web").addresses["web-lan"]]);
+  });
+
+  it("HOST and WEB_SERVER route only via their router", async () => {
+    expect(await nextHop(node("host").container, "11.0.0.1")).toBe(node("r1").addresses["host-lan"]);
+    expect(await nextHop(node("web").container, "10.0.0.10")).toBe(node("r2").addresses["web-lan"]);
+  });
+
+  it("a one-sided cut of R1-R2 moves traffic through R3; the outage is measured", async () => {
+    const r1r2 = deployed.outputs.labs[LAB].segments.r1r2.network;
+    const outage = await measureOutage(node("host").container, node("web").addresses["web-lan"], () =>
+      run("docker", ["network", "disconnect", r1r2, node("r1").container]),
+    );
+    console.log(`[figures] bgp-triangle failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`);
+    expect(outage.received).toBeGreaterThan(0);
+    expect(outage.outageMs).toBeLessThan(10_000);
+    expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
+    const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
+    expect(hops).toEqual([node("r1").addresses["host-lan"], node("r3").addresses.r1r3, node("r2").addresses.r2r3, node("web").addresses["web-lan"]]);
+  });
+
+  it("restoring the link brings the path back to R1-R2", async () => {
+    const r1r2 = deployed.outputs.labs[LAB].segments.r1r2.network;
+    const started = Date.now();
+    await run("docker", ["network", "connect", "--ip", node("r1").addresses.r1r2, "--alias", "r1", r1r2, node("r1").container]);
+    const back = await waitFor(async () => (await nextHop(node("r1").container, node("web").addresses["web-lan"])) === node("r2").addresses.r1r2, {
+      timeoutMs: 60_000,
+      intervalMs: 100,
+    });
+    expect(back).toBe(true);
+    console.log(`[figures] bgp-triangle recovery: link back to R1-R2 path in ${Date.now() - started} ms`);
+    expect(await waitForEstablished(routers(), 2, 30_000)).toBeDefined();
+    const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
+    expect(hops).toEqual([node("r1").addresses["host-lan"], node("r2").addresses.r1r2, node("web").addresses["web-lan"]]);
+  });
+
+  it("restarting R3 re-establishes its sessions with no manual step", async () => {
+    const started = Date.now();
+    const restarted = await run("docker", ["restart", "--time", "5", node("r3").container], { timeoutMs: 60_000 });
+    expect(restarted.code).toBe(0);
+    const waited = await waitForEstablished(routers(), 2, 60_000);
+    expect(waited).toBeDefined();
+    console.log(`[figures] bgp-triangle R3 restart: all sessions Established again ${Date.now() - started} ms after the restart began`);
+    expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
+  });
+
+  it("teardown leaves nothing of the lab behind", async () => {
+    expect(await deployed.mocks.destroyAll()).toEqual([]);
+    expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  });
+});
