@@ -5,6 +5,7 @@ export * from "./host/port-forwarder";
 export * from "./images/lab-image";
 export * from "./routed-lab";
 export * from "./bgp";
+export * from "./network-container";
 export * from "./net/topology";
 export * from "./net/errors";
 export { renderMermaid } from "./net/mermaid";

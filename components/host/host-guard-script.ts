@@ -18,7 +18,7 @@ export interface GuardSteps {
   description: string;
 }
 
-export function renderHostGuardScript(steps: GuardSteps): string {
+export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY_PATH): string {
   return [
     "#!/bin/sh",
     "# docker-netlabs host guard: generated; its changes live exactly as long as this container runs.",
@@ -28,9 +28,14 @@ export function renderHostGuardScript(steps: GuardSteps): string {
     ...steps.teardown.map((line) => `  ${line}`),
     "  :",
     "}",
-    `trap 'undo; echo ${shQuote(`host guard: undone: ${steps.description}`)}; exit 0' TERM INT`,
+    "on_stop() {",
+    "  undo",
+    `  echo ${shQuote(`host guard: undone: ${steps.description}`)}`,
+    "  exit 0",
+    "}",
+    "trap on_stop TERM INT",
     ...steps.setup.map((line) => `${line} || { echo ${shQuote(`host guard: failed: ${line}`)} >&2; undo; exit 2; }`),
-    `touch ${GUARD_READY_PATH}`,
+    `touch ${readyPath}`,
     `echo ${shQuote(`host guard: in place: ${steps.description}`)}`,
     "while :; do sleep 3600 & wait $!; done",
     "",

@@ -77,3 +77,10 @@ export function hostAddress(subnet: Ipv4Subnet, n: number): string {
 export function lastUsableAddress(subnet: Ipv4Subnet): string {
   return fromInt(bounds(subnet)[1] - 1);
 }
+
+/** The highest block of `prefixLength` inside `subnet`, as CIDR: topBlock(10.0.0.0/24, 28) = 10.0.0.240/28. */
+export function topBlock(subnet: Ipv4Subnet, prefixLength: number): string {
+  if (prefixLength < subnet.prefixLength) throw new Error(`/${prefixLength} is larger than ${subnet.cidr}`);
+  const [, last] = bounds(subnet);
+  return `${fromInt(last - 2 ** (32 - prefixLength) + 1)}/${prefixLength}`;
+}

@@ -18,7 +18,7 @@ import {
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
 
 /** The images the project builds from `images/`. */
-export const LAB_IMAGE_NAMES = ["router", "web", "client"] as const;
+export const LAB_IMAGE_NAMES = ["router", "web", "client", "dhcp-server"] as const;
 export type LabImageName = (typeof LAB_IMAGE_NAMES)[number];
 
 const dnsLabel = z

@@ -1,4 +1,5 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import * as os from "node:os";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -90,6 +91,29 @@ describe("host guard scripts", () => {
     expect(setupLines).toHaveLength(2);
     expect(script.match(/while "\$IPT" -w 5 -D DOCKER-USER/g)).toHaveLength(2);
     expect(script.indexOf("trap")).toBeLessThan(script.indexOf("-I DOCKER-USER"));
+  });
+
+  it("applies its steps, then undoes them and exits 0 on SIGTERM", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-guard-"));
+    try {
+      const script = renderHostGuardScript(
+        { setup: [`touch ${dir}/applied`], teardown: [`rm ${dir}/applied`, `touch ${dir}/undone`], description: "a test step" },
+        `${dir}/ready`,
+      );
+      const child = spawn("sh", ["-c", script], { stdio: "pipe" });
+      let output = "";
+      child.stdout.on("data", (data: Buffer) => (output += data.toString()));
+      for (let i = 0; i < 50 && !fs.existsSync(`${dir}/ready`); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fs.existsSync(`${dir}/applied`)).toBe(true);
+      const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+      expect(fs.existsSync(`${dir}/applied`)).toBe(false);
+      expect(fs.existsSync(`${dir}/undone`)).toBe(true);
+      expect(output).toContain("host guard: undone: a test step");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("promiscuous mode: valid sh that undoes only what it did", () => {

@@ -1,0 +1,158 @@
+/**
+ * NetworkContainer: exposes a container's private ports on a public LAN address, static or by
+ * DHCP (seed 001, done declaratively). A small router container joins the target's private network
+ * and a macvlan LAN on a host interface, DNATs each exposed port to the target, MASQUERADEs towards
+ * it, and holds the public address. It keeps only NET_ADMIN and NET_RAW; the target is untouched.
+ */
+import * as command from "@pulumi/command";
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { HostGuard } from "../host/host-guard";
+import { promiscuousSteps } from "../host/host-guard-script";
+import { exposedPorts } from "../images/catalog";
+import { LabImage } from "../images/lab-image";
+import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { shQuote } from "../net/shell";
+import { NetworkContainerOptions, planNetworkContainer } from "./plan";
+import {
+  DHCP_HOOK_PATH,
+  DHCP_HOOK_SCRIPT,
+  ROUTER_SCRIPT_PATH,
+  WAIT_LEASE_PATH,
+  renderRouterScript,
+  renderWaitLeaseScript,
+} from "./scripts";
+
+export interface NetworkContainerArgs extends NetworkContainerOptions {
+  /** The target container's name; its DNS name on `targetNetwork`. */
+  target: string;
+  /** The private network the target is attached to (name or a Network's name output). */
+  targetNetwork: pulumi.Input<string>;
+  /**
+   * The Docker host the provider talks to, for the one step the provider cannot do: reading the
+   * DHCP lease (`docker exec`). Default: the local socket.
+   */
+  dockerHost?: string;
+  /** Prefix for Docker object names. */
+  namePrefix?: string;
+  /** The lab router image if already built on this host. */
+  routerImage?: pulumi.Input<string>;
+  labels?: LabelMap;
+}
+
+export class NetworkContainer extends pulumi.ComponentResource {
+  /** The public LAN address: the static one, or the DHCP lease once bound. */
+  readonly address: pulumi.Output<string>;
+  /** The LAN's Docker network name, for other containers (and NetworkContainers) to join. */
+  readonly lanNetwork: pulumi.Output<string>;
+  readonly routerContainer: string;
+  readonly ports: { port: number; protocol: "tcp" | "udp" }[];
+
+  constructor(name: string, args: NetworkContainerArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { target, targetNetwork, dockerHost = DEFAULT_DOCKER_HOST, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
+    const local = dockerHost.startsWith("unix://");
+    const plan = planNetworkContainer(name, options, {
+      // Only the local host's interfaces can be seen here; remote hosts are checked by the engine.
+      interfaceExists: local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
+      exposedPorts,
+    });
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
+      throw new Error(`NetworkContainer "${name}": target ${JSON.stringify(target)} is not a container name`);
+    }
+    super("docker-netlabs:network-container:NetworkContainer", name, {}, opts);
+    const fullName = `${namePrefix}${name}`;
+    const labels = labLabels(fullName, extraLabels);
+    this.ports = plan.ports;
+    this.routerContainer = `${fullName}-router`;
+    const image = routerImage ?? new LabImage(`${name}-router-image`, { image: "router" }, { parent: this }).imageName;
+
+    const dependencies: pulumi.Resource[] = [];
+    if (plan.lan.create) {
+      const network = new docker.Network(
+        `${name}-lan`,
+        {
+          name: `${fullName}-lan`,
+          driver: "macvlan",
+          internal: plan.lan.internal,
+          ipamConfigs: [{ subnet: plan.lan.subnet.cidr, gateway: plan.lan.gateway, ipRange: plan.lan.ipRange }],
+          options: { parent: plan.lan.parent, macvlan_mode: "bridge" },
+          labels: toDockerLabels({ ...labels, "io.docker-netlabs.segment": "lan" }),
+        },
+        { parent: this },
+      );
+      this.lanNetwork = network.name;
+      dependencies.push(network);
+      if (plan.promiscuous) {
+        dependencies.push(
+          new HostGuard(
+            `${name}-promisc`,
+            {
+              steps: promiscuousSteps(plan.lan.parent),
+              image,
+              containerName: `${fullName}-promisc`,
+              capabilities: ["NET_ADMIN"],
+              labels,
+            },
+            { parent: this, dependsOn: [network] },
+          ),
+        );
+      }
+    } else {
+      this.lanNetwork = pulumi.output(plan.lan.network);
+    }
+
+    const mode =
+      plan.address.kind === "static"
+        ? ({ kind: "static", address: plan.address.address } as const)
+        : ({ kind: "dhcp", hostname: fullName } as const);
+    const router = new docker.Container(
+      `${name}-router`,
+      {
+        name: this.routerContainer,
+        hostname: fullName,
+        image,
+        networksAdvanced: [
+          { name: targetNetwork },
+          { name: this.lanNetwork, ...(mode.kind === "static" ? { ipv4Address: mode.address } : {}) },
+        ],
+        capabilities: { drops: ["ALL"], adds: ["NET_ADMIN", "NET_RAW"] },
+        sysctls: {
+          "net.ipv4.ip_forward": "1",
+          // udhcpc binds port 68: allowed without NET_BIND_SERVICE, in this namespace only.
+          "net.ipv4.ip_unprivileged_port_start": "0",
+        },
+        entrypoints: ["/bin/sh", ROUTER_SCRIPT_PATH],
+        uploads: [
+          { file: ROUTER_SCRIPT_PATH, content: renderRouterScript({ target, ports: plan.ports, mode }), executable: true },
+          { file: DHCP_HOOK_PATH, content: DHCP_HOOK_SCRIPT, executable: true },
+          {
+            file: WAIT_LEASE_PATH,
+            content: renderWaitLeaseScript(plan.address.kind === "dhcp" ? plan.address.timeoutSeconds : 10),
+            executable: true,
+          },
+        ],
+        init: true,
+        labels: toDockerLabels({ ...labels, "io.docker-netlabs.role": "network-container", "io.docker-netlabs.target": target }),
+      },
+      { parent: this, dependsOn: dependencies },
+    );
+
+    if (plan.address.kind === "static") {
+      this.address = pulumi.output(plan.address.address);
+    } else {
+      // The lease exists only once the router runs: read it with a bounded wait.
+      const lease = new command.local.Command(
+        `${name}-lease`,
+        {
+          create: `docker exec ${shQuote(this.routerContainer)} ${WAIT_LEASE_PATH}`,
+          environment: { DOCKER_HOST: dockerHost },
+        },
+        { parent: this, dependsOn: [router] },
+      );
+      this.address = lease.stdout;
+    }
+    this.registerOutputs({ address: this.address, lanNetwork: this.lanNetwork, routerContainer: this.routerContainer });
+  }
+}
