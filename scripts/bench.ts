@@ -8,6 +8,8 @@
  *   teardown     destroy of every resource, then the count of objects left (must be 0)
  *   bgp          BGP triangle: bring-up to HOST's first fetch, outage after a one-sided R1-R2 cut
  *                with BFD and with BFD off, recovery after the link returns
+ *   nc           NetworkContainer: router start to a bound DHCP lease; first-byte latency through
+ *                the DNAT path versus straight to the target
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -16,12 +18,16 @@ import { readStackConfig } from "../stacks/config";
 import { buildStack } from "../stacks";
 import { dockerUnavailableReason, execIn, waitFor } from "../test/support/docker-cli";
 import { measureOutage, nextHop, waitForEstablished } from "../test/support/bgp-probes";
+import { STATIC_ADDRESS, createVeth, lanSide, privateSide } from "../test/support/network-container-lab";
+import { valueOf } from "../test/support/run-program";
 import { run as runCommand } from "../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, sweep, waitForNodes } from "../test/support/lab-harness";
 import { RecordingMocks } from "../test/support/recording-mocks";
 import { runProgram } from "../test/support/run-program";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** BENCH_ONLY=labs,bgp,nc runs only those sections of the real-engine figures. */
+const ONLY = new Set((process.env.BENCH_ONLY ?? "labs,bgp,nc").split(","));
 
 interface LabProbe {
   lab: "networking-demo" | "routed-lan";
@@ -135,6 +141,56 @@ async function benchBgp(): Promise<{ bfd: BgpFigures[]; plain: BgpFigures[] }> {
   return { bfd, plain };
 }
 
+/** Median time to first byte, in ms, of `count` sequential fetches from `container`. */
+async function firstByteMs(container: string, url: string, count = 30): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const result = await execIn(container, ["curl", "-s", "-o", "/dev/null", "--max-time", "2", "-w", "%{time_starttransfer}", url]);
+    if (result.code === 0) samples.push(Number(result.stdout) * 1000);
+  }
+  if (samples.length === 0) throw new Error(`no answer from ${url}`);
+  return median(samples);
+}
+
+interface NcFigures {
+  dhcpBoundMs: number[];
+  dnatFirstByteMs: number;
+  directFirstByteMs: number;
+}
+
+async function benchNetworkContainer(): Promise<NcFigures> {
+  const privateRun = newTestRun();
+  const veth = await createVeth(privateRun);
+  const targets = await deployProgram(() => privateSide(privateRun));
+  const figures: NcFigures = { dhcpBoundMs: [], dnatFirstByteMs: NaN, directFirstByteMs: NaN };
+  try {
+    await waitForNodes(Object.values(targets.outputs.nodes).map((n) => n.container));
+    for (let i = 0; i < RUNS; i++) {
+      const lanRun = newTestRun();
+      try {
+        const lan = await deployProgram(() => lanSide(lanRun, privateRun, veth.parent));
+        await valueOf(lan.outputs.dhcpNc.address);
+        const router = lan.outputs.dhcpNc.routerContainer;
+        const started = Date.parse((await runCommand("docker", ["inspect", "--format", "{{.State.StartedAt}}", router])).stdout.trim());
+        const leased = Number((await execIn(router, ["date", "+%s.%N", "-r", "/run/netlabs/lease"])).stdout) * 1000;
+        figures.dhcpBoundMs.push(Math.round(leased - started));
+        if (i === 0) {
+          figures.dnatFirstByteMs = await firstByteMs(lan.outputs.clientName, `http://${STATIC_ADDRESS}/`);
+          figures.directFirstByteMs = await firstByteMs(targets.outputs.nodes.probe.container, "http://10.234.0.11/");
+        }
+        await lan.mocks.destroyAll();
+      } finally {
+        await sweep(lanRun);
+      }
+    }
+  } finally {
+    await targets.mocks.destroyAll();
+    await sweep(privateRun);
+    await veth.remove();
+  }
+  return figures;
+}
+
 async function main() {
   const evaluation = await benchEvaluation();
   const rows: Record<string, string | number>[] = [
@@ -142,6 +198,7 @@ async function main() {
   ];
   const labs = [];
   let bgp: { bfd: BgpFigures[]; plain: BgpFigures[] } | undefined;
+  let nc: NcFigures | undefined;
   const skip = dockerUnavailableReason();
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
@@ -151,7 +208,7 @@ async function main() {
     const deployed = await deployStack(warm, { labs: ["networking-demo", "routed-lan"], demoHostPort: await freePort(4017) });
     await deployed.mocks.destroyAll();
     await sweep(warm);
-    for (const probe of PROBES) {
+    for (const probe of ONLY.has("labs") ? PROBES : []) {
       const result = await benchLab(probe);
       labs.push(result);
       rows.push(
@@ -159,13 +216,22 @@ async function main() {
         { figure: `${probe.lab} teardown`, value: `${(result.teardownMs / 1000).toFixed(2)} s`, detail: `left behind: ${result.leftBehind}` },
       );
     }
-    bgp = await benchBgp();
+    if (ONLY.has("bgp")) bgp = await benchBgp();
     const med = (list: BgpFigures[], key: keyof BgpFigures) => median(list.map((f) => f[key] as number));
-    rows.push(
+    if (bgp) rows.push(
       { figure: "bgp-triangle bring-up to HOST's first fetch", value: `${(med(bgp.bfd, "bringUpMs") / 1000).toFixed(2)} s`, detail: `median of ${RUNS}; BFD off: ${(med(bgp.plain, "bringUpMs") / 1000).toFixed(2)} s` },
       { figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3", value: `${med(bgp.bfd, "outageMs").toFixed(0)} ms`, detail: `runs: ${bgp.bfd.map((f) => f.outageMs).join(", ")} ms` },
       { figure: "bgp failover, same cut, BFD off (timers 1/3)", value: `${med(bgp.plain, "outageMs").toFixed(0)} ms`, detail: `runs: ${bgp.plain.map((f) => f.outageMs).join(", ")} ms` },
       { figure: "bgp recovery, link back to R1-R2 path", value: `${med(bgp.bfd, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${med(bgp.plain, "recoveryMs").toFixed(0)} ms` },
+    );
+    if (ONLY.has("nc")) nc = await benchNetworkContainer();
+    if (nc) rows.push(
+      { figure: "network container: router start to DHCP lease", value: `${median(nc.dhcpBoundMs).toFixed(0)} ms`, detail: `runs: ${nc.dhcpBoundMs.join(", ")} ms` },
+      {
+        figure: "network container: first byte via DNAT",
+        value: `${nc.dnatFirstByteMs.toFixed(2)} ms`,
+        detail: `direct: ${nc.directFirstByteMs.toFixed(2)} ms, ratio ${(nc.dnatFirstByteMs / nc.directFirstByteMs).toFixed(2)} (median of 30)`,
+      },
     );
   }
   console.table(rows);
@@ -173,7 +239,7 @@ async function main() {
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(
     path.join(out, "latest.json"),
-    JSON.stringify({ date: new Date().toISOString(), evaluation, labs, bgp }, null, 2) + "\n",
+    JSON.stringify({ date: new Date().toISOString(), evaluation, labs, bgp, nc }, null, 2) + "\n",
   );
   console.log(`written: ${path.join(out, "latest.json")}`);
 }

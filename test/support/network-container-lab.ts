@@ -97,6 +97,8 @@ export function lanSide(testRun: TestRun, privateRun: TestRun, parent: string) {
           "port=0",
           "log-dhcp",
           "dhcp-authoritative",
+          // No ICMP probe of an address before offering it: this LAN is the lab's own.
+          "no-ping",
           `dhcp-range=${DHCP_POOL.first},${DHCP_POOL.last},255.255.255.0,1h`,
           // No router option: the lab LAN has no way out.
           "dhcp-option=option:router",

@@ -1,0 +1,122 @@
+import { describe, expect, it } from "vitest";
+import { exposedPorts } from "../../components/images/catalog";
+import { LabConfigError } from "../../components/net/errors";
+import { NetworkContainer, planNetworkContainer } from "../../components/network-container";
+import { renderRouterScript } from "../../components/network-container/scripts";
+import { execFileSync } from "node:child_process";
+import { RecordingMocks } from "../support/recording-mocks";
+import { runProgram } from "../support/run-program";
+
+const lan = { parent: "eth9", subnet: "192.0.2.0/24" };
+const context = { interfaceExists: (name: string) => name === "eth9", exposedPorts };
+
+function issuesOf(options: any): string {
+  try {
+    planNetworkContainer("nc", options, context);
+  } catch (error) {
+    expect(error).toBeInstanceOf(LabConfigError);
+    return (error as LabConfigError).issues.map((i) => `${i.path}: ${i.message}`).join("\n");
+  }
+  throw new Error("expected a LabConfigError");
+}
+
+describe("planNetworkContainer", () => {
+  it("defaults ports to the target image's EXPOSE, Docker's range to the LAN's top /28", () => {
+    const plan = planNetworkContainer("nc", { targetImage: "web", lan, address: "dhcp" }, context);
+    expect(plan.ports).toEqual([{ port: 80, protocol: "tcp" }]);
+    expect(plan.lan).toMatchObject({ create: true, gateway: "192.0.2.254", ipRange: "192.0.2.240/28", internal: false });
+    expect(plan.address).toEqual({ kind: "dhcp", timeoutSeconds: 30 });
+  });
+
+  it.each([
+    [{ ports: [{ port: 0 }], lan, address: "192.0.2.5" }, /ports\[0\]\.port: must be a port from 1 to 65535 \(got 0\)/],
+    [{ ports: [{ port: 80, protocol: "sctp" }], lan, address: "192.0.2.5" }, /ports\[0\]\.protocol: .*\(got "sctp"\)/],
+    [{ lan, address: "192.0.2.5" }, /ports: no port to expose/],
+    [{ targetImage: "client", lan, address: "192.0.2.5" }, /ports: the target image "client" exposes no port/],
+    [{ ports: [{ port: 80 }], lan, address: "198.51.100.5" }, /address: "198.51.100.5" is neither "dhcp" nor a host address of the LAN 192.0.2.0\/24/],
+    [{ ports: [{ port: 80 }], lan, address: "192.0.2.254" }, /address: "192.0.2.254" is the LAN gateway/],
+    [{ ports: [{ port: 80 }], lan: { ...lan, parent: "eth7" }, address: "192.0.2.5" }, /lan\.parent: "eth7" is not an interface of the Docker host/],
+    [{ ports: [{ port: 80 }], lan: { ...lan, ipRange: "10.0.0.0/28" }, address: "192.0.2.5" }, /lan\.ipRange: "10.0.0.0\/28" is not a range inside 192.0.2.0\/24/],
+    [{ ports: [{ port: 80 }, { port: 80 }], lan, address: "192.0.2.5" }, /ports\[1\]: 80\/tcp is listed twice/],
+    [{ ports: [{ port: 80 }], lan: { ...lan, subnet: "192.0.2.9/24" }, address: "dhcp" }, /lan\.subnet: "192.0.2.9\/24" is not a network address/],
+  ])("rejects %j naming the field", (options, expected) => {
+    expect(issuesOf(options)).toMatch(expected);
+  });
+});
+
+describe("router script", () => {
+  it("is valid sh: DNAT and a forward rule per port, MASQUERADE, forward policy drop", () => {
+    const script = renderRouterScript({
+      target: "web-1",
+      ports: [{ port: 80, protocol: "tcp" }, { port: 53, protocol: "udp" }],
+      mode: { kind: "static", address: "192.0.2.5" },
+    });
+    execFileSync("sh", ["-n"], { input: script });
+    expect(script).toContain('-p tcp --dport 80 -j DNAT --to-destination "$TARGET_IP:80"');
+    expect(script).toContain('-p udp --dport 53 -j DNAT --to-destination "$TARGET_IP:53"');
+    expect(script).toContain('-t nat -A POSTROUTING -o "$PRIV_IF" -d "$TARGET_IP" -j MASQUERADE');
+    expect(script).toContain("ipt -P FORWARD DROP");
+    expect(script).toContain("arping -U -c 2");
+  });
+
+  it("in DHCP mode flushes Docker's address and runs udhcpc in the foreground", () => {
+    const script = renderRouterScript({ target: "t", ports: [{ port: 80, protocol: "tcp" }], mode: { kind: "dhcp", hostname: "nc" } });
+    execFileSync("sh", ["-n"], { input: script });
+    expect(script.indexOf('ip -4 addr flush dev "$LAN_IF"')).toBeLessThan(script.indexOf("exec busybox udhcpc -f"));
+  });
+});
+
+describe("NetworkContainer resource graph", () => {
+  it("static: a macvlan LAN, a promiscuous guard, a least-privilege router, no lease command", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () =>
+      new NetworkContainer("nc", {
+        target: "web-1",
+        targetNetwork: "private",
+        ports: [{ port: 80 }],
+        lan: { parent: "lo", subnet: "192.0.2.0/24" },
+        address: "192.0.2.5",
+        routerImage: "docker-netlabs/router:test",
+      }),
+    );
+    const network = mocks.ofType("docker:index/network:Network")[0].inputs;
+    expect(network).toMatchObject({ driver: "macvlan", options: { parent: "lo", macvlan_mode: "bridge" } });
+    const containers = mocks.ofType("docker:index/container:Container").map((c) => c.inputs);
+    const router = containers.find((c) => c.name === "nc-router")!;
+    expect(router.capabilities).toEqual({ drops: ["ALL"], adds: ["NET_ADMIN", "NET_RAW"] });
+    expect(router.sysctls).toEqual({ "net.ipv4.ip_forward": "1", "net.ipv4.ip_unprivileged_port_start": "0" });
+    expect(router.networksAdvanced).toEqual([{ name: "private" }, { name: "nc-lan", ipv4Address: "192.0.2.5" }]);
+    const guard = containers.find((c) => c.name === "nc-promisc")!;
+    expect(guard.capabilities).toEqual({ drops: ["ALL"], adds: ["NET_ADMIN"] });
+    expect(mocks.ofType("command:local:Command")).toEqual([]);
+  });
+
+  it("dhcp: reads the lease with a bounded docker exec on the same host", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () =>
+      new NetworkContainer("nc", {
+        target: "web-1",
+        targetNetwork: "private",
+        ports: [{ port: 80 }],
+        lan: { network: "existing-lan", subnet: "192.0.2.0/24" },
+        address: "dhcp",
+        dockerHost: "ssh://lab@203.0.113.7",
+        routerImage: "docker-netlabs/router:test",
+      }),
+    );
+    const [lease] = mocks.ofType("command:local:Command");
+    expect(lease.inputs.create).toBe("docker exec 'nc-router' /netlabs/wait-lease.sh");
+    expect(lease.inputs.environment).toEqual({ DOCKER_HOST: "ssh://lab@203.0.113.7" });
+    expect(mocks.ofType("docker:index/network:Network")).toEqual([]);
+  });
+
+  it("creates nothing for invalid input", async () => {
+    const mocks = new RecordingMocks();
+    await expect(
+      runProgram(mocks, () =>
+        new NetworkContainer("nc", { target: "t", targetNetwork: "n", lan: { network: "l", subnet: "192.0.2.0/24" }, address: "dhcp" }),
+      ),
+    ).rejects.toThrow(/ports: no port to expose/);
+    expect(mocks.resources).toEqual([]);
+  });
+});
