@@ -49,6 +49,13 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
     expect(fetched).toBeDefined();
     console.log(`[figures] bgp-triangle bring-up: first resource to HOST's first fetch ${((fetched! - deployed.startedAt) / 1000).toFixed(1)} s`);
     expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
+    // While sessions come up, R1 may first learn WEB_SERVER's LAN through R3; once converged the
+    // shorter AS path through R2 wins.
+    const converged = await waitFor(
+      async () => (await nextHop(node("r1").container, node("web").addresses["web-lan"])) === node("r2").addresses.r1r2,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(converged).toBe(true);
     const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
     expect(hops).toEqual([node("r1").addresses["host-lan"], node("r2").addresses.r1r2, node("web").addresses["web-lan"]]);
   });
