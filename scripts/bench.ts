@@ -1,147 +1,248 @@
 /**
  * `npm run bench`: figures users feel, printed as a table and written to bench-results/latest.json.
- * Medians of several runs, since these machines are noisy. It reuses the e2e support code (the
- * real-Docker mocks and the lab harness) rather than a copy of it.
+ * Medians of several runs (BENCH_RUNS, default 3), and ratios taken in the same run, since these
+ * machines are noisy. It reuses the e2e support code (the real-Docker mocks, the lab harness, the
+ * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,nc picks sections.
  *
- *   evaluation   the dev stack program under recording mocks (no engine): plan cost
- *   bring-up     first resource applied -> first successful probe, images already built
- *   teardown     destroy of every resource, then the count of objects left (must be 0)
- *   bgp          BGP triangle: bring-up to HOST's first fetch, outage after a one-sided R1-R2 cut
- *                with BFD and with BFD off, recovery after the link returns
- *   nc           NetworkContainer: router start to a bound DHCP lease; first-byte latency through
- *                the DNAT path versus straight to the target
+ *   scale   plan cost: generated chains and stars of 10 to 3,000 nodes under mocks, time and memory
+ *   depth   dependency depth (longest creation chain) of each dev-stack composition
+ *   labs    each dev-stack lab on the real engine, images built: bring-up to first probe, teardown
+ *   bgp     BGP triangle: bring-up side by side with the same lab as a docker compose project;
+ *           outage after a one-sided R1-R2 cut with BFD and with BFD off; recovery; teardown
+ *   nc      NetworkContainer: router start to DHCP lease; first byte via DNAT versus direct
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
-import { BgpTriangle } from "../components/bgp";
+import { BgpTriangle, planBgpTriangle } from "../components/bgp";
+import { IMAGES_DIR } from "../components/images/catalog";
+import { contextDigest } from "../components/images/context-digest";
+import { LAB_IMAGE_NAMES, planRoutedLab } from "../components/net/topology";
 import { readStackConfig } from "../stacks/config";
 import { buildStack } from "../stacks";
-import { dockerUnavailableReason, execIn, waitFor } from "../test/support/docker-cli";
 import { measureOutage, nextHop, waitForEstablished } from "../test/support/bgp-probes";
+import { dockerUnavailableReason, execIn, run as runCommand, waitFor } from "../test/support/docker-cli";
+import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, peakConcurrency, sweep, waitForNodes } from "../test/support/lab-harness";
 import { STATIC_ADDRESS, createVeth, lanSide, privateSide } from "../test/support/network-container-lab";
-import { valueOf } from "../test/support/run-program";
-import { run as runCommand } from "../test/support/docker-cli";
-import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, sweep, waitForNodes } from "../test/support/lab-harness";
 import { RecordingMocks } from "../test/support/recording-mocks";
-import { runProgram } from "../test/support/run-program";
+import { runProgram, valueOf } from "../test/support/run-program";
+import { writeComposeProject } from "./bench/compose";
+import { dependencyDepth } from "./bench/depth";
+import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-/** BENCH_ONLY=labs,bgp,nc runs only those sections of the real-engine figures. */
-const ONLY = new Set((process.env.BENCH_ONLY ?? "labs,bgp,nc").split(","));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,nc").split(","));
+const SCALE_SIZES = [10, 100, 1000, 3000];
 
-interface LabProbe {
-  lab: "networking-demo" | "routed-lan";
-  /** Node that runs the probe and the URL it fetches. */
-  from: string;
-  url: string;
-}
-
-const PROBES: LabProbe[] = [
-  { lab: "networking-demo", from: "client-1", url: "http://server-1/" },
-  { lab: "routed-lan", from: "h1", url: "http://10.232.3.10/" },
-];
+type Row = { figure: string; value: string; detail: string };
+const rows: Row[] = [];
+const results: Record<string, unknown> = { date: new Date().toISOString(), runs: RUNS };
 
 function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  const sorted = [...values].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-async function benchEvaluation(): Promise<{ medianMs: number; resources: number }> {
-  const times: number[] = [];
-  let resources = 0;
-  for (let i = 0; i < 5; i++) {
-    const mocks = new RecordingMocks();
-    const started = process.hrtime.bigint();
-    await runProgram(mocks, () => buildStack(readStackConfig()), {});
-    times.push(Number(process.hrtime.bigint() - started) / 1e6);
-    resources = mocks.resources.length;
-  }
-  return { medianMs: median(times), resources };
-}
+// ---------------------------------------------------------------- plan cost and graph shape
 
-async function benchLab(probe: LabProbe) {
-  const bringUps: number[] = [];
-  const teardowns: number[] = [];
-  let left = 0;
-  let resources = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const run = newTestRun();
-    try {
-      const deployed = await deployStack(run, { labs: [probe.lab], demoHostPort: await freePort(4017) });
-      resources = deployed.mocks.timings.length;
-      const nodes = deployed.outputs.labs[probe.lab].nodes;
-      const answered = await waitFor(
-        async () => ((await execIn(nodes[probe.from].container, ["curl", "-sf", "--max-time", "2", probe.url])).code === 0 ? Date.now() : undefined),
-        { timeoutMs: 60_000, intervalMs: 50 },
-      );
-      if (!answered) throw new Error(`${probe.lab}: probe ${probe.url} never answered`);
-      bringUps.push(answered - deployed.startedAt);
-      await waitForNodes(Object.values(nodes).map((n) => n.container));
-      const started = Date.now();
-      await deployed.mocks.destroyAll();
-      teardowns.push(Date.now() - started);
-      const after = await leftovers(run);
-      left += after.containers.length + after.networks.length + after.hostRules.length;
-    } finally {
-      await sweep(run);
+function benchScale(): void {
+  const outDir = compileProgram();
+  try {
+    const points: ScalePoint[] = measureScale(outDir, ["chain", "star"], SCALE_SIZES, RUNS);
+    results.scale = points;
+    for (const point of points) {
+      const previous = points.find((p) => p.shape === point.shape && p.nodes < point.nodes && SCALE_SIZES.indexOf(p.nodes) === SCALE_SIZES.indexOf(point.nodes) - 1);
+      const growth = previous ? `, x${(point.medianMs / previous.medianMs).toFixed(1)} time for x${(point.nodes / previous.nodes).toFixed(0)} nodes` : "";
+      rows.push({
+        figure: `plan ${point.shape} of ${point.nodes} nodes`,
+        value: `${point.medianMs.toFixed(0)} ms`,
+        detail: `${point.resources} resources, peak ${point.peakRssMb.toFixed(0)} MB${growth}`,
+      });
     }
+  } finally {
+    fs.rmSync(outDir, { recursive: true, force: true });
   }
-  return { lab: probe.lab, resources, bringUpMs: median(bringUps), teardownMs: median(teardowns), leftBehind: left, runs: RUNS };
 }
 
-interface BgpFigures {
+async function benchDepth(): Promise<void> {
+  const depths: Record<string, unknown> = {};
+  for (const lab of ["networking-demo", "routed-lan", "bgp-triangle"]) {
+    const result = await dependencyDepth(() => buildStack(readStackConfig()), { labs: [lab] });
+    depths[lab] = result;
+    rows.push({ figure: `${lab} dependency depth`, value: String(result.depth), detail: `${result.resources} resources; longest: ${result.chain.join(" > ")}` });
+  }
+  const mocks = new RecordingMocks();
+  const started = process.hrtime.bigint();
+  await runProgram(mocks, () => buildStack(readStackConfig()));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  rows.push({ figure: "dev stack evaluation (mocks, tsx)", value: `${ms.toFixed(0)} ms`, detail: `${mocks.resources.length} resources` });
+  results.depth = depths;
+}
+
+// ---------------------------------------------------------------- dev-stack labs on the engine
+
+const PROBES = [
+  { lab: "networking-demo", from: "client-1", url: "http://server-1/" },
+  { lab: "routed-lan", from: "h1", url: "http://10.232.3.10/" },
+] as const;
+
+async function benchLabs(): Promise<void> {
+  const labs = [];
+  for (const probe of PROBES) {
+    const bringUps: number[] = [];
+    const teardowns: number[] = [];
+    let left = 0;
+    let peak = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const testRun = newTestRun();
+      try {
+        const deployed = await deployStack(testRun, { labs: [probe.lab], demoHostPort: await freePort(4017) });
+        const nodes = deployed.outputs.labs[probe.lab].nodes;
+        const answered = await waitFor(
+          async () => ((await execIn(nodes[probe.from].container, ["curl", "-sf", "--max-time", "2", probe.url])).code === 0 ? Date.now() : undefined),
+          { timeoutMs: 60_000, intervalMs: 50 },
+        );
+        if (!answered) throw new Error(`${probe.lab}: ${probe.url} never answered`);
+        bringUps.push(answered - deployed.startedAt);
+        peak = Math.max(peak, peakConcurrency(deployed.mocks.timings));
+        await waitForNodes(Object.values(nodes).map((n) => n.container));
+        const started = Date.now();
+        await deployed.mocks.destroyAll();
+        teardowns.push(Date.now() - started);
+        const after = await leftovers(testRun);
+        left += after.containers.length + after.networks.length + after.hostRules.length;
+      } finally {
+        await sweep(testRun);
+      }
+    }
+    labs.push({ lab: probe.lab, bringUps, teardowns, left, peak });
+    rows.push(
+      { figure: `${probe.lab} bring-up`, value: seconds(median(bringUps)), detail: `first resource to first probe; up to ${peak} resources at once` },
+      { figure: `${probe.lab} teardown`, value: seconds(median(teardowns)), detail: `left behind: ${left}` },
+    );
+  }
+  results.labs = labs;
+}
+
+// ---------------------------------------------------------------- BGP triangle
+
+interface BgpRun {
   bfd: boolean;
   bringUpMs: number;
   outageMs: number;
   recoveryMs: number;
+  teardownMs: number;
 }
 
-/** One BGP triangle run: bring-up, one-sided R1-R2 cut with the outage measured, link restored. */
-async function benchBgpOnce(bfd: boolean): Promise<BgpFigures> {
-  const run = newTestRun();
+const questionUrl = () => `http://${planBgpTriangle("bgp").webAddress}/`;
+
+async function firstFetch(host: string): Promise<number | undefined> {
+  return waitFor(
+    async () => ((await execIn(host, ["curl", "-sf", "--max-time", "1", questionUrl()])).code === 0 ? Date.now() : undefined),
+    { timeoutMs: 120_000, intervalMs: 50 },
+  );
+}
+
+/** Ours: bring-up, one-sided R1-R2 cut with the outage measured, link restored, teardown. */
+async function bgpOnce(bfd: boolean): Promise<BgpRun> {
+  const testRun = newTestRun();
   try {
     const deployed = await deployProgram(() =>
-      new BgpTriangle("bgp", { bfd: bfd ? undefined : false, namePrefix: run.prefix, labels: { [TEST_LABEL]: run.id } }),
+      new BgpTriangle("bgp", { bfd: bfd ? undefined : false, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
     );
     const lab = deployed.outputs;
     const host = lab.nodes.host.container;
     const r1 = lab.nodes.r1.container;
-    const answered = await waitFor(
-      async () => ((await execIn(host, ["curl", "-sf", "--max-time", "1", `http://${lab.webAddress}/`])).code === 0 ? Date.now() : undefined),
-      { timeoutMs: 120_000, intervalMs: 50 },
-    );
+    const answered = await firstFetch(host);
     if (!answered) throw new Error("bgp: HOST never fetched the question");
-    const routers = ["r1", "r2", "r3"].map((r) => lab.nodes[r].container);
-    if ((await waitForEstablished(routers, 2, 60_000)) === undefined) throw new Error("bgp: sessions not Established");
+    if ((await waitForEstablished(["r1", "r2", "r3"].map((r) => lab.nodes[r].container), 2, 60_000)) === undefined) {
+      throw new Error("bgp: sessions not Established");
+    }
+    await waitFor(async () => (await nextHop(r1, lab.webAddress)) === lab.nodes.r2.addresses.r1r2, { timeoutMs: 30_000 });
     const network = lab.segments.r1r2.network;
-    const outage = await measureOutage(host, lab.webAddress, () => runCommand("docker", ["network", "disconnect", network, r1]), {
-      seconds: bfd ? 8 : 15,
-    });
+    const outage = await measureOutage(host, lab.webAddress, () => runCommand("docker", ["network", "disconnect", network, r1]), { seconds: bfd ? 8 : 15 });
     const reconnected = Date.now();
     await runCommand("docker", ["network", "connect", "--ip", lab.nodes.r1.addresses.r1r2, "--alias", "r1", network, r1]);
-    const back = await waitFor(async () => (await nextHop(r1, lab.webAddress)) === lab.nodes.r2.addresses.r1r2 ? Date.now() : undefined, {
+    const back = await waitFor(async () => ((await nextHop(r1, lab.webAddress)) === lab.nodes.r2.addresses.r1r2 ? Date.now() : undefined), {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
+    const tornDown = Date.now();
     await deployed.mocks.destroyAll();
-    return { bfd, bringUpMs: answered - deployed.startedAt, outageMs: outage.outageMs, recoveryMs: back ? back - reconnected : NaN };
+    return {
+      bfd,
+      bringUpMs: answered - deployed.startedAt,
+      outageMs: outage.outageMs,
+      recoveryMs: back ? back - reconnected : NaN,
+      teardownMs: Date.now() - tornDown,
+    };
   } finally {
-    await sweep(run);
+    await sweep(testRun);
   }
 }
 
-async function benchBgp(): Promise<{ bfd: BgpFigures[]; plain: BgpFigures[] }> {
-  const bfd: BgpFigures[] = [];
-  const plain: BgpFigures[] = [];
+/** The same triangle as a docker compose project: `up` to HOST's first fetch, then `down`. */
+async function composeOnce(): Promise<{ bringUpMs: number; teardownMs: number; left: number }> {
+  const testRun = newTestRun();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-"));
+  const images = Object.fromEntries(
+    LAB_IMAGE_NAMES.map((name) => [name, `docker-netlabs/${name}:${contextDigest(path.join(IMAGES_DIR, name)).slice(0, 16)}`]),
+  );
+  const plan = planRoutedLab("bgp", planBgpTriangle("bgp").spec, { namePrefix: testRun.prefix });
+  const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
+  const compose = (...args: string[]) =>
+    runCommand("docker-compose", ["-p", `${testRun.prefix.replace(/-/g, "")}bgp`, "-f", project.file, ...args], { timeoutMs: 300_000 });
+  try {
+    const started = Date.now();
+    const up = await compose("up", "-d");
+    if (up.code !== 0) throw new Error(`docker-compose up: ${up.stderr}`);
+    const answered = await firstFetch(plan.nodes.find((n) => n.name === "host")!.containerName);
+    if (!answered) throw new Error("compose: HOST never fetched the question");
+    const tornDown = Date.now();
+    await compose("down", "--timeout", "10");
+    const teardownMs = Date.now() - tornDown;
+    const after = await leftovers(testRun);
+    return { bringUpMs: answered - started, teardownMs, left: after.containers.length + after.networks.length + after.hostRules.length };
+  } finally {
+    await compose("down", "--timeout", "1");
+    await sweep(testRun);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function benchBgp(): Promise<void> {
+  const ours: BgpRun[] = [];
+  const plain: BgpRun[] = [];
+  const compose: { bringUpMs: number; teardownMs: number; left: number }[] = [];
+  const hasCompose = (await runCommand("docker-compose", ["version"])).code === 0;
   for (let i = 0; i < RUNS; i++) {
-    bfd.push(await benchBgpOnce(true));
-    plain.push(await benchBgpOnce(false));
+    ours.push(await bgpOnce(true));
+    if (hasCompose) compose.push(await composeOnce());
+    plain.push(await bgpOnce(false));
   }
-  return { bfd, plain };
+  results.bgp = { ours, plain, compose };
+  const m = <T>(list: T[], key: keyof T) => median(list.map((r) => Number(r[key])));
+  rows.push({ figure: "bgp-triangle bring-up (ours)", value: seconds(m(ours, "bringUpMs")), detail: `first resource to HOST's first fetch; BFD off: ${seconds(m(plain, "bringUpMs"))}` });
+  if (hasCompose) {
+    rows.push(
+      { figure: "bgp-triangle bring-up (docker compose)", value: seconds(m(compose, "bringUpMs")), detail: `ratio ours/compose ${(m(ours, "bringUpMs") / m(compose, "bringUpMs")).toFixed(2)}` },
+      { figure: "bgp-triangle teardown (ours / compose)", value: `${seconds(m(ours, "teardownMs"))} / ${seconds(m(compose, "teardownMs"))}`, detail: `left behind by compose: ${compose.reduce((a, c) => a + c.left, 0)}` },
+    );
+  } else {
+    rows.push({ figure: "bgp-triangle bring-up (docker compose)", value: "skipped", detail: "no docker-compose (scripts/prepare-machine.sh --bench installs it)" });
+  }
+  rows.push(
+    { figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3", value: `${m(ours, "outageMs").toFixed(0)} ms`, detail: `runs: ${ours.map((r) => r.outageMs).join(", ")} ms` },
+    { figure: "bgp failover, same cut, BFD off (timers 1/3)", value: `${m(plain, "outageMs").toFixed(0)} ms`, detail: `runs: ${plain.map((r) => r.outageMs).join(", ")} ms` },
+    { figure: "bgp recovery, link back to R1-R2 path", value: `${m(ours, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${m(plain, "recoveryMs").toFixed(0)} ms` },
+  );
 }
 
-/** Median time to first byte, in ms, of `count` sequential fetches from `container`. */
+// ---------------------------------------------------------------- NetworkContainer
+
 async function firstByteMs(container: string, url: string, count = 30): Promise<number> {
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -152,17 +253,13 @@ async function firstByteMs(container: string, url: string, count = 30): Promise<
   return median(samples);
 }
 
-interface NcFigures {
-  dhcpBoundMs: number[];
-  dnatFirstByteMs: number;
-  directFirstByteMs: number;
-}
-
-async function benchNetworkContainer(): Promise<NcFigures> {
+async function benchNetworkContainer(): Promise<void> {
   const privateRun = newTestRun();
   const veth = await createVeth(privateRun);
+  const bound: number[] = [];
+  let dnat = NaN;
+  let direct = NaN;
   const targets = await deployProgram(() => privateSide(privateRun));
-  const figures: NcFigures = { dhcpBoundMs: [], dnatFirstByteMs: NaN, directFirstByteMs: NaN };
   try {
     await waitForNodes(Object.values(targets.outputs.nodes).map((n) => n.container));
     for (let i = 0; i < RUNS; i++) {
@@ -173,10 +270,10 @@ async function benchNetworkContainer(): Promise<NcFigures> {
         const router = lan.outputs.dhcpNc.routerContainer;
         const started = Date.parse((await runCommand("docker", ["inspect", "--format", "{{.State.StartedAt}}", router])).stdout.trim());
         const leased = Number((await execIn(router, ["date", "+%s.%N", "-r", "/run/netlabs/lease"])).stdout) * 1000;
-        figures.dhcpBoundMs.push(Math.round(leased - started));
+        bound.push(Math.round(leased - started));
         if (i === 0) {
-          figures.dnatFirstByteMs = await firstByteMs(lan.outputs.clientName, `http://${STATIC_ADDRESS}/`);
-          figures.directFirstByteMs = await firstByteMs(targets.outputs.nodes.probe.container, "http://10.234.0.11/");
+          dnat = await firstByteMs(lan.outputs.clientName, `http://${STATIC_ADDRESS}/`);
+          direct = await firstByteMs(targets.outputs.nodes.probe.container, "http://10.234.0.11/");
         }
         await lan.mocks.destroyAll();
       } finally {
@@ -188,59 +285,36 @@ async function benchNetworkContainer(): Promise<NcFigures> {
     await sweep(privateRun);
     await veth.remove();
   }
-  return figures;
+  results.nc = { dhcpBoundMs: bound, dnatFirstByteMs: dnat, directFirstByteMs: direct };
+  rows.push(
+    { figure: "network container: router start to DHCP lease", value: `${median(bound).toFixed(0)} ms`, detail: `runs: ${bound.join(", ")} ms` },
+    { figure: "network container: first byte via DNAT", value: `${dnat.toFixed(2)} ms`, detail: `direct: ${direct.toFixed(2)} ms, ratio ${(dnat / direct).toFixed(2)} (median of 30)` },
+  );
 }
 
+// ---------------------------------------------------------------- main
+
 async function main() {
-  const evaluation = await benchEvaluation();
-  const rows: Record<string, string | number>[] = [
-    { figure: "dev stack evaluation (mocks)", value: `${evaluation.medianMs.toFixed(0)} ms`, detail: `${evaluation.resources} resources, median of 5` },
-  ];
-  const labs = [];
-  let bgp: { bfd: BgpFigures[]; plain: BgpFigures[] } | undefined;
-  let nc: NcFigures | undefined;
-  const skip = dockerUnavailableReason();
+  if (ONLY.has("scale")) benchScale();
+  if (ONLY.has("depth")) await benchDepth();
+  const engineSections = ["labs", "bgp", "nc"].filter((section) => ONLY.has(section));
+  const skip = engineSections.length > 0 ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
-  } else {
-    // Warm-up: builds the lab images once, so that bring-up figures exclude image builds.
+  } else if (engineSections.length > 0) {
+    // Warm-up: builds every lab image once, so that no bring-up figure includes an image build.
     const warm = newTestRun();
-    const deployed = await deployStack(warm, { labs: ["networking-demo", "routed-lan"], demoHostPort: await freePort(4017) });
+    const deployed = await deployStack(warm, { labs: ["networking-demo", "routed-lan", "bgp-triangle"], demoHostPort: await freePort(4017) });
     await deployed.mocks.destroyAll();
     await sweep(warm);
-    for (const probe of ONLY.has("labs") ? PROBES : []) {
-      const result = await benchLab(probe);
-      labs.push(result);
-      rows.push(
-        { figure: `${probe.lab} bring-up`, value: `${(result.bringUpMs / 1000).toFixed(2)} s`, detail: `${result.resources} resources, median of ${result.runs}` },
-        { figure: `${probe.lab} teardown`, value: `${(result.teardownMs / 1000).toFixed(2)} s`, detail: `left behind: ${result.leftBehind}` },
-      );
-    }
-    if (ONLY.has("bgp")) bgp = await benchBgp();
-    const med = (list: BgpFigures[], key: keyof BgpFigures) => median(list.map((f) => f[key] as number));
-    if (bgp) rows.push(
-      { figure: "bgp-triangle bring-up to HOST's first fetch", value: `${(med(bgp.bfd, "bringUpMs") / 1000).toFixed(2)} s`, detail: `median of ${RUNS}; BFD off: ${(med(bgp.plain, "bringUpMs") / 1000).toFixed(2)} s` },
-      { figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3", value: `${med(bgp.bfd, "outageMs").toFixed(0)} ms`, detail: `runs: ${bgp.bfd.map((f) => f.outageMs).join(", ")} ms` },
-      { figure: "bgp failover, same cut, BFD off (timers 1/3)", value: `${med(bgp.plain, "outageMs").toFixed(0)} ms`, detail: `runs: ${bgp.plain.map((f) => f.outageMs).join(", ")} ms` },
-      { figure: "bgp recovery, link back to R1-R2 path", value: `${med(bgp.bfd, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${med(bgp.plain, "recoveryMs").toFixed(0)} ms` },
-    );
-    if (ONLY.has("nc")) nc = await benchNetworkContainer();
-    if (nc) rows.push(
-      { figure: "network container: router start to DHCP lease", value: `${median(nc.dhcpBoundMs).toFixed(0)} ms`, detail: `runs: ${nc.dhcpBoundMs.join(", ")} ms` },
-      {
-        figure: "network container: first byte via DNAT",
-        value: `${nc.dnatFirstByteMs.toFixed(2)} ms`,
-        detail: `direct: ${nc.directFirstByteMs.toFixed(2)} ms, ratio ${(nc.dnatFirstByteMs / nc.directFirstByteMs).toFixed(2)} (median of 30)`,
-      },
-    );
+    if (ONLY.has("labs")) await benchLabs();
+    if (ONLY.has("bgp")) await benchBgp();
+    if (ONLY.has("nc")) await benchNetworkContainer();
   }
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
   fs.mkdirSync(out, { recursive: true });
-  fs.writeFileSync(
-    path.join(out, "latest.json"),
-    JSON.stringify({ date: new Date().toISOString(), evaluation, labs, bgp, nc }, null, 2) + "\n",
-  );
+  fs.writeFileSync(path.join(out, "latest.json"), JSON.stringify({ ...results, rows }, null, 2) + "\n");
   console.log(`written: ${path.join(out, "latest.json")}`);
 }
 

@@ -4,6 +4,9 @@
 # Idempotent: each step is skipped when its result is already there.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# --bench also installs Debian's docker-compose, for the side-by-side figure of `npm run bench`.
+bench=no
+[ "${1:-}" = "--bench" ] && bench=yes
 
 need_pkgs=()
 command -v dockerd >/dev/null || need_pkgs+=(docker.io)
@@ -11,6 +14,7 @@ command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 command -v iptables >/dev/null || need_pkgs+=(iptables)
 [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
 command -v ip >/dev/null || need_pkgs+=(iproute2)
+[ $bench = yes ] && ! command -v docker-compose >/dev/null && need_pkgs+=(docker-compose)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "prepare: installing ${need_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive

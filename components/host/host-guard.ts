@@ -41,7 +41,8 @@ export class HostGuard extends pulumi.ComponentResource {
         destroyGraceSeconds: 10,
         labels: toDockerLabels(args.labels),
       },
-      { parent: this },
+      // A component's dependsOn does not reach its children by itself.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.registerOutputs({ containerName: args.containerName, description: args.steps.description });
   }

@@ -46,7 +46,8 @@ export class PortForwarder extends pulumi.ComponentResource {
         init: true,
         labels: toDockerLabels(args.labels),
       },
-      { parent: this },
+      // A component's dependsOn does not reach its children by itself.
+      { parent: this, dependsOn: opts?.dependsOn },
     );
     this.registerOutputs({ listen: `${args.hostAddress}:${args.hostPort}/${args.protocol}` });
   }

@@ -42,7 +42,8 @@ export function parseSubnet(text: string): Ipv4Subnet | string {
   return { network, prefixLength, cidr: `${network}/${prefixLength}` };
 }
 
-function bounds(subnet: Ipv4Subnet): [number, number] {
+/** First and last address of a subnet, as 32-bit integers. */
+export function bounds(subnet: Ipv4Subnet): [number, number] {
   const first = toInt(ipaddr.IPv4.parse(subnet.network));
   return [first, first + 2 ** (32 - subnet.prefixLength) - 1];
 }
