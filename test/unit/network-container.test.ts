@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { exposedPorts } from "../../components/images/catalog";
 import { LabConfigError } from "../../components/net/errors";
-import { NetworkContainer, planNetworkContainer } from "../../components/network-container";
+import { NetworkContainer, NetworkContainerArgs, planNetworkContainer } from "../../components/network-container";
 import { renderRouterScript } from "../../components/network-container/scripts";
 import { execFileSync } from "node:child_process";
 import { RecordingMocks } from "../support/recording-mocks";
@@ -67,18 +67,24 @@ describe("router script", () => {
 });
 
 describe("NetworkContainer resource graph", () => {
-  it("static: a macvlan LAN, a promiscuous guard, a least-privilege router, no lease command", async () => {
+  /** Records the resources of one NetworkContainer exposing web-1:80. */
+  async function record(overrides: Partial<NetworkContainerArgs>): Promise<RecordingMocks> {
     const mocks = new RecordingMocks();
-    await runProgram(mocks, () =>
-      new NetworkContainer("nc", {
-        target: "web-1",
-        targetNetwork: "private",
-        ports: [{ port: 80 }],
-        lan: { parent: "lo", subnet: "192.0.2.0/24" },
-        address: "192.0.2.5",
-        routerImage: "docker-netlabs/router:test",
-      }),
-    );
+    const args: NetworkContainerArgs = {
+      target: "web-1",
+      targetNetwork: "private",
+      ports: [{ port: 80 }],
+      lan: { parent: "lo", subnet: "192.0.2.0/24" },
+      address: "192.0.2.5",
+      routerImage: "docker-netlabs/router:test",
+      ...overrides,
+    };
+    await runProgram(mocks, () => new NetworkContainer("nc", args));
+    return mocks;
+  }
+
+  it("static: a macvlan LAN, a promiscuous guard, a least-privilege router, no lease command", async () => {
+    const mocks = await record({});
     const network = mocks.ofType("docker:index/network:Network")[0].inputs;
     expect(network).toMatchObject({ driver: "macvlan", options: { parent: "lo", macvlan_mode: "bridge" } });
     const containers = mocks.ofType("docker:index/container:Container").map((c) => c.inputs);
@@ -92,18 +98,11 @@ describe("NetworkContainer resource graph", () => {
   });
 
   it("dhcp: reads the lease with a bounded docker exec on the same host", async () => {
-    const mocks = new RecordingMocks();
-    await runProgram(mocks, () =>
-      new NetworkContainer("nc", {
-        target: "web-1",
-        targetNetwork: "private",
-        ports: [{ port: 80 }],
-        lan: { network: "existing-lan", subnet: "192.0.2.0/24" },
-        address: "dhcp",
-        dockerHost: "ssh://lab@203.0.113.7",
-        routerImage: "docker-netlabs/router:test",
-      }),
-    );
+    const mocks = await record({
+      lan: { network: "existing-lan", subnet: "192.0.2.0/24" },
+      address: "dhcp",
+      dockerHost: "ssh://lab@203.0.113.7",
+    });
     const [lease] = mocks.ofType("command:local:Command");
     expect(lease.inputs.create).toBe("docker exec 'nc-router' /netlabs/wait-lease.sh");
     expect(lease.inputs.environment).toEqual({ DOCKER_HOST: "ssh://lab@203.0.113.7" });
