@@ -15,8 +15,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
-import { IMAGES_DIR } from "../components/images/catalog";
-import { contextDigest } from "../components/images/context-digest";
+import { labImageTag } from "../components/images/lab-image";
 import { LAB_IMAGE_NAMES, planRoutedLab } from "../components/net/topology";
 import { readStackConfig } from "../stacks/config";
 import { buildStack } from "../stacks";
@@ -188,9 +187,7 @@ async function bgpOnce(bfd: boolean): Promise<BgpRun> {
 async function composeOnce(): Promise<{ bringUpMs: number; teardownMs: number; left: number }> {
   const testRun = newTestRun();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-"));
-  const images = Object.fromEntries(
-    LAB_IMAGE_NAMES.map((name) => [name, `docker-netlabs/${name}:${contextDigest(path.join(IMAGES_DIR, name)).slice(0, 16)}`]),
-  );
+  const images = Object.fromEntries(LAB_IMAGE_NAMES.map((name) => [name, labImageTag(name)]));
   const plan = planRoutedLab("bgp", planBgpTriangle("bgp").spec, { namePrefix: testRun.prefix });
   const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
   const compose = (...args: string[]) =>

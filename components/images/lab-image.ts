@@ -10,6 +10,11 @@ import { LAB_IMAGE_NAMES, LabImageName } from "../net/topology";
 import { IMAGES_DIR } from "./catalog";
 import { contextDigest } from "./context-digest";
 
+/** The local tag of a lab image: `docker-netlabs/<image>:<first 16 hex of its context digest>`. */
+export function labImageTag(image: LabImageName): string {
+  return `docker-netlabs/${image}:${contextDigest(path.join(IMAGES_DIR, image)).slice(0, 16)}`;
+}
+
 export interface LabImageArgs {
   /** Which image of `images/` to build. */
   image: LabImageName;
@@ -24,11 +29,10 @@ export class LabImage extends pulumi.ComponentResource {
     const contextDir = path.join(IMAGES_DIR, args.image);
     // Relative to the program's working directory (the project folder), as @pulumi/docker resolves it.
     const context = path.relative(process.cwd(), contextDir) || ".";
-    const tag = contextDigest(contextDir).slice(0, 16);
     const image = new docker.Image(
       name,
       {
-        imageName: `docker-netlabs/${args.image}:${tag}`,
+        imageName: labImageTag(args.image),
         build: { context, dockerfile: path.join(context, "Dockerfile") },
         skipPush: true,
       },

@@ -5,7 +5,6 @@
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { Shape } from "./topologies";
 
@@ -20,7 +19,10 @@ export interface ScalePoint {
 const ROOT = path.resolve(__dirname, "..", "..");
 
 export function compileProgram(): string {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-bench-js-"));
+  // Inside the project (bin/ is ignored by git), so that node_modules resolve.
+  const outDir = path.join(ROOT, "bin", "bench");
+  fs.rmSync(outDir, { recursive: true, force: true });
+  fs.mkdirSync(outDir, { recursive: true });
   execFileSync("npx", ["tsc", "-p", ".", "--outDir", outDir], { cwd: ROOT, stdio: "pipe" });
   // The compiled program reads images/ relative to itself.
   fs.symlinkSync(path.join(ROOT, "images"), path.join(outDir, "images"));
