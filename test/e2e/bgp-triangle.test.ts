@@ -49,10 +49,13 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
     expect(fetched).toBeDefined();
     console.log(`[figures] bgp-triangle bring-up: first resource to HOST's first fetch ${((fetched! - deployed.startedAt) / 1000).toFixed(1)} s`);
     expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
-    // While sessions come up, R1 may first learn WEB_SERVER's LAN through R3; once converged the
-    // shorter AS path through R2 wins.
+    // While sessions come up, R1 (or R2, for the way back) may first learn the other LAN through R3;
+    // once converged the shorter AS path over R1-R2 wins in both directions. (Traceroute shows each
+    // hop by the address its reply leaves from, so the way back matters too.)
     const converged = await waitFor(
-      async () => (await nextHop(node("r1").container, node("web").addresses["web-lan"])) === node("r2").addresses.r1r2,
+      async () =>
+        (await nextHop(node("r1").container, node("web").addresses["web-lan"])) === node("r2").addresses.r1r2 &&
+        (await nextHop(node("r2").container, node("host").addresses["host-lan"])) === node("r1").addresses.r1r2,
       { timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(converged).toBe(true);
@@ -89,6 +92,11 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
     expect(back).toBe(true);
     console.log(`[figures] bgp-triangle recovery: link back to R1-R2 path in ${Date.now() - started} ms`);
     expect(await waitForEstablished(routers(), 2, 30_000)).toBeDefined();
+    const returned = await waitFor(
+      async () => (await nextHop(node("r2").container, node("host").addresses["host-lan"])) === node("r1").addresses.r1r2,
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+    expect(returned).toBe(true);
     const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
     expect(hops).toEqual([node("r1").addresses["host-lan"], node("r2").addresses.r1r2, node("web").addresses["web-lan"]]);
   });
