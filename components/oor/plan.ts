@@ -1,0 +1,116 @@
+/**
+ * OpenOverlayRouter (seed 000) as typed options, validated before anything is created, for the
+ * four operating modes: xTR, MS (which also answers as map resolver), RTR and MN. Pure.
+ * The map-server key stays a Pulumi Input so that it can be (and stay) a secret.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as ipaddr from "ipaddr.js";
+import { z } from "zod";
+import { isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
+import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
+
+export const OOR_MODES = ["xTR", "MS", "RTR", "MN"] as const;
+export type OorMode = (typeof OOR_MODES)[number];
+
+const ipv4 = z.string().refine(isIpv4Address, "must be an IPv4 address");
+const weighting = { priority: z.number().int().min(0).max(255).default(1), weight: z.number().int().min(0).max(255).default(100) };
+const iid = z.number().int().min(0).max(16777215).default(0);
+const secretInput = z.custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must be set (a Pulumi secret)");
+
+export const oorOptionsSchema = z.strictObject({
+  mode: z.enum(OOR_MODES, { message: `must be one of ${OOR_MODES.join(", ")}` }),
+  /** "file" (default): a complete oor.conf rendered here; "env": the image's own variables (xTR and MN only). */
+  config: z.enum(["file", "env"]).default("file"),
+  debug: z.number().int().min(0).max(3).default(0),
+  /** The RLOC network's subnet and this router's address in it. */
+  rlocSubnet: z.string(),
+  rlocAddress: z.string(),
+  mapResolvers: z.array(ipv4).default([]),
+  mapServers: z.array(z.strictObject({ address: ipv4, key: secretInput, proxyReply: z.boolean().default(false) })).default([]),
+  proxyEtrs: z.array(z.strictObject({ address: z.string(), ...weighting })).default([]),
+  /** The EID prefixes this xTR or MN registers (IPv4 or IPv6), mapped to its RLOC address. */
+  eidPrefixes: z.array(z.strictObject({ prefix: z.string(), iid, ttl: z.number().int().min(1).default(10), ...weighting })).default([]),
+  /** MS: the sites it accepts registrations from. */
+  sites: z
+    .array(
+      z.strictObject({
+        eidPrefix: z.string(),
+        key: secretInput,
+        iid,
+        acceptMoreSpecifics: z.boolean().default(true),
+        proxyReply: z.boolean().default(true),
+      }),
+    )
+    .default([]),
+  rlocProbing: z
+    .strictObject({ intervalSeconds: z.number().int().min(0).default(30), retries: z.number().int().min(0).max(5).default(2), retryIntervalSeconds: z.number().int().min(1).default(5) })
+    .default({ intervalSeconds: 30, retries: 2, retryIntervalSeconds: 5 }),
+});
+
+export type OorOptions = z.input<typeof oorOptionsSchema>;
+export type OorPlan = z.output<typeof oorOptionsSchema> & { eidFamilies: ("ipv4" | "ipv6")[] };
+
+/** An IPv4 or IPv6 prefix whose address is the network address ("10.1.0.0/24", "fd00:1::/64"). */
+export function parsePrefix(text: string): { family: "ipv4" | "ipv6"; cidr: string } | string {
+  try {
+    const [address, length] = ipaddr.parseCIDR(text);
+    const network = address.kind() === "ipv4"
+      ? ipaddr.IPv4.networkAddressFromCIDR(text).toString()
+      : ipaddr.IPv6.networkAddressFromCIDR(text).toString();
+    if (network !== address.toString()) return `is not a prefix (did you mean ${network}/${length}?)`;
+    return { family: address.kind() as "ipv4" | "ipv6", cidr: `${network}/${length}` };
+  } catch {
+    return "is not an IPv4 or IPv6 prefix such as 10.1.0.0/24";
+  }
+}
+
+export function planOorRouter(name: string, options: OorOptions): OorPlan {
+  const subject = `OorRouter ${show(name)}`;
+  const parsed = oorOptionsSchema.safeParse(options);
+  if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
+  const args = parsed.data;
+  const issues: ConfigIssue[] = [];
+
+  const rloc = parseSubnet(args.rlocSubnet);
+  if (typeof rloc === "string") issues.push({ path: "rlocSubnet", message: `${show(args.rlocSubnet)} ${rloc}` });
+  else if (!isIpv4Address(args.rlocAddress) || !isUsableHost(rloc, args.rlocAddress)) {
+    issues.push({ path: "rlocAddress", message: `${show(args.rlocAddress)} is outside the RLOC subnet ${rloc.cidr}` });
+  }
+
+  const families = new Set<"ipv4" | "ipv6">();
+  args.eidPrefixes.forEach((eid, i) => {
+    const prefix = parsePrefix(eid.prefix);
+    if (typeof prefix === "string") issues.push({ path: `eidPrefixes[${i}].prefix`, message: `${show(eid.prefix)} ${prefix}` });
+    else families.add(prefix.family);
+  });
+  args.sites.forEach((site, i) => {
+    const prefix = parsePrefix(site.eidPrefix);
+    if (typeof prefix === "string") issues.push({ path: `sites[${i}].eidPrefix`, message: `${show(site.eidPrefix)} ${prefix}` });
+  });
+
+  const tunnelRouter = args.mode === "xTR" || args.mode === "MN";
+  if (tunnelRouter) {
+    if (args.mapServers.length === 0) issues.push({ path: "mapServers", message: `an ${args.mode} registers with a map server: name one, with its key` });
+    if (args.mapResolvers.length === 0) issues.push({ path: "mapResolvers", message: `an ${args.mode} needs a map resolver` });
+    if (args.eidPrefixes.length === 0) issues.push({ path: "eidPrefixes", message: `an ${args.mode} needs at least one EID prefix` });
+  }
+  if (args.mode === "MS" && args.sites.length === 0) {
+    issues.push({ path: "sites", message: "a map server needs at least one lisp site (EID prefix and key)" });
+  }
+  if (args.mode === "RTR" && args.mapResolvers.length === 0) issues.push({ path: "mapResolvers", message: "an RTR needs a map resolver" });
+  if (!tunnelRouter && args.eidPrefixes.length > 0) {
+    issues.push({ path: "eidPrefixes", message: `EID prefixes are registered by an xTR or MN, not a ${args.mode}` });
+  }
+  if (args.config === "env") {
+    if (!tunnelRouter) issues.push({ path: "config", message: `"env" configures only xTR and MN (the image's variables); use "file" for ${args.mode}` });
+    if (args.mapServers.length > 1 || args.mapResolvers.length > 1) {
+      issues.push({ path: "config", message: '"env" carries one map server and one map resolver; use "file" for more' });
+    }
+    for (const family of ["ipv4", "ipv6"] as const) {
+      const count = args.eidPrefixes.filter((eid) => (parsePrefix(eid.prefix) as { family?: string }).family === family).length;
+      if (count > 1) issues.push({ path: "config", message: `"env" carries one ${family} EID prefix; use "file" for ${count}` });
+    }
+  }
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  return { ...args, eidFamilies: [...families].sort() };
+}

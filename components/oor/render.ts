@@ -1,0 +1,143 @@
+/**
+ * Renders oor.conf (libconfuse: `key = value`, `name { ... }` blocks, `{ a, b }` lists, as in OOR's
+ * oor.conf.example) and the image's environment variables. Pure: the keys arrive resolved, and the
+ * component keeps the rendered text a Pulumi secret.
+ *
+ * Mappings use `rloc-address`, never `rloc-iface`, so interface order does not matter. The MS's
+ * control-iface and the RTR's rtr-iface must name an interface: they are written as a placeholder
+ * (`@IFACE_OF:<address>@`) that the start script replaces with the interface holding that address.
+ * Unlike the image's own script, every list is closed and nothing IPv6 is labelled ip_version 4.
+ */
+import { OorPlan, parsePrefix } from "./plan";
+
+export const IFACE_PLACEHOLDER = (address: string) => `@IFACE_OF:${address}@`;
+
+/** Resolved secrets: the key of each map server and each MS site, in order. */
+export interface OorKeys {
+  mapServers: string[];
+  sites: string[];
+}
+
+function block(name: string, entries: [string, string | number][], indent = ""): string[] {
+  const width = Math.max(...entries.map(([key]) => key.length));
+  return [`${indent}${name} {`, ...entries.map(([key, value]) => `${indent}    ${key.padEnd(width)} = ${value}`), `${indent}}`];
+}
+
+function list(name: string, items: string[]): string[] {
+  return [`${name} = {`, ...items.map((item, i) => `    ${item}${i < items.length - 1 ? "," : ""}`), "}"];
+}
+
+export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
+  const lines = [
+    "# docker-netlabs: generated OpenOverlayRouter configuration; rewritten on every deploy",
+    `debug                  = ${plan.debug}`,
+    "map-request-retries    = 2",
+    "ipv6-scope             = GLOBAL",
+    `operating-mode         = ${plan.mode}`,
+    "",
+  ];
+  if (plan.mode === "MS") {
+    lines.push(`control-iface = ${IFACE_PLACEHOLDER(plan.rlocAddress)}`, "");
+    plan.sites.forEach((site, i) => {
+      lines.push(
+        ...block("lisp-site", [
+          ["eid-prefix", parsePrefixText(site.eidPrefix)],
+          ["key-type", 1],
+          ["key", keys.sites[i]],
+          ["iid", site.iid],
+          ["accept-more-specifics", String(site.acceptMoreSpecifics)],
+          ["proxy-reply", String(site.proxyReply)],
+        ]),
+        "",
+      );
+    });
+    return lines.join("\n");
+  }
+
+  // Tunnel routers: xTR, RTR and MN.
+  lines.push(
+    "encapsulation          = LISP",
+    "",
+    ...block("rloc-probing", [
+      ["rloc-probe-interval", plan.rlocProbing.intervalSeconds],
+      ["rloc-probe-retries", plan.rlocProbing.retries],
+      ["rloc-probe-retries-interval", plan.rlocProbing.retryIntervalSeconds],
+    ]),
+    "",
+    ...list("map-resolver", plan.mapResolvers),
+    "",
+  );
+  if (plan.mode === "RTR") {
+    lines.push(
+      "rtr-ifaces {",
+      ...block("rtr-iface", [
+        ["iface", IFACE_PLACEHOLDER(plan.rlocAddress)],
+        ["ip_version", 4],
+        ["priority", 1],
+        ["weight", 100],
+      ], "    "),
+      "}",
+      "",
+    );
+    return lines.join("\n");
+  }
+  lines.push("nat_traversal_support  = off", "");
+  plan.mapServers.forEach((server, i) => {
+    lines.push(
+      ...block("map-server", [
+        ["address", server.address],
+        ["key-type", 1],
+        ["key", keys.mapServers[i]],
+        ["proxy-reply", server.proxyReply ? "on" : "off"],
+      ]),
+      "",
+    );
+  });
+  for (const etr of plan.proxyEtrs) {
+    const family = etr.address.includes(":") ? "ipv6" : "ipv4";
+    lines.push(...block(`proxy-etr-${family}`, [["address", etr.address], ["priority", etr.priority], ["weight", etr.weight]]), "");
+  }
+  for (const eid of plan.eidPrefixes) {
+    lines.push(
+      "database-mapping {",
+      `    eid-prefix          = ${parsePrefixText(eid.prefix)}`,
+      `    iid                 = ${eid.iid}`,
+      `    ttl                 = ${eid.ttl}`,
+      ...block("rloc-address", [["address", plan.rlocAddress], ["priority", eid.priority], ["weight", eid.weight]], "    "),
+      "}",
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+function parsePrefixText(text: string): string {
+  const prefix = parsePrefix(text);
+  if (typeof prefix === "string") throw new Error(`${text} ${prefix}`); // planOorRouter has validated it
+  return prefix.cidr;
+}
+
+/**
+ * The image's own variables (config "env", xTR and MN only), exactly the ones its start script
+ * reads. Unset ones are "-" as in the image; the script substitutes prefixes with sed, so their
+ * slash is escaped as the seed's README shows ("10.1.0.0\/24").
+ */
+export function renderOorEnv(plan: OorPlan, keys: OorKeys): Record<string, string> {
+  const prefixOf = (family: "ipv4" | "ipv6") => {
+    const eid = plan.eidPrefixes.find((e) => (parsePrefix(e.prefix) as { family: string }).family === family);
+    return eid ? parsePrefixText(eid.prefix).replace("/", "\\/") : "-";
+  };
+  const etr = (family: "ipv4" | "ipv6") =>
+    plan.proxyEtrs.find((e) => (family === "ipv6") === e.address.includes(":"))?.address ?? "-";
+  return {
+    DEBUG: String(plan.debug),
+    OPMODE: plan.mode,
+    IPMAPRESOLVER: plan.mapResolvers[0] ?? "-",
+    IPMAPSERVER: plan.mapServers[0]?.address ?? "-",
+    KEYMAPSERVER: keys.mapServers[0] ?? "-",
+    IPPROXYETRV4: etr("ipv4"),
+    IPPROXYETRV6: etr("ipv6"),
+    IPV4EIDPREFFIX: prefixOf("ipv4"),
+    IPV6EIDPREFFIX: prefixOf("ipv6"),
+  };
+}

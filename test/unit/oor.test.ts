@@ -1,0 +1,109 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { LabConfigError } from "../../components/net/errors";
+import { planOorRouter } from "../../components/oor/plan";
+import { OorKeys, renderOorConf, renderOorEnv } from "../../components/oor/render";
+import { OOR_FIXTURES } from "./oor-fixtures";
+
+function keysOf(plan: ReturnType<typeof planOorRouter>): OorKeys {
+  return { mapServers: plan.mapServers.map((m) => String(m.key)), sites: plan.sites.map((s) => String(s.key)) };
+}
+
+/**
+ * Checks the shape libconfuse parses in oor.conf: `key = value`, `name {` ... `}` blocks, and
+ * `name = {` lists of comma-separated items, every block and list closed.
+ */
+function assertLibconfuseShape(text: string): void {
+  const stack: ("block" | "list")[] = [];
+  text.split("\n").forEach((raw, index) => {
+    const line = raw.trim();
+    const where = `line ${index + 1}: ${raw}`;
+    if (line === "" || line.startsWith("#")) return;
+    if (stack.at(-1) === "list") {
+      if (line === "}") stack.pop();
+      else expect(line, where).toMatch(/^[0-9A-Fa-f.:/]+,?$/);
+      return;
+    }
+    if (/^[a-z0-9_-]+ \{$/.test(line)) stack.push("block");
+    else if (/^[a-z0-9_-]+ = \{$/.test(line)) stack.push("list");
+    else if (line === "}") expect(stack.pop(), where).toBe("block");
+    else expect(line, where).toMatch(/^[a-z0-9_-]+ +=\s+\S+$/);
+  });
+  expect(stack).toEqual([]);
+}
+
+describe("oor.conf rendering", () => {
+  it.each(Object.keys(OOR_FIXTURES))("%s: matches its golden file and libconfuse's shape", (name) => {
+    const plan = planOorRouter(name, OOR_FIXTURES[name]);
+    const text = renderOorConf(plan, keysOf(plan));
+    expect(text).toBe(fs.readFileSync(path.join(__dirname, "golden", `oor-${name}.conf`), "utf8"));
+    assertLibconfuseShape(text);
+    expect(text).toContain(`operating-mode         = ${plan.mode}`);
+  });
+
+  it("maps every EID prefix to the RLOC address, never to an interface, and labels nothing IPv6 as ip_version 4", () => {
+    const plan = planOorRouter("xtr", OOR_FIXTURES.xtr);
+    const text = renderOorConf(plan, keysOf(plan));
+    expect(text).not.toContain("rloc-iface");
+    expect(text.match(/address  = 192\.0\.2\.11/g)).toHaveLength(2);
+    expect(text).not.toContain("proxy-itrs");
+  });
+
+  it("names interfaces only through the address placeholder the start script resolves", () => {
+    for (const name of ["ms", "rtr"]) {
+      const plan = planOorRouter(name, OOR_FIXTURES[name]);
+      expect(renderOorConf(plan, keysOf(plan))).toContain(`@IFACE_OF:${plan.rlocAddress}@`);
+    }
+  });
+});
+
+describe("env mode", () => {
+  it("sets exactly the image's variables, prefixes escaped for its sed", () => {
+    const plan = planOorRouter("xtr", { ...OOR_FIXTURES.xtr, config: "env" });
+    expect(renderOorEnv(plan, keysOf(plan))).toEqual({
+      DEBUG: "0",
+      OPMODE: "xTR",
+      IPMAPRESOLVER: "192.0.2.2",
+      IPMAPSERVER: "192.0.2.2",
+      KEYMAPSERVER: "site-a-key",
+      IPPROXYETRV4: "192.0.2.3",
+      IPPROXYETRV6: "2001:db8::3",
+      IPV4EIDPREFFIX: "10.1.0.0\\/24",
+      IPV6EIDPREFFIX: "fd00:1::\\/64",
+    });
+  });
+
+  it("marks what is unset with '-', as the image does", () => {
+    const plan = planOorRouter("mn", { ...OOR_FIXTURES.mn, config: "env" });
+    const env = renderOorEnv(plan, keysOf(plan));
+    expect([env.IPPROXYETRV4, env.IPPROXYETRV6, env.IPV6EIDPREFFIX]).toEqual(["-", "-", "-"]);
+    expect(env.IPV4EIDPREFFIX).toBe("10.9.0.1\\/32");
+  });
+});
+
+describe("planOorRouter validation", () => {
+  const issuesOf = (options: any): string => {
+    try {
+      planOorRouter("oor", options);
+    } catch (error) {
+      expect(error).toBeInstanceOf(LabConfigError);
+      return (error as LabConfigError).issues.map((i) => `${i.path}: ${i.message}`).join("\n");
+    }
+    throw new Error("expected a LabConfigError");
+  };
+
+  it.each([
+    [{ ...OOR_FIXTURES.xtr, mode: "PxTR" }, /mode: must be one of xTR, MS, RTR, MN \(got "PxTR"\)/],
+    [{ ...OOR_FIXTURES.xtr, eidPrefixes: [{ prefix: "10.1.0.5/24" }] }, /eidPrefixes\[0\]\.prefix: "10.1.0.5\/24" is not a prefix \(did you mean 10.1.0.0\/24\?\)/],
+    [{ ...OOR_FIXTURES.xtr, eidPrefixes: [{ prefix: "site-a" }] }, /eidPrefixes\[0\]\.prefix: "site-a" is not an IPv4 or IPv6 prefix/],
+    [{ ...OOR_FIXTURES.ms, sites: [] }, /sites: a map server needs at least one lisp site/],
+    [{ ...OOR_FIXTURES.xtr, mapServers: [] }, /mapServers: an xTR registers with a map server/],
+    [{ ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2" }] }, /mapServers\[0\]\.key: must be set \(a Pulumi secret\)/],
+    [{ ...OOR_FIXTURES.xtr, rlocAddress: "198.51.100.7" }, /rlocAddress: "198.51.100.7" is outside the RLOC subnet 192.0.2.0\/24/],
+    [{ ...OOR_FIXTURES.ms, config: "env" }, /config: "env" configures only xTR and MN/],
+    [{ ...OOR_FIXTURES.rtr, eidPrefixes: [{ prefix: "10.1.0.0/24" }] }, /eidPrefixes: EID prefixes are registered by an xTR or MN, not a RTR/],
+  ])("rejects %#, naming the field", (options, expected) => {
+    expect(issuesOf(options)).toMatch(expected);
+  });
+});
