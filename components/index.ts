@@ -6,6 +6,7 @@ export * from "./images/lab-image";
 export * from "./routed-lab";
 export * from "./bgp";
 export * from "./network-container";
+export * from "./oor";
 export * from "./net/topology";
 export * from "./net/errors";
 export { renderMermaid } from "./net/mermaid";

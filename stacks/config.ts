@@ -12,8 +12,10 @@ import { LabConfigError, fromZodIssues } from "../components/net/errors";
 export const CONFIG_NAMESPACE = "docker-netlabs";
 
 /** The compositions a stack can build, by name (see stacks/index.ts). */
-export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle"] as const;
+export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr"] as const;
 export type CompositionName = (typeof COMPOSITION_NAMES)[number];
+/** What a stack builds unless it names its labs: everything that runs without an outside image or a secret. */
+export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
 
 export const stackConfigSchema = z.strictObject({
   dockerHost: z
@@ -27,7 +29,7 @@ export const stackConfigSchema = z.strictObject({
   labs: z
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
     .min(1, "names no lab")
-    .default([...COMPOSITION_NAMES])
+    .default([...DEFAULT_LABS])
     .refine((labs) => new Set(labs).size === labs.length, "names a lab twice"),
   namePrefix: z
     .string()
@@ -36,6 +38,10 @@ export const stackConfigSchema = z.strictObject({
   publishAddress: z.string().refine(isIpv4Address, "must be an IPv4 address").default("127.0.0.1"),
   demoHostPort: z.number().int().min(1).max(65535, "must be a port from 1 to 65535").default(4000),
   internal: z.boolean().default(true),
+  /** The OpenOverlayRouter image of the oor-2xtrs-1msmr lab. */
+  oorImage: z.string().min(1).default("openoverlayrouter/oor:latest"),
+  /** The map-server key of the oor-2xtrs-1msmr lab; set it with `pulumi config set --secret`. */
+  oorMapServerKey: z.string().min(8, "must be at least 8 characters").optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -52,7 +58,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   throw new LabConfigError("stack configuration", issues);
 }
 
-const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress"]);
+const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey"]);
 
 /**
  * Reads every key of this project's namespace from Pulumi config, so that a misspelt key is an

@@ -8,11 +8,13 @@ import { BgpTriangle, planBgpTriangle } from "../components/bgp";
 import { DockerHost } from "../components/host/docker-host";
 import { LabImages, buildLabImages } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
-import { RoutedLabSpec, planRoutedLab, requiredLabImages } from "../components/net/topology";
+import { LabConfigError } from "../components/net/errors";
+import { LabImageName, RoutedLabSpec, planRoutedLab, requiredLabImages } from "../components/net/topology";
 import { RoutedLab } from "../components/routed-lab";
 import { bgpTriangleOptions } from "./bgp-triangle";
 import { CompositionName, StackConfig } from "./config";
 import { networkingDemoSpec } from "./networking-demo";
+import { OorLab } from "./oor-lab";
 import { routedLanSpec } from "./routed-lan";
 
 /** What every lab exports. */
@@ -25,14 +27,14 @@ interface LabCommonArgs {
 }
 
 interface Composition {
-  /** The RoutedLab description the composition deploys; throws LabConfigError when invalid. */
-  spec(name: string, config: StackConfig): RoutedLabSpec;
+  /** Validates the composition (throws LabConfigError naming the field) and returns the lab images it needs. */
+  plan(name: string, config: StackConfig): LabImageName[];
   create(name: string, config: StackConfig, common: LabCommonArgs, opts: pulumi.ComponentResourceOptions): LabOutputs;
 }
 
 function routedLab(spec: (config: StackConfig) => RoutedLabSpec): Composition {
   return {
-    spec: (_name, config) => spec(config),
+    plan: (name, config) => requiredLabImages(planRoutedLab(name, spec(config), { namePrefix: config.namePrefix })),
     create: (name, config, common, opts) => new RoutedLab(name, { spec: spec(config), ...common }, opts),
   };
 }
@@ -41,8 +43,21 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
   "networking-demo": routedLab(networkingDemoSpec),
   "routed-lan": routedLab(routedLanSpec),
   "bgp-triangle": {
-    spec: (name, config) => planBgpTriangle(name, bgpTriangleOptions(config)).spec,
+    plan: (name, config) =>
+      requiredLabImages(planRoutedLab(name, planBgpTriangle(name, bgpTriangleOptions(config)).spec, { namePrefix: config.namePrefix })),
     create: (name, config, common, opts) => new BgpTriangle(name, { ...bgpTriangleOptions(config), ...common }, opts),
+  },
+  "oor-2xtrs-1msmr": {
+    plan: (_name, config) => {
+      if (!config.oorMapServerKey) {
+        throw new LabConfigError("stack configuration", [
+          { path: "docker-netlabs:oorMapServerKey", message: "the oor-2xtrs-1msmr lab needs it: pulumi config set --secret oorMapServerKey <key>" },
+        ]);
+      }
+      return ["client"];
+    },
+    create: (name, config, common, opts) =>
+      new OorLab(name, { ...common, key: pulumi.secret(config.oorMapServerKey!), image: config.oorImage, internal: config.internal }, opts),
   },
 };
 
@@ -58,13 +73,11 @@ export interface StackOutputs {
 }
 
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
-  const plans = config.labs.map((lab) =>
-    planRoutedLab(lab, COMPOSITIONS[lab].spec(lab, config), { namePrefix: config.namePrefix }),
-  );
+  // Every lab is validated before the first resource is registered.
+  const neededImages = [...new Set(config.labs.flatMap((lab) => COMPOSITIONS[lab].plan(lab, config)))].sort();
 
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts });
   const onHost: pulumi.ComponentResourceOptions = { provider: host.provider };
-  const neededImages = [...new Set(plans.flatMap(requiredLabImages))].sort();
   const images = buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
 
   const labs: Record<string, LabOutputs> = {};

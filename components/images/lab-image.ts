@@ -11,13 +11,13 @@ import { IMAGES_DIR } from "./catalog";
 import { contextDigest } from "./context-digest";
 
 /** The local tag of a lab image: `docker-netlabs/<image>:<first 16 hex of its context digest>`. */
-export function labImageTag(image: LabImageName): string {
+export function labImageTag(image: string): string {
   return `docker-netlabs/${image}:${contextDigest(path.join(IMAGES_DIR, image)).slice(0, 16)}`;
 }
 
 export interface LabImageArgs {
-  /** Which image of `images/` to build. */
-  image: LabImageName;
+  /** Which image of `images/` to build (a folder name, e.g. "router", or the test-only "oor-standin"). */
+  image: LabImageName | string;
 }
 
 export class LabImage extends pulumi.ComponentResource {

@@ -10,6 +10,7 @@ import { Client as SshClient } from "ssh2";
 import * as tar from "tar-stream";
 import { shQuote } from "../../components/net/shell";
 import { DockerTarget, LOCAL_DOCKER, docker, run } from "./docker-cli";
+import { unwrapSecrets } from "./secrets";
 
 export interface AppliedResource {
   type: string;
@@ -109,7 +110,8 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   }
 
   private async apply(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
-    const inputs = args.inputs as Inputs;
+    // Secrets arrive wrapped; the engine applies their values (and keeps them encrypted in state).
+    const inputs = unwrapSecrets(args.inputs).value as Inputs;
     switch (args.type) {
       case "pulumi:providers:docker":
         return this.dockerProvider(args.name, inputs);

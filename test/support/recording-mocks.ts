@@ -1,10 +1,14 @@
 /** Mocks for the unit tier: record every registered resource and its inputs, create nothing. */
 import * as pulumi from "@pulumi/pulumi";
+import { unwrapSecrets } from "./secrets";
 
 export interface RecordedResource {
   type: string;
   name: string;
+  /** Inputs as the engine would apply them (secrets unwrapped). */
   inputs: Record<string, any>;
+  /** Which inputs reached the engine marked secret. */
+  secretPaths: string[];
   provider?: string;
 }
 
@@ -12,8 +16,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    this.resources.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-    const state: Record<string, unknown> = { ...args.inputs };
+    const { value: inputs, secretPaths } = unwrapSecrets(args.inputs);
+    this.resources.push({ type: args.type, name: args.name, inputs, secretPaths, provider: args.provider });
+    const state: Record<string, unknown> = { ...inputs };
     if (args.type === "docker:index/image:Image") state.repoDigest = "";
     return { id: `${args.name}-id`, state };
   }
@@ -26,8 +31,9 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
     return this.resources.filter((resource) => resource.type === type);
   }
 
+  /** The custom resource (not component) registered under `name`. */
   named(name: string): RecordedResource {
-    const found = this.resources.find((resource) => resource.name === name);
+    const found = this.resources.find((resource) => resource.name === name && !resource.type.startsWith("docker-netlabs:"));
     if (!found) throw new Error(`no resource named ${name}; have ${this.resources.map((r) => r.name).join(", ")}`);
     return found;
   }

@@ -1,0 +1,105 @@
+/**
+ * OorRouter: one OpenOverlayRouter container (seed 000) in any mode, with its RLOC network and its
+ * EID network(s), /dev/net/tun, NET_ADMIN and NET_RAW, rp_filter off and forwarding on.
+ * Config "file" (default) uploads a complete rendered oor.conf; "env" sets the image's variables.
+ * The map-server and site keys are Pulumi secrets end to end: the rendered text and the
+ * environment carrying them are secret outputs, and no output of the component contains them.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { isIpv4Address, parseSubnet } from "../net/addressing";
+import { LabConfigError, show } from "../net/errors";
+import { OorOptions, OorPlan, planOorRouter } from "./plan";
+import { renderOorConf, renderOorEnv } from "./render";
+import { OOR_START_PATH, OOR_TEMPLATE_PATH, renderOorStartScript } from "./start-script";
+
+export const OOR_IMAGE = "openoverlayrouter/oor";
+
+export interface OorRouterArgs extends OorOptions {
+  /** The image reference (default "openoverlayrouter/oor:latest"), pulled if absent; ignored when imageRef is given. */
+  image?: string;
+  /** An image already on the host to run instead (the test tier's stand-in). */
+  imageRef?: pulumi.Input<string>;
+  /** The RLOC network (name or a Network's name output); the router's address there is rlocAddress. */
+  rlocNetwork: pulumi.Input<string>;
+  /** EID networks and this router's address on each (its sandboxes' gateway). */
+  eidNetworks?: { network: pulumi.Input<string>; address: string }[];
+  /** Routes towards other sites' RLOCs: via a next hop, or on-link over the RLOC network. */
+  rlocRoutes?: { to: string; via?: string }[];
+  namePrefix?: string;
+  labels?: LabelMap;
+}
+
+export class OorRouter extends pulumi.ComponentResource {
+  readonly container: docker.Container;
+  readonly containerName: string;
+  readonly mode: string;
+  readonly rlocAddress: string;
+  readonly eidAddresses: string[];
+
+  constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
+    const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], namePrefix = "", labels: extra, ...options } = args;
+    const plan = planOorRouter(name, options);
+    validateRoutes(name, rlocRoutes);
+    super("docker-netlabs:oor:OorRouter", name, {}, opts);
+    this.containerName = `${namePrefix}${name}`;
+    this.mode = plan.mode;
+    this.rlocAddress = plan.rlocAddress;
+    this.eidAddresses = eidNetworks.map((eid) => eid.address);
+    const labels = labLabels(this.containerName, extra);
+
+    const image =
+      imageRef ?? new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId;
+    const keys = secretKeys(plan);
+    const fileMode = plan.config === "file";
+    this.container = new docker.Container(
+      name,
+      {
+        name: this.containerName,
+        hostname: name,
+        image,
+        networksAdvanced: [
+          { name: rlocNetwork, ipv4Address: plan.rlocAddress },
+          ...eidNetworks.map((eid) => ({ name: eid.network, ipv4Address: eid.address })),
+        ],
+        devices: [{ hostPath: "/dev/net/tun", containerPath: "/dev/net/tun" }],
+        capabilities: { adds: ["NET_ADMIN", "NET_RAW"] },
+        sysctls: {
+          "net.ipv4.ip_forward": "1",
+          "net.ipv4.conf.all.rp_filter": "0",
+          "net.ipv4.conf.default.rp_filter": "0",
+          ...(plan.eidFamilies.includes("ipv6") ? { "net.ipv6.conf.all.forwarding": "1", "net.ipv6.conf.all.disable_ipv6": "0" } : {}),
+        },
+        ...(fileMode
+          ? {
+              entrypoints: ["/bin/sh", OOR_START_PATH],
+              uploads: [
+                { file: OOR_START_PATH, content: renderOorStartScript({ rlocAddress: plan.rlocAddress, rlocRoutes }), executable: true },
+                { file: OOR_TEMPLATE_PATH, content: pulumi.secret(keys.apply((k) => renderOorConf(plan, k))) },
+              ],
+            }
+          : { envs: pulumi.secret(keys.apply((k) => Object.entries(renderOorEnv(plan, k)).map(([key, value]) => `${key}=${value}`))) }),
+        init: true,
+        labels: toDockerLabels({ ...labels, "io.docker-netlabs.oor-mode": plan.mode }),
+      },
+      { parent: this },
+    );
+    this.registerOutputs({ containerName: this.containerName, mode: this.mode, rlocAddress: this.rlocAddress });
+  }
+}
+
+/** Every key, resolved together; secret when any of them is. */
+function secretKeys(plan: OorPlan): pulumi.Output<{ mapServers: string[]; sites: string[] }> {
+  return pulumi
+    .all([pulumi.all(plan.mapServers.map((m) => m.key)), pulumi.all(plan.sites.map((s) => s.key))])
+    .apply(([mapServers, sites]) => ({ mapServers, sites }));
+}
+
+function validateRoutes(name: string, routes: { to: string; via?: string }[]): void {
+  const issues = routes.flatMap((route, i) => [
+    ...(typeof parseSubnet(route.to) === "string" ? [{ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} is not an IPv4 prefix` }] : []),
+    ...(route.via !== undefined && !isIpv4Address(route.via) ? [{ path: `rlocRoutes[${i}].via`, message: `${show(route.via)} is not an IPv4 address` }] : []),
+  ]);
+  if (issues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, issues);
+}

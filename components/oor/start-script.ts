@@ -1,0 +1,51 @@
+/**
+ * The OorRouter's start script (file mode): wait for the RLOC address, add the RLOC routes, write
+ * /oor/oor.conf from the rendered template with every `@IFACE_OF:<address>@` replaced by the
+ * interface that holds the address (Docker's interface order is its own), then hand over to the
+ * image's own start script, which runs OOR with /oor/oor.conf. Pure.
+ */
+import { shQuote } from "../net/shell";
+
+export const OOR_TEMPLATE_PATH = "/netlabs/oor.conf.template";
+export const OOR_START_PATH = "/netlabs/oor-start.sh";
+export const OOR_CONFIG_PATH = "/oor/oor.conf";
+/** The OOR image's own start script. */
+export const OOR_IMAGE_START = "/tmp/start.sh";
+
+export interface OorStartOptions {
+  rlocAddress: string;
+  /** Routes towards other sites' RLOCs: via a next hop, or on-link (over the RLOC interface). */
+  rlocRoutes: { to: string; via?: string }[];
+  waitSeconds?: number;
+}
+
+export function renderOorStartScript(options: OorStartOptions): string {
+  const tries = (options.waitSeconds ?? 30) * 5;
+  return [
+    "#!/bin/sh",
+    "# docker-netlabs OorRouter start: generated; rewritten on every deploy.",
+    "set -u",
+    "iface_with() { ip -o -4 addr show | awk -v want=\"$1\" '{ split($4, a, \"/\"); if (a[1] == want) { print $2; exit } }'; }",
+    "tries=0",
+    `while [ -z "$(iface_with ${options.rlocAddress})" ] && [ "$tries" -lt ${tries} ]; do tries=$((tries + 1)); sleep 0.2; done`,
+    `RLOC_IF=$(iface_with ${options.rlocAddress})`,
+    `[ -n "$RLOC_IF" ] || { echo "oor-start: RLOC address ${options.rlocAddress} never appeared" >&2; exit 71; }`,
+    ...options.rlocRoutes.map((route) =>
+      route.via
+        ? `ip route replace ${route.to} via ${route.via} || exit 73`
+        : `ip route replace ${route.to} dev "$RLOC_IF" scope link || exit 73`,
+    ),
+    "mkdir -p /oor",
+    // Replace each placeholder with the interface holding its address.
+    `conf=$(cat ${OOR_TEMPLATE_PATH})`,
+    "for address in $(grep -o '@IFACE_OF:[0-9.]*@' " + OOR_TEMPLATE_PATH + " | sort -u | sed 's/@IFACE_OF:\\(.*\\)@/\\1/'); do",
+    '  name=$(iface_with "$address")',
+    '  [ -n "$name" ] || { echo "oor-start: no interface holds $address" >&2; exit 72; }',
+    '  conf=$(printf \'%s\\n\' "$conf" | sed "s/@IFACE_OF:$address@/$name/g")',
+    "done",
+    "umask 077",
+    `printf '%s\\n' "$conf" > ${OOR_CONFIG_PATH}`,
+    `exec ${shQuote(OOR_IMAGE_START)}`,
+    "",
+  ].join("\n");
+}

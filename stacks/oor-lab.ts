@@ -1,0 +1,118 @@
+/**
+ * OOR's `2xtrs-1msmr` example on one host: a map server / map resolver and two LISP sites (an xTR,
+ * its EID network and a sandbox client each) on one RLOC network. The sites register their EID
+ * prefixes with the MS using the stack's secret key.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { LabImages } from "../components/images/lab-image";
+import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
+import { LispSite, OorRouter } from "../components/oor";
+
+export const OOR_LAB = {
+  rlocSubnet: "198.51.100.0/24",
+  msAddress: "198.51.100.2",
+  sites: [
+    { name: "site-a", eidSubnet: "10.241.1.0/24", rlocAddress: "198.51.100.11" },
+    { name: "site-b", eidSubnet: "10.241.2.0/24", rlocAddress: "198.51.100.12" },
+  ],
+} as const;
+
+export interface OorLabArgs {
+  key: pulumi.Input<string>;
+  image: string;
+  internal: boolean;
+  namePrefix: string;
+  images: Partial<LabImages>;
+  labels?: LabelMap;
+}
+
+export class OorLab extends pulumi.ComponentResource {
+  readonly ms: OorRouter;
+  readonly sites: Record<string, LispSite>;
+  readonly rlocNetwork: pulumi.Output<string>;
+  readonly nodes: Record<string, { container: string; addresses: Record<string, string>; router: boolean }>;
+  readonly segments: Record<string, { network: string; subnet: string; gateway: string; driver: string }>;
+  readonly published: never[] = [];
+  readonly mermaid: string;
+
+  constructor(name: string, args: OorLabArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("docker-netlabs:oor:OorLab", name, {}, opts);
+    const key = pulumi.secret(args.key);
+    const common = { image: args.image, namePrefix: args.namePrefix, labels: args.labels };
+    const rloc = new docker.Network(
+      `${name}-rloc`,
+      {
+        name: `${args.namePrefix}${name}-rloc`,
+        internal: args.internal,
+        ipamConfigs: [{ subnet: OOR_LAB.rlocSubnet, gateway: "198.51.100.254" }],
+        labels: toDockerLabels({ ...labLabels(`${args.namePrefix}${name}`, args.labels), "io.docker-netlabs.segment": "rloc" }),
+      },
+      { parent: this },
+    );
+    this.rlocNetwork = rloc.name;
+    this.ms = new OorRouter(
+      `${name}-msmr`,
+      {
+        ...common,
+        mode: "MS",
+        rlocNetwork: rloc.name,
+        rlocSubnet: OOR_LAB.rlocSubnet,
+        rlocAddress: OOR_LAB.msAddress,
+        sites: OOR_LAB.sites.map((site) => ({ eidPrefix: site.eidSubnet, key })),
+      },
+      { parent: this },
+    );
+    this.sites = Object.fromEntries(
+      OOR_LAB.sites.map((site) => [
+        site.name,
+        new LispSite(
+          `${name}-${site.name}`,
+          {
+            ...common,
+            images: args.images,
+            eidSubnet: site.eidSubnet,
+            rlocNetwork: rloc.name,
+            rlocSubnet: OOR_LAB.rlocSubnet,
+            rlocAddress: site.rlocAddress,
+            mapResolvers: [OOR_LAB.msAddress],
+            mapServers: [{ address: OOR_LAB.msAddress, key, proxyReply: true }],
+          },
+          { parent: this, dependsOn: [this.ms] },
+        ),
+      ]),
+    );
+    const prefix = `${args.namePrefix}${name}`;
+    this.nodes = {
+      msmr: { container: this.ms.containerName, addresses: { rloc: OOR_LAB.msAddress }, router: true },
+      ...Object.fromEntries(
+        OOR_LAB.sites.flatMap((site) => {
+          const lispSite = this.sites[site.name];
+          return [
+            [`${site.name}-xtr`, { container: lispSite.xtr.containerName, addresses: { rloc: site.rlocAddress, [`${site.name}-eid`]: lispSite.xtrEidAddress }, router: true }],
+            ...Object.entries(lispSite.sandboxes).map(([sandbox, info]) => [
+              `${site.name}-${sandbox}`,
+              { container: info.container, addresses: { [`${site.name}-eid`]: info.address }, router: false },
+            ]),
+          ];
+        }),
+      ),
+    };
+    this.segments = {
+      rloc: { network: `${prefix}-rloc`, subnet: OOR_LAB.rlocSubnet, gateway: "198.51.100.254", driver: "bridge" },
+      ...Object.fromEntries(
+        OOR_LAB.sites.map((site) => [`${site.name}-eid`, { ...this.sites[site.name].eid.segments.eid }]),
+      ),
+    };
+    this.mermaid = [
+      "flowchart LR",
+      `  rloc(["RLOC ${OOR_LAB.rlocSubnet}"])`,
+      `  msmr["MS/MR<br/>${OOR_LAB.msAddress}"] --- rloc`,
+      ...OOR_LAB.sites.flatMap((site) => [
+        `  ${site.name.replace("-", "_")}["${site.name} xTR<br/>RLOC ${site.rlocAddress}<br/>EID ${site.eidSubnet}"] --- rloc`,
+        `  ${site.name.replace("-", "_")}_sandbox["sandbox-1"] --- ${site.name.replace("-", "_")}`,
+      ]),
+    ].join("\n") + "\n";
+    this.registerOutputs({ nodes: this.nodes, mermaid: this.mermaid });
+  }
+}

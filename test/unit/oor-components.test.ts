@@ -1,0 +1,140 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { LispSite, OorRouter } from "../../components/oor";
+import { readStackConfig } from "../../stacks/config";
+import { buildStack } from "../../stacks";
+import { OorLab } from "../../stacks/oor-lab";
+import { RecordingMocks } from "../support/recording-mocks";
+import { runProgram, valueOf } from "../support/run-program";
+import { OOR_FIXTURES } from "./oor-fixtures";
+
+/** Runs `program` and reports, for every Container, whether its uploads and envs were secret. */
+async function secretsSeen(program: (inspect: pulumi.ResourceTransformation) => unknown) {
+  const seen: Record<string, { uploadsSecret: boolean; envsSecret: boolean; uploads: any[]; envs: string[] | undefined }> = {};
+  const pending: Promise<void>[] = [];
+  const inspect: pulumi.ResourceTransformation = (args) => {
+    if (args.type === "docker:index/container:Container") {
+      const uploads = pulumi.output(args.props.uploads);
+      const envs = pulumi.output(args.props.envs);
+      pending.push(
+        (async () => {
+          seen[args.name] = {
+            uploadsSecret: await pulumi.isSecret(uploads),
+            envsSecret: await pulumi.isSecret(envs),
+            uploads: (await valueOf(uploads)) ?? [],
+            envs: await valueOf(envs),
+          };
+        })(),
+      );
+    }
+    return undefined;
+  };
+  const mocks = new RecordingMocks();
+  const result = await runProgram(mocks, () => program(inspect));
+  await Promise.all(pending);
+  return { seen, mocks, result };
+}
+
+const xtrArgs = { ...OOR_FIXTURES.xtr, rlocNetwork: "rloc", image: "oor-standin:test" };
+
+describe("OorRouter", () => {
+  it("file mode: /dev/net/tun, NET_ADMIN and NET_RAW, rp_filter off, forwarding on, the config a secret upload", async () => {
+    const { seen, mocks } = await secretsSeen((inspect) => new OorRouter("xtr", xtrArgs, { transformations: [inspect] }));
+    const container = mocks.ofType("docker:index/container:Container")[0].inputs;
+    expect(container.devices).toEqual([{ hostPath: "/dev/net/tun", containerPath: "/dev/net/tun" }]);
+    expect(container.capabilities).toEqual({ adds: ["NET_ADMIN", "NET_RAW"] });
+    expect(container.sysctls).toMatchObject({ "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0", "net.ipv4.conf.default.rp_filter": "0" });
+    expect(container.sysctls["net.ipv6.conf.all.forwarding"]).toBe("1"); // the fixture has an IPv6 EID prefix
+    expect(container.networksAdvanced).toEqual([{ name: "rloc", ipv4Address: "192.0.2.11" }]);
+    expect(container.entrypoints).toEqual(["/bin/sh", "/netlabs/oor-start.sh"]);
+    expect(seen.xtr.uploadsSecret).toBe(true);
+    expect(mocks.named("xtr").secretPaths).toEqual(["uploads"]);
+    const template = seen.xtr.uploads.find((u: any) => u.file === "/netlabs/oor.conf.template").content;
+    expect(template).toContain("key         = site-a-key");
+    expect(mocks.ofType("docker:index/remoteImage:RemoteImage")[0].inputs).toMatchObject({ name: "oor-standin:test", keepLocally: true });
+  });
+
+  it("env mode: exactly the image's variables, as a secret, and the image's own start", async () => {
+    const { seen, mocks } = await secretsSeen((inspect) => new OorRouter("xtr", { ...xtrArgs, config: "env", proxyEtrs: [], eidPrefixes: [{ prefix: "10.1.0.0/24" }] }, { transformations: [inspect] }));
+    expect(seen.xtr.envsSecret).toBe(true);
+    expect(mocks.named("xtr").secretPaths).toEqual(["envs"]);
+    expect(seen.xtr.envs!.map((e) => e.split("=")[0]).sort()).toEqual(
+      ["DEBUG", "IPMAPRESOLVER", "IPMAPSERVER", "IPPROXYETRV4", "IPPROXYETRV6", "IPV4EIDPREFFIX", "IPV6EIDPREFFIX", "KEYMAPSERVER", "OPMODE"],
+    );
+    const container = mocks.ofType("docker:index/container:Container")[0].inputs;
+    expect(container.entrypoints).toBeUndefined();
+    expect(container.uploads).toBeUndefined();
+  });
+
+  it("rejects a bad RLOC route before creating anything", async () => {
+    const mocks = new RecordingMocks();
+    await expect(runProgram(mocks, () => new OorRouter("xtr", { ...xtrArgs, rlocRoutes: [{ to: "10.0.0.0/33" }] }))).rejects.toThrow(/rlocRoutes\[0\]\.to/);
+    expect(mocks.resources).toEqual([]);
+  });
+});
+
+describe("LispSite", () => {
+  const site = () => ({
+    rlocNetwork: "rloc",
+    rlocSubnet: "192.0.2.0/24",
+    rlocAddress: "192.0.2.11",
+    mapResolvers: ["192.0.2.2"],
+    mapServers: [{ address: "192.0.2.2", key: pulumi.secret("site-key-1") }],
+    eidSubnet: "10.1.0.0/24",
+    sandboxes: ["sandbox-1", "sandbox-2"],
+    image: "oor-standin:test",
+  });
+
+  it("gives each sandbox a default route through the xTR's EID address", async () => {
+    const mocks = new RecordingMocks();
+    const lisp = await runProgram(mocks, () => new LispSite("a", site()));
+    expect(lisp.xtrEidAddress).toBe("10.1.0.1");
+    const containers = mocks.ofType("docker:index/container:Container").map((c) => c.inputs);
+    for (const sandbox of ["a-eid-sandbox-1", "a-eid-sandbox-2"]) {
+      const init = containers.find((c) => c.name === sandbox)!.uploads[0].content as string;
+      expect(init).toContain("ip route add default via 10.1.0.1");
+    }
+    const xtr = containers.find((c) => c.name === "a-xtr")!;
+    expect(xtr.networksAdvanced).toEqual([
+      { name: "rloc", ipv4Address: "192.0.2.11" },
+      { name: "a-eid-eid", ipv4Address: "10.1.0.1" },
+    ]);
+  });
+
+  it("refuses an xTR EID address that a sandbox has", async () => {
+    const mocks = new RecordingMocks();
+    await expect(runProgram(mocks, () => new LispSite("a", { ...site(), xtrEidAddress: "10.1.0.10" }))).rejects.toThrow(/xtrEidAddress: "10.1.0.10" is a sandbox's address/);
+    expect(mocks.resources).toEqual([]);
+  });
+});
+
+describe("oor-2xtrs-1msmr composition", () => {
+  it("needs the secret key, naming it", async () => {
+    const mocks = new RecordingMocks();
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config: { labs: ["oor-2xtrs-1msmr"] } })).rejects.toThrow(
+      /docker-netlabs:oorMapServerKey: the oor-2xtrs-1msmr lab needs it/,
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("keeps the key secret in every container that carries it, and out of the stack outputs", async () => {
+    const key = "correct-horse-battery";
+    const { seen } = await secretsSeen(
+      (inspect) =>
+        new OorLab("oor", { key, image: "oor-standin:test", internal: true, namePrefix: "", images: { client: "client:test" } }, { transformations: [inspect] }),
+    );
+    const carriers = Object.entries(seen).filter(([, c]) => c.uploads.some((u: any) => String(u.content).includes(key)));
+    expect(carriers.map(([name]) => name).sort()).toEqual(["oor-msmr", "oor-site-a-xtr", "oor-site-b-xtr"]);
+    for (const [, container] of carriers) expect(container.uploadsSecret).toBe(true);
+
+    const mocks = new RecordingMocks();
+    const outputs = await runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { labs: ["oor-2xtrs-1msmr"], oorMapServerKey: key },
+      secretKeys: ["oorMapServerKey"],
+    });
+    expect(JSON.stringify(outputs.labs)).not.toContain(key);
+    expect(Object.keys(outputs.labs["oor-2xtrs-1msmr"].nodes).sort()).toEqual(
+      ["msmr", "site-a-sandbox-1", "site-a-xtr", "site-b-sandbox-1", "site-b-xtr"],
+    );
+  });
+});
