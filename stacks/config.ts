@@ -12,7 +12,7 @@ import { LabConfigError, fromZodIssues } from "../components/net/errors";
 export const CONFIG_NAMESPACE = "docker-netlabs";
 
 /** The compositions a stack can build, by name (see stacks/index.ts). */
-export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr"] as const;
+export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr", "lisp-site", "lisp-msmr"] as const;
 export type CompositionName = (typeof COMPOSITION_NAMES)[number];
 /** What a stack builds unless it names its labs: everything that runs without an outside image or a secret. */
 export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
@@ -42,6 +42,18 @@ export const stackConfigSchema = z.strictObject({
   oorImage: z.string().min(1).default("openoverlayrouter/oor:latest"),
   /** The map-server key of the oor-2xtrs-1msmr lab; set it with `pulumi config set --secret`. */
   oorMapServerKey: z.string().min(8, "must be at least 8 characters").optional(),
+  /** lisp-site / lisp-msmr: this site's RLOC network and its address there (a macvlan on `parent` if named). */
+  oorRloc: z
+    .strictObject({ subnet: z.string(), address: z.string(), gateway: z.string().optional(), parent: z.string().optional() })
+    .optional(),
+  /** lisp-site: the site's EID prefix and sandbox names. */
+  oorSite: z.strictObject({ eidSubnet: z.string(), sandboxes: z.array(z.string()).optional() }).optional(),
+  /** lisp-site: the MS/MR's RLOC address (the lisp-msmr stack's msmr address). */
+  oorMapServer: z.string().refine(isIpv4Address, "must be an IPv4 address").optional(),
+  /** lisp-msmr: the EID prefixes of the sites it accepts. */
+  oorSites: z.array(z.string()).optional(),
+  /** lisp-site / lisp-msmr: routes towards the other sites' RLOCs (via a hop, or on-link). */
+  oorRlocRoutes: z.array(z.strictObject({ to: z.string(), via: z.string().optional() })).optional(),
 });
 
 export type StackConfig = z.output<typeof stackConfigSchema>;
@@ -58,7 +70,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   throw new LabConfigError("stack configuration", issues);
 }
 
-const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey"]);
+const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey", "oorMapServer"]);
 
 /**
  * Reads every key of this project's namespace from Pulumi config, so that a misspelt key is an

@@ -14,7 +14,9 @@ import { RoutedLab } from "../components/routed-lab";
 import { bgpTriangleOptions } from "./bgp-triangle";
 import { CompositionName, StackConfig } from "./config";
 import { networkingDemoSpec } from "./networking-demo";
+import { planOorRouter } from "../components/oor";
 import { OorLab } from "./oor-lab";
+import { LispMsmrStack, LispSiteStack } from "./oor-sites";
 import { routedLanSpec } from "./routed-lan";
 
 /** What every lab exports. */
@@ -48,18 +50,53 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
     create: (name, config, common, opts) => new BgpTriangle(name, { ...bgpTriangleOptions(config), ...common }, opts),
   },
   "oor-2xtrs-1msmr": {
-    plan: (_name, config) => {
-      if (!config.oorMapServerKey) {
-        throw new LabConfigError("stack configuration", [
-          { path: "docker-netlabs:oorMapServerKey", message: "the oor-2xtrs-1msmr lab needs it: pulumi config set --secret oorMapServerKey <key>" },
-        ]);
-      }
+    plan: (name, config) => {
+      requireConfig(name, config, ["oorMapServerKey"]);
       return ["client"];
     },
     create: (name, config, common, opts) =>
       new OorLab(name, { ...common, key: pulumi.secret(config.oorMapServerKey!), image: config.oorImage, internal: config.internal }, opts),
   },
+  "lisp-site": {
+    plan: (name, config) => {
+      requireConfig(name, config, ["oorMapServerKey", "oorRloc", "oorSite", "oorMapServer"]);
+      planOorRouter(name, {
+        mode: "xTR",
+        rlocSubnet: config.oorRloc!.subnet,
+        rlocAddress: config.oorRloc!.address,
+        mapResolvers: [config.oorMapServer!],
+        mapServers: [{ address: config.oorMapServer!, key: config.oorMapServerKey! }],
+        eidPrefixes: [{ prefix: config.oorSite!.eidSubnet }],
+      });
+      return ["client"];
+    },
+    create: (name, config, common, opts) => new LispSiteStack(name, { ...common, config }, opts),
+  },
+  "lisp-msmr": {
+    plan: (name, config) => {
+      requireConfig(name, config, ["oorMapServerKey", "oorRloc", "oorSites"]);
+      planOorRouter(name, {
+        mode: "MS",
+        rlocSubnet: config.oorRloc!.subnet,
+        rlocAddress: config.oorRloc!.address,
+        sites: config.oorSites!.map((eidPrefix) => ({ eidPrefix, key: config.oorMapServerKey! })),
+      });
+      return [];
+    },
+    create: (name, config, common, opts) => new LispMsmrStack(name, { ...common, config }, opts),
+  },
 };
+
+/** A composition's required keys, each named in the error when missing. */
+function requireConfig(lab: string, config: StackConfig, keys: (keyof StackConfig)[]): void {
+  const missing = keys.filter((key) => config[key] === undefined);
+  if (missing.length > 0) {
+    throw new LabConfigError("stack configuration", missing.map((key) => ({
+      path: `docker-netlabs:${key}`,
+      message: `the ${lab} lab needs it${key === "oorMapServerKey" ? " (pulumi config set --secret oorMapServerKey <key>)" : ""}`,
+    })));
+  }
+}
 
 export interface StackOptions {
   /** Extra labels on every Docker object (tests use them to find and remove what they made). */

@@ -27,9 +27,16 @@ export interface OorRouterArgs extends OorOptions {
   eidNetworks?: { network: pulumi.Input<string>; address: string }[];
   /** Routes towards other sites' RLOCs: via a next hop, or on-link over the RLOC network. */
   rlocRoutes?: { to: string; via?: string }[];
+  /**
+   * Run watchtower next to the router, as the seed does, to follow new OOR images. Off by default:
+   * watchtower mounts the Docker socket, which gives it control of the whole host.
+   */
+  watchtower?: boolean;
   namePrefix?: string;
   labels?: LabelMap;
 }
+
+export const WATCHTOWER_IMAGE = "containrrr/watchtower:latest";
 
 export class OorRouter extends pulumi.ComponentResource {
   readonly container: docker.Container;
@@ -39,7 +46,7 @@ export class OorRouter extends pulumi.ComponentResource {
   readonly eidAddresses: string[];
 
   constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], namePrefix = "", labels: extra, ...options } = args;
+    const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], watchtower = false, namePrefix = "", labels: extra, ...options } = args;
     const plan = planOorRouter(name, options);
     validateRoutes(name, rlocRoutes);
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
@@ -85,6 +92,20 @@ export class OorRouter extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (watchtower) {
+      new docker.Container(
+        `${name}-watchtower`,
+        {
+          name: `${this.containerName}-watchtower`,
+          image: new docker.RemoteImage(`${name}-watchtower-image`, { name: WATCHTOWER_IMAGE, keepLocally: true }, { parent: this }).imageId,
+          mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
+          // Watch this router only.
+          command: [this.containerName],
+          labels: toDockerLabels({ ...labels, "io.docker-netlabs.role": "watchtower" }),
+        },
+        { parent: this, dependsOn: [this.container] },
+      );
+    }
     this.registerOutputs({ containerName: this.containerName, mode: this.mode, rlocAddress: this.rlocAddress });
   }
 }

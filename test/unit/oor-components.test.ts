@@ -1,4 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { LispSite, OorRouter } from "../../components/oor";
 import { readStackConfig } from "../../stacks/config";
@@ -64,6 +67,17 @@ describe("OorRouter", () => {
     const container = mocks.ofType("docker:index/container:Container")[0].inputs;
     expect(container.entrypoints).toBeUndefined();
     expect(container.uploads).toBeUndefined();
+  });
+
+  it("runs watchtower only when asked, watching this router through the Docker socket", async () => {
+    const without = new RecordingMocks();
+    await runProgram(without, () => new OorRouter("xtr", xtrArgs));
+    expect(without.ofType("docker:index/container:Container")).toHaveLength(1);
+    const withIt = new RecordingMocks();
+    await runProgram(withIt, () => new OorRouter("xtr", { ...xtrArgs, watchtower: true }));
+    const watchtower = withIt.named("xtr-watchtower").inputs;
+    expect(watchtower.command).toEqual(["xtr"]);
+    expect(watchtower.mounts).toEqual([{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }]);
   });
 
   it("rejects a bad RLOC route before creating anything", async () => {
@@ -136,5 +150,55 @@ describe("oor-2xtrs-1msmr composition", () => {
     expect(Object.keys(outputs.labs["oor-2xtrs-1msmr"].nodes).sort()).toEqual(
       ["msmr", "site-a-sandbox-1", "site-a-xtr", "site-b-sandbox-1", "site-b-xtr"],
     );
+  });
+});
+
+describe("one stack per LISP role (Pulumi.msmr.yaml, Pulumi.site-a.yaml, Pulumi.site-b.yaml)", () => {
+  const stackConfig = (stack: string) => {
+    const file = parseYaml(fs.readFileSync(path.join(__dirname, "../..", `Pulumi.${stack}.yaml`), "utf8"));
+    return { ...file.config, "docker-netlabs:oorMapServerKey": "shared-site-key" } as Record<string, unknown>;
+  };
+
+  it.each([
+    ["site-a", "ssh://lab@site-a.lab.example", "198.51.100.11", "10.241.1.0/24"],
+    ["site-b", "ssh://lab@site-b.lab.example", "198.51.100.12", "10.241.2.0/24"],
+  ])("%s: its own Docker host, a macvlan RLOC network, an xTR registering its EID prefix with a secret key", async (stack, host, rloc, eid) => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), { config: stackConfig(stack), secretKeys: ["oorMapServerKey"] });
+    expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe(host);
+    const networks = mocks.ofType("docker:index/network:Network").map((n) => n.inputs);
+    expect(networks.find((n) => n.name === "lisp-site-rloc")).toMatchObject({ driver: "macvlan", options: { parent: "eth1" } });
+    const xtr = mocks.named("lisp-site-xtr");
+    expect(xtr.secretPaths).toEqual(["uploads"]);
+    const template = xtr.inputs.uploads.find((u: any) => u.file === "/netlabs/oor.conf.template").content as string;
+    expect(template).toContain(`eid-prefix          = ${eid}`);
+    expect(template).toContain(`address  = ${rloc}`);
+    expect(template).toContain("address     = 198.51.100.2");
+    expect(mocks.ofType("docker:index/container:Container").map((c) => c.inputs.name).sort()).toEqual(["lisp-site-eid-sandbox-1", "lisp-site-xtr"]);
+  });
+
+  it("msmr: a map server accepting both sites' prefixes", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), { config: stackConfig("msmr"), secretKeys: ["oorMapServerKey"] });
+    const ms = mocks.named("lisp-msmr");
+    expect(ms.secretPaths).toEqual(["uploads"]);
+    const template = ms.inputs.uploads.find((u: any) => u.file === "/netlabs/oor.conf.template").content as string;
+    expect(template.match(/lisp-site \{/g)).toHaveLength(2);
+    expect(template).toContain("control-iface = @IFACE_OF:198.51.100.2@");
+  });
+
+  it("names each missing key of a site stack, creating nothing", async () => {
+    const mocks = new RecordingMocks();
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config: { labs: ["lisp-site"] } })).rejects.toThrow(
+      /docker-netlabs:oorMapServerKey: the lisp-site lab needs it[\s\S]*docker-netlabs:oorRloc[\s\S]*docker-netlabs:oorSite[\s\S]*docker-netlabs:oorMapServer/,
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("rejects an RLOC address outside the RLOC subnet before creating anything", async () => {
+    const mocks = new RecordingMocks();
+    const config = { ...stackConfig("site-a"), "docker-netlabs:oorRloc": { subnet: "198.51.100.0/24", address: "203.0.113.9" } };
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(/rlocAddress: "203.0.113.9" is outside the RLOC subnet/);
+    expect(mocks.resources).toEqual([]);
   });
 });
