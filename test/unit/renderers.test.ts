@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { bridgeRuleSteps, promiscuousSteps, renderHostGuardScript } from "../../components/host/host-guard-script";
 import { socatArgs } from "../../components/host/port-forwarder";
+import { checkHostFacts } from "../../components/host/ssh-host";
 import { IMAGES_DIR, LAB_IMAGE_COMMANDS } from "../../components/images/catalog";
 import { contextDigest } from "../../components/images/context-digest";
 import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
@@ -154,5 +155,18 @@ describe("lab images", () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("host facts checks", () => {
+  const facts = { kernel: "6.1.0", dockerVersion: "20.10.24", interfaces: ["lo", "eth0"], bridgeNetfilter: "1" };
+
+  it("names a missing macvlan parent and a Docker too old, with the host", () => {
+    expect(checkHostFacts("site-a", facts, { interfaces: ["eth1"], minDockerMajor: 28 })).toEqual([
+      { path: "parent", message: 'host site-a has no interface "eth1" (it has lo, eth0)' },
+      { path: "dockerHost", message: "host site-a runs Docker 20.10.24; this lab needs 28 or later" },
+    ]);
+    expect(checkHostFacts("site-a", facts, { interfaces: ["eth0"], minDockerMajor: 20 })).toEqual([]);
+    expect(checkHostFacts("site-a", { ...facts, dockerVersion: "none" }, {})[0].message).toBe("host site-a answers SSH but runs no Docker engine");
   });
 });

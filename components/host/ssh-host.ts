@@ -1,0 +1,165 @@
+/**
+ * An SSH connection to a Docker host (ssh2), for what the Docker provider cannot do: read host
+ * facts before planning (kernel, Docker version, interfaces, bridge netfilter) and reach the
+ * engine's socket. One connection per host, reused for all its work; connect and every command
+ * are bounded by timeouts; every error names the host and the step that failed.
+ */
+import { Client, ClientChannel } from "ssh2";
+
+export interface SshTarget {
+  host: string;
+  port?: number;
+  user: string;
+  /** OpenSSH private key text (a secret in stack config). */
+  privateKey: string;
+  /** The host's public key as in known_hosts ("ssh-ed25519 AAAA..."); without it no host is trusted. */
+  hostKey: string;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+}
+
+export type SshStep = "connect" | "host-key" | "auth" | "exec";
+
+export class SshHostError extends Error {
+  constructor(
+    readonly host: string,
+    readonly step: SshStep,
+    message: string,
+  ) {
+    super(`ssh ${host}: ${step}: ${message}`);
+    this.name = "SshHostError";
+  }
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+export interface HostFacts {
+  kernel: string;
+  dockerVersion: string;
+  interfaces: string[];
+  /** net.bridge.bridge-nf-call-iptables: "1", "0", or "absent" when br_netfilter is not loaded. */
+  bridgeNetfilter: string;
+}
+
+export class SshHost {
+  /** SSH connections this object opened (one, however much work it does). */
+  connectionsOpened = 0;
+  private connecting?: Promise<Client>;
+  private readonly label: string;
+
+  constructor(readonly target: SshTarget) {
+    this.label = `${target.user}@${target.host}:${target.port ?? 22}`;
+  }
+
+  /** The connection, opened on first use and reused after. */
+  connect(): Promise<Client> {
+    this.connecting ??= this.open();
+    return this.connecting;
+  }
+
+  private open(): Promise<Client> {
+    const expected = parseHostKey(this.target.hostKey);
+    return new Promise((resolve, reject) => {
+      const client = new Client();
+      let hostKeyRejected = false;
+      this.connectionsOpened++;
+      client
+        .on("ready", () => resolve(client))
+        .on("error", (error: Error & { level?: string }) => {
+          this.connecting = undefined;
+          if (hostKeyRejected) reject(new SshHostError(this.label, "host-key", "the host's key is not the configured hostKey"));
+          else if (error.level === "client-authentication") reject(new SshHostError(this.label, "auth", "the key was refused"));
+          else reject(new SshHostError(this.label, "connect", error.message));
+        })
+        .connect({
+          host: this.target.host,
+          port: this.target.port ?? 22,
+          username: this.target.user,
+          privateKey: this.target.privateKey,
+          readyTimeout: this.target.connectTimeoutMs ?? 10_000,
+          hostVerifier: (key: Buffer) => {
+            hostKeyRejected = !key.equals(expected);
+            return !hostKeyRejected;
+          },
+        });
+    });
+  }
+
+  /** Runs one command on the host, bounded by the command timeout. */
+  async exec(command: string, timeoutMs = this.target.commandTimeoutMs ?? 30_000): Promise<ExecResult> {
+    const client = await this.connect();
+    return new Promise((resolve, reject) => {
+      client.exec(command, (error, stream: ClientChannel) => {
+        if (error) return reject(new SshHostError(this.label, "exec", `${command}: ${error.message}`));
+        let stdout = "";
+        let stderr = "";
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(new SshHostError(this.label, "exec", `${command}: no result within ${timeoutMs} ms`));
+        }, timeoutMs);
+        stream.on("data", (data: Buffer) => (stdout += data.toString()));
+        stream.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
+        stream.on("close", (code: number | null) => {
+          clearTimeout(timer);
+          resolve({ stdout, stderr, code: code ?? -1 });
+        });
+      });
+    });
+  }
+
+  /** Kernel, Docker version, interfaces and bridge netfilter state, in one command. */
+  async facts(): Promise<HostFacts> {
+    const result = await this.exec(
+      "uname -r; docker version --format '{{.Server.Version}}' 2>/dev/null || echo none; " +
+        "ls /sys/class/net | tr '\\n' ' '; echo; cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent",
+    );
+    if (result.code !== 0) throw new SshHostError(this.label, "exec", `reading host facts: ${result.stderr.trim()}`);
+    const [kernel, dockerVersion, interfaces, bridgeNetfilter] = result.stdout.split("\n");
+    return {
+      kernel: kernel.trim(),
+      dockerVersion: dockerVersion.trim(),
+      interfaces: interfaces.trim().split(/\s+/).filter(Boolean),
+      bridgeNetfilter: bridgeNetfilter.trim(),
+    };
+  }
+
+  async close(): Promise<void> {
+    const connecting = this.connecting;
+    this.connecting = undefined;
+    if (connecting) (await connecting.catch(() => undefined))?.end();
+  }
+}
+
+/** The raw key blob of a known_hosts style line ("ssh-ed25519 AAAA... comment"). */
+export function parseHostKey(line: string): Buffer {
+  const blob = line.trim().split(/\s+/)[1];
+  if (!blob) throw new Error(`hostKey ${JSON.stringify(line)} is not "<type> <base64>" as in known_hosts`);
+  return Buffer.from(blob, "base64");
+}
+
+export interface HostNeeds {
+  /** Host interfaces the lab needs (macvlan parents). */
+  interfaces?: string[];
+  /** The lowest Docker Engine major version the lab's features need. */
+  minDockerMajor?: number;
+}
+
+/** What a host lacks for a lab, each issue naming the field; empty when it has everything. Pure. */
+export function checkHostFacts(host: string, facts: HostFacts, needs: HostNeeds): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  for (const iface of needs.interfaces ?? []) {
+    if (!facts.interfaces.includes(iface)) {
+      issues.push({ path: "parent", message: `host ${host} has no interface "${iface}" (it has ${facts.interfaces.join(", ")})` });
+    }
+  }
+  const major = Number(facts.dockerVersion.split(".")[0]);
+  if (facts.dockerVersion === "none") issues.push({ path: "dockerHost", message: `host ${host} answers SSH but runs no Docker engine` });
+  else if (needs.minDockerMajor !== undefined && !(major >= needs.minDockerMajor)) {
+    issues.push({ path: "dockerHost", message: `host ${host} runs Docker ${facts.dockerVersion}; this lab needs ${needs.minDockerMajor} or later` });
+  }
+  return issues;
+}
