@@ -14,6 +14,8 @@ export default defineConfig({
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
           testTimeout: 30_000,
+          // GitHub's workflow parser imports JSON without import attributes: let vite load it.
+          server: { deps: { inline: [/@actions\/workflow-parser/] } },
         },
       },
       {
