@@ -4,10 +4,10 @@
  * prefixes with the MS using the stack's secret key.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
 import { LabImages } from "../components/images/lab-image";
-import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
+import { LabelMap } from "../components/labels";
 import { LispSite, OorRouter } from "../components/oor";
+import { rlocNetwork } from "./oor-sites";
 
 export const OOR_LAB = {
   rlocSubnet: "198.51.100.0/24",
@@ -40,15 +40,10 @@ export class OorLab extends pulumi.ComponentResource {
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const key = pulumi.secret(args.key);
     const common = { image: args.image, namePrefix: args.namePrefix, labels: args.labels };
-    const rloc = new docker.Network(
-      `${name}-rloc`,
-      {
-        name: `${args.namePrefix}${name}-rloc`,
-        internal: args.internal,
-        ipamConfigs: [{ subnet: OOR_LAB.rlocSubnet, gateway: "198.51.100.254" }],
-        labels: toDockerLabels({ ...labLabels(`${args.namePrefix}${name}`, args.labels), "io.docker-netlabs.segment": "rloc" }),
-      },
-      { parent: this },
+    const rloc = rlocNetwork(
+      name,
+      { subnet: OOR_LAB.rlocSubnet, internal: args.internal, namePrefix: args.namePrefix, labels: args.labels },
+      this,
     );
     this.rlocNetwork = rloc.name;
     this.ms = new OorRouter(

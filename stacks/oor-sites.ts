@@ -19,23 +19,36 @@ export interface OorStackArgs {
   labels?: LabelMap;
 }
 
-/** The RLOC network: a macvlan on the host's uplink when a parent is named, else a bridge. */
-export function rlocNetwork(name: string, args: OorStackArgs, parent: pulumi.Resource): docker.Network {
-  const rloc = args.config.oorRloc!;
-  const subnet = parseSubnet(rloc.subnet);
-  const gateway = rloc.gateway ?? (typeof subnet === "string" ? undefined : lastUsableAddress(subnet));
+export interface RlocNetworkArgs {
+  subnet: string;
+  gateway?: string;
+  /** A host interface: the RLOC network is a macvlan on it; without one, a bridge. */
+  parent?: string;
+  internal: boolean;
+  namePrefix: string;
+  labels?: LabelMap;
+}
+
+/** The RLOC network of a LISP lab: a macvlan on the host's uplink when a parent is named, else a bridge. */
+export function rlocNetwork(name: string, args: RlocNetworkArgs, parent: pulumi.Resource): docker.Network {
+  const subnet = parseSubnet(args.subnet);
+  const gateway = args.gateway ?? (typeof subnet === "string" ? undefined : lastUsableAddress(subnet));
   return new docker.Network(
     `${name}-rloc`,
     {
       name: `${args.namePrefix}${name}-rloc`,
-      driver: rloc.parent ? "macvlan" : "bridge",
-      internal: args.config.internal,
-      ipamConfigs: [{ subnet: rloc.subnet, gateway }],
-      ...(rloc.parent ? { options: { parent: rloc.parent, macvlan_mode: "bridge" } } : {}),
+      driver: args.parent ? "macvlan" : "bridge",
+      internal: args.internal,
+      ipamConfigs: [{ subnet: args.subnet, gateway }],
+      ...(args.parent ? { options: { parent: args.parent, macvlan_mode: "bridge" } } : {}),
       labels: toDockerLabels({ ...labLabels(`${args.namePrefix}${name}`, args.labels), "io.docker-netlabs.segment": "rloc" }),
     },
     { parent },
   );
+}
+
+function configuredRloc(name: string, args: OorStackArgs, parent: pulumi.Resource): docker.Network {
+  return rlocNetwork(name, { ...args.config.oorRloc!, internal: args.config.internal, namePrefix: args.namePrefix, labels: args.labels }, parent);
 }
 
 export class LispSiteStack extends pulumi.ComponentResource {
@@ -48,7 +61,7 @@ export class LispSiteStack extends pulumi.ComponentResource {
   constructor(name: string, args: OorStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:oor:LispSiteStack", name, {}, opts);
     const { oorRloc, oorSite, oorMapServer, oorMapServerKey, oorImage } = args.config;
-    const rloc = rlocNetwork(name, args, this);
+    const rloc = configuredRloc(name, args, this);
     this.site = new LispSite(
       name,
       {
@@ -97,7 +110,7 @@ export class LispMsmrStack extends pulumi.ComponentResource {
   constructor(name: string, args: OorStackArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:oor:LispMsmrStack", name, {}, opts);
     const { oorRloc, oorSites, oorMapServerKey, oorImage } = args.config;
-    const rloc = rlocNetwork(name, args, this);
+    const rloc = configuredRloc(name, args, this);
     const key = pulumi.secret(oorMapServerKey!);
     this.ms = new OorRouter(
       name,

@@ -4,7 +4,7 @@
  * interface that holds the address (Docker's interface order is its own), then hand over to the
  * image's own start script, which runs OOR with /oor/oor.conf. Pure.
  */
-import { shQuote } from "../net/shell";
+import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 
 export const OOR_TEMPLATE_PATH = "/netlabs/oor.conf.template";
 export const OOR_START_PATH = "/netlabs/oor-start.sh";
@@ -25,7 +25,7 @@ export function renderOorStartScript(options: OorStartOptions): string {
     "#!/bin/sh",
     "# docker-netlabs OorRouter start: generated; rewritten on every deploy.",
     "set -u",
-    "iface_with() { ip -o -4 addr show | awk -v want=\"$1\" '{ split($4, a, \"/\"); if (a[1] == want) { print $2; exit } }'; }",
+    IFACE_WITH_FUNCTION,
     "tries=0",
     `while [ -z "$(iface_with ${options.rlocAddress})" ] && [ "$tries" -lt ${tries} ]; do tries=$((tries + 1)); sleep 0.2; done`,
     `RLOC_IF=$(iface_with ${options.rlocAddress})`,

@@ -4,7 +4,7 @@
  * Interfaces are found by the address they hold, never by ethN: Docker orders interfaces by its own
  * rules at start, not by attach order (DESIGN.md section 3).
  */
-import { shQuote } from "../net/shell";
+import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 import { NodePlan } from "../net/topology";
 
 export const NODE_INIT_PATH = "/netlabs/init.sh";
@@ -24,7 +24,7 @@ export function renderNodeInit(node: NodePlan): string {
     "set -u",
     `log() { echo "netlabs-init[${node.name}]: $*" >&2; }`,
     `command -v ip >/dev/null 2>&1 || { log "the image has no 'ip' command (install iproute2 or busybox)"; exit 70; }`,
-    "iface_with() { ip -o -4 addr show | awk -v want=\"$1\" '{ split($4, a, \"/\"); if (a[1] == want) { print $2; exit } }'; }",
+    IFACE_WITH_FUNCTION,
     "wait_for() {",
     "  tries=0",
     `  while [ "$tries" -lt ${INTERFACE_WAIT_SECONDS * 5} ]; do`,
