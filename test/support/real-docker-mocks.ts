@@ -8,6 +8,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Client as SshClient } from "ssh2";
 import * as tar from "tar-stream";
+// The module Pulumi's dynamic-provider host loads serialized providers with.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requireFromString: (code: string) => any = require("require-from-string");
 import { shQuote } from "../../components/net/shell";
 import { DockerTarget, LOCAL_DOCKER, docker, run } from "./docker-cli";
 import { unwrapSecrets } from "./secrets";
@@ -128,6 +131,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
       case "command:remote:Command":
         return this.remoteCommand(args.name, inputs);
       default:
+        if (args.type.startsWith("pulumi-nodejs:dynamic")) return this.dynamicResource(args.type, args.name, inputs);
         throw new Error(`real-Docker mocks: resource type ${args.type} is not implemented in this tier`);
     }
   }
@@ -303,6 +307,29 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     return this.command("RemoteCommand", name, inputs, (script, env) =>
       sshExec(inputs.connection, script, env, inputs.stdin),
     );
+  }
+
+  /**
+   * A dynamic resource: load its serialized provider as Pulumi's dynamic-provider host does, then
+   * check and create now, delete on destroy.
+   */
+  private async dynamicResource(type: string, name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
+    const { __provider: serialized, ...props } = inputs;
+    const provider: pulumi.dynamic.ResourceProvider = requireFromString(serialized).handler();
+    const checked = provider.check ? await provider.check({}, props) : { inputs: props };
+    if (checked.failures?.length) {
+      throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+    }
+    const created = await provider.create(checked.inputs ?? props);
+    this.applied.push({
+      type: "DynamicResource",
+      name,
+      id: created.id,
+      destroy: async () => {
+        if (provider.delete) await provider.delete(created.id, created.outs ?? {});
+      },
+    });
+    return { id: created.id, state: { ...(created.outs ?? {}), __provider: serialized } };
   }
 
   /** @pulumi/command semantics: run `create` now, `delete` on destroy with create's output in its env. */
