@@ -9,3 +9,4 @@ const stack = buildStack(readStackConfig());
 
 export const dockerHost = stack.dockerHost;
 export const labs = stack.labs;
+export const probes = stack.probes;

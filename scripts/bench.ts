@@ -98,7 +98,7 @@ async function benchLabs(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const testRun = newTestRun();
       try {
-        const deployed = await deployStack(testRun, { labs: [probe.lab], demoHostPort: await freePort(4017) });
+        const deployed = await deployStack(testRun, { labs: [probe.lab], demoHostPort: await freePort(4017), probes: false });
         const nodes = deployed.outputs.labs[probe.lab].nodes;
         const answered = await waitFor(
           async () => ((await execIn(nodes[probe.from].container, ["curl", "-sf", "--max-time", "2", probe.url])).code === 0 ? Date.now() : undefined),

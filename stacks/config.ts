@@ -38,6 +38,10 @@ export const stackConfigSchema = z.strictObject({
   publishAddress: z.string().refine(isIpv4Address, "must be an IPv4 address").default("127.0.0.1"),
   demoHostPort: z.number().int().min(1).max(65535, "must be a port from 1 to 65535").default(4000),
   internal: z.boolean().default(true),
+  /** Probe each lab once it is up (LabProbe) and export the results. */
+  probes: z.boolean().default(true),
+  /** Fail `pulumi up` when a probe check fails. */
+  failOnProbe: z.boolean().default(false),
   /** The OpenOverlayRouter image of the oor-2xtrs-1msmr lab. */
   oorImage: z.string().min(1).default("openoverlayrouter/oor:latest"),
   /** The map-server key of the oor-2xtrs-1msmr lab; set it with `pulumi config set --secret`. */

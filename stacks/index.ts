@@ -13,14 +13,15 @@ import { LabImageName, RoutedLabSpec, planRoutedLab, requiredLabImages } from ".
 import { RoutedLab } from "../components/routed-lab";
 import { bgpTriangleOptions } from "./bgp-triangle";
 import { CompositionName, StackConfig } from "./config";
-import { networkingDemoSpec } from "./networking-demo";
+import { DEMO_PAGE, networkingDemoSpec } from "./networking-demo";
 import { planOorRouter } from "../components/oor";
+import { LabProbe, ProbeCheck, ProbeResult } from "../components/probe/lab-probe";
 import { OorLab } from "./oor-lab";
 import { LispMsmrStack, LispSiteStack } from "./oor-sites";
 import { routedLanSpec } from "./routed-lan";
 
-/** What every lab exports. */
-export type LabOutputs = Pick<RoutedLab, "nodes" | "segments" | "published" | "mermaid">;
+/** What every lab exports, and the checks its probe runs once it is up. */
+export type LabOutputs = Pick<RoutedLab, "nodes" | "segments" | "published" | "mermaid"> & { probeChecks(): ProbeCheck[] };
 
 interface LabCommonArgs {
   namePrefix: string;
@@ -34,16 +35,25 @@ interface Composition {
   create(name: string, config: StackConfig, common: LabCommonArgs, opts: pulumi.ComponentResourceOptions): LabOutputs;
 }
 
-function routedLab(spec: (config: StackConfig) => RoutedLabSpec): Composition {
+/** A RoutedLab composition; `checks` adds what the lab is for to its generic route checks. */
+function routedLab(spec: (config: StackConfig) => RoutedLabSpec, checks: (lab: RoutedLab) => ProbeCheck[] = () => []): Composition {
   return {
     plan: (name, config) => requiredLabImages(planRoutedLab(name, spec(config), { namePrefix: config.namePrefix })),
-    create: (name, config, common, opts) => new RoutedLab(name, { spec: spec(config), ...common }, opts),
+    create: (name, config, common, opts) => {
+      const lab = new RoutedLab(name, { spec: spec(config), ...common }, opts);
+      const routeChecks = lab.probeChecks();
+      return Object.assign(lab, { probeChecks: () => [...routeChecks, ...checks(lab)] });
+    },
   };
 }
 
 export const COMPOSITIONS: Record<CompositionName, Composition> = {
-  "networking-demo": routedLab(networkingDemoSpec),
-  "routed-lan": routedLab(routedLanSpec),
+  "networking-demo": routedLab(networkingDemoSpec, (lab) => [
+    { kind: "fetch", name: "client-1 fetches server-1 by name", from: lab.nodes["client-1"].container, url: "http://server-1/", expect: DEMO_PAGE.trim() },
+  ]),
+  "routed-lan": routedLab(routedLanSpec, (lab) => [
+    { kind: "fetch", name: "h1 fetches h3 through r1", from: lab.nodes.h1.container, url: `http://${lab.nodes.h3.addresses.lan3}/`, expect: "h3" },
+  ]),
   "bgp-triangle": {
     plan: (name, config) =>
       requiredLabImages(planRoutedLab(name, planBgpTriangle(name, bgpTriangleOptions(config)).spec, { namePrefix: config.namePrefix })),
@@ -105,7 +115,9 @@ export interface StackOptions {
 
 export interface StackOutputs {
   dockerHost: string;
-  labs: Record<string, LabOutputs>;
+  labs: Record<string, Omit<LabOutputs, "probeChecks">>;
+  /** Each lab's probe results, once it is up (when docker-netlabs:probes is on). */
+  probes: Record<string, pulumi.Output<ProbeResult[]>>;
   components: { host: DockerHost; labs: Record<string, LabOutputs> };
 }
 
@@ -118,11 +130,22 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
   const images = buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
 
   const labs: Record<string, LabOutputs> = {};
+  const probes: Record<string, pulumi.Output<ProbeResult[]>> = {};
   for (const lab of config.labs) {
-    labs[lab] = COMPOSITIONS[lab].create(lab, config, { namePrefix: config.namePrefix, images, labels: options.labels }, onHost);
+    const component = COMPOSITIONS[lab].create(lab, config, { namePrefix: config.namePrefix, images, labels: options.labels }, onHost);
+    labs[lab] = component;
+    const checks = component.probeChecks();
+    if (config.probes && checks.length > 0) {
+      probes[lab] = new LabProbe(
+        `${config.namePrefix}${lab}-probe`,
+        { dockerHost: config.dockerHost, checks, failOnError: config.failOnProbe },
+        { dependsOn: [component as unknown as pulumi.Resource] },
+      ).results;
+    }
   }
   return {
     dockerHost: config.dockerHost,
+    probes,
     labs: Object.fromEntries(
       Object.entries(labs).map(([lab, component]) => [
         lab,

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
 import { LispSite, OorRouter } from "../components/oor";
+import { ProbeCheck } from "../components/probe/lab-probe";
 import { rlocNetwork } from "./oor-sites";
 
 export const OOR_LAB = {
@@ -109,5 +110,10 @@ export class OorLab extends pulumi.ComponentResource {
       ]),
     ].join("\n") + "\n";
     this.registerOutputs({ nodes: this.nodes, mermaid: this.mermaid });
+  }
+
+  /** Natural checks: every sandbox reaches its xTR. */
+  probeChecks(): ProbeCheck[] {
+    return Object.values(this.sites).flatMap((site) => site.probeChecks());
   }
 }

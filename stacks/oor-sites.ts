@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../components/images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
 import { lastUsableAddress, parseSubnet } from "../components/net/addressing";
-import { LispSite, OorRouter } from "../components/oor";
+import { LispSite, OOR_CONFIG_PATH, OorRouter } from "../components/oor";
+import { ProbeCheck } from "../components/probe/lab-probe";
 import { StackConfig } from "./config";
 
 export interface OorStackArgs {
@@ -98,6 +99,10 @@ export class LispSiteStack extends pulumi.ComponentResource {
     ].join("\n") + "\n";
     this.registerOutputs({ nodes: this.nodes });
   }
+
+  probeChecks(): ProbeCheck[] {
+    return this.site.probeChecks();
+  }
 }
 
 export class LispMsmrStack extends pulumi.ComponentResource {
@@ -133,5 +138,10 @@ export class LispMsmrStack extends pulumi.ComponentResource {
     };
     this.mermaid = ["flowchart LR", `  ms["MS/MR ${oorRloc!.address}"] --- rloc(["RLOC ${oorRloc!.subnet}"])`, ...oorSites!.map((p, i) => `  site${i}(["site ${p}"]) -.- ms`)].join("\n") + "\n";
     this.registerOutputs({ nodes: this.nodes });
+  }
+
+  /** Natural check: the map server has its configuration in place. */
+  probeChecks(): ProbeCheck[] {
+    return [{ kind: "file", name: "the MS/MR has its oor.conf", container: this.ms.containerName, path: OOR_CONFIG_PATH }];
   }
 }

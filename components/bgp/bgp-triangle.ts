@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../images/lab-image";
 import { LabelMap } from "../labels";
+import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab } from "../routed-lab";
 import { BgpSession, BgpTriangleOptions, planBgpTriangle } from "./plan";
 
@@ -50,5 +51,24 @@ export class BgpTriangle extends pulumi.ComponentResource {
     this.published = this.lab.published;
     this.mermaid = plan.mermaid;
     this.registerOutputs({ sessions: this.sessions, nodes: this.nodes, mermaid: this.mermaid });
+  }
+
+  /** Natural checks: every router's two sessions Established, and HOST retrieving the question. */
+  probeChecks(): ProbeCheck[] {
+    return [
+      ...(["r1", "r2", "r3"] as const).map((router) => ({
+        kind: "bgp" as const,
+        name: `${router} sessions Established`,
+        router: this.nodes[router].container,
+        established: 2,
+      })),
+      {
+        kind: "fetch" as const,
+        name: "HOST retrieves the question",
+        from: this.nodes.host.container,
+        url: `http://${this.webAddress}/`,
+        expect: this.question.trim().split("\n")[0],
+      },
+    ];
   }
 }

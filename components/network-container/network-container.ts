@@ -16,8 +16,10 @@ import { LabImage } from "../images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { shQuote } from "../net/shell";
 import { NetworkContainerOptions, planNetworkContainer } from "./plan";
+import { ProbeCheck } from "../probe/lab-probe";
 import {
   DHCP_HOOK_PATH,
+  LEASE_PATH,
   DHCP_HOOK_SCRIPT,
   ROUTER_SCRIPT_PATH,
   WAIT_LEASE_PATH,
@@ -154,5 +156,10 @@ export class NetworkContainer extends pulumi.ComponentResource {
       this.address = lease.stdout;
     }
     this.registerOutputs({ address: this.address, lanNetwork: this.lanNetwork, routerContainer: this.routerContainer });
+  }
+
+  /** Natural check: the router holds its LAN address (the DHCP lease, or the static one in place). */
+  probeChecks(): ProbeCheck[] {
+    return [{ kind: "file", name: `${this.routerContainer} holds its LAN address`, container: this.routerContainer, path: LEASE_PATH, show: true }];
   }
 }

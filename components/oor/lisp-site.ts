@@ -8,6 +8,7 @@ import { hostAddress, parseSubnet } from "../net/addressing";
 import { LabConfigError, show } from "../net/errors";
 import { RoutedLab } from "../routed-lab";
 import { LabImages } from "../images/lab-image";
+import { ProbeCheck } from "../probe/lab-probe";
 import { OorRouter, OorRouterArgs } from "./oor-router";
 
 export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes" | "eidNetworks" | "sites"> {
@@ -72,5 +73,15 @@ export class LispSite extends pulumi.ComponentResource {
       sandboxes.map((sandbox, i) => [sandbox, { container: this.eid.nodes[sandbox].container, address: sandboxAddresses[i] }]),
     );
     this.registerOutputs({ xtr: this.xtr.containerName, xtrEidAddress: gateway, sandboxes: this.sandboxes });
+  }
+
+  /** Natural checks: each sandbox reaches its xTR, its gateway into the overlay. */
+  probeChecks(): ProbeCheck[] {
+    return Object.entries(this.sandboxes).map(([sandbox, info]) => ({
+      kind: "reach" as const,
+      name: `${sandbox} reaches its xTR ${this.xtrEidAddress}`,
+      from: info.container,
+      address: this.xtrEidAddress,
+    }));
   }
 }

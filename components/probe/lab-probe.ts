@@ -13,7 +13,8 @@ export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
   | { kind: "reach"; name: string; from: string; address: string }
   | { kind: "bgp"; name: string; router: string; established: number }
-  | { kind: "file"; name: string; container: string; path: string };
+  /** A file present and not empty; its content is reported only with `show` (never for secrets). */
+  | { kind: "file"; name: string; container: string; path: string; show?: boolean };
 
 export interface ProbeResult {
   name: string;
@@ -108,7 +109,8 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
       case "file": {
         const r = await exec(["exec", check.container, "cat", check.path]);
         const content = r.stdout.trim();
-        return { ok: r.code === 0 && content !== "", detail: content ? `${check.path}: ${content}` : `${check.path} is missing or empty` };
+        const detail = content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
+        return { ok: r.code === 0 && content !== "", detail };
       }
     }
   };

@@ -14,6 +14,7 @@ import { LabImages, buildLabImages } from "../images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
+import { ProbeCheck } from "../probe/lab-probe";
 import { NODE_INIT_PATH, renderNodeInit } from "./node-init";
 
 export interface RoutedLabArgs {
@@ -148,6 +149,18 @@ export class RoutedLab extends pulumi.ComponentResource {
       published: this.published,
       mermaid: this.mermaid,
     });
+  }
+
+  /** Natural checks of the lab: every node reaches the next hop of each of its routes. */
+  probeChecks(): ProbeCheck[] {
+    return this.plan.nodes.flatMap((node) =>
+      node.routes.map((route) => ({
+        kind: "reach" as const,
+        name: `${node.name} reaches ${route.via} (route ${route.to})`,
+        from: node.containerName,
+        address: route.via,
+      })),
+    );
   }
 
   /** Image reference per lab image the plan needs: the ones given, the rest built here. */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_QUESTION } from "../../components/bgp";
 import { bgpPeers, measureOutage, nextHop, traceHops, waitForEstablished } from "../support/bgp-probes";
 import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { valueOf } from "../support/run-program";
 import { DeployedStack, deployStack, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 
 const skipReason = dockerUnavailableReason();
@@ -61,6 +62,16 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
     expect(converged).toBe(true);
     const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
     expect(hops).toEqual([node("r1").addresses["host-lan"], node("r2").addresses.r1r2, node("web").addresses["web-lan"]]);
+  });
+
+  it("the lab's probe saw every session Established and HOST fetching the question", async () => {
+    const results = await valueOf(deployed.outputs.probes[LAB]);
+    expect(results.map((r) => [r.name, r.ok])).toEqual([
+      ["r1 sessions Established", true],
+      ["r2 sessions Established", true],
+      ["r3 sessions Established", true],
+      ["HOST retrieves the question", true],
+    ]);
   });
 
   it("HOST and WEB_SERVER route only via their router", async () => {

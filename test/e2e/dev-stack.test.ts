@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
 import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { valueOf } from "../support/run-program";
 import {
   DeployedStack,
   deployStack,
@@ -55,6 +56,14 @@ describe.skipIf(skipReason)(`dev stack on real Docker${skipReason ? ` (skipped: 
         `(deploy ${(deployed.deployMs / 1000).toFixed(1)} s, ${deployed.mocks.timings.length} resources, peak ${peak} at once)`,
     );
     expect(peak).toBeGreaterThan(1);
+  });
+
+  it("each lab's probe passed every check, and the results are stack outputs", async () => {
+    for (const lab of ["networking-demo", "routed-lan"]) {
+      const results = await valueOf(deployed.outputs.probes[lab]);
+      expect(results.length).toBeGreaterThan(0);
+      expect(results.filter((r) => !r.ok)).toEqual([]);
+    }
   });
 
   it("networking demo: the client fetches the server's page by name", async () => {

@@ -151,6 +151,41 @@ describe("dev stack resource graph", () => {
   });
 });
 
+describe("lab probes", () => {
+  const PROBE = "pulumi-nodejs:dynamic/netlabs:LabProbe";
+
+  it("probes every lab with its natural checks once it is up", async () => {
+    const { mocks } = await evaluateDevStack();
+    const probes = mocks.ofType(PROBE);
+    expect(probes.map((p) => p.name).sort()).toEqual(["bgp-triangle-probe", "networking-demo-probe", "routed-lan-probe"]);
+    const names = (lab: string) => mocks.named(`${lab}-probe`).inputs.checks.map((c: any) => c.name);
+    expect(names("networking-demo")).toEqual(["client-1 fetches server-1 by name"]);
+    expect(names("routed-lan")).toEqual([
+      "h1 reaches 10.232.1.1 (route default)",
+      "h2 reaches 10.232.2.1 (route default)",
+      "h3 reaches 10.232.3.1 (route default)",
+      "h1 fetches h3 through r1",
+    ]);
+    expect(names("bgp-triangle")).toEqual([
+      "r1 sessions Established",
+      "r2 sessions Established",
+      "r3 sessions Established",
+      "HOST retrieves the question",
+    ]);
+    for (const probe of probes) {
+      expect(probe.inputs.dockerHost).toBe("unix:///var/run/docker.sock");
+      expect(probe.inputs.failOnError).toBe(false);
+      expect(probe.provider ?? "").not.toMatch(/providers:docker/);
+    }
+  });
+
+  it("can be turned off, or made to fail the deploy", async () => {
+    expect((await evaluateDevStack({ probes: false })).mocks.ofType(PROBE)).toEqual([]);
+    const strict = await evaluateDevStack({ failOnProbe: true });
+    for (const probe of strict.mocks.ofType(PROBE)) expect(probe.inputs.failOnError).toBe(true);
+  });
+});
+
 describe("determinism", () => {
   it("registers byte-identical inputs on two evaluations of the same config", async () => {
     const first = await evaluateDevStack({ namePrefix: "d-" });
