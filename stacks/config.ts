@@ -26,6 +26,10 @@ export const stackConfigSchema = z.strictObject({
       if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
     }),
   sshOpts: z.array(z.string()).default([]),
+  /** The private key of an ssh:// host (set with `pulumi config set --secret sshPrivateKey < key`). */
+  sshPrivateKey: z.string().optional(),
+  /** That host's public key as in known_hosts ("ssh-ed25519 AAAA..."): hosts are never trusted blindly. */
+  sshHostKey: z.string().regex(/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+/, "must be a known_hosts key such as ssh-ed25519 AAAA...").optional(),
   labs: z
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
     .min(1, "names no lab")
@@ -65,7 +69,16 @@ export type StackConfigInput = z.input<typeof stackConfigSchema>;
 
 /** Validates raw values (as config holds them) into a StackConfig, naming each bad key and value. */
 export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
-  const parsed = stackConfigSchema.safeParse(raw);
+  const parsed = stackConfigSchema
+    .refine((config) => (config.sshPrivateKey === undefined) === (config.sshHostKey === undefined), {
+      message: "sshPrivateKey and sshHostKey go together (the key, and the host key it is checked against)",
+      path: ["sshHostKey"],
+    })
+    .refine((config) => config.sshPrivateKey === undefined || config.dockerHost.startsWith("ssh://"), {
+      message: "an SSH key is only for an ssh:// dockerHost",
+      path: ["sshPrivateKey"],
+    })
+    .safeParse(raw);
   if (parsed.success) return parsed.data;
   const issues = fromZodIssues(parsed.error.issues, raw).map((issue) => ({
     ...issue,
@@ -74,7 +87,7 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   throw new LabConfigError("stack configuration", issues);
 }
 
-const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey", "oorMapServer"]);
+const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey", "oorMapServer", "sshPrivateKey", "sshHostKey"]);
 
 /**
  * Reads every key of this project's namespace from Pulumi config, so that a misspelt key is an

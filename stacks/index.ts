@@ -125,7 +125,14 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
   // Every lab is validated before the first resource is registered.
   const neededImages = [...new Set(config.labs.flatMap((lab) => COMPOSITIONS[lab].plan(lab, config)))].sort();
 
-  const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts });
+  const sshIdentity =
+    config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
+  const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity });
+  // Probes reach an ssh:// host with the same key and host key as the Docker provider.
+  const probeSsh =
+    sshIdentity && host.address.scheme === "ssh"
+      ? { host: host.address.host, port: host.address.port, user: host.address.user ?? "root", ...sshIdentity }
+      : undefined;
   const onHost: pulumi.ComponentResourceOptions = { provider: host.provider };
   const images = buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
 
@@ -138,7 +145,7 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
     if (config.probes && checks.length > 0) {
       probes[lab] = new LabProbe(
         `${config.namePrefix}${lab}-probe`,
-        { dockerHost: config.dockerHost, checks, failOnError: config.failOnProbe },
+        { dockerHost: config.dockerHost, ssh: probeSsh, checks, failOnError: config.failOnProbe },
         { dependsOn: [component as unknown as pulumi.Resource] },
       ).results;
     }

@@ -5,13 +5,16 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LabConfigError, show } from "../net/errors";
-import { parseDockerHost } from "./docker-host-url";
+import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
+import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
 
 export interface DockerHostArgs {
   /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port. */
   host?: string;
-  /** Extra ssh options for ssh:// hosts, as passed to `ssh` (e.g. ["-i", "/path/key", "-o", "StrictHostKeyChecking=yes"]). */
+  /** Extra ssh options for ssh:// hosts, as passed to `ssh` (e.g. ["-o", "ServerAliveInterval=10"]). */
   sshOpts?: string[];
+  /** The key and known host key of an ssh:// host; the key stays a secret (see ssh-identity.ts). */
+  sshIdentity?: SshIdentity;
 }
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -19,6 +22,7 @@ export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
 export class DockerHost extends pulumi.ComponentResource {
   readonly provider: docker.Provider;
   readonly host: string;
+  readonly address: DockerHostAddress;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
@@ -31,11 +35,21 @@ export class DockerHost extends pulumi.ComponentResource {
         { path: "sshOpts", message: `ssh options are only for ssh:// hosts, not ${show(host)}` },
       ]);
     }
+    if (args.sshIdentity && parsed.scheme !== "ssh") {
+      throw new LabConfigError(`Docker host ${show(name)}`, [
+        { path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` },
+      ]);
+    }
     super("docker-netlabs:host:DockerHost", name, {}, opts);
     this.host = host;
+    this.address = parsed;
+    const identityOpts = args.sshIdentity ? materializeSshIdentity(parsed, args.sshIdentity) : pulumi.output([] as string[]);
     this.provider = new docker.Provider(
       name,
-      { host, sshOpts: parsed.scheme === "ssh" ? args.sshOpts ?? [] : undefined },
+      {
+        host,
+        sshOpts: parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...opts, ...(args.sshOpts ?? [])]) : undefined,
+      },
       { parent: this },
     );
     this.registerOutputs({ host });

@@ -127,6 +127,19 @@ export class SshHost {
     };
   }
 
+  /**
+   * A stream to the host's Docker socket over this connection (needs AllowStreamLocalForwarding
+   * on the server): how a client speaks to a remote engine with a key and host key of its own.
+   */
+  async openDockerSocket(socketPath = "/var/run/docker.sock"): Promise<ClientChannel> {
+    const client = await this.connect();
+    return new Promise((resolve, reject) =>
+      client.openssh_forwardOutStreamLocal(socketPath, (error, stream) =>
+        error ? reject(new SshHostError(this.label, "exec", `forwarding ${socketPath}: ${error.message}`)) : resolve(stream),
+      ),
+    );
+  }
+
   async close(): Promise<void> {
     const connecting = this.connecting;
     this.connecting = undefined;

@@ -28,6 +28,8 @@ export interface ProbeSsh {
   port?: number;
   user: string;
   privateKey: pulumi.Input<string>;
+  /** The host's public key as in known_hosts; the connection is refused if the host shows another. */
+  hostKey?: string;
 }
 
 export interface LabProbeArgs {
@@ -42,7 +44,7 @@ export interface LabProbeArgs {
 
 interface ProbeInputs {
   dockerHost: string;
-  ssh?: { host: string; port?: number; user: string; privateKey: string };
+  ssh?: { host: string; port?: number; user: string; privateKey: string; hostKey?: string };
   checks: ProbeCheck[];
   timeoutSeconds: number;
   failOnError: boolean;
@@ -67,7 +69,14 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
         const c = new Client();
         c.on("ready", () => resolve(c))
           .on("error", (e: Error) => reject(new Error(`ssh ${inputs.ssh!.host}: connect: ${e.message}`)))
-          .connect({ host: inputs.ssh!.host, port: inputs.ssh!.port ?? 22, username: inputs.ssh!.user, privateKey: inputs.ssh!.privateKey, readyTimeout: 10_000 });
+          .connect({
+            host: inputs.ssh!.host,
+            port: inputs.ssh!.port ?? 22,
+            username: inputs.ssh!.user,
+            privateKey: inputs.ssh!.privateKey,
+            readyTimeout: 10_000,
+            hostVerifier: (key: Buffer) => !inputs.ssh!.hostKey || key.equals(Buffer.from(inputs.ssh!.hostKey.trim().split(/\s+/)[1], "base64")),
+          });
       });
     }
     return new Promise((resolve, reject) => {

@@ -7,6 +7,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Client as SshClient } from "ssh2";
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseDockerHost } from "../../components/host/docker-host-url";
+import { SshHost } from "../../components/host/ssh-host";
 import * as tar from "tar-stream";
 // The module Pulumi's dynamic-provider host loads serialized providers with.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,6 +66,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   readonly timings: ResourceTiming[] = [];
   readonly errors: Error[] = [];
   private readonly providers = new Map<string, DockerTarget>();
+  private readonly tunnels: DockerTunnel[] = [];
   private readonly origin = Date.now();
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
@@ -101,6 +108,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
         failures.push(`${resource.type} ${resource.name}: ${(error as Error).message}`);
       }
     }
+    for (const tunnel of this.tunnels.splice(0)) await tunnel.close();
     return failures;
   }
 
@@ -136,15 +144,27 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     }
   }
 
-  private dockerProvider(name: string, inputs: Inputs): pulumi.runtime.MockResourceResult {
+  private async dockerProvider(name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     const host = inputs.host ?? LOCAL_DOCKER.host;
-    const sshOpts = inputs.sshOpts ? JSON.parse(inputs.sshOpts) : [];
-    if (sshOpts.length > 0) {
-      throw new Error("real-Docker mocks: provider sshOpts are not implemented in this tier (the docker CLI takes none)");
-    }
+    const sshOpts: string[] = inputs.sshOpts ? JSON.parse(inputs.sshOpts) : [];
     const id = `provider-${name}-${this.providers.size}`;
-    this.providers.set(id, { host });
+    if (host.startsWith("ssh://") && sshOpts.length > 0) {
+      // The provider runs `ssh <sshOpts> host docker system dial-stdio`; the docker CLI takes no ssh
+      // options (and ssh reads its config from the password database's home, not $HOME). So this
+      // tier honours them with ssh2: one connection, checked against the same key and known host,
+      // forwarding the engine's socket to a local one for the docker CLI.
+      const tunnel = await openDockerTunnel(host, sshOpts);
+      this.tunnels.push(tunnel);
+      this.providers.set(id, { host: tunnel.localHost });
+    } else {
+      this.providers.set(id, { host });
+    }
     return { id, state: inputs };
+  }
+
+  /** SSH connections opened for ssh:// providers (one per provider). */
+  sshConnections(): number {
+    return this.tunnels.reduce((count, tunnel) => count + tunnel.ssh.connectionsOpened, 0);
   }
 
   private async network(name: string, inputs: Inputs, target: DockerTarget): Promise<pulumi.runtime.MockResourceResult> {
@@ -426,4 +446,54 @@ function sshExec(
         readyTimeout: (connection.perDialTimeout ?? 15) * 1000,
       });
   });
+}
+
+interface DockerTunnel {
+  ssh: SshHost;
+  localHost: string;
+  close(): Promise<void>;
+}
+
+/** Reads `-i keyfile` and `-o UserKnownHostsFile=file` from sshOpts; refuses what it cannot honour. */
+function identityFromSshOpts(sshOpts: string[]): { privateKey: string; hostKey: string } {
+  let keyFile: string | undefined;
+  let knownHosts: string | undefined;
+  for (let i = 0; i < sshOpts.length; i += 2) {
+    const [flag, value] = [sshOpts[i], sshOpts[i + 1] ?? ""];
+    if (flag === "-i") keyFile = value;
+    else if (flag === "-o" && value.startsWith("UserKnownHostsFile=")) knownHosts = value.slice("UserKnownHostsFile=".length);
+    else if (flag === "-o" && /^(StrictHostKeyChecking=yes|IdentitiesOnly=yes|ConnectTimeout=\d+)$/.test(value)) continue;
+    else throw new Error(`real-Docker mocks: ssh option ${flag} ${value} is not implemented in this tier`);
+  }
+  if (!keyFile || !knownHosts) throw new Error("real-Docker mocks: ssh:// needs -i and UserKnownHostsFile in sshOpts");
+  const line = fs.readFileSync(knownHosts, "utf8").trim().split(/\s+/);
+  return { privateKey: fs.readFileSync(keyFile, "utf8"), hostKey: `${line[1]} ${line[2]}` };
+}
+
+async function openDockerTunnel(url: string, sshOpts: string[]): Promise<DockerTunnel> {
+  const address = parseDockerHost(url);
+  if (typeof address === "string") throw new Error(`${url} ${address}`);
+  const ssh = new SshHost({ host: address.host, port: address.port, user: address.user ?? "root", ...identityFromSshOpts(sshOpts) });
+  await ssh.connect(); // fails here, clearly, for a wrong key, an unknown host key, a closed port or a silent host
+  const socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-tunnel-")), "docker.sock");
+  const server = net.createServer((local) => {
+    ssh.openDockerSocket().then(
+      (remote) => {
+        local.pipe(remote).pipe(local);
+        local.on("error", () => remote.close());
+        remote.on("error", () => local.destroy());
+      },
+      () => local.destroy(),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+  return {
+    ssh,
+    localHost: `unix://${socketPath}`,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await ssh.close();
+      fs.rmSync(path.dirname(socketPath), { recursive: true, force: true });
+    },
+  };
 }

@@ -17,6 +17,8 @@ export interface SshdFixture {
   privateKey: string;
   /** The server's host public key line, e.g. for known_hosts. */
   hostPublicKey: string;
+  /** Connections authenticated so far. */
+  connections(): number;
   stop(): Promise<void>;
 }
 
@@ -45,7 +47,8 @@ export async function startSshd(): Promise<SshdFixture> {
     "StrictModes no",
     "UsePAM no",
     "AllowStreamLocalForwarding yes",
-    "LogLevel ERROR",
+    // VERBOSE logs each accepted key: how tests count connections.
+    "LogLevel VERBOSE",
   ].join("\n");
   fs.writeFileSync(path.join(dir, "sshd_config"), config + "\n");
   fs.mkdirSync("/run/sshd", { recursive: true }); // privilege separation directory
@@ -72,6 +75,7 @@ export async function startSshd(): Promise<SshdFixture> {
     user: os.userInfo().username,
     privateKey: fs.readFileSync(path.join(dir, "client_key"), "utf8"),
     hostPublicKey: fs.readFileSync(path.join(dir, "host_key.pub"), "utf8").trim(),
+    connections: () => (stderr.match(/Accepted publickey/g) ?? []).length,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once("exit", resolve));

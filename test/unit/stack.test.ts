@@ -274,3 +274,38 @@ describe("secrets", () => {
     expect(JSON.stringify(mocks.named("sec-app").inputs.labels)).not.toContain("s3cret");
   });
 });
+
+describe("remote sites over ssh://", () => {
+  const hostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEx4bXBsZUhvc3RLZXlGb3JUZXN0c09ubHkxMjM0NTY3";
+
+  it("gives the Docker provider ssh options pointing at the key and known host, as a secret", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { dockerHost: "ssh://lab@192.0.2.7:2222", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n", sshHostKey: hostKey, labs: ["networking-demo"] },
+      secretKeys: ["sshPrivateKey"],
+    });
+    const provider = mocks.ofType("pulumi:providers:docker")[0];
+    expect(provider.secretPaths).toEqual(["sshOpts"]);
+    const opts: string[] = JSON.parse(provider.inputs.sshOpts);
+    expect(opts[0]).toBe("-i");
+    expect(opts).toContain("StrictHostKeyChecking=yes");
+    const knownHosts = opts.find((o) => o.startsWith("UserKnownHostsFile="))!.split("=")[1];
+    expect(fs.readFileSync(knownHosts, "utf8")).toBe(`[192.0.2.7]:2222 ${hostKey}\n`);
+    expect(fs.statSync(opts[1]).mode & 0o777).toBe(0o600);
+    // The provider gets file paths, never the key; the probe gets the key, marked secret (below).
+    expect(JSON.stringify(provider.inputs)).not.toContain("BEGIN OPENSSH");
+    const probe = mocks.named("networking-demo-probe");
+    expect(probe.inputs.ssh).toMatchObject({ host: "192.0.2.7", port: 2222, user: "lab", hostKey });
+    expect(probe.secretPaths).toContain("ssh.privateKey");
+  });
+
+  it.each([
+    [{ dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: "k".repeat(20) }, /sshHostKey: sshPrivateKey and sshHostKey go together/],
+    [{ sshPrivateKey: "k".repeat(20), sshHostKey: hostKey }, /sshPrivateKey: an SSH key is only for an ssh:\/\/ dockerHost/],
+    [{ dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: "k".repeat(20), sshHostKey: "AAAA" }, /sshHostKey: must be a known_hosts key/],
+  ])("rejects %j", async (config, expected) => {
+    const mocks = new RecordingMocks();
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(expected);
+    expect(mocks.resources).toEqual([]);
+  });
+});
