@@ -127,7 +127,9 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
 
   const sshIdentity =
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
-  const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity });
+  // What the labs need of the host, checked at preview when it is reached over SSH.
+  const needs = { interfaces: config.oorRloc?.parent ? [config.oorRloc.parent] : [], minDockerMajor: 20 };
+  const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
   // Probes reach an ssh:// host with the same key and host key as the Docker provider.
   const probeSsh =
     sshIdentity && host.address.scheme === "ssh"

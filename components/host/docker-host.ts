@@ -6,6 +6,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
+import { HostCheck } from "./host-check";
+import { HostNeeds } from "./host-facts";
 import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
 
 export interface DockerHostArgs {
@@ -15,6 +17,8 @@ export interface DockerHostArgs {
   sshOpts?: string[];
   /** The key and known host key of an ssh:// host; the key stays a secret (see ssh-identity.ts). */
   sshIdentity?: SshIdentity;
+  /** What the labs need of an ssh:// host, checked at preview (HostCheck) before anything is created there. */
+  needs?: HostNeeds;
 }
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -23,6 +27,7 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly provider: docker.Provider;
   readonly host: string;
   readonly address: DockerHostAddress;
+  readonly check?: HostCheck;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
@@ -44,13 +49,22 @@ export class DockerHost extends pulumi.ComponentResource {
     this.host = host;
     this.address = parsed;
     const identityOpts = args.sshIdentity ? materializeSshIdentity(parsed, args.sshIdentity) : pulumi.output([] as string[]);
+    this.check =
+      args.sshIdentity && parsed.scheme === "ssh"
+        ? new HostCheck(
+            `${name}-check`,
+            { host: parsed.host, port: parsed.port, user: parsed.user ?? "root", ...args.sshIdentity, needs: args.needs ?? {} },
+            { parent: this },
+          )
+        : undefined;
     this.provider = new docker.Provider(
       name,
       {
         host,
         sshOpts: parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...opts, ...(args.sshOpts ?? [])]) : undefined,
       },
-      { parent: this },
+      // Nothing is created on the host before its check has passed.
+      { parent: this, dependsOn: this.check ? [this.check] : [] },
     );
     this.registerOutputs({ host });
   }

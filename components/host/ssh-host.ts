@@ -154,25 +154,5 @@ export function parseHostKey(line: string): Buffer {
   return Buffer.from(blob, "base64");
 }
 
-export interface HostNeeds {
-  /** Host interfaces the lab needs (macvlan parents). */
-  interfaces?: string[];
-  /** The lowest Docker Engine major version the lab's features need. */
-  minDockerMajor?: number;
-}
-
-/** What a host lacks for a lab, each issue naming the field; empty when it has everything. Pure. */
-export function checkHostFacts(host: string, facts: HostFacts, needs: HostNeeds): { path: string; message: string }[] {
-  const issues: { path: string; message: string }[] = [];
-  for (const iface of needs.interfaces ?? []) {
-    if (!facts.interfaces.includes(iface)) {
-      issues.push({ path: "parent", message: `host ${host} has no interface "${iface}" (it has ${facts.interfaces.join(", ")})` });
-    }
-  }
-  const major = Number(facts.dockerVersion.split(".")[0]);
-  if (facts.dockerVersion === "none") issues.push({ path: "dockerHost", message: `host ${host} answers SSH but runs no Docker engine` });
-  else if (needs.minDockerMajor !== undefined && !(major >= needs.minDockerMajor)) {
-    issues.push({ path: "dockerHost", message: `host ${host} runs Docker ${facts.dockerVersion}; this lab needs ${needs.minDockerMajor} or later` });
-  }
-  return issues;
-}
+export { checkHostFacts } from "./host-facts";
+export type { HostNeeds } from "./host-facts";

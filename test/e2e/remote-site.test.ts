@@ -65,12 +65,32 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
       expect(results.map((r) => r.ok)).toEqual([true]);
     });
 
+    it("checked the host's facts before creating anything on it", async () => {
+      const check = deployed.outputs.components.host.check!;
+      const facts = await valueOf(check.facts);
+      expect(facts.interfaces).toContain("lo");
+      expect(Number(facts.dockerVersion.split(".")[0])).toBeGreaterThanOrEqual(20);
+    });
+
     it("reports how many SSH connections the deploy used", () => {
       console.log(`[figures] ssh:// deploy of networking-demo: ${connections} SSH connections (engine: ${deployed.mocks.sshConnections()}, probe: 1)`);
-      // One for all the engine's work, one for the probe.
+      // One for all the engine's work, one for the probe, and the host check's own (check and create).
       expect(deployed.mocks.sshConnections()).toBe(1);
-      expect(connections).toBe(2);
+      expect(connections).toBe(4);
     });
+  });
+
+  it("a missing macvlan parent is an error naming it, from the host check, before anything is created", async () => {
+    const run = newTestRun();
+    const config = site({
+      labs: ["lisp-site"],
+      oorMapServerKey: "site-key-123",
+      oorRloc: { subnet: "198.51.100.0/24", address: "198.51.100.11", parent: "nl-missing0" },
+      oorSite: { eidSubnet: "10.241.1.0/24" },
+      oorMapServer: "198.51.100.2",
+    });
+    await expect(deployStack(run, config)).rejects.toThrow(/parent: host root@127\.0\.0\.1:\d+ has no interface "nl-missing0"/);
+    expect(await leftovers(run)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 
   it.each([

@@ -294,6 +294,9 @@ describe("remote sites over ssh://", () => {
     expect(fs.statSync(opts[1]).mode & 0o777).toBe(0o600);
     // The provider gets file paths, never the key; the probe gets the key, marked secret (below).
     expect(JSON.stringify(provider.inputs)).not.toContain("BEGIN OPENSSH");
+    const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
+    expect(check.inputs).toMatchObject({ host: "192.0.2.7", port: 2222, user: "lab", hostKey, needs: { interfaces: [], minDockerMajor: 20 } });
+    expect(check.secretPaths).toContain("privateKey");
     const probe = mocks.named("networking-demo-probe");
     expect(probe.inputs.ssh).toMatchObject({ host: "192.0.2.7", port: 2222, user: "lab", hostKey });
     expect(probe.secretPaths.some((p) => p === "ssh" || p === "ssh.privateKey")).toBe(true);

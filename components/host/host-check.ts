@@ -1,0 +1,89 @@
+/**
+ * HostCheck: reads a remote Docker host's facts over SSH in the dynamic provider's `check`, which
+ * Pulumi runs at preview, so that a missing macvlan parent or a Docker engine too old for a lab is
+ * an error at `pulumi preview` naming the host and the field, not a failure half way through `up`.
+ * The Docker provider of the host depends on it, so nothing on the host is created before it passes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { HostNeeds, checkHostFacts } from "./host-facts";
+
+export interface HostCheckArgs {
+  host: string;
+  port?: number;
+  user: string;
+  privateKey: pulumi.Input<string>;
+  /** known_hosts form of the host's key; the connection is refused if the host shows another. */
+  hostKey: string;
+  needs: HostNeeds;
+}
+
+interface HostCheckInputs extends Omit<HostCheckArgs, "privateKey"> {
+  privateKey: string;
+}
+
+/** The host's interfaces and Docker version, over one bounded SSH connection (self-contained: see LabProbe). */
+async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: string; interfaces: string[]; kernel: string }> {
+  const { Client } = require("ssh2");
+  const label = `${inputs.user}@${inputs.host}:${inputs.port ?? 22}`;
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let hostKeyRejected = false;
+    client
+      .on("ready", () => {
+        const command = "uname -r; docker version --format '{{.Server.Version}}' 2>/dev/null || echo none; ls /sys/class/net | tr '\\n' ' '";
+        client.exec(command, (error: Error | undefined, stream: any) => {
+          if (error) return reject(new Error(`ssh ${label}: exec: ${error.message}`));
+          let out = "";
+          const timer = setTimeout(() => stream.close(), 20_000);
+          stream.on("data", (d: Buffer) => (out += d.toString()));
+          stream.stderr.on("data", () => undefined);
+          stream.on("close", () => {
+            clearTimeout(timer);
+            client.end();
+            const [kernel = "", dockerVersion = "none", interfaces = ""] = out.split("\n");
+            resolve({ kernel: kernel.trim(), dockerVersion: dockerVersion.trim(), interfaces: interfaces.trim().split(/\s+/).filter(Boolean) });
+          });
+        });
+      })
+      // The same wording as SshHost: the host and the step that failed.
+      .on("error", (error: Error & { level?: string }) => {
+        if (hostKeyRejected) reject(new Error(`ssh ${label}: host-key: the host's key is not the configured hostKey`));
+        else if (error.level === "client-authentication") reject(new Error(`ssh ${label}: auth: the key was refused`));
+        else reject(new Error(`ssh ${label}: connect: ${error.message}`));
+      })
+      .connect({
+        host: inputs.host,
+        port: inputs.port ?? 22,
+        username: inputs.user,
+        privateKey: inputs.privateKey,
+        readyTimeout: 10_000,
+        hostVerifier: (key: Buffer) => {
+          hostKeyRejected = !key.equals(Buffer.from(inputs.hostKey.trim().split(/\s+/)[1], "base64"));
+          return !hostKeyRejected;
+        },
+      });
+  });
+}
+
+const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
+  async check(_olds: HostCheckInputs, news: HostCheckInputs) {
+    const facts = await readFacts(news);
+    const issues = checkHostFacts(`${news.user}@${news.host}:${news.port ?? 22}`, facts, news.needs);
+    return { inputs: news, failures: issues.map((issue) => ({ property: issue.path, reason: issue.message })) };
+  },
+  async create(inputs: HostCheckInputs) {
+    const facts = await readFacts(inputs);
+    return { id: `${inputs.host}:${inputs.port ?? 22}`, outs: { ...inputs, facts } };
+  },
+  async diff(_id: string, olds: HostCheckInputs, news: HostCheckInputs) {
+    return { changes: JSON.stringify([olds.host, olds.port, olds.needs]) !== JSON.stringify([news.host, news.port, news.needs]) };
+  },
+};
+
+export class HostCheck extends pulumi.dynamic.Resource {
+  declare readonly facts: pulumi.Output<{ kernel: string; dockerVersion: string; interfaces: string[] }>;
+
+  constructor(name: string, args: HostCheckArgs, opts?: pulumi.CustomResourceOptions) {
+    super(hostCheckProvider, name, { ...args, privateKey: pulumi.secret(args.privateKey), facts: undefined }, opts, "netlabs", "HostCheck");
+  }
+}
