@@ -4,25 +4,17 @@
  * options carry them, the lab comes up on the engine behind it, the probe runs over SSH. A wrong
  * key, an unknown host key, a closed port and a silent host each fail clearly, leaving nothing.
  */
-import { execFileSync } from "node:child_process";
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
 import { dockerUnavailableReason, execIn } from "../support/docker-cli";
 import { DeployedStack, deployStack, freePort, leftovers, newTestRun, sweep } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "../support/sshd";
 
 const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason();
 if (skipReason) console.warn(`[skipped] remote site tests: ${skipReason}`);
 
-function otherKeyPair(): { privateKey: string; publicKey: string } {
-  const dir = execFileSync("mktemp", ["-d"]).toString().trim();
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/k`]);
-  const pair = { privateKey: execFileSync("cat", [`${dir}/k`]).toString(), publicKey: execFileSync("cat", [`${dir}/k.pub`]).toString().trim() };
-  execFileSync("rm", ["-rf", dir]);
-  return pair;
-}
 
 describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   let sshd: SshdFixture;
@@ -94,8 +86,8 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
   });
 
   it.each([
-    ["a wrong key", () => ({ sshPrivateKey: otherKeyPair().privateKey }), /ssh root@127\.0\.0\.1:\d+: auth: the key was refused/],
-    ["an unknown host key", () => ({ sshHostKey: otherKeyPair().publicKey }), /ssh root@127\.0\.0\.1:\d+: host-key: the host's key is not the configured hostKey/],
+    ["a wrong key", () => ({ sshPrivateKey: strangerKeyPair().privateKey }), /ssh root@127\.0\.0\.1:\d+: auth: the key was refused/],
+    ["an unknown host key", () => ({ sshHostKey: strangerKeyPair().publicKey }), /ssh root@127\.0\.0\.1:\d+: host-key: the host's key is not the configured hostKey/],
     ["a closed port", () => ({ dockerHost: `ssh://root@127.0.0.1:1` }), /ssh root@127\.0\.0\.1:1: connect: .*ECONNREFUSED/],
   ])("%s: a clear error within the timeout, nothing left", async (_label, overrides, expected) => {
     const run = newTestRun();

@@ -9,19 +9,11 @@ import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SshHost, SshHostError } from "../../components/host/ssh-host";
 import { freePort } from "../support/lab-harness";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "../support/sshd";
 
 const skipReason = sshdUnavailableReason();
 if (skipReason) console.warn(`[skipped] ssh host tests: ${skipReason}`);
 
-function otherKeyPair(): { privateKey: string; publicKey: string } {
-  const dir = execFileSync("mktemp", ["-d"]).toString().trim();
-  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", `${dir}/k`]);
-  const read = (file: string) => execFileSync("cat", [file]).toString();
-  const pair = { privateKey: read(`${dir}/k`), publicKey: read(`${dir}/k.pub`).trim() };
-  execFileSync("rm", ["-rf", dir]);
-  return pair;
-}
 
 async function failure(promise: Promise<unknown>): Promise<{ error: SshHostError; ms: number }> {
   const started = Date.now();
@@ -58,13 +50,13 @@ describe.skipIf(skipReason)(`SshHost against a real sshd${skipReason ? ` (skippe
   });
 
   it("a wrong key: an auth error naming the host", async () => {
-    const { error } = await failure(new SshHost({ ...target(), privateKey: otherKeyPair().privateKey }).exec("true"));
+    const { error } = await failure(new SshHost({ ...target(), privateKey: strangerKeyPair().privateKey }).exec("true"));
     expect(error.step).toBe("auth");
     expect(error.message).toContain(`ssh ${sshd.user}@127.0.0.1:${sshd.port}: auth:`);
   });
 
   it("an unknown host key: refused before authenticating", async () => {
-    const { error } = await failure(new SshHost({ ...target(), hostKey: otherKeyPair().publicKey }).exec("true"));
+    const { error } = await failure(new SshHost({ ...target(), hostKey: strangerKeyPair().publicKey }).exec("true"));
     expect(error.step).toBe("host-key");
   });
 

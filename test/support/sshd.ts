@@ -86,3 +86,14 @@ export async function startSshd(): Promise<SshdFixture> {
     },
   };
 }
+
+/** A key pair no server here trusts: for wrong-key and unknown-host-key tests. */
+export function strangerKeyPair(): { privateKey: string; publicKey: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-stranger-"));
+  try {
+    execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, "k")]);
+    return { privateKey: fs.readFileSync(path.join(dir, "k"), "utf8"), publicKey: fs.readFileSync(path.join(dir, "k.pub"), "utf8").trim() };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
