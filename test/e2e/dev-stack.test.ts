@@ -134,11 +134,14 @@ describe.skipIf(skipReason)(`dev stack on real Docker${skipReason ? ` (skipped: 
     const guard = `${testRun.prefix}routed-lan-bridge-guard`;
     const crossLan = () => execIn(lab.nodes.h1.container, ["ping", "-c", "1", "-W", "1", lab.nodes.h3.addresses.lan3]);
     expect((await leftovers(testRun)).hostRules).toHaveLength(3);
+    // Only where bridged traffic passes through iptables (Docker turns this on) do the rules matter.
+    const bridgeNetfilter = (await run("cat", ["/proc/sys/net/bridge/bridge-nf-call-iptables"])).stdout.trim();
     await run("docker", ["stop", "--time", "10", guard], { timeoutMs: 30_000 });
     try {
       expect((await leftovers(testRun)).hostRules).toEqual([]);
       // Docker's isolation rules now drop what the router forwards between bridges.
-      expect((await crossLan()).code).not.toBe(0);
+      if (bridgeNetfilter === "1") expect((await crossLan()).code).not.toBe(0);
+      else console.warn(`[note] bridge-nf-call-iptables is ${bridgeNetfilter || "absent"}: isolation rules do not see bridged traffic here`);
     } finally {
       await run("docker", ["start", guard]);
     }
