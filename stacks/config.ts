@@ -12,7 +12,7 @@ import { LabConfigError, fromZodIssues } from "../components/net/errors";
 export const CONFIG_NAMESPACE = "docker-netlabs";
 
 /** The compositions a stack can build, by name (see stacks/index.ts). */
-export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr", "lisp-site", "lisp-msmr"] as const;
+export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr", "lisp-site", "lisp-msmr", "routed-lab"] as const;
 export type CompositionName = (typeof COMPOSITION_NAMES)[number];
 /** What a stack builds unless it names its labs: everything that runs without an outside image or a secret. */
 export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
@@ -60,6 +60,8 @@ export const stackConfigSchema = z.strictObject({
   oorMapServer: z.string().refine(isIpv4Address, "must be an IPv4 address").optional(),
   /** lisp-msmr: the EID prefixes of the sites it accepts. */
   oorSites: z.array(z.string()).optional(),
+  /** routed-lab: the lab itself (segments, nodes, checks), as in components/net/topology.ts; validated there. */
+  routedLab: z.record(z.string(), z.unknown()).optional(),
   /** lisp-site / lisp-msmr: routes towards the other sites' RLOCs (via a hop, or on-link). */
   oorRlocRoutes: z.array(z.strictObject({ to: z.string(), via: z.string().optional() })).optional(),
 });

@@ -9,7 +9,7 @@ import { DockerHost } from "../components/host/docker-host";
 import { LabImages, buildLabImages } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
 import { LabConfigError } from "../components/net/errors";
-import { LabImageName, RoutedLabSpec, planRoutedLab, requiredLabImages } from "../components/net/topology";
+import { LabImageName, LabPlan, RoutedLabSpec, planRoutedLab, requiredLabImages } from "../components/net/topology";
 import { RoutedLab } from "../components/routed-lab";
 import { bgpTriangleOptions } from "./bgp-triangle";
 import { CompositionName, StackConfig } from "./config";
@@ -82,6 +82,14 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
     },
     create: (name, config, common, opts) => new LispSiteStack(name, { ...common, config }, opts),
   },
+  "routed-lab": {
+    plan: (name, config) => {
+      requireConfig(name, config, ["routedLab"]);
+      return requiredLabImages(userLabPlan(name, config));
+    },
+    // Its checks are the lab's own: route next hops, then the `checks` the config declares.
+    create: (name, config, common, opts) => new RoutedLab(name, { spec: config.routedLab as RoutedLabSpec, ...common }, opts),
+  },
   "lisp-msmr": {
     plan: (name, config) => {
       requireConfig(name, config, ["oorMapServerKey", "oorRloc", "oorSites"]);
@@ -96,6 +104,19 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
     create: (name, config, common, opts) => new LispMsmrStack(name, { ...common, config }, opts),
   },
 };
+
+/** The routed-lab composition's plan, its errors named by their config key (docker-netlabs:routedLab.nodes[0]...). */
+function userLabPlan(name: string, config: StackConfig): LabPlan {
+  try {
+    return planRoutedLab(name, config.routedLab, { namePrefix: config.namePrefix });
+  } catch (error) {
+    if (!(error instanceof LabConfigError)) throw error;
+    throw new LabConfigError(
+      "stack configuration",
+      error.issues.map((issue) => ({ ...issue, path: `docker-netlabs:routedLab.${issue.path}` })),
+    );
+  }
+}
 
 /** A composition's required keys, each named in the error when missing. */
 function requireConfig(lab: string, config: StackConfig, keys: (keyof StackConfig)[]): void {
@@ -121,6 +142,21 @@ export interface StackOutputs {
   components: { host: DockerHost; labs: Record<string, LabOutputs> };
 }
 
+/** Host interfaces the labs sit on: a LISP site's macvlan parent, a routed lab's macvlan parents and tunnel underlays. */
+function hostInterfacesNeeded(config: StackConfig): string[] {
+  const names = new Set<string>();
+  if (config.labs.includes("lisp-site") || config.labs.includes("lisp-msmr")) {
+    if (config.oorRloc?.parent) names.add(config.oorRloc.parent);
+  }
+  if (config.labs.includes("routed-lab")) {
+    for (const segment of userLabPlan("routed-lab", config).segments) {
+      if (segment.parent) names.add(segment.parent);
+      if (segment.vxlan?.device) names.add(segment.vxlan.device);
+    }
+  }
+  return [...names].sort();
+}
+
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
   // Every lab is validated before the first resource is registered.
   const neededImages = [...new Set(config.labs.flatMap((lab) => COMPOSITIONS[lab].plan(lab, config)))].sort();
@@ -128,7 +164,7 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
   const sshIdentity =
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
   // What the labs need of the host, checked at preview when it is reached over SSH.
-  const needs = { interfaces: config.oorRloc?.parent ? [config.oorRloc.parent] : [], minDockerMajor: 20 };
+  const needs = { interfaces: hostInterfacesNeeded(config), minDockerMajor: 20 };
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
   // Probes reach an ssh:// host with the same key and host key as the Docker provider.
   const probeSsh =

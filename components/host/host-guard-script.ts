@@ -85,3 +85,45 @@ export function promiscuousSteps(parent: string): GuardSteps {
     description: `promiscuous mode on ${parent}`,
   };
 }
+
+export interface TunnelSpec {
+  /** The host's VXLAN interface to create. */
+  interfaceName: string;
+  /** The lab bridge it joins. */
+  bridge: string;
+  id: number;
+  remote: string;
+  local?: string;
+  device?: string;
+  port: number;
+  mtu: number;
+}
+
+/**
+ * Stretches lab bridges to another host: a VXLAN interface per segment, joined to the segment's
+ * bridge, removed on stop. The bridge's MTU follows its smallest port, so Docker's network MTU
+ * option and the tunnel's agree.
+ */
+export function vxlanSteps(tunnels: TunnelSpec[]): GuardSteps {
+  const setup = tunnels.flatMap((tunnel) => {
+    const name = shQuote(tunnel.interfaceName);
+    const endpoints = [
+      `id ${tunnel.id}`,
+      `remote ${tunnel.remote}`,
+      ...(tunnel.local ? [`local ${tunnel.local}`] : []),
+      ...(tunnel.device ? [`dev ${shQuote(tunnel.device)}`] : []),
+      `dstport ${tunnel.port}`,
+    ].join(" ");
+    return [
+      `ip link show dev ${shQuote(tunnel.bridge)} >/dev/null`,
+      // A tunnel left by a guard that was killed (not stopped) is replaced, not reused blindly.
+      `{ ip link del ${name} 2>/dev/null; ip link add ${name} type vxlan ${endpoints}; }`,
+      `ip link set ${name} mtu ${tunnel.mtu} master ${shQuote(tunnel.bridge)} up`,
+    ];
+  });
+  return {
+    setup,
+    teardown: tunnels.map((tunnel) => `ip link del ${shQuote(tunnel.interfaceName)}`),
+    description: `VXLAN tunnels ${tunnels.map((tunnel) => `${tunnel.interfaceName} (VNI ${tunnel.id} to ${tunnel.remote}) on ${tunnel.bridge}`).join(", ")}`,
+  };
+}

@@ -8,7 +8,12 @@ function id(kind: "seg" | "node", name: string): string {
 export function renderMermaid(plan: LabPlan): string {
   const lines = ["flowchart LR"];
   for (const segment of plan.segments) {
-    const kind = segment.driver === "macvlan" ? `macvlan on ${segment.parent}` : "bridge";
+    const kind =
+      segment.driver === "macvlan"
+        ? `macvlan on ${segment.parent}`
+        : segment.vxlan
+          ? `bridge, VXLAN ${segment.vxlan.id} to ${segment.vxlan.remote}`
+          : "bridge";
     lines.push(`  ${id("seg", segment.name)}(["${segment.name}<br/>${segment.subnet.cidr}<br/>${kind}"])`);
   }
   for (const node of plan.nodes) {

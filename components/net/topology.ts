@@ -27,6 +27,24 @@ const dnsLabel = z
 
 const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
 
+const ipv4 = z.string().refine(isIpv4Address, "must be an IPv4 address");
+
+/** A segment stretched to another Docker host through a VXLAN tunnel between the two hosts. */
+const vxlanSchema = z.strictObject({
+  /** VXLAN network identifier; the same at both ends. */
+  id: z.number().int().min(1, "must be a VNI from 1 to 16777215").max(16777215, "must be a VNI from 1 to 16777215"),
+  /** The other host's underlay address. */
+  remote: ipv4,
+  /** This host's underlay address to send from; the kernel chooses when it is omitted. */
+  local: ipv4.optional(),
+  /** The underlay interface on this host (optional). */
+  device: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, "must be an interface name of at most 15 characters").optional(),
+  /** UDP port of the tunnel at both ends (IANA's 4789 unless told). */
+  port: port.default(4789),
+  /** MTU of the segment: the underlay's less the 50 bytes VXLAN adds (1450 on a 1500-byte underlay). */
+  mtu: z.number().int().min(1280, "must be from 1280 to 9000").max(9000, "must be from 1280 to 9000").default(1450),
+});
+
 const segmentSchema = z.strictObject({
   name: dnsLabel,
   subnet: z.string(),
@@ -36,6 +54,8 @@ const segmentSchema = z.strictObject({
   gateway: z.string().optional(),
   /** Host interface a macvlan segment sits on. */
   parent: z.string().optional(),
+  /** Stretch this bridge segment to another host (each host's stack holds its own half). */
+  vxlan: vxlanSchema.optional(),
 });
 
 const interfaceSchema = z.strictObject({
@@ -82,15 +102,38 @@ const nodeSchema = z.strictObject({
   capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
 });
 
+/** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL. */
+const checkSchema = z.union([
+  z.strictObject({ from: dnsLabel, reach: ipv4 }),
+  z.strictObject({
+    from: dnsLabel,
+    fetch: z.string().regex(/^https?:\/\/[^\s'"]+$/, "must be an http:// or https:// URL"),
+    /** Text the answer must contain. */
+    expect: z.string().optional(),
+  }),
+]);
+
 export const routedLabSpecSchema = z.strictObject({
   segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
   nodes: z.array(nodeSchema).min(1, "a lab needs at least one node"),
+  checks: z.array(checkSchema).default([]),
 });
 
 /** What users write (defaults optional). */
 export type RoutedLabSpec = z.input<typeof routedLabSpecSchema>;
 export type NodeSpec = z.input<typeof nodeSchema>;
 export type SegmentSpec = z.input<typeof segmentSchema>;
+
+export interface VxlanPlan {
+  id: number;
+  remote: string;
+  local?: string;
+  device?: string;
+  port: number;
+  mtu: number;
+  /** The VXLAN interface on the host, enslaved to the segment's bridge (at most 15 characters). */
+  interfaceName: string;
+}
 
 export interface SegmentPlan {
   name: string;
@@ -103,6 +146,8 @@ export interface SegmentPlan {
   networkName: string;
   /** Linux bridge name on the host (bridge driver only), at most 15 characters. */
   bridgeName?: string;
+  /** The tunnel to the other host, for a stretched segment. */
+  vxlan?: VxlanPlan;
 }
 
 export interface InterfacePlan {
@@ -143,10 +188,16 @@ export interface NodePlan {
   capabilities: string[];
 }
 
+export type LabCheckPlan =
+  | { from: string; container: string; reach: string }
+  | { from: string; container: string; fetch: string; expect?: string };
+
 export interface LabPlan {
   lab: string;
   segments: SegmentPlan[];
   nodes: NodePlan[];
+  /** The lab's own checks, with the container each runs in. */
+  checks: LabCheckPlan[];
   /**
    * Bridges whose traffic must pass Docker's isolation rules because a router node
    * forwards between lab segments (host preparation, see DESIGN.md).
@@ -162,6 +213,11 @@ export interface PlanOptions {
 /** A deterministic Linux bridge name (IFNAMSIZ allows 15 characters) for a lab segment. */
 export function bridgeNameFor(dockerNetworkName: string): string {
   return "nl-" + createHash("sha256").update(dockerNetworkName).digest("hex").slice(0, 10);
+}
+
+/** The host's VXLAN interface name for a stretched segment, from the same digest as its bridge. */
+export function vxlanNameFor(dockerNetworkName: string): string {
+  return "nx-" + createHash("sha256").update(dockerNetworkName).digest("hex").slice(0, 10);
 }
 
 /**
@@ -208,6 +264,7 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
     if (segment.driver === "bridge" && segment.parent) {
       issues.push({ path: `${at}.parent`, message: `${show(segment.parent)} is only for macvlan segments` });
     }
+    if (segment.vxlan) issues.push(...stretchIssues(at, segment));
     const networkName = `${prefix}${lab}-${segment.name}`;
     segments.set(segment.name, {
       name: segment.name,
@@ -218,8 +275,10 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       parent: segment.parent,
       networkName,
       bridgeName: segment.driver === "bridge" ? bridgeNameFor(networkName) : undefined,
+      vxlan: segment.vxlan ? { ...segment.vxlan, interfaceName: vxlanNameFor(networkName) } : undefined,
     });
   });
+  issues.push(...sharedTunnels(input.segments));
 
   issues.push(...overlappingSegments([...segments.values()], input.segments.map((segment) => segment.name)));
 
@@ -352,13 +411,61 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
     });
   });
 
+  const containerOf = new Map(nodes.map((node) => [node.name, node.containerName]));
+  const checks: LabCheckPlan[] = [];
+  input.checks.forEach((check, c) => {
+    const container = containerOf.get(check.from);
+    if (!container) {
+      issues.push({ path: `checks[${c}].from`, message: `${show(check.from)} is not a node of this lab` });
+      return;
+    }
+    checks.push({ ...check, container });
+  });
+
   if (issues.length > 0) throw new LabConfigError(subject, issues);
 
   const hasRouter = nodes.some((node) => node.router);
   const guardedBridges = hasRouter
     ? [...segments.values()].flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : []))
     : [];
-  return { lab, segments: [...segments.values()], nodes, guardedBridges };
+  return { lab, segments: [...segments.values()], nodes, checks, guardedBridges };
+}
+
+/**
+ * A stretched segment's own rules. Its gateway must be given: each host's bridge holds the gateway
+ * address of its half, and two halves of one L2 segment must not hold the same one.
+ */
+function stretchIssues(at: string, segment: z.output<typeof segmentSchema>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const vxlan = segment.vxlan!;
+  if (segment.driver !== "bridge") {
+    issues.push({ path: `${at}.vxlan`, message: `a ${show(segment.driver)} segment cannot be stretched; only a bridge segment can` });
+  }
+  if (segment.gateway === undefined) {
+    issues.push({
+      path: `${at}.gateway`,
+      message: "a stretched segment needs its gateway set, different on each host (each host's bridge holds its half's gateway address)",
+    });
+  }
+  if (vxlan.local !== undefined && vxlan.local === vxlan.remote) {
+    issues.push({ path: `${at}.vxlan.remote`, message: `${show(vxlan.remote)} is this host's own underlay address (vxlan.local)` });
+  }
+  return issues;
+}
+
+/** Two segments of a lab on one tunnel (same VNI, remote and port) would merge into one L2. */
+function sharedTunnels(segments: z.output<typeof segmentSchema>[]): ConfigIssue[] {
+  const seen = new Map<string, string>();
+  const issues: ConfigIssue[] = [];
+  segments.forEach((segment, i) => {
+    if (!segment.vxlan) return;
+    const key = `${segment.vxlan.id}/${segment.vxlan.remote}:${segment.vxlan.port}`;
+    const other = seen.get(key);
+    if (other) {
+      issues.push({ path: `segments[${i}].vxlan.id`, message: `${segment.vxlan.id} to ${segment.vxlan.remote} is already segment ${show(other)}'s tunnel` });
+    } else seen.set(key, segment.name);
+  });
+  return issues;
 }
 
 /**
@@ -391,6 +498,7 @@ export function requiredLabImages(plan: LabPlan): LabImageName[] {
   const needed = new Set<LabImageName>();
   for (const node of plan.nodes) if (typeof node.image === "string") needed.add(node.image);
   const forwards = plan.nodes.some((node) => node.publish.some((port) => port.via === "forwarder"));
-  if (plan.guardedBridges.length > 0 || forwards) needed.add("router");
+  const tunnels = plan.segments.some((segment) => segment.vxlan);
+  if (plan.guardedBridges.length > 0 || forwards || tunnels) needed.add("router");
   return [...needed].sort();
 }

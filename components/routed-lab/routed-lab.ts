@@ -7,7 +7,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostGuard } from "../host/host-guard";
-import { bridgeRuleSteps } from "../host/host-guard-script";
+import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
 import { LAB_IMAGE_COMMANDS } from "../images/catalog";
 import { LabImages, buildLabImages } from "../images/lab-image";
@@ -41,6 +41,8 @@ export interface RoutedLabSegmentInfo {
   gateway: string;
   driver: string;
   bridge?: string;
+  /** The tunnel of a stretched segment. */
+  vxlan?: { id: number; remote: string; interface: string; mtu: number };
 }
 
 export interface RoutedLabPublishedPort {
@@ -89,8 +91,10 @@ export class RoutedLab extends pulumi.ComponentResource {
           )
         : undefined;
 
+    const tunnels = this.createTunnels(name, labName, plan, images, labels);
+    const nodeDependencies = [guard, tunnels].filter((resource): resource is HostGuard => resource !== undefined);
     for (const node of plan.nodes) {
-      this.containers[node.name] = this.createNode(name, node, images, labels, guard);
+      this.containers[node.name] = this.createNode(name, node, images, labels, nodeDependencies);
     }
 
     this.published = [];
@@ -139,6 +143,7 @@ export class RoutedLab extends pulumi.ComponentResource {
           gateway: segment.gateway,
           driver: segment.driver,
           ...(segment.bridgeName ? { bridge: segment.bridgeName } : {}),
+          ...(segment.vxlan ? { vxlan: { id: segment.vxlan.id, remote: segment.vxlan.remote, interface: segment.vxlan.interfaceName, mtu: segment.vxlan.mtu } } : {}),
         },
       ]),
     );
@@ -151,15 +156,50 @@ export class RoutedLab extends pulumi.ComponentResource {
     });
   }
 
-  /** Natural checks of the lab: every node reaches the next hop of each of its routes. */
+  /** Natural checks of the lab: every node reaches the next hop of each of its routes; then the lab's own checks. */
   probeChecks(): ProbeCheck[] {
-    return this.plan.nodes.flatMap((node) =>
+    const routes: ProbeCheck[] = this.plan.nodes.flatMap((node) =>
       node.routes.map((route) => ({
         kind: "reach" as const,
         name: `${node.name} reaches ${route.via} (route ${route.to})`,
         from: node.containerName,
         address: route.via,
       })),
+    );
+    const declared: ProbeCheck[] = this.plan.checks.map((check) =>
+      "reach" in check
+        ? { kind: "reach", name: `${check.from} reaches ${check.reach}`, from: check.container, address: check.reach }
+        : {
+            kind: "fetch",
+            name: `${check.from} fetches ${check.fetch}`,
+            from: check.container,
+            url: check.fetch,
+            ...(check.expect !== undefined ? { expect: check.expect } : {}),
+          },
+    );
+    return [...routes, ...declared];
+  }
+
+  /** The host's end of each stretched segment's tunnel, created after (so destroyed before) its bridge. */
+  private createTunnels(
+    name: string,
+    labName: string,
+    plan: LabPlan,
+    images: Partial<LabImages>,
+    labels: LabelMap,
+  ): HostGuard | undefined {
+    const stretched = plan.segments.filter((segment) => segment.vxlan);
+    if (stretched.length === 0) return undefined;
+    return new HostGuard(
+      `${name}-tunnels`,
+      {
+        steps: vxlanSteps(stretched.map((segment) => ({ ...segment.vxlan!, bridge: segment.bridgeName! }))),
+        image: images.router!,
+        containerName: `${labName}-tunnels`,
+        capabilities: ["NET_ADMIN"],
+        labels,
+      },
+      { parent: this, dependsOn: stretched.map((segment) => this.networks[segment.name]) },
     );
   }
 
@@ -172,7 +212,11 @@ export class RoutedLab extends pulumi.ComponentResource {
   private createNetwork(lab: string, segment: SegmentPlan, labels: LabelMap): docker.Network {
     const options: Record<string, string> =
       segment.driver === "bridge"
-        ? { "com.docker.network.bridge.name": segment.bridgeName! }
+        ? {
+            "com.docker.network.bridge.name": segment.bridgeName!,
+            // Containers on a stretched segment leave room for the tunnel's header.
+            ...(segment.vxlan ? { "com.docker.network.driver.mtu": String(segment.vxlan.mtu) } : {}),
+          }
         : { parent: segment.parent!, macvlan_mode: "bridge" };
     return new docker.Network(
       `${lab}-${segment.name}`,
@@ -193,7 +237,7 @@ export class RoutedLab extends pulumi.ComponentResource {
     node: NodePlan,
     images: Partial<LabImages>,
     labels: LabelMap,
-    guard: HostGuard | undefined,
+    hostPreparation: HostGuard[],
   ): docker.Container {
     const image =
       typeof node.image === "string"
@@ -238,7 +282,7 @@ export class RoutedLab extends pulumi.ComponentResource {
         init: true,
         labels: toDockerLabels({ ...labels, "io.docker-netlabs.node": node.name }),
       },
-      { parent: this, dependsOn: guard ? [guard] : [] },
+      { parent: this, dependsOn: hostPreparation },
     );
   }
 }

@@ -220,7 +220,7 @@ describe("stack configuration", () => {
     [{ demoHostPort: 70000 }, /docker-netlabs:demoHostPort: must be a port from 1 to 65535 \(got 70000\)/],
     [{ dockerHost: "ftp://x" }, /docker-netlabs:dockerHost: must be unix:\/\/\/path.*\(got "ftp:\/\/x"\)/],
     [{ dockerHost: "ssh://lab@host:99999" }, /docker-netlabs:dockerHost: has port 99999, outside 1-65535/],
-    [{ labs: ["networking-demo", "bgp"] }, /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan, bgp-triangle, .*lisp-msmr \(got "bgp"\)/],
+    [{ labs: ["networking-demo", "bgp"] }, /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan, bgp-triangle, .*lisp-msmr, routed-lab \(got "bgp"\)/],
     [{ publishAddress: "localhost" }, /docker-netlabs:publishAddress: must be an IPv4 address \(got "localhost"\)/],
     [{ internal: "maybe" }, /docker-netlabs:internal: .*\(got "maybe"\)/],
     [{ colour: "blue" }, /Unrecognized key: "colour"/],

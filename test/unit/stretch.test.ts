@@ -1,0 +1,197 @@
+/**
+ * A RoutedLab segment stretched over VXLAN to another host: its validation, the tunnel's host
+ * steps, the cross-check of two sites' halves, and the two site stacks (Pulumi.stretch-a.yaml,
+ * Pulumi.stretch-b.yaml) as the program registers them.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { describe, expect, it } from "vitest";
+import { renderHostGuardScript, vxlanSteps } from "../../components/host/host-guard-script";
+import { LabConfigError } from "../../components/net/errors";
+import { renderMermaid } from "../../components/net/mermaid";
+import { stretchedPairIssues } from "../../components/net/stretch";
+import { RoutedLabSpec, planRoutedLab, requiredLabImages, vxlanNameFor } from "../../components/net/topology";
+import { buildStack } from "../../stacks";
+import { parseStackConfig, readStackConfig } from "../../stacks/config";
+import { dependencyDepth } from "../../scripts/bench/depth";
+import { RecordingMocks } from "../support/recording-mocks";
+import { runProgram } from "../support/run-program";
+
+const ROOT = path.join(__dirname, "../..");
+
+/** A stack file's config, keys without the namespace. */
+function stackFile(stack: string): Record<string, unknown> {
+  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  return Object.fromEntries(Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]));
+}
+
+const SITE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
+const SITE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheSiteForTests";
+
+function half(gateway = "10.60.0.254", address = "10.60.0.10"): RoutedLabSpec {
+  return {
+    segments: [{ name: "shared", subnet: "10.60.0.0/24", gateway, vxlan: { id: 4242, remote: "192.0.2.2", local: "192.0.2.1" } }],
+    nodes: [{ name: "n1", image: "client", interfaces: [{ segment: "shared", address }] }],
+    checks: [{ from: "n1", reach: "10.60.0.20" }],
+  };
+}
+
+function issuesOf(spec: unknown): string {
+  try {
+    planRoutedLab("lab", spec);
+  } catch (error) {
+    expect(error).toBeInstanceOf(LabConfigError);
+    return (error as LabConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`).join("\n");
+  }
+  throw new Error("expected a LabConfigError");
+}
+
+describe("a stretched segment in the lab plan", () => {
+  it("plans the tunnel interface, the defaults and the router image for the host step", () => {
+    const plan = planRoutedLab("lab", half(), { namePrefix: "t1-" });
+    const segment = plan.segments[0];
+    expect(segment.vxlan).toEqual({
+      id: 4242,
+      remote: "192.0.2.2",
+      local: "192.0.2.1",
+      port: 4789,
+      mtu: 1450,
+      interfaceName: vxlanNameFor("t1-lab-shared"),
+    });
+    expect(segment.vxlan!.interfaceName).toMatch(/^nx-[0-9a-f]{10}$/);
+    expect(segment.vxlan!.interfaceName).not.toBe(segment.bridgeName);
+    expect(requiredLabImages(plan)).toEqual(["client", "router"]);
+    expect(plan.checks).toEqual([{ from: "n1", container: "t1-lab-n1", reach: "10.60.0.20" }]);
+    expect(renderMermaid(plan)).toContain("bridge, VXLAN 4242 to 192.0.2.2");
+  });
+
+  it.each([
+    ["a macvlan segment", (s: any) => Object.assign(s.segments[0], { driver: "macvlan", parent: "eth1" }), /segments\[0\]\.vxlan: a "macvlan" segment cannot be stretched/],
+    ["no gateway of its own", (s: any) => delete s.segments[0].gateway, /segments\[0\]\.gateway: a stretched segment needs its gateway set, different on each host/],
+    ["a remote that is this host", (s: any) => (s.segments[0].vxlan.remote = "192.0.2.1"), /segments\[0\]\.vxlan\.remote: "192.0.2.1" is this host's own underlay address/],
+    ["a VNI out of range", (s: any) => (s.segments[0].vxlan.id = 16777216), /segments\[0\]\.vxlan\.id: must be a VNI from 1 to 16777215 \(got 16777216\)/],
+    ["a remote that is a name", (s: any) => (s.segments[0].vxlan.remote = "site-b"), /segments\[0\]\.vxlan\.remote: must be an IPv4 address \(got "site-b"\)/],
+    ["an MTU too small for IPv4 labs", (s: any) => (s.segments[0].vxlan.mtu = 576), /segments\[0\]\.vxlan\.mtu: must be from 1280 to 9000 \(got 576\)/],
+    ["an underlay device name too long", (s: any) => (s.segments[0].vxlan.device = "a-very-long-interface"), /segments\[0\]\.vxlan\.device: must be an interface name/],
+    ["a check from an unknown node", (s: any) => (s.checks[0].from = "n9"), /checks\[0\]\.from: "n9" is not a node of this lab/],
+    ["a check URL that is not http", (s: any) => (s.checks = [{ from: "n1", fetch: "ftp://x/" }]), /checks\[0\]/],
+    [
+      "two segments on one tunnel",
+      (s: any) => s.segments.push({ ...structuredClone(s.segments[0]), name: "other", subnet: "10.61.0.0/24", gateway: "10.61.0.254" }),
+      /segments\[1\]\.vxlan\.id: 4242 to 192\.0\.2\.2 is already segment "shared"'s tunnel/,
+    ],
+  ])("rejects %s, naming the field and the value", (_label, mutate, expected) => {
+    const spec = structuredClone(half());
+    mutate(spec);
+    expect(issuesOf(spec)).toMatch(expected);
+  });
+});
+
+describe("the tunnel's host steps", () => {
+  const steps = vxlanSteps([
+    { interfaceName: "nx-0123456789", bridge: "nl-0123456789", id: 4242, remote: "192.0.2.2", local: "192.0.2.1", device: "eth1", port: 4789, mtu: 1450 },
+  ]);
+  const script = renderHostGuardScript(steps);
+
+  it("are valid sh: the tunnel replaces a stale one, joins the bridge with the segment's MTU, and goes on stop", () => {
+    execFileSync("sh", ["-n"], { input: script });
+    expect(steps.setup).toEqual([
+      "ip link show dev 'nl-0123456789' >/dev/null",
+      "{ ip link del 'nx-0123456789' 2>/dev/null; ip link add 'nx-0123456789' type vxlan id 4242 remote 192.0.2.2 local 192.0.2.1 dev 'eth1' dstport 4789; }",
+      "ip link set 'nx-0123456789' mtu 1450 master 'nl-0123456789' up",
+    ]);
+    expect(steps.teardown).toEqual(["ip link del 'nx-0123456789'"]);
+    expect(script.indexOf("trap on_stop TERM INT")).toBeLessThan(script.indexOf("type vxlan"));
+  });
+
+  it("leave out local and dev when the site does not name them", () => {
+    const [, add] = vxlanSteps([{ interfaceName: "nx-a", bridge: "nl-a", id: 7, remote: "192.0.2.9", port: 8472, mtu: 1400 }]).setup;
+    expect(add).toBe("{ ip link del 'nx-a' 2>/dev/null; ip link add 'nx-a' type vxlan id 7 remote 192.0.2.9 dstport 8472; }");
+  });
+});
+
+describe("two sites' halves (Pulumi.stretch-a.yaml and Pulumi.stretch-b.yaml)", () => {
+  const planOf = (stack: string, config = stackFile(stack)) => planRoutedLab("routed-lab", parseStackConfig(config).routedLab);
+
+  it("pair: same subnet, VNI, port and MTU, each pointing at the other, own gateways, no address twice", () => {
+    expect(stretchedPairIssues({ site: "stretch-a", plan: planOf("stretch-a") }, { site: "stretch-b", plan: planOf("stretch-b") })).toEqual([]);
+  });
+
+  it("names each way two halves disagree", () => {
+    const a = planRoutedLab("lab", half("10.60.0.254", "10.60.0.10"));
+    const b = planRoutedLab("lab", {
+      ...half("10.60.0.254", "10.60.0.10"),
+      segments: [{ name: "shared", subnet: "10.60.0.0/24", gateway: "10.60.0.254", vxlan: { id: 4243, remote: "192.0.2.7", local: "192.0.2.2" } }],
+    });
+    const messages = stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b }).map((issue) => `${issue.segment}: ${issue.message}`);
+    expect(messages).toEqual([
+      'shared: vxlan.id differs: 4242 at "a", 4243 at "b"',
+      'shared: site "b" sends to "192.0.2.7", but site "a" sends from "192.0.2.1"',
+      'shared: both sites use gateway "10.60.0.254"; give each half its own',
+      'shared: "10.60.0.10" is node "n1"\'s address at "a" and node "n1"\'s address at "b"',
+    ]);
+  });
+
+  it("names a segment only one half stretches", () => {
+    const a = planRoutedLab("lab", half());
+    const b = planRoutedLab("lab", { segments: [{ name: "shared", subnet: "10.60.0.0/24" }], nodes: half().nodes.map((n) => ({ ...n, interfaces: [{ segment: "shared", address: "10.60.0.20" }] })) });
+    expect(stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b })).toEqual([
+      { segment: "shared", message: 'site "a" stretches it, site "b" has it without a tunnel' },
+    ]);
+  });
+});
+
+describe("a stretch site stack", () => {
+  it.each([
+    ["stretch-a", "ssh://lab@east.lab.example", "10.60.0.254", "198.51.100.22", "web-b at site B"],
+    ["stretch-b", "ssh://lab@west.lab.example", "10.60.0.253", "198.51.100.21", "web-a at site A"],
+  ])("%s: its host, the segment with its gateway and tunnel MTU, the tunnel guard, its checks", async (stack, host, gateway, remote, expected) => {
+    const mocks = new RecordingMocks();
+    const config = { ...stackFile(stack), sshPrivateKey: SITE_KEY, sshHostKey: SITE_HOST_KEY };
+    const outputs = await runProgram(mocks, () => buildStack(readStackConfig()), { config, secretKeys: ["sshPrivateKey"] });
+    expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe(host);
+    const [network] = mocks.ofType("docker:index/network:Network").map((n) => n.inputs);
+    expect(network).toMatchObject({
+      name: "routed-lab-shared",
+      internal: true,
+      ipamConfigs: [{ subnet: "10.60.0.0/24", gateway }],
+      options: { "com.docker.network.driver.mtu": "1450" },
+    });
+    const tunnels = mocks.named("routed-lab-tunnels");
+    expect(tunnels.inputs).toMatchObject({ networkMode: "host", capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] } });
+    const script = tunnels.inputs.uploads[0].content as string;
+    expect(script).toContain(`type vxlan id 4242 remote ${remote}`);
+    expect(script).toContain(`master '${network.options["com.docker.network.bridge.name"]}' up`);
+    const checks = outputs.components.labs["routed-lab"].probeChecks();
+    expect(checks.map((check) => check.kind)).toEqual(["reach", "fetch"]);
+    expect(checks[1]).toMatchObject({ kind: "fetch", expect: expected });
+    // The underlay interface is among the host facts checked at preview.
+    expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], minDockerMajor: 20 });
+  });
+
+  it("creates the bridge, then its tunnel, then the node on it (and destroys them in reverse)", async () => {
+    const { chain } = await dependencyDepth(() => buildStack(readStackConfig()), stackFile("stretch-a"));
+    expect(chain.slice(-3)).toEqual(["routed-lab-tunnels", "routed-lab-web-a", "routed-lab-probe"]);
+    expect(["routed-lab-shared", "lab-image-router"]).toContain(chain.at(-4));
+  });
+
+  it("names a bad lab under its config key, creating nothing", async () => {
+    const mocks = new RecordingMocks();
+    const config = stackFile("stretch-a");
+    (config.routedLab as any).segments[0].vxlan.remote = "west";
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(
+      /docker-netlabs:routedLab\.segments\[0\]\.vxlan\.remote: must be an IPv4 address \(got "west"\)/,
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("names the missing lab of a routed-lab stack", async () => {
+    const mocks = new RecordingMocks();
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config: { labs: ["routed-lab"] } })).rejects.toThrow(
+      /docker-netlabs:routedLab: the routed-lab lab needs it/,
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+});
