@@ -8,7 +8,7 @@ export interface HostFactsLike {
 }
 
 export interface HostNeeds {
-  /** Host interfaces the lab needs (macvlan parents). */
+  /** Host interfaces the labs sit on (macvlan parents, tunnel underlays). */
   interfaces?: string[];
   /** The lowest Docker Engine major version the lab's features need. */
   minDockerMajor?: number;
@@ -19,7 +19,7 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
   const issues: { path: string; message: string }[] = [];
   for (const iface of needs.interfaces ?? []) {
     if (!facts.interfaces.includes(iface)) {
-      issues.push({ path: "parent", message: `host ${host} has no interface "${iface}" (it has ${facts.interfaces.join(", ")})` });
+      issues.push({ path: "interfaces", message: `host ${host} has no interface "${iface}" (it has ${facts.interfaces.join(", ")})` });
     }
   }
   const major = Number(facts.dockerVersion.split(".")[0]);

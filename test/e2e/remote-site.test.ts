@@ -81,7 +81,7 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
       oorSite: { eidSubnet: "10.241.1.0/24" },
       oorMapServer: "198.51.100.2",
     });
-    await expect(deployStack(run, config)).rejects.toThrow(/parent: host root@127\.0\.0\.1:\d+ has no interface "nl-missing0"/);
+    await expect(deployStack(run, config)).rejects.toThrow(/interfaces: host root@127\.0\.0\.1:\d+ has no interface "nl-missing0"/);
     expect(await leftovers(run)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 

@@ -276,6 +276,12 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     refuseUnknown("Image.build", build, BUILD_INPUTS);
     if (inputs.skipPush !== true) throw new Error("real-Docker mocks: images are never pushed here; set skipPush");
     const command = ["build", "--quiet", "--tag", inputs.imageName];
+    // The tag is the build context's digest: an image already under it was built from these very
+    // files, on this host or elsewhere and loaded here (hosts without a registry or egress, such as
+    // the emulated hosts of the stretch tests). Its layers are the build cache, as they would be on
+    // a host that built it before; the build still runs and must reproduce the same steps.
+    const tagged = await run("docker", ["-H", target.host, "image", "inspect", "--format", "{{.Id}}", inputs.imageName], { timeoutMs: 15_000 });
+    if (tagged.code === 0) command.push("--cache-from", inputs.imageName);
     if (build.dockerfile) command.push("--file", build.dockerfile);
     if (build.target) command.push("--target", build.target);
     for (const [key, value] of Object.entries(build.args ?? {})) command.push("--build-arg", `${key}=${value}`);

@@ -28,16 +28,29 @@ export function sshdUnavailableReason(): string | undefined {
   return fs.existsSync(SSHD_BINARY) ? undefined : `no ${SSHD_BINARY} (install openssh-server, see scripts/prepare-machine.sh)`;
 }
 
-export async function startSshd(): Promise<SshdFixture> {
+export interface SshdOptions {
+  /**
+   * The Docker engine socket that sessions of this server see at /var/run/docker.sock: the server
+   * runs in a private mount namespace with that socket bound there, as if it were another host.
+   */
+  dockerSocket?: string;
+  /** Run the server in this network namespace (an emulated host's), listening on `listenAddress`. */
+  netns?: string;
+  listenAddress?: string;
+}
+
+export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-sshd-"));
   const keygen = (file: string) => execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", path.join(dir, file)]);
   keygen("host_key");
   keygen("client_key");
   fs.copyFileSync(path.join(dir, "client_key.pub"), path.join(dir, "authorized_keys"));
-  const port = await freePort(0);
+  const listenAddress = options.listenAddress ?? "127.0.0.1";
+  // A namespace of our own has every port free; on this machine's loopback, ask for a free one.
+  const port = options.netns ? 22 : await freePort(0);
   const config = [
     `Port ${port}`,
-    "ListenAddress 127.0.0.1",
+    `ListenAddress ${listenAddress}`,
     `HostKey ${path.join(dir, "host_key")}`,
     `AuthorizedKeysFile ${path.join(dir, "authorized_keys")}`,
     `PidFile ${path.join(dir, "sshd.pid")}`,
@@ -52,13 +65,26 @@ export async function startSshd(): Promise<SshdFixture> {
   ].join("\n");
   fs.writeFileSync(path.join(dir, "sshd_config"), config + "\n");
   fs.mkdirSync("/run/sshd", { recursive: true }); // privilege separation directory
-  const child: ChildProcess = spawn(SSHD_BINARY, ["-D", "-e", "-f", path.join(dir, "sshd_config")], { stdio: "pipe" });
+  const sshdArgs = ["-D", "-e", "-f", path.join(dir, "sshd_config")];
+  // nsenter, unshare and sh each exec the next, so the PID we hold is the server's.
+  let argv = [SSHD_BINARY, ...sshdArgs];
+  if (options.dockerSocket || options.netns) {
+    // A private mount namespace: the engine's socket where the docker CLI looks for it and, in a
+    // network namespace, a sysfs of that namespace (/sys/class/net lists the host's own interfaces).
+    const mounts = [
+      ...(options.dockerSocket ? ['mount --bind "$0" /run/docker.sock'] : []),
+      ...(options.netns ? ["mount -t sysfs sysfs /sys"] : []),
+    ];
+    argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", `${mounts.join(" && ")} && exec "$@"`, options.dockerSocket ?? "-", ...argv];
+  }
+  if (options.netns) argv = ["nsenter", `--net=/run/netns/${options.netns}`, ...argv];
+  const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: "pipe" });
   let stderr = "";
   child.stderr!.on("data", (data: Buffer) => (stderr += data.toString()));
   const listening = await waitFor(
     () =>
       new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1", () => {
+        const socket = net.connect(port, listenAddress, () => {
           socket.end();
           resolve(true);
         });
@@ -68,7 +94,7 @@ export async function startSshd(): Promise<SshdFixture> {
   );
   if (!listening) {
     child.kill("SIGKILL");
-    throw new Error(`sshd did not listen on 127.0.0.1:${port}: ${stderr}`);
+    throw new Error(`sshd did not listen on ${listenAddress}:${port}: ${stderr}`);
   }
   return {
     port,

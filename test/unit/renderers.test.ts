@@ -163,7 +163,7 @@ describe("host facts checks", () => {
 
   it("names a missing macvlan parent and a Docker too old, with the host", () => {
     expect(checkHostFacts("site-a", facts, { interfaces: ["eth1"], minDockerMajor: 28 })).toEqual([
-      { path: "parent", message: 'host site-a has no interface "eth1" (it has lo, eth0)' },
+      { path: "interfaces", message: 'host site-a has no interface "eth1" (it has lo, eth0)' },
       { path: "dockerHost", message: "host site-a runs Docker 20.10.24; this lab needs 28 or later" },
     ]);
     expect(checkHostFacts("site-a", facts, { interfaces: ["eth0"], minDockerMajor: 20 })).toEqual([]);
