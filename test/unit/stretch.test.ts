@@ -169,6 +169,13 @@ describe("a stretch site stack", () => {
     expect(checks[1]).toMatchObject({ kind: "fetch", expect: expected });
     // The underlay interface is among the host facts checked at preview.
     expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], minDockerMajor: 20 });
+    // The site's key reaches the engine only as a secret: in no resource's plain inputs.
+    expect(mocks.named("docker-host-check").secretPaths).toContain("privateKey");
+    for (const resource of mocks.resources) {
+      if (!resource.secretPaths.includes("privateKey") && !resource.secretPaths.includes("ssh")) {
+        expect(JSON.stringify(resource.inputs), resource.name).not.toContain("not-a-real-key");
+      }
+    }
   });
 
   it("creates the bridge, then its tunnel, then the node on it (and destroys them in reverse)", async () => {

@@ -31,7 +31,7 @@ describe("pull-request workflow", () => {
   it("previews every site stack with a diff, as a comment on the pull request", () => {
     const preview = workflow.jobs.preview;
     expect(preview.if).toBe("github.event_name == 'pull_request'");
-    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.(msmr|site-.+)\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.(?!dev\.).+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
     expect([...preview.strategy.matrix.stack].sort()).toEqual(stacks);
     const step = preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
     expect(step.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
