@@ -2,7 +2,7 @@
  * `npm run bench`: figures users feel, printed as a table and written to bench-results/latest.json.
  * Medians of several runs (BENCH_RUNS, default 3), and ratios taken in the same run, since these
  * machines are noisy. It reuses the e2e support code (the real-Docker mocks, the lab harness, the
- * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,nc picks sections.
+ * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,nc,stretch picks sections.
  *
  *   scale   plan cost: generated chains and stars of 10 to 3,000 nodes under mocks, time and memory
  *   depth   dependency depth (longest creation chain) of each dev-stack composition
@@ -10,6 +10,8 @@
  *   bgp     BGP triangle: bring-up side by side with the same lab as a docker compose project;
  *           outage after a one-sided R1-R2 cut with BFD and with BFD off; recovery; teardown
  *   nc      NetworkContainer: router start to DHCP lease; first byte via DNAT versus direct
+ *   stretch a segment stretched over VXLAN between two emulated hosts (own dockerd, own sshd):
+ *           both sites' deploys through ssh://, round trip and throughput across the tunnel, teardown
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,7 +24,9 @@ import { buildStack } from "../stacks";
 import { measureOutage, nextHop, waitForEstablished } from "../test/support/bgp-probes";
 import { dockerUnavailableReason, execIn, run as runCommand, waitFor } from "../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, peakConcurrency, sweep, waitForNodes } from "../test/support/lab-harness";
+import { EmulatedHost, emulatedHostsUnavailableReason, startEmulatedHosts } from "../test/support/emulated-hosts";
 import { STATIC_ADDRESS, createVeth, lanSide, privateSide } from "../test/support/network-container-lab";
+import { stretchImages, stretchSiteConfig } from "../test/support/stretch-sites";
 import { RecordingMocks } from "../test/support/recording-mocks";
 import { runProgram, valueOf } from "../test/support/run-program";
 import { writeComposeProject } from "./bench/compose";
@@ -30,7 +34,7 @@ import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,nc").split(","));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,nc,stretch").split(","));
 const SCALE_SIZES = [10, 100, 1000, 3000];
 
 type Row = { figure: string; value: string; detail: string };
@@ -289,13 +293,73 @@ async function benchNetworkContainer(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- stretched segment
+
+/** Average round trip of 50 pings, in ms. */
+async function rttMs(host: EmulatedHost, container: string, address: string): Promise<number> {
+  const result = await execIn(container, ["ping", "-q", "-c", "50", "-i", "0.02", "-W", "2", address], 30_000, host.target);
+  const average = result.stdout.match(/= [\d.]+\/([\d.]+)\//)?.[1];
+  if (result.code !== 0 || !average) throw new Error(`ping ${address} from ${container}: ${result.stdout}${result.stderr}`);
+  return Number(average);
+}
+
+async function benchStretch(): Promise<void> {
+  const skip = emulatedHostsUnavailableReason();
+  if (skip) {
+    rows.push({ figure: "stretched segment", value: "skipped", detail: skip });
+    return;
+  }
+  const emulated = await startEmulatedHosts(await stretchImages());
+  const [hostA, hostB] = emulated.hosts;
+  const samples = { siteAMs: [] as number[], siteBMs: [] as number[], teardownMs: [] as number[] };
+  let tunnelRtt = NaN;
+  let bridgeRtt = NaN;
+  let mbitPerSecond = NaN;
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const testRun = newTestRun();
+      const siteA = await deployStack(testRun, stretchSiteConfig("stretch-a", hostA, hostB, { probes: false }));
+      const siteB = await deployStack(testRun, stretchSiteConfig("stretch-b", hostB, hostA, { failOnProbe: true }));
+      samples.siteAMs.push(siteA.deployMs);
+      samples.siteBMs.push(siteB.deployMs);
+      if (i === 0) {
+        const webA = siteA.outputs.labs["routed-lab"].nodes["web-a"].container;
+        const webB = siteB.outputs.labs["routed-lab"].nodes["web-b"].container;
+        tunnelRtt = await rttMs(hostA, webA, "10.60.0.20");
+        // The same container to its own host's bridge (the gateway): one bridge, no tunnel.
+        bridgeRtt = await rttMs(hostA, webA, "10.60.0.254");
+        await execIn(webB, ["dd", "if=/dev/zero", "of=/srv/www/64m", "bs=1M", "count=64"], 30_000, hostB.target);
+        const speed = await execIn(webA, ["curl", "-s", "-o", "/dev/null", "--max-time", "30", "-w", "%{speed_download}", "http://10.60.0.20/64m"], 40_000, hostA.target);
+        mbitPerSecond = (Number(speed.stdout) * 8) / 1e6;
+      }
+      const started = Date.now();
+      await siteB.mocks.destroyAll();
+      await siteA.mocks.destroyAll();
+      samples.teardownMs.push(Date.now() - started);
+    }
+  } finally {
+    await emulated.stop();
+  }
+  results.stretch = { ...samples, tunnelRttMs: tunnelRtt, bridgeRttMs: bridgeRtt, throughputMbitPerSecond: mbitPerSecond };
+  rows.push(
+    {
+      figure: "stretched segment: deploy of both sites through ssh://",
+      value: seconds(median(samples.siteAMs) + median(samples.siteBMs)),
+      detail: `site A ${seconds(median(samples.siteAMs))}, then site B with its probe across ${seconds(median(samples.siteBMs))}`,
+    },
+    { figure: "stretched segment: round trip across the tunnel", value: `${tunnelRtt.toFixed(3)} ms`, detail: `to its own bridge: ${bridgeRtt.toFixed(3)} ms (avg of 50 pings)` },
+    { figure: "stretched segment: HTTP throughput across the tunnel", value: `${mbitPerSecond.toFixed(0)} Mbit/s`, detail: "64 MiB over curl, MTU 1450, veth underlay" },
+    { figure: "stretched segment: teardown of both sites", value: seconds(median(samples.teardownMs)), detail: "nothing left on either host (checked by the e2e tier)" },
+  );
+}
+
 // ---------------------------------------------------------------- main
 
 async function main() {
   if (ONLY.has("scale")) benchScale();
   if (ONLY.has("depth")) await benchDepth();
   const engineSections = ["labs", "bgp", "nc"].filter((section) => ONLY.has(section));
-  const skip = engineSections.length > 0 ? dockerUnavailableReason() : undefined;
+  const skip = engineSections.length > 0 || ONLY.has("stretch") ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
   } else if (engineSections.length > 0) {
@@ -308,6 +372,7 @@ async function main() {
     if (ONLY.has("bgp")) await benchBgp();
     if (ONLY.has("nc")) await benchNetworkContainer();
   }
+  if (ONLY.has("stretch") && !skip) await benchStretch();
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
   fs.mkdirSync(out, { recursive: true });

@@ -5,54 +5,16 @@
  * bridge on each host, joined over VXLAN on the underlay between them: a ping and an HTTP fetch
  * cross it both ways, and destroying both stacks leaves nothing on either host.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { IMAGES_DIR } from "../../components/images/catalog";
-import { labImageTag } from "../../components/images/lab-image";
-import { DockerTarget, LOCAL_DOCKER, docker, dockerUnavailableReason, execIn, run } from "../support/docker-cli";
+import { DockerTarget, docker, dockerUnavailableReason, execIn } from "../support/docker-cli";
 import { EmulatedHost, EmulatedHosts, emulatedHostsUnavailableReason, startEmulatedHosts } from "../support/emulated-hosts";
 import { DeployedStack, TEST_LABEL, deployStack, newTestRun } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
 import { sshdUnavailableReason } from "../support/sshd";
+import { stretchImages, stretchSiteConfig } from "../support/stretch-sites";
 
 const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason() ?? emulatedHostsUnavailableReason();
 if (skipReason) console.warn(`[skipped] stretched segment tests: ${skipReason}`);
-
-const ROOT = path.join(__dirname, "../..");
-const LAB_IMAGES = ["client", "router"] as const;
-
-/** A site's stack file, with the host it is deployed to and the tunnel endpoints of this machine's underlay. */
-function siteConfig(stack: string, self: EmulatedHost, peer: EmulatedHost, overrides: Record<string, unknown> = {}) {
-  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  const config = Object.fromEntries(
-    Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),
-  ) as Record<string, any>;
-  config.routedLab.segments[0].vxlan = {
-    ...config.routedLab.segments[0].vxlan,
-    local: self.underlayAddress,
-    remote: peer.underlayAddress,
-    device: self.underlayDevice,
-  };
-  return {
-    ...config,
-    dockerHost: self.dockerHost,
-    sshPrivateKey: self.sshd.privateKey,
-    sshHostKey: self.sshd.hostPublicKey,
-    ...overrides,
-  };
-}
-
-/** Builds a lab image on the local engine when it is not there yet (the emulated hosts get a copy). */
-async function ensureLocalImage(image: string): Promise<string> {
-  const tag = labImageTag(image);
-  if ((await run("docker", ["image", "inspect", tag], { timeoutMs: 15_000 })).code !== 0) {
-    const context = path.join(IMAGES_DIR, image);
-    await docker(LOCAL_DOCKER, ["build", "--quiet", "--tag", tag, "--file", path.join(context, "Dockerfile"), context], { timeoutMs: 15 * 60_000 });
-  }
-  return tag;
-}
 
 const exec = (target: DockerTarget, container: string, command: string[]) => execIn(container, command, 15_000, target);
 
@@ -83,14 +45,14 @@ describe.skipIf(skipReason)(`a segment stretched over VXLAN between two Docker h
 
   beforeAll(async () => {
     const started = Date.now();
-    const images = ["debian:bookworm-slim", ...(await Promise.all(LAB_IMAGES.map(ensureLocalImage)))];
+    const images = await stretchImages();
     emulated = await startEmulatedHosts(images);
     [hostA, hostB] = emulated.hosts;
     figures.push(`two emulated hosts up with ${images.length} images loaded: ${((Date.now() - started) / 1000).toFixed(1)} s`);
     // As a site owner would: `pulumi up -s stretch-a`, then `-s stretch-b`. Site A's probe would
     // only see half a lab, so it is site B's probe, run once both halves exist, that checks across.
-    siteA = await deployStack(testRun, siteConfig("stretch-a", hostA, hostB, { probes: false }));
-    siteB = await deployStack(testRun, siteConfig("stretch-b", hostB, hostA));
+    siteA = await deployStack(testRun, stretchSiteConfig("stretch-a", hostA, hostB, { probes: false }));
+    siteB = await deployStack(testRun, stretchSiteConfig("stretch-b", hostB, hostA));
     figures.push(`site A deploy through ssh:// ${siteA.deployMs} ms, site B (with its probe) ${siteB.deployMs} ms`);
   }, 600_000);
 

@@ -1,0 +1,45 @@
+/**
+ * The stretch-a / stretch-b site stacks as the e2e tier and the benchmark deploy them: each stack
+ * file's config, pointed at an emulated host and at this machine's underlay between the hosts.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { IMAGES_DIR } from "../../components/images/catalog";
+import { labImageTag } from "../../components/images/lab-image";
+import { LOCAL_DOCKER, docker, run } from "./docker-cli";
+import { EmulatedHost } from "./emulated-hosts";
+
+const ROOT = path.join(__dirname, "../..");
+
+/** What the emulated hosts need: the base image and the lab images the stretch stacks use. */
+export async function stretchImages(): Promise<string[]> {
+  return ["debian:bookworm-slim", ...(await Promise.all(["client", "router"].map(ensureLocalImage)))];
+}
+
+/** A site's stack file, with the host it is deployed to and the tunnel endpoints of this machine's underlay. */
+export function stretchSiteConfig(stack: "stretch-a" | "stretch-b", self: EmulatedHost, peer: EmulatedHost, overrides: Record<string, unknown> = {}) {
+  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
+  const config = Object.fromEntries(
+    Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),
+  ) as Record<string, any>;
+  const segment = config.routedLab.segments[0];
+  segment.vxlan = { ...segment.vxlan, local: self.underlayAddress, remote: peer.underlayAddress, device: self.underlayDevice };
+  return {
+    ...config,
+    dockerHost: self.dockerHost,
+    sshPrivateKey: self.sshd.privateKey,
+    sshHostKey: self.sshd.hostPublicKey,
+    ...overrides,
+  };
+}
+
+/** Builds a lab image on the local engine when it is not there yet (the emulated hosts get a copy). */
+async function ensureLocalImage(image: string): Promise<string> {
+  const tag = labImageTag(image);
+  if ((await run("docker", ["image", "inspect", tag], { timeoutMs: 15_000 })).code !== 0) {
+    const context = path.join(IMAGES_DIR, image);
+    await docker(LOCAL_DOCKER, ["build", "--quiet", "--tag", tag, "--file", path.join(context, "Dockerfile"), context], { timeoutMs: 15 * 60_000 });
+  }
+  return tag;
+}
