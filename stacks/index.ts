@@ -142,9 +142,13 @@ export interface StackOutputs {
   components: { host: DockerHost; labs: Record<string, LabOutputs> };
 }
 
-/** Host interfaces the labs sit on: a LISP site's macvlan parent, a routed lab's macvlan parents and tunnel underlays. */
-function hostInterfacesNeeded(config: StackConfig): string[] {
+/**
+ * What the labs need of their host: the interfaces they sit on (a LISP site's macvlan parent, a
+ * routed lab's macvlan parents and tunnel underlays) and the addresses a tunnel sends from.
+ */
+function hostNeeds(config: StackConfig): { interfaces: string[]; addresses: string[] } {
   const names = new Set<string>();
+  const addresses = new Set<string>();
   if (config.labs.includes("lisp-site") || config.labs.includes("lisp-msmr")) {
     if (config.oorRloc?.parent) names.add(config.oorRloc.parent);
   }
@@ -152,9 +156,10 @@ function hostInterfacesNeeded(config: StackConfig): string[] {
     for (const segment of userLabPlan("routed-lab", config).segments) {
       if (segment.parent) names.add(segment.parent);
       if (segment.vxlan?.device) names.add(segment.vxlan.device);
+      if (segment.vxlan?.local) addresses.add(segment.vxlan.local);
     }
   }
-  return [...names].sort();
+  return { interfaces: [...names].sort(), addresses: [...addresses].sort() };
 }
 
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
@@ -164,7 +169,7 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
   const sshIdentity =
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
   // What the labs need of the host, checked at preview when it is reached over SSH.
-  const needs = { interfaces: hostInterfacesNeeded(config), minDockerMajor: 20 };
+  const needs = { ...hostNeeds(config), minDockerMajor: 20 };
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
   // Probes reach an ssh:// host with the same key and host key as the Docker provider.
   const probeSsh =

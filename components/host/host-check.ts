@@ -22,7 +22,7 @@ interface HostCheckInputs extends Omit<HostCheckArgs, "privateKey"> {
 }
 
 /** The host's interfaces and Docker version, over one bounded SSH connection (self-contained: see LabProbe). */
-async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: string; interfaces: string[]; kernel: string }> {
+async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: string; interfaces: string[]; addresses: string[]; kernel: string }> {
   const { Client } = require("ssh2");
   const label = `${inputs.user}@${inputs.host}:${inputs.port ?? 22}`;
   return new Promise((resolve, reject) => {
@@ -30,7 +30,13 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
     let hostKeyRejected = false;
     client
       .on("ready", () => {
-        const command = "uname -r; docker version --format '{{.Server.Version}}' 2>/dev/null || echo none; ls /sys/class/net | tr '\\n' ' '";
+        const command = [
+          "uname -r",
+          "docker version --format '{{.Server.Version}}' 2>/dev/null || echo none",
+          "ls /sys/class/net | tr '\\n' ' '; echo",
+          // IPv4 addresses without their prefix length; an empty line where `ip` is missing.
+          "ip -o -4 addr show 2>/dev/null | awk '{ split($4, a, \"/\"); printf \"%s \", a[1] }'; echo",
+        ].join("; ");
         client.exec(command, (error: Error | undefined, stream: any) => {
           if (error) return reject(new Error(`ssh ${label}: exec: ${error.message}`));
           let out = "";
@@ -40,8 +46,9 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
           stream.on("close", () => {
             clearTimeout(timer);
             client.end();
-            const [kernel = "", dockerVersion = "none", interfaces = ""] = out.split("\n");
-            resolve({ kernel: kernel.trim(), dockerVersion: dockerVersion.trim(), interfaces: interfaces.trim().split(/\s+/).filter(Boolean) });
+            const [kernel = "", dockerVersion = "none", interfaces = "", addresses = ""] = out.split("\n");
+            const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
+            resolve({ kernel: kernel.trim(), dockerVersion: dockerVersion.trim(), interfaces: words(interfaces), addresses: words(addresses) });
           });
         });
       })
@@ -81,7 +88,7 @@ const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class HostCheck extends pulumi.dynamic.Resource {
-  declare readonly facts: pulumi.Output<{ kernel: string; dockerVersion: string; interfaces: string[] }>;
+  declare readonly facts: pulumi.Output<{ kernel: string; dockerVersion: string; interfaces: string[]; addresses: string[] }>;
 
   constructor(name: string, args: HostCheckArgs, opts?: pulumi.CustomResourceOptions) {
     super(hostCheckProvider, name, { ...args, privateKey: pulumi.secret(args.privateKey), facts: undefined }, opts, "netlabs", "HostCheck");

@@ -5,11 +5,15 @@
 export interface HostFactsLike {
   dockerVersion: string;
   interfaces: string[];
+  /** The host's IPv4 addresses; empty or absent when the host could not list them. */
+  addresses?: string[];
 }
 
 export interface HostNeeds {
   /** Host interfaces the labs sit on (macvlan parents, tunnel underlays). */
   interfaces?: string[];
+  /** Addresses the host must hold (the local end of a stretched segment's tunnel). */
+  addresses?: string[];
   /** The lowest Docker Engine major version the lab's features need. */
   minDockerMajor?: number;
 }
@@ -20,6 +24,12 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
   for (const iface of needs.interfaces ?? []) {
     if (!facts.interfaces.includes(iface)) {
       issues.push({ path: "interfaces", message: `host ${host} has no interface "${iface}" (it has ${facts.interfaces.join(", ")})` });
+    }
+  }
+  const known = facts.addresses ?? [];
+  for (const address of known.length > 0 ? needs.addresses ?? [] : []) {
+    if (!known.includes(address)) {
+      issues.push({ path: "addresses", message: `host ${host} holds no address ${address} (it has ${known.join(", ")})` });
     }
   }
   const major = Number(facts.dockerVersion.split(".")[0]);

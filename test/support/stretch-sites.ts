@@ -18,7 +18,12 @@ export async function stretchImages(): Promise<string[]> {
 }
 
 /** A site's stack file, with the host it is deployed to and the tunnel endpoints of this machine's underlay. */
-export function stretchSiteConfig(stack: "stretch-a" | "stretch-b", self: EmulatedHost, peer: EmulatedHost, overrides: Record<string, unknown> = {}) {
+export function stretchSiteConfig(
+  stack: "stretch-a" | "stretch-b",
+  self: EmulatedHost,
+  peer: EmulatedHost,
+  overrides: Record<string, unknown> = {},
+): Record<string, any> {
   const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
   const config = Object.fromEntries(
     Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),

@@ -169,4 +169,13 @@ describe("host facts checks", () => {
     expect(checkHostFacts("site-a", facts, { interfaces: ["eth0"], minDockerMajor: 20 })).toEqual([]);
     expect(checkHostFacts("site-a", { ...facts, dockerVersion: "none" }, {})[0].message).toBe("host site-a answers SSH but runs no Docker engine");
   });
+
+  it("names a tunnel's local address the host does not hold, and trusts a host that could not list them", () => {
+    const withAddresses = { ...facts, addresses: ["127.0.0.1", "198.51.100.21"] };
+    expect(checkHostFacts("site-a", withAddresses, { addresses: ["198.51.100.21"] })).toEqual([]);
+    expect(checkHostFacts("site-a", withAddresses, { addresses: ["198.51.100.99"] })).toEqual([
+      { path: "addresses", message: "host site-a holds no address 198.51.100.99 (it has 127.0.0.1, 198.51.100.21)" },
+    ]);
+    expect(checkHostFacts("site-a", { ...facts, addresses: [] }, { addresses: ["198.51.100.99"] })).toEqual([]);
+  });
 });

@@ -145,9 +145,9 @@ describe("two sites' halves (Pulumi.stretch-a.yaml and Pulumi.stretch-b.yaml)", 
 
 describe("a stretch site stack", () => {
   it.each([
-    ["stretch-a", "ssh://lab@east.lab.example", "10.60.0.254", "198.51.100.22", "web-b at site B"],
-    ["stretch-b", "ssh://lab@west.lab.example", "10.60.0.253", "198.51.100.21", "web-a at site A"],
-  ])("%s: its host, the segment with its gateway and tunnel MTU, the tunnel guard, its checks", async (stack, host, gateway, remote, expected) => {
+    ["stretch-a", "ssh://lab@east.lab.example", "10.60.0.254", "198.51.100.21", "198.51.100.22", "web-b at site B"],
+    ["stretch-b", "ssh://lab@west.lab.example", "10.60.0.253", "198.51.100.22", "198.51.100.21", "web-a at site A"],
+  ])("%s: its host, the segment with its gateway and tunnel MTU, the tunnel guard, its checks", async (stack, host, gateway, local, remote, expected) => {
     const mocks = new RecordingMocks();
     const config = { ...stackFile(stack), sshPrivateKey: SITE_KEY, sshHostKey: SITE_HOST_KEY };
     const outputs = await runProgram(mocks, () => buildStack(readStackConfig()), { config, secretKeys: ["sshPrivateKey"] });
@@ -167,8 +167,8 @@ describe("a stretch site stack", () => {
     const checks = outputs.components.labs["routed-lab"].probeChecks();
     expect(checks.map((check) => check.kind)).toEqual(["reach", "fetch"]);
     expect(checks[1]).toMatchObject({ kind: "fetch", expect: expected });
-    // The underlay interface is among the host facts checked at preview.
-    expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], minDockerMajor: 20 });
+    // The underlay interface and the tunnel's local address are among the host facts checked at preview.
+    expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], addresses: [local], minDockerMajor: 20 });
     // The site's key reaches the engine only as a secret: in no resource's plain inputs.
     expect(mocks.named("docker-host-check").secretPaths).toContain("privateKey");
     for (const resource of mocks.resources) {
