@@ -73,13 +73,14 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
 }
 
 const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
+  // The facts read here travel to `create` with the checked inputs: one SSH connection per run.
   async check(_olds: HostCheckInputs, news: HostCheckInputs) {
     const facts = await readFacts(news);
     const issues = checkHostFacts(`${news.user}@${news.host}:${news.port ?? 22}`, facts, news.needs);
-    return { inputs: news, failures: issues.map((issue) => ({ property: issue.path, reason: issue.message })) };
+    return { inputs: { ...news, facts }, failures: issues.map((issue) => ({ property: issue.path, reason: issue.message })) };
   },
-  async create(inputs: HostCheckInputs) {
-    const facts = await readFacts(inputs);
+  async create(inputs: HostCheckInputs & { facts?: Awaited<ReturnType<typeof readFacts>> }) {
+    const facts = inputs.facts ?? (await readFacts(inputs));
     return { id: `${inputs.host}:${inputs.port ?? 22}`, outs: { ...inputs, facts } };
   },
   async diff(_id: string, olds: HostCheckInputs, news: HostCheckInputs) {
