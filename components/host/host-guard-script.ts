@@ -4,6 +4,7 @@
  * themselves are shell lines from the renderers below. Pure.
  */
 import { shQuote } from "../net/shell";
+import { VxlanPlan } from "../net/topology";
 
 export const GUARD_READY_PATH = "/run/netlabs-guard-ready";
 
@@ -86,18 +87,8 @@ export function promiscuousSteps(parent: string): GuardSteps {
   };
 }
 
-export interface TunnelSpec {
-  /** The host's VXLAN interface to create. */
-  interfaceName: string;
-  /** The lab bridge it joins. */
-  bridge: string;
-  id: number;
-  remote: string;
-  local?: string;
-  device?: string;
-  port: number;
-  mtu: number;
-}
+/** A stretched segment's tunnel as planned, and the lab bridge it joins. */
+export type TunnelSpec = VxlanPlan & { bridge: string };
 
 /**
  * Stretches lab bridges to another host: a VXLAN interface per segment, joined to the segment's

@@ -1,19 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { configIssues } from "../support/config-issues";
 import { BgpTriangle, planBgpTriangle } from "../../components/bgp";
 import { renderFrrConf } from "../../components/bgp/frr-config";
-import { LabConfigError } from "../../components/net/errors";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 
-function issuesOf(options: unknown): string {
-  try {
-    planBgpTriangle("bgp", options as any);
-  } catch (error) {
-    expect(error).toBeInstanceOf(LabConfigError);
-    return (error as LabConfigError).issues.map((i) => `${i.path}: ${i.message}`).join("\n");
-  }
-  throw new Error("expected a LabConfigError");
-}
+const issuesOf = (options: unknown): string => configIssues(() => planBgpTriangle("bgp", options as any)).join("\n");
 
 describe("planBgpTriangle", () => {
   const plan = planBgpTriangle("bgp");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { configIssues } from "../support/config-issues";
 import { exposedPorts } from "../../components/images/catalog";
-import { LabConfigError } from "../../components/net/errors";
 import { NetworkContainer, NetworkContainerArgs, planNetworkContainer } from "../../components/network-container";
 import { renderRouterScript } from "../../components/network-container/scripts";
 import { execFileSync } from "node:child_process";
@@ -10,15 +10,7 @@ import { runProgram } from "../support/run-program";
 const lan = { parent: "eth9", subnet: "192.0.2.0/24" };
 const context = { interfaceExists: (name: string) => name === "eth9", exposedPorts };
 
-function issuesOf(options: any): string {
-  try {
-    planNetworkContainer("nc", options, context);
-  } catch (error) {
-    expect(error).toBeInstanceOf(LabConfigError);
-    return (error as LabConfigError).issues.map((i) => `${i.path}: ${i.message}`).join("\n");
-  }
-  throw new Error("expected a LabConfigError");
-}
+const issuesOf = (options: any): string => configIssues(() => planNetworkContainer("nc", options, context)).join("\n");
 
 describe("planNetworkContainer", () => {
   it("defaults ports to the target image's EXPOSE, Docker's range to the LAN's top /28", () => {

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { LabConfigError } from "../../components/net/errors";
+import { configIssues } from "../support/config-issues";
 import { planOorRouter } from "../../components/oor/plan";
 import { OorKeys, renderOorConf, renderOorEnv } from "../../components/oor/render";
 import { OOR_FIXTURES } from "./oor-fixtures";
@@ -83,15 +83,7 @@ describe("env mode", () => {
 });
 
 describe("planOorRouter validation", () => {
-  const issuesOf = (options: any): string => {
-    try {
-      planOorRouter("oor", options);
-    } catch (error) {
-      expect(error).toBeInstanceOf(LabConfigError);
-      return (error as LabConfigError).issues.map((i) => `${i.path}: ${i.message}`).join("\n");
-    }
-    throw new Error("expected a LabConfigError");
-  };
+  const issuesOf = (options: any): string => configIssues(() => planOorRouter("oor", options)).join("\n");
 
   it.each([
     [{ ...OOR_FIXTURES.xtr, mode: "PxTR" }, /mode: must be one of xTR, MS, RTR, MN \(got "PxTR"\)/],

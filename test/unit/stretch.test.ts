@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
+import { configIssues } from "../support/config-issues";
 import { renderHostGuardScript, vxlanSteps } from "../../components/host/host-guard-script";
-import { LabConfigError } from "../../components/net/errors";
 import { renderMermaid } from "../../components/net/mermaid";
 import { stretchedPairIssues } from "../../components/net/stretch";
 import { RoutedLabSpec, planRoutedLab, requiredLabImages, vxlanNameFor } from "../../components/net/topology";
@@ -38,15 +38,7 @@ function half(gateway = "10.60.0.254", address = "10.60.0.10"): RoutedLabSpec {
   };
 }
 
-function issuesOf(spec: unknown): string {
-  try {
-    planRoutedLab("lab", spec);
-  } catch (error) {
-    expect(error).toBeInstanceOf(LabConfigError);
-    return (error as LabConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`).join("\n");
-  }
-  throw new Error("expected a LabConfigError");
-}
+const issuesOf = (spec: unknown): string => configIssues(() => planRoutedLab("lab", spec)).join("\n");
 
 describe("a stretched segment in the lab plan", () => {
   it("plans the tunnel interface, the defaults and the router image for the host step", () => {

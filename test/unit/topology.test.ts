@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { configIssues } from "../support/config-issues";
 import { hostAddress, lastUsableAddress, parseSubnet, subnetsOverlap } from "../../components/net/addressing";
-import { LabConfigError } from "../../components/net/errors";
 import { renderMermaid } from "../../components/net/mermaid";
 import { RoutedLabSpec, bridgeNameFor, planRoutedLab, requiredLabImages } from "../../components/net/topology";
 
@@ -31,15 +31,7 @@ function twoLans(): RoutedLabSpec {
 }
 
 /** Plans `spec` and returns the error's issue lines; fails the test if planning succeeds. */
-function issuesOf(spec: unknown, options = {}): string[] {
-  try {
-    planRoutedLab("lab", spec, options);
-  } catch (error) {
-    expect(error).toBeInstanceOf(LabConfigError);
-    return (error as LabConfigError).issues.map((issue) => `${issue.path}: ${issue.message}`);
-  }
-  throw new Error("expected a LabConfigError");
-}
+const issuesOf = (spec: unknown, options = {}): string[] => configIssues(() => planRoutedLab("lab", spec, options));
 
 describe("addressing", () => {
   it("parses network CIDRs and refuses host addresses with a hint", () => {
