@@ -355,10 +355,22 @@ async function benchStretch(): Promise<void> {
 
 // ---------------------------------------------------------------- main
 
+/** Runs one section; a failure becomes a row (and a non-zero exit), and the other sections still run. */
+let failedSections = 0;
+async function section(name: string, run: () => Promise<void> | void): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    failedSections++;
+    console.error(`bench section ${name} failed:`, error);
+    rows.push({ figure: `${name} section`, value: "failed", detail: String((error as Error).message ?? error).split("\n")[0] });
+  }
+}
+
 async function main() {
-  if (ONLY.has("scale")) benchScale();
-  if (ONLY.has("depth")) await benchDepth();
-  const engineSections = ["labs", "bgp", "nc"].filter((section) => ONLY.has(section));
+  if (ONLY.has("scale")) await section("scale", benchScale);
+  if (ONLY.has("depth")) await section("depth", benchDepth);
+  const engineSections = ["labs", "bgp", "nc"].filter((name) => ONLY.has(name));
   const skip = engineSections.length > 0 || ONLY.has("stretch") ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
@@ -368,16 +380,17 @@ async function main() {
     const deployed = await deployStack(warm, { labs: ["networking-demo", "routed-lan", "bgp-triangle"], demoHostPort: await freePort(4017) });
     await deployed.mocks.destroyAll();
     await sweep(warm);
-    if (ONLY.has("labs")) await benchLabs();
-    if (ONLY.has("bgp")) await benchBgp();
-    if (ONLY.has("nc")) await benchNetworkContainer();
+    if (ONLY.has("labs")) await section("labs", benchLabs);
+    if (ONLY.has("bgp")) await section("bgp", benchBgp);
+    if (ONLY.has("nc")) await section("nc", benchNetworkContainer);
   }
-  if (ONLY.has("stretch") && !skip) await benchStretch();
+  if (ONLY.has("stretch") && !skip) await section("stretch", benchStretch);
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, "latest.json"), JSON.stringify({ ...results, rows }, null, 2) + "\n");
   console.log(`written: ${path.join(out, "latest.json")}`);
+  if (failedSections > 0) throw new Error(`${failedSections} bench section(s) failed (see the rows marked failed)`);
 }
 
 main().then(

@@ -36,6 +36,8 @@ export function stretchedPairIssues(a: { site: string; plan: LabPlan }, b: { sit
     pointsAt(a.site, left, b.site, right, add);
     pointsAt(b.site, right, a.site, left, add);
     if (left.gateway === right.gateway) add(`both sites use gateway ${show(left.gateway)}; give each half its own`);
+    hostsEntries(a, b, left, add);
+    hostsEntries(b, a, right, add);
     const ownersA = addressesOn(a.plan, left);
     for (const [address, owner] of addressesOn(b.plan, right)) {
       const other = ownersA.get(address);
@@ -50,6 +52,24 @@ export function stretchedPairIssues(a: { site: string; plan: LabPlan }, b: { sit
 function pointsAt(site: string, from: SegmentPlan, peer: string, to: SegmentPlan, add: (message: string) => void): void {
   if (to.vxlan!.local !== undefined && from.vxlan!.remote !== to.vxlan!.local) {
     add(`site ${show(site)} sends to ${show(from.vxlan!.remote)}, but site ${show(peer)} sends from ${show(to.vxlan!.local)}`);
+  }
+}
+
+/** A node's `hosts` entry for a node of the other half must give that node's address on the segment. */
+function hostsEntries(
+  from: { site: string; plan: LabPlan },
+  to: { site: string; plan: LabPlan },
+  segment: SegmentPlan,
+  add: (message: string) => void,
+): void {
+  for (const node of from.plan.nodes) {
+    for (const [name, address] of Object.entries(node.hosts)) {
+      const target = to.plan.nodes.find((candidate) => candidate.name === name);
+      const actual = target?.interfaces.find((iface) => iface.segment === segment.name)?.address;
+      if (actual !== undefined && actual !== address) {
+        add(`node ${show(node.name)} at ${show(from.site)} names ${show(name)} ${show(address)}, but it is ${show(actual)} at ${show(to.site)}`);
+      }
+    }
   }
 }
 

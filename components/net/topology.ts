@@ -98,6 +98,13 @@ const nodeSchema = z.strictObject({
   files: z.record(z.string().regex(/^\//, "must be an absolute path"), z.string()).default({}),
   /** Environment variables; values may be Pulumi secrets and stay secret. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not a variable name"), z.any()).default({}),
+  /**
+   * Names the node resolves outside Docker's DNS, name to IPv4 address: Docker's DNS knows only the
+   * containers of its own host, so this is how a node names the far half of a stretched segment.
+   */
+  hosts: z
+    .record(z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "must be a host name (lowercase letters, digits, dots, dashes)"), ipv4)
+    .default({}),
   /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
   capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
 });
@@ -185,6 +192,8 @@ export interface NodePlan {
   publish: PublishPlan[];
   files: Record<string, string>;
   env: Record<string, unknown>;
+  /** Extra name to address entries of the node's /etc/hosts. */
+  hosts: Record<string, string>;
   capabilities: string[];
 }
 
@@ -407,6 +416,7 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       publish,
       files: node.files,
       env: node.env,
+      hosts: node.hosts,
       capabilities: node.capabilities,
     });
   });

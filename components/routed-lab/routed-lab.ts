@@ -271,6 +271,7 @@ export class RoutedLab extends pulumi.ComponentResource {
         capabilities: capabilities.size > 0 ? { adds: [...capabilities].sort() } : undefined,
         sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
         envs: renderEnv(node.env),
+        hosts: Object.keys(node.hosts).length > 0 ? Object.keys(node.hosts).sort().map((host) => ({ host, ip: node.hosts[host] })) : undefined,
         ports: node.publish
           .filter((port) => port.via === "docker")
           .map((port) => ({

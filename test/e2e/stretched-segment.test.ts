@@ -85,10 +85,10 @@ describe.skipIf(skipReason)(`a segment stretched over VXLAN between two Docker h
     figures.push(`ping across the tunnel: avg ${rtt} ms over 5`);
   });
 
-  it("an HTTP fetch crosses the tunnel both ways, and each end sees the other's own address", async () => {
-    const aFetchesB = await exec(hostA.target, webA(), ["curl", "-sf", "--max-time", "5", "http://10.60.0.20/"]);
+  it("an HTTP fetch crosses the tunnel both ways, by name, and each end sees the other's own address", async () => {
+    const aFetchesB = await exec(hostA.target, webA(), ["curl", "-sf", "--max-time", "5", "http://web-b/"]);
     expect(aFetchesB.stdout).toBe("web-b at site B\n");
-    const bFetchesA = await exec(hostB.target, webB(), ["curl", "-sf", "--max-time", "5", "http://10.60.0.10/"]);
+    const bFetchesA = await exec(hostB.target, webB(), ["curl", "-sf", "--max-time", "5", "http://web-a/"]);
     expect(bFetchesA.stdout).toBe("web-a at site A\n");
     // One L2: site B's node has site A's node's MAC address as its neighbour, not a gateway's.
     const neighbour = await exec(hostB.target, webB(), ["ip", "neigh", "show", "10.60.0.10"]);
@@ -120,7 +120,7 @@ describe.skipIf(skipReason)(`a segment stretched over VXLAN between two Docker h
     const results = await valueOf(siteB!.outputs.probes["routed-lab"]);
     expect(results.map((result) => [result.name, result.ok])).toEqual([
       ["web-b reaches 10.60.0.10", true],
-      ["web-b fetches http://10.60.0.10/", true],
+      ["web-b fetches http://web-a/", true],
     ]);
     figures.push(`SSH connections: site A engine ${siteA!.mocks.sshConnections()}, site B engine ${siteB!.mocks.sshConnections()}`);
   });

@@ -41,7 +41,7 @@ type Inputs = Record<string, any>;
 const CONTAINER_INPUTS = new Set([
   "name", "image", "hostname", "entrypoints", "command", "envs", "uploads", "networksAdvanced", "networkMode",
   "capabilities", "sysctls", "ports", "init", "labels", "restart", "destroyGraceSeconds", "privileged", "devices",
-  "mustRun", "start", "stopSignal", "stopTimeout", "user", "workingDir",
+  "mustRun", "start", "stopSignal", "stopTimeout", "user", "workingDir", "hosts",
 ]);
 const NETWORK_INPUTS = new Set(["name", "driver", "internal", "attachable", "ipv6", "ipamConfigs", "options", "labels"]);
 const IMAGE_INPUTS = new Set(["imageName", "build", "skipPush", "buildOnPreview"]);
@@ -209,6 +209,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     for (const cap of inputs.capabilities?.drops ?? []) create.push("--cap-drop", cap);
     for (const [key, value] of Object.entries(inputs.sysctls ?? {})) create.push("--sysctl", `${key}=${value}`);
     for (const env of inputs.envs ?? []) create.push("--env", env);
+    for (const entry of inputs.hosts ?? []) create.push("--add-host", `${entry.host}:${entry.ip}`);
     for (const device of inputs.devices ?? []) {
       create.push("--device", [device.hostPath, device.containerPath ?? device.hostPath, device.permissions ?? "rwm"].join(":"));
     }

@@ -69,6 +69,8 @@ describe("a stretched segment in the lab plan", () => {
     ["an underlay device name too long", (s: any) => (s.segments[0].vxlan.device = "a-very-long-interface"), /segments\[0\]\.vxlan\.device: must be an interface name/],
     ["a check from an unknown node", (s: any) => (s.checks[0].from = "n9"), /checks\[0\]\.from: "n9" is not a node of this lab/],
     ["a check URL that is not http", (s: any) => (s.checks = [{ from: "n1", fetch: "ftp://x/" }]), /checks\[0\]/],
+    ["a hosts entry that is not an address", (s: any) => (s.nodes[0].hosts = { "web-b": "site-b" }), /nodes\[0\]\.hosts\.web-b: must be an IPv4 address \(got "site-b"\)/],
+    ["a hosts name with spaces", (s: any) => (s.nodes[0].hosts = { "web b": "10.60.0.20" }), /nodes\[0\]\.hosts/],
     [
       "two segments on one tunnel",
       (s: any) => s.segments.push({ ...structuredClone(s.segments[0]), name: "other", subnet: "10.61.0.0/24", gateway: "10.61.0.254" }),
@@ -126,6 +128,17 @@ describe("two sites' halves (Pulumi.stretch-a.yaml and Pulumi.stretch-b.yaml)", 
     ]);
   });
 
+  it("names a hosts entry that gives a node of the other half a wrong address", () => {
+    const a = planRoutedLab("lab", { ...half(), nodes: [{ ...half().nodes[0], hosts: { n2: "10.60.0.21" } }] });
+    const b = planRoutedLab("lab", {
+      segments: [{ name: "shared", subnet: "10.60.0.0/24", gateway: "10.60.0.253", vxlan: { id: 4242, remote: "192.0.2.1", local: "192.0.2.2" } }],
+      nodes: [{ name: "n2", image: "client", interfaces: [{ segment: "shared", address: "10.60.0.20" }] }],
+    });
+    expect(stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b })).toEqual([
+      { segment: "shared", message: 'node "n1" at "a" names "n2" "10.60.0.21", but it is "10.60.0.20" at "b"' },
+    ]);
+  });
+
   it("names a segment only one half stretches", () => {
     const a = planRoutedLab("lab", half());
     const b = planRoutedLab("lab", { segments: [{ name: "shared", subnet: "10.60.0.0/24" }], nodes: half().nodes.map((n) => ({ ...n, interfaces: [{ segment: "shared", address: "10.60.0.20" }] })) });
@@ -158,7 +171,11 @@ describe("a stretch site stack", () => {
     expect(script).toContain(`master '${network.options["com.docker.network.bridge.name"]}' up`);
     const checks = outputs.components.labs["routed-lab"].probeChecks();
     expect(checks.map((check) => check.kind)).toEqual(["reach", "fetch"]);
-    expect(checks[1]).toMatchObject({ kind: "fetch", expect: expected });
+    expect(checks[1]).toMatchObject({ kind: "fetch", url: `http://web-${stack === "stretch-a" ? "b" : "a"}/`, expect: expected });
+    // The far half's node by name: Docker's DNS does not know it.
+    expect(mocks.named(`routed-lab-web-${stack.slice(-1)}`).inputs.hosts).toEqual([
+      { host: `web-${stack === "stretch-a" ? "b" : "a"}`, ip: stack === "stretch-a" ? "10.60.0.20" : "10.60.0.10" },
+    ]);
     // The underlay interface and the tunnel's local address are among the host facts checked at preview.
     expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], addresses: [local], minDockerMajor: 20 });
     // The site's key reaches the engine only as a secret: in no resource's plain inputs.
