@@ -10,3 +10,4 @@ export * from "./oor";
 export * from "./net/topology";
 export * from "./net/errors";
 export { renderMermaid } from "./net/mermaid";
+export { declareWithoutPromiseStacks } from "./declaration";

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
+import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
 import { LabImages, buildLabImages } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
@@ -165,6 +166,10 @@ function hostNeeds(config: StackConfig): { interfaces: string[]; addresses: stri
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
   // Every lab is validated before the first resource is registered.
   const neededImages = [...new Set(config.labs.flatMap((lab) => COMPOSITIONS[lab].plan(lab, config)))].sort();
+  return declareWithoutPromiseStacks(() => declareStack(config, options, neededImages));
+}
+
+function declareStack(config: StackConfig, options: StackOptions, neededImages: LabImageName[]): StackOutputs {
 
   const sshIdentity =
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;

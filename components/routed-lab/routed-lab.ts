@@ -14,6 +14,7 @@ import { LabImages, buildLabImages } from "../images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
+import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { NODE_INIT_PATH, renderNodeInit } from "./node-init";
 
@@ -67,62 +68,16 @@ export class RoutedLab extends pulumi.ComponentResource {
     const plan = planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
-    const labName = `${args.namePrefix ?? ""}${name}`;
-    const labels = labLabels(labName, args.labels);
-    const images = this.resolveLabImages(name, plan, args.images ?? {});
-
-    for (const segment of plan.segments) {
-      this.networks[segment.name] = this.createNetwork(name, segment, labels);
-    }
-
-    const guard =
-      plan.guardedBridges.length > 0
-        ? new HostGuard(
-            `${name}-bridge-guard`,
-            {
-              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`),
-              image: images.router!,
-              containerName: `${labName}-bridge-guard`,
-              capabilities: ["NET_ADMIN", "NET_RAW"],
-              labels,
-            },
-            // Created after, and so destroyed before, the bridges it names.
-            { parent: this, dependsOn: Object.values(this.networks) },
-          )
-        : undefined;
-
-    const tunnels = this.createTunnels(name, labName, plan, images, labels);
-    const nodeDependencies = [guard, tunnels].filter((resource): resource is HostGuard => resource !== undefined);
-    for (const node of plan.nodes) {
-      this.containers[node.name] = this.createNode(name, node, images, labels, nodeDependencies);
-    }
-
-    this.published = [];
-    for (const node of plan.nodes) {
-      for (const port of node.publish) {
-        this.published.push({
-          node: node.name,
-          listen: `${port.hostAddress}:${port.hostPort}/${port.protocol}`,
-          target: `${port.targetAddress}:${port.containerPort}`,
-          via: port.via,
-        });
-        if (port.via !== "forwarder") continue;
-        new PortForwarder(
-          `${name}-${node.name}-publish-${port.hostPort}-${port.protocol}`,
-          {
-            hostAddress: port.hostAddress,
-            hostPort: port.hostPort,
-            protocol: port.protocol,
-            targetAddress: port.targetAddress,
-            targetPort: port.containerPort,
-            image: images.router!,
-            containerName: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
-            labels,
-          },
-          { parent: this, dependsOn: [this.containers[node.name]] },
-        );
-      }
-    }
+    // Hundreds of containers are declared here: without the SDK's per-promise stack traces.
+    declareWithoutPromiseStacks(() => this.declareResources(name, plan, args));
+    this.published = plan.nodes.flatMap((node) =>
+      node.publish.map((port) => ({
+        node: node.name,
+        listen: `${port.hostAddress}:${port.hostPort}/${port.protocol}`,
+        target: `${port.targetAddress}:${port.containerPort}`,
+        via: port.via,
+      })),
+    );
 
     this.nodes = Object.fromEntries(
       plan.nodes.map((node) => [
@@ -154,6 +109,59 @@ export class RoutedLab extends pulumi.ComponentResource {
       published: this.published,
       mermaid: this.mermaid,
     });
+  }
+
+  /** The lab's Docker objects: networks, host preparation, nodes, port forwarders. */
+  private declareResources(name: string, plan: LabPlan, args: RoutedLabArgs): void {
+    const labName = `${args.namePrefix ?? ""}${name}`;
+    const labels = labLabels(labName, args.labels);
+    const images = this.resolveLabImages(name, plan, args.images ?? {});
+
+    for (const segment of plan.segments) {
+      this.networks[segment.name] = this.createNetwork(name, segment, labels);
+    }
+
+    const guard =
+      plan.guardedBridges.length > 0
+        ? new HostGuard(
+            `${name}-bridge-guard`,
+            {
+              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`),
+              image: images.router!,
+              containerName: `${labName}-bridge-guard`,
+              capabilities: ["NET_ADMIN", "NET_RAW"],
+              labels,
+            },
+            // Created after, and so destroyed before, the bridges it names.
+            { parent: this, dependsOn: Object.values(this.networks) },
+          )
+        : undefined;
+
+    const tunnels = this.createTunnels(name, labName, plan, images, labels);
+    const nodeDependencies = [guard, tunnels].filter((resource): resource is HostGuard => resource !== undefined);
+    for (const node of plan.nodes) {
+      this.containers[node.name] = this.createNode(name, node, images, labels, nodeDependencies);
+    }
+
+    for (const node of plan.nodes) {
+      for (const port of node.publish) {
+        if (port.via !== "forwarder") continue;
+        new PortForwarder(
+          `${name}-${node.name}-publish-${port.hostPort}-${port.protocol}`,
+          {
+            hostAddress: port.hostAddress,
+            hostPort: port.hostPort,
+            protocol: port.protocol,
+            targetAddress: port.targetAddress,
+            targetPort: port.containerPort,
+            image: images.router!,
+            containerName: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
+            labels,
+          },
+          { parent: this, dependsOn: [this.containers[node.name]] },
+        );
+      }
+    }
   }
 
   /** Natural checks of the lab: every node reaches the next hop of each of its routes; then the lab's own checks. */
