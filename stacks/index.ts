@@ -7,6 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
 import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
+import { checkHostFacts } from "../components/host/host-facts";
+import { localHostFacts } from "../components/host/local-facts";
 import { LabImages, buildLabImages } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
 import { LabConfigError } from "../components/net/errors";
@@ -166,7 +168,17 @@ function hostNeeds(config: StackConfig): { interfaces: string[]; addresses: stri
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
   // Every lab is validated before the first resource is registered.
   const neededImages = [...new Set(config.labs.flatMap((lab) => COMPOSITIONS[lab].plan(lab, config)))].sort();
+  if (config.dockerHost.startsWith("unix://")) checkThisMachine(config);
   return declareWithoutPromiseStacks(() => declareStack(config, options, neededImages));
+}
+
+/** A unix:// engine runs here: the interfaces and addresses the labs sit on are checked now. */
+function checkThisMachine(config: StackConfig): void {
+  const facts = { ...localHostFacts(), dockerVersion: "local" };
+  const issues = checkHostFacts("this machine", facts, hostNeeds(config));
+  if (issues.length > 0) {
+    throw new LabConfigError("stack configuration", issues.map((issue) => ({ ...issue, path: "docker-netlabs:dockerHost" })));
+  }
 }
 
 function declareStack(config: StackConfig, options: StackOptions, neededImages: LabImageName[]): StackOutputs {

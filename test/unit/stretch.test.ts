@@ -211,3 +211,26 @@ describe("a stretch site stack", () => {
     expect(mocks.resources).toEqual([]);
   });
 });
+
+describe("a stretch half on this machine's own engine (unix://)", () => {
+  it("names an underlay interface and a tunnel address this machine lacks, creating nothing", async () => {
+    const mocks = new RecordingMocks();
+    const config = stackFile("stretch-a");
+    delete config.dockerHost;
+    const vxlan = (config.routedLab as any).segments[0].vxlan;
+    Object.assign(vxlan, { device: "nl-absent0", local: "198.51.100.99" });
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(
+      /docker-netlabs:dockerHost: host this machine has no interface "nl-absent0" \(it has [^)]*lo[^)]*\)[\s\S]*docker-netlabs:dockerHost: host this machine holds no address 198\.51\.100\.99 \(it has [^)]*127\.0\.0\.1/,
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("accepts the interfaces and addresses this machine has", async () => {
+    const mocks = new RecordingMocks();
+    const config = stackFile("stretch-a");
+    delete config.dockerHost;
+    Object.assign((config.routedLab as any).segments[0].vxlan, { device: "lo", local: "127.0.0.1" });
+    await runProgram(mocks, () => buildStack(readStackConfig()), { config });
+    expect(mocks.named("routed-lab-tunnels").inputs.uploads[0].content).toContain("local 127.0.0.1 dev 'lo'");
+  });
+});
