@@ -110,7 +110,7 @@ describe.skipIf(skipReason)(`a segment stretched over VXLAN between two Docker h
     const wrongRun = newTestRun();
     const config = stretchSiteConfig("stretch-a", hostA, hostB, { probes: false });
     config.routedLab.segments[0].vxlan.local = "10.77.0.9";
-    await expect(deployStack(wrongRun, config)).rejects.toThrow(/addresses: host root@169\.254\.77\.2:22 holds no address 10\.77\.0\.9 \(it has [^)]*10\.77\.0\.1/);
+    await expect(deployStack(wrongRun, config)).rejects.toThrow(/addresses: host root@169\.254\.\d+\.2:22 holds no address 10\.77\.0\.9 \(it has [^)]*10\.77\.0\.1/);
     const filter = `label=${TEST_LABEL}=${wrongRun.id}`;
     expect(await docker(hostA.target, ["ps", "-a", "--filter", filter, "--format", "{{.Names}}"])).toBe("");
     expect(await docker(hostA.target, ["network", "ls", "--filter", filter, "--format", "{{.Name}}"])).toBe("");

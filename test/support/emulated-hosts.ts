@@ -3,7 +3,7 @@
  * network namespace with its own dockerd (own data root, exec root and socket; its bridges,
  * iptables and host-network containers live in that namespace) and its own OpenSSH server in that
  * namespace, whose sessions see the host's interfaces and its engine at /var/run/docker.sock. The
- * test reaches each server over a management veth pair (169.254.77.x, link-local, on this machine
+ * test reaches each server over a management veth pair (169.254.x.y, link-local, on this machine
  * only); a veth pair between the two namespaces is the underlay "wire" between the hosts.
  *
  * The hosts have no registry and no egress: the images a lab needs are built on the local engine
@@ -67,6 +67,7 @@ export async function startEmulatedHosts(images: string[]): Promise<EmulatedHost
   const id = randomBytes(3).toString("hex");
   const names = ["a", "b"] as const;
   const netnsOf = (name: string) => `nle-${id}-${name}`;
+  const managementNet = `169.254.${64 + (parseInt(id.slice(0, 2), 16) % 128)}`;
   const daemons: Daemon[] = [];
   const sshds: SshdFixture[] = [];
   const created = { netns: [] as string[] };
@@ -106,9 +107,10 @@ export async function startEmulatedHosts(images: string[]): Promise<EmulatedHost
 
     const hosts = [] as unknown as [EmulatedHost, EmulatedHost];
     for (const [i, name] of names.entries()) {
-      // The management link: this machine at 169.254.77.(4i+1), the host's sshd at .(4i+2).
+      // The management link: this machine at 169.254.N.(4i+1), the host's sshd at .(4i+2), with N
+      // taken from the run's id so that two fixtures on one machine do not share addresses.
       const [outside, inside] = [`nlm${id}${name}`, `nlm${id}${name}h`];
-      const [ours, theirs] = [`169.254.77.${4 * i + 1}`, `169.254.77.${4 * i + 2}`];
+      const [ours, theirs] = [`${managementNet}.${4 * i + 1}`, `${managementNet}.${4 * i + 2}`];
       await must("ip", ["link", "add", outside, "type", "veth", "peer", "name", inside, "netns", netnsOf(name)]);
       await must("ip", ["addr", "add", `${ours}/30`, "dev", outside]);
       await must("ip", ["link", "set", outside, "up"]);
