@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
 import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
-import { checkHostFacts } from "../components/host/host-facts";
+import { HostNeeds, checkHostFacts } from "../components/host/host-facts";
 import { localHostFacts } from "../components/host/local-facts";
 import { LabImages, buildLabImages } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
@@ -32,16 +32,34 @@ interface LabCommonArgs {
   labels?: LabelMap;
 }
 
+/** What a composition needs of its host: lab images, and the interfaces and addresses it sits on. */
+interface LabNeeds {
+  images: LabImageName[];
+  /** Macvlan parents and tunnel underlay devices. */
+  interfaces: string[];
+  /** Local ends of tunnels. */
+  addresses: string[];
+}
+
+/** A routed lab's needs, read from its plan. */
+function routedLabNeeds(plan: LabPlan): LabNeeds {
+  return {
+    images: requiredLabImages(plan),
+    interfaces: plan.segments.flatMap((segment) => [segment.parent, segment.vxlan?.device].filter((name): name is string => !!name)),
+    addresses: plan.segments.flatMap((segment) => (segment.vxlan?.local ? [segment.vxlan.local] : [])),
+  };
+}
+
 interface Composition {
-  /** Validates the composition (throws LabConfigError naming the field) and returns the lab images it needs. */
-  plan(name: string, config: StackConfig): LabImageName[];
+  /** Validates the composition (throws LabConfigError naming the field) and returns what it needs of the host. */
+  plan(name: string, config: StackConfig): LabNeeds;
   create(name: string, config: StackConfig, common: LabCommonArgs, opts: pulumi.ComponentResourceOptions): LabOutputs;
 }
 
 /** A RoutedLab composition; `checks` adds what the lab is for to its generic route checks. */
 function routedLab(spec: (config: StackConfig) => RoutedLabSpec, checks: (lab: RoutedLab) => ProbeCheck[] = () => []): Composition {
   return {
-    plan: (name, config) => requiredLabImages(planRoutedLab(name, spec(config), { namePrefix: config.namePrefix })),
+    plan: (name, config) => routedLabNeeds(planRoutedLab(name, spec(config), { namePrefix: config.namePrefix })),
     create: (name, config, common, opts) => {
       const lab = new RoutedLab(name, { spec: spec(config), ...common }, opts);
       const routeChecks = lab.probeChecks();
@@ -59,13 +77,13 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
   ]),
   "bgp-triangle": {
     plan: (name, config) =>
-      requiredLabImages(planRoutedLab(name, planBgpTriangle(name, bgpTriangleOptions(config)).spec, { namePrefix: config.namePrefix })),
+      routedLabNeeds(planRoutedLab(name, planBgpTriangle(name, bgpTriangleOptions(config)).spec, { namePrefix: config.namePrefix })),
     create: (name, config, common, opts) => new BgpTriangle(name, { ...bgpTriangleOptions(config), ...common }, opts),
   },
   "oor-2xtrs-1msmr": {
     plan: (name, config) => {
       requireConfig(name, config, ["oorMapServerKey"]);
-      return ["client"];
+      return { images: ["client"], interfaces: [], addresses: [] };
     },
     create: (name, config, common, opts) =>
       new OorLab(name, { ...common, key: pulumi.secret(config.oorMapServerKey!), image: config.oorImage, internal: config.internal }, opts),
@@ -81,14 +99,14 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
         mapServers: [{ address: config.oorMapServer!, key: config.oorMapServerKey! }],
         eidPrefixes: [{ prefix: config.oorSite!.eidSubnet }],
       });
-      return ["client"];
+      return { images: ["client"], interfaces: config.oorRloc!.parent ? [config.oorRloc!.parent] : [], addresses: [] };
     },
     create: (name, config, common, opts) => new LispSiteStack(name, { ...common, config }, opts),
   },
   "routed-lab": {
     plan: (name, config) => {
       requireConfig(name, config, ["routedLab"]);
-      return requiredLabImages(userLabPlan(name, config));
+      return routedLabNeeds(userLabPlan(name, config));
     },
     // Its checks are the lab's own: route next hops, then the `checks` the config declares.
     create: (name, config, common, opts) => new RoutedLab(name, { spec: config.routedLab as RoutedLabSpec, ...common }, opts),
@@ -102,7 +120,7 @@ export const COMPOSITIONS: Record<CompositionName, Composition> = {
         rlocAddress: config.oorRloc!.address,
         sites: config.oorSites!.map((eidPrefix) => ({ eidPrefix, key: config.oorMapServerKey! })),
       });
-      return [];
+      return { images: [], interfaces: config.oorRloc!.parent ? [config.oorRloc!.parent] : [], addresses: [] };
     },
     create: (name, config, common, opts) => new LispMsmrStack(name, { ...common, config }, opts),
   },
@@ -145,48 +163,29 @@ export interface StackOutputs {
   components: { host: DockerHost; labs: Record<string, LabOutputs> };
 }
 
-/**
- * What the labs need of their host: the interfaces they sit on (a LISP site's macvlan parent, a
- * routed lab's macvlan parents and tunnel underlays) and the addresses a tunnel sends from.
- */
-function hostNeeds(config: StackConfig): { interfaces: string[]; addresses: string[] } {
-  const names = new Set<string>();
-  const addresses = new Set<string>();
-  if (config.labs.includes("lisp-site") || config.labs.includes("lisp-msmr")) {
-    if (config.oorRloc?.parent) names.add(config.oorRloc.parent);
-  }
-  if (config.labs.includes("routed-lab")) {
-    for (const segment of userLabPlan("routed-lab", config).segments) {
-      if (segment.parent) names.add(segment.parent);
-      if (segment.vxlan?.device) names.add(segment.vxlan.device);
-      if (segment.vxlan?.local) addresses.add(segment.vxlan.local);
-    }
-  }
-  return { interfaces: [...names].sort(), addresses: [...addresses].sort() };
-}
-
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
   // Every lab is validated before the first resource is registered.
-  const neededImages = [...new Set(config.labs.flatMap((lab) => COMPOSITIONS[lab].plan(lab, config)))].sort();
-  if (config.dockerHost.startsWith("unix://")) checkThisMachine(config);
-  return declareWithoutPromiseStacks(() => declareStack(config, options, neededImages));
+  const needs = config.labs.map((lab) => COMPOSITIONS[lab].plan(lab, config));
+  const union = (pick: (need: LabNeeds) => string[]) => [...new Set(needs.flatMap(pick))].sort();
+  const hostNeeds = { interfaces: union((need) => need.interfaces), addresses: union((need) => need.addresses) };
+  if (config.dockerHost.startsWith("unix://")) checkThisMachine(hostNeeds);
+  const images = union((need) => need.images) as LabImageName[];
+  return declareWithoutPromiseStacks(() => declareStack(config, options, images, hostNeeds));
 }
 
 /** A unix:// engine runs here: the interfaces and addresses the labs sit on are checked now. */
-function checkThisMachine(config: StackConfig): void {
-  const facts = { ...localHostFacts(), dockerVersion: "local" };
-  const issues = checkHostFacts("this machine", facts, hostNeeds(config));
+function checkThisMachine(needs: HostNeeds): void {
+  const issues = checkHostFacts("this machine", { ...localHostFacts(), dockerVersion: "local" }, needs);
   if (issues.length > 0) {
     throw new LabConfigError("stack configuration", issues.map((issue) => ({ ...issue, path: "docker-netlabs:dockerHost" })));
   }
 }
 
-function declareStack(config: StackConfig, options: StackOptions, neededImages: LabImageName[]): StackOutputs {
-
+function declareStack(config: StackConfig, options: StackOptions, neededImages: LabImageName[], hostNeeds: HostNeeds): StackOutputs {
   const sshIdentity =
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
   // What the labs need of the host, checked at preview when it is reached over SSH.
-  const needs = { ...hostNeeds(config), minDockerMajor: 20 };
+  const needs = { ...hostNeeds, minDockerMajor: 20 };
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
   // Probes reach an ssh:// host with the same key and host key as the Docker provider.
   const probeSsh =

@@ -219,15 +219,16 @@ export interface PlanOptions {
   namePrefix?: string;
 }
 
-/** A deterministic Linux bridge name (IFNAMSIZ allows 15 characters) for a lab segment. */
-export function bridgeNameFor(dockerNetworkName: string): string {
-  return "nl-" + createHash("sha256").update(dockerNetworkName).digest("hex").slice(0, 10);
+/** A deterministic host interface name (IFNAMSIZ allows 15 characters) from a segment's network name. */
+function hostLinkName(prefix: "nl-" | "nx-", dockerNetworkName: string): string {
+  return prefix + createHash("sha256").update(dockerNetworkName).digest("hex").slice(0, 10);
 }
 
-/** The host's VXLAN interface name for a stretched segment, from the same digest as its bridge. */
-export function vxlanNameFor(dockerNetworkName: string): string {
-  return "nx-" + createHash("sha256").update(dockerNetworkName).digest("hex").slice(0, 10);
-}
+/** The Linux bridge of a lab segment. */
+export const bridgeNameFor = (dockerNetworkName: string): string => hostLinkName("nl-", dockerNetworkName);
+
+/** The host's VXLAN interface of a stretched segment. */
+export const vxlanNameFor = (dockerNetworkName: string): string => hostLinkName("nx-", dockerNetworkName);
 
 /**
  * Validates a lab description as a whole and returns its plan.
