@@ -170,8 +170,14 @@ describe.skipIf(skipReason)(`OOR on real Docker, with the stand-in image${skipRe
     });
 
     it("the xTRs' RLOC addresses reach each other over UDP 4341 and 4342", async () => {
-      const probe = (from: string, to: string, port: number) =>
-        execIn(from, ["sh", "-c", `echo probe | socat -T 2 - UDP:${to}:${port}`]).then((r) => r.stdout.trim());
+      // UDP: one datagram may be lost (seen once in CI), so each probe gets up to 4 tries of 2 s.
+      const probe = async (from: string, to: string, port: number) => {
+        let answer = "";
+        for (let attempt = 0; attempt < 4 && answer === ""; attempt++) {
+          answer = (await execIn(from, ["sh", "-c", `echo probe | socat -T 2 - UDP:${to}:${port}`])).stdout.trim();
+        }
+        return answer;
+      };
       const a = sites.outputs.a.xtr.containerName;
       const b = sites.outputs.b.xtr.containerName;
       expect(await probe(a, "198.51.100.140", 4342)).toBe("control-from-wb-xtr");
