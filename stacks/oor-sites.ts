@@ -5,6 +5,7 @@
  * (`oorMapServer`, e.g. from `pulumi stack output -s msmr msmrAddress`) and share its secret key.
  */
 import * as docker from "@pulumi/docker";
+import { labNetwork } from "../components/host/lifecycle";
 import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../components/images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
@@ -34,7 +35,7 @@ export interface RlocNetworkArgs {
 export function rlocNetwork(name: string, args: RlocNetworkArgs, parent: pulumi.Resource): docker.Network {
   const subnet = parseSubnet(args.subnet);
   const gateway = args.gateway ?? (typeof subnet === "string" ? undefined : lastUsableAddress(subnet));
-  return new docker.Network(
+  return labNetwork(
     `${name}-rloc`,
     {
       name: `${args.namePrefix}${name}-rloc`,

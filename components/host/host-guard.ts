@@ -17,6 +17,11 @@ export interface HostGuardArgs {
   /** The only capabilities the guard keeps, e.g. NET_ADMIN and NET_RAW. */
   capabilities: string[];
   labels: LabelMap;
+  /**
+   * Ids of the objects the guard's changes hang on (the bridges a tunnel joins): when one is
+   * replaced, the guard is replaced with it and applies its steps to the new one.
+   */
+  boundTo?: pulumi.Input<string>[];
 }
 
 const SCRIPT_PATH = "/netlabs/host-guard.sh";
@@ -39,7 +44,11 @@ export class HostGuard extends pulumi.ComponentResource {
         restart: "unless-stopped",
         // Stopped (SIGTERM) before removal, so the guard undoes its changes.
         destroyGraceSeconds: 10,
-        labels: toDockerLabels(args.labels),
+        labels: args.boundTo
+          ? pulumi
+              .all(args.boundTo)
+              .apply((ids) => toDockerLabels({ ...args.labels, "io.docker-netlabs.bound-to": [...ids].sort().join(",") }))
+          : toDockerLabels(args.labels),
       },
       // A component's dependsOn does not reach its children by itself.
       { parent: this, dependsOn: opts?.dependsOn },

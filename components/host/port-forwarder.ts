@@ -7,6 +7,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { LabelMap, toDockerLabels } from "../labels";
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from "./lifecycle";
 
 export interface PortForwarderArgs {
   hostAddress: string;
@@ -18,10 +19,12 @@ export interface PortForwarderArgs {
   image: pulumi.Input<string>;
   containerName: string;
   labels: LabelMap;
+  /** Restart policy after a daemon restart: the lab's. */
+  restart?: RestartPolicy;
 }
 
 /** socat arguments for one forwarded port. Pure. */
-export function socatArgs(args: Omit<PortForwarderArgs, "image" | "containerName" | "labels">): string[] {
+export function socatArgs(args: Omit<PortForwarderArgs, "image" | "containerName" | "labels" | "restart">): string[] {
   const kind = args.protocol.toUpperCase();
   return [
     "socat",
@@ -44,6 +47,7 @@ export class PortForwarder extends pulumi.ComponentResource {
         capabilities: { drops: ["ALL"], adds: args.hostPort < 1024 ? ["NET_BIND_SERVICE"] : [] },
         command: socatArgs(args),
         init: true,
+        restart: args.restart ?? DEFAULT_RESTART_POLICY,
         labels: toDockerLabels(args.labels),
       },
       // A component's dependsOn does not reach its children by itself.

@@ -7,6 +7,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_RESTART_POLICY, RestartPolicy } from "../host/lifecycle";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { isIpv4Address, parseSubnet } from "../net/addressing";
 import { LabConfigError, show } from "../net/errors";
@@ -34,6 +35,8 @@ export interface OorRouterArgs extends OorOptions {
   watchtower?: boolean;
   namePrefix?: string;
   labels?: LabelMap;
+  /** After a Docker daemon restart: "unless-stopped" (default) brings the router back. */
+  restart?: RestartPolicy;
 }
 
 export const WATCHTOWER_IMAGE = "containrrr/watchtower:latest";
@@ -46,7 +49,7 @@ export class OorRouter extends pulumi.ComponentResource {
   readonly eidAddresses: string[];
 
   constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], watchtower = false, namePrefix = "", labels: extra, ...options } = args;
+    const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], watchtower = false, namePrefix = "", labels: extra, restart = DEFAULT_RESTART_POLICY, ...options } = args;
     const plan = planOorRouter(name, options);
     validateRoutes(name, rlocRoutes);
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
@@ -88,6 +91,7 @@ export class OorRouter extends pulumi.ComponentResource {
             }
           : { envs: pulumi.secret(keys.apply((k) => Object.entries(renderOorEnv(plan, k)).map(([key, value]) => `${key}=${value}`))) }),
         init: true,
+        restart,
         labels: toDockerLabels({ ...labels, "io.docker-netlabs.oor-mode": plan.mode }),
       },
       { parent: this },

@@ -34,6 +34,9 @@ export function renderNodeInit(node: NodePlan): string {
     "  done",
     `  log "address $1 did not appear within ${INTERFACE_WAIT_SECONDS} s"; return 1`,
     "}",
+    // A restarted node (daemon restart, reboot) starts with a fresh network namespace: everything
+    // below runs again, and it is not ready until it has.
+    `rm -f ${NODE_READY_PATH}`,
     "mkdir -p /run/netlabs",
     ": > /run/netlabs/interfaces",
   ];

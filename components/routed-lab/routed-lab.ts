@@ -7,16 +7,19 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostGuard } from "../host/host-guard";
+import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy, labNetwork, readinessHealthcheck } from "../host/lifecycle";
+import { NodesReady } from "../host/readiness";
 import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
 import { LAB_IMAGE_COMMANDS } from "../images/catalog";
 import { LabImages, buildLabImages } from "../images/lab-image";
+import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
-import { NODE_INIT_PATH, renderNodeInit } from "./node-init";
+import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "./node-init";
 
 export interface RoutedLabArgs {
   /** Segments and nodes (see components/net/topology.ts for every field). */
@@ -27,6 +30,20 @@ export interface RoutedLabArgs {
   images?: Partial<LabImages>;
   /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
+  /**
+   * What the lab's containers do after a Docker daemon restart or a host reboot: "unless-stopped"
+   * (default) brings the lab back by itself; "no" leaves it down until the next `pulumi up`.
+   */
+  restart?: RestartPolicy;
+  /**
+   * The lab's Docker host, where its nodes' readiness is read (`docker inspect`): the provider's
+   * host URL. Default: the local engine.
+   */
+  dockerHost?: string;
+  /** ssh options of an ssh:// dockerHost, the same as the Docker provider's. */
+  sshOpts?: pulumi.Input<string[]>;
+  /** How long a node may take to become ready before `pulumi up` fails on it (default 90 s). */
+  readyTimeoutSeconds?: number;
 }
 
 export interface RoutedLabNodeInfo {
@@ -57,6 +74,8 @@ export class RoutedLab extends pulumi.ComponentResource {
   readonly plan: LabPlan;
   readonly networks: Record<string, docker.Network> = {};
   readonly containers: Record<string, docker.Container> = {};
+  /** Done when every node is healthy; `pulumi up` fails naming a node that is not. */
+  ready!: NodesReady;
   readonly nodes: Record<string, RoutedLabNodeInfo>;
   readonly segments: Record<string, RoutedLabSegmentInfo>;
   readonly published: RoutedLabPublishedPort[];
@@ -139,9 +158,21 @@ export class RoutedLab extends pulumi.ComponentResource {
 
     const tunnels = this.createTunnels(name, labName, plan, images, labels);
     const nodeDependencies = [guard, tunnels].filter((resource): resource is HostGuard => resource !== undefined);
+    const restart = args.restart ?? DEFAULT_RESTART_POLICY;
     for (const node of plan.nodes) {
-      this.containers[node.name] = this.createNode(name, node, images, labels, nodeDependencies);
+      this.containers[node.name] = this.createNode(name, node, images, labels, nodeDependencies, restart);
     }
+    this.ready = new NodesReady(
+      `${name}-ready`,
+      {
+        lab: labName,
+        dockerHost: args.dockerHost ?? DEFAULT_DOCKER_HOST,
+        sshOpts: args.sshOpts,
+        nodes: plan.nodes.map((node) => ({ node: node.name, container: node.containerName, id: this.containers[node.name].id })),
+        timeoutSeconds: args.readyTimeoutSeconds ?? READY_WAIT_SECONDS,
+      },
+      { parent: this, dependsOn: Object.values(this.containers) },
+    );
 
     for (const node of plan.nodes) {
       for (const port of node.publish) {
@@ -157,6 +188,7 @@ export class RoutedLab extends pulumi.ComponentResource {
             image: images.router!,
             containerName: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
             labels,
+            restart,
           },
           { parent: this, dependsOn: [this.containers[node.name]] },
         );
@@ -206,6 +238,8 @@ export class RoutedLab extends pulumi.ComponentResource {
         containerName: `${labName}-tunnels`,
         capabilities: ["NET_ADMIN"],
         labels,
+        // A replaced bridge loses its tunnel: the guard is replaced with it and joins the new one.
+        boundTo: stretched.map((segment) => this.networks[segment.name].id),
       },
       { parent: this, dependsOn: stretched.map((segment) => this.networks[segment.name]) },
     );
@@ -226,7 +260,7 @@ export class RoutedLab extends pulumi.ComponentResource {
             ...(segment.vxlan ? { "com.docker.network.driver.mtu": String(segment.vxlan.mtu) } : {}),
           }
         : { parent: segment.parent!, macvlan_mode: "bridge" };
-    return new docker.Network(
+    return labNetwork(
       `${lab}-${segment.name}`,
       {
         name: segment.networkName,
@@ -246,6 +280,7 @@ export class RoutedLab extends pulumi.ComponentResource {
     images: Partial<LabImages>,
     labels: LabelMap,
     hostPreparation: HostGuard[],
+    restart: RestartPolicy,
   ): docker.Container {
     const image =
       typeof node.image === "string"
@@ -289,6 +324,8 @@ export class RoutedLab extends pulumi.ComponentResource {
             protocol: port.protocol,
           })),
         init: true,
+        restart,
+        healthcheck: readinessHealthcheck(NODE_READY_PATH),
         labels: toDockerLabels({ ...labels, "io.docker-netlabs.node": node.name }),
       },
       { parent: this, dependsOn: hostPreparation },

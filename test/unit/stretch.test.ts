@@ -189,8 +189,9 @@ describe("a stretch site stack", () => {
 
   it("creates the bridge, then its tunnel, then the node on it (and destroys them in reverse)", async () => {
     const { chain } = await dependencyDepth(() => buildStack(readStackConfig()), stackFile("stretch-a"));
-    expect(chain.slice(-3)).toEqual(["routed-lab-tunnels", "routed-lab-web-a", "routed-lab-probe"]);
-    expect(["routed-lab-shared", "lab-image-router"]).toContain(chain.at(-4));
+    // ...then the lab's readiness gate, then its probe.
+    expect(chain.slice(-4)).toEqual(["routed-lab-tunnels", "routed-lab-web-a", "routed-lab-ready", "routed-lab-probe"]);
+    expect(["routed-lab-shared", "lab-image-router"]).toContain(chain.at(-5));
   });
 
   it("names a bad lab under its config key, creating nothing", async () => {

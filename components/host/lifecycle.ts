@@ -1,0 +1,45 @@
+/**
+ * How a lab's Docker objects live through changes and restarts, the same for every component:
+ *
+ * - Networks are replaced delete-first. Every input of @pulumi/docker's Network forces a
+ *   replacement, and by default Pulumi creates the replacement before deleting the old one: under
+ *   the same name, which Docker refuses. Delete-first also makes the engine delete (and later
+ *   re-create) the containers whose inputs name the network, since Docker will not remove a
+ *   network that still has endpoints.
+ * - Containers carry a restart policy, so that a lab comes back by itself after a Docker daemon
+ *   restart or a host reboot ("unless-stopped" unless the user says otherwise).
+ * - A container that signals readiness with a file gets a Docker healthcheck on it, and the lab
+ *   waits for "healthy" (NodesReady): a node whose init fails or never finishes fails `pulumi up`.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+
+export const RESTART_POLICIES = ["unless-stopped", "always", "no"] as const;
+/** Docker's restart policy for lab containers; "no" keeps a lab down after a daemon restart. */
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+export const DEFAULT_RESTART_POLICY: RestartPolicy = "unless-stopped";
+
+/** A lab network: a docker.Network replaced delete-first (see above). */
+export function labNetwork(name: string, args: docker.NetworkArgs, opts: pulumi.CustomResourceOptions): docker.Network {
+  return new docker.Network(name, args, { ...opts, deleteBeforeReplace: true });
+}
+
+/** How long a node may take to become ready before `pulumi up` fails on it (see readiness.ts). */
+export const READY_WAIT_SECONDS = 90;
+
+/**
+ * The readiness healthcheck of a container that creates `readyPath` once it is set up and removes
+ * it when it starts again. Checked every second: Docker runs the first check one interval after
+ * start, so a longer interval delays every deploy by as much (start intervals, which would allow a
+ * slow steady rate, need Docker 25's API, and labs still run on older engines).
+ * Failures during the start period do not count, so a node still setting up shows "starting".
+ */
+export function readinessHealthcheck(readyPath: string): docker.types.input.ContainerHealthcheck {
+  return {
+    tests: ["CMD-SHELL", `test -f ${readyPath}`],
+    interval: "1s",
+    timeout: "3s",
+    retries: 3,
+    startPeriod: `${READY_WAIT_SECONDS}s`,
+  };
+}

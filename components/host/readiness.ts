@@ -1,0 +1,143 @@
+/**
+ * NodesReady: a dynamic resource that holds `pulumi up` until every node of a lab is healthy (its
+ * readiness healthcheck passed) and fails it, naming the node and showing the tail of its log, as
+ * soon as one exits, restarts or is not ready in time.
+ *
+ * Why not the provider's own `wait`: @pulumi/docker 5.x (terraform-provider-docker v4.5.0,
+ * resourceDockerContainerCreate) polls only `State.Health.Status == healthy`; a container that
+ * exited is waited on for the whole `waitTimeout`, and the error is the fixed text "container
+ * failed to be in healthy state", with neither the container's name nor its logs. The nodes still
+ * carry the healthcheck (Docker's own view of readiness, shown by `docker ps`); this resource reads
+ * it with `docker inspect` on the lab's host: the local engine, or over `ssh` with the same options
+ * as the Docker provider. Its provider runs in Pulumi's dynamic-provider host, which loads only
+ * builtins and node_modules: the code below is self-contained on purpose.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface NodesReadyArgs {
+  /** The lab, for messages. */
+  lab: string;
+  /** The lab's Docker host URL: unix://..., tcp://... or ssh://user@host[:port]. */
+  dockerHost: string;
+  /** ssh options of an ssh:// host, as the Docker provider is given them. */
+  sshOpts?: pulumi.Input<string[]>;
+  /** Node name to container, with the container's id (a replaced container makes this run again). */
+  nodes: { node: string; container: string; id: pulumi.Input<string> }[];
+  /** How long a node may take to become healthy. */
+  timeoutSeconds: number;
+}
+
+interface NodesReadyInputs {
+  lab: string;
+  dockerHost: string;
+  sshOpts: string[];
+  nodes: { node: string; container: string; id: string }[];
+  timeoutSeconds: number;
+}
+
+/** The outcome per node once all are healthy: how long each took, from the first poll. */
+interface NodesReadyOutputs extends NodesReadyInputs {
+  readyMs: Record<string, number>;
+}
+
+/** The argv that runs `docker <args>` on the lab's host. Pure; exported for tests. */
+export function hostDockerArgv(dockerHost: string, sshOpts: string[], args: string[]): string[] {
+  if (!dockerHost.startsWith("ssh://")) return ["docker", "-H", dockerHost, ...args];
+  const url = new URL(dockerHost);
+  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+  return [
+    "ssh",
+    ...sshOpts,
+    ...(url.port ? ["-p", url.port] : []),
+    ...(url.username ? ["-l", decodeURIComponent(url.username)] : []),
+    "--",
+    url.hostname,
+    ["docker", ...args].map(quote).join(" "),
+  ];
+}
+
+async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
+  const { execFile } = require("node:child_process");
+  const argvFor = hostDockerArgv;
+  const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+    new Promise((resolve) => {
+      const [file, ...rest] = argvFor(inputs.dockerHost, inputs.sshOpts, args);
+      execFile(file, rest, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error: any, stdout: string, stderr: string) =>
+        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      );
+    });
+  const logTail = async (container: string): Promise<string> => {
+    const logs = await docker(["logs", "--tail", "15", container]);
+    const text = `${logs.stdout}${logs.stderr}`.trim();
+    return text === "" ? "    (no log output)" : text.split("\n").map((line) => `    ${line}`).join("\n");
+  };
+
+  const started = Date.now();
+  const readyMs: Record<string, number> = {};
+  const byContainer = new Map(inputs.nodes.map((node) => [node.container, node.node]));
+  for (;;) {
+    const pending = inputs.nodes.filter((node) => readyMs[node.node] === undefined);
+    if (pending.length === 0) return { ...inputs, readyMs };
+    const inspected = await docker(["inspect", "--format", "{{.Name}} {{json .State}} {{.RestartCount}}", ...pending.map((n) => n.container)]);
+    const failures: string[] = [];
+    for (const line of inspected.stdout.split("\n").filter(Boolean)) {
+      const match = /^\/(\S+) (\{.*\}) (\d+)$/.exec(line);
+      if (!match) continue;
+      const [, container, stateJson, restarts] = match;
+      const node = byContainer.get(container)!;
+      const state = JSON.parse(stateJson);
+      if (state.Health?.Status === "healthy") readyMs[node] = Date.now() - started;
+      else if (!state.Running || state.Restarting || Number(restarts) > 0) {
+        const why = state.Running || state.Restarting ? `restarted ${restarts} time(s) (last exit code ${state.ExitCode})` : `exited with code ${state.ExitCode}`;
+        failures.push(`node ${node} (container ${container}) ${why}; last log lines:\n${await logTail(container)}`);
+      }
+    }
+    if (inspected.code !== 0 && failures.length === 0) {
+      const missing = pending.filter((node) => !inspected.stdout.includes(`/${node.container} `)).map((node) => node.node);
+      if (missing.length > 0) failures.push(`node(s) ${missing.join(", ")}: ${inspected.stderr.trim() || "not found on the host"}`);
+    }
+    if (failures.length === 0 && Date.now() - started > inputs.timeoutSeconds * 1000) {
+      for (const node of inputs.nodes.filter((n) => readyMs[n.node] === undefined)) {
+        failures.push(`node ${node.node} (container ${node.container}) not ready within ${inputs.timeoutSeconds} s; last log lines:\n${await logTail(node.container)}`);
+      }
+    }
+    if (failures.length > 0) throw new Error(`lab ${inputs.lab}: ${failures.join("\n")}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+const nodesReadyProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: NodesReadyInputs) {
+    return { id: `ready-${inputs.lab}`, outs: await waitUntilReady(inputs) };
+  },
+  // A replaced node (new id), an added or removed node: wait again. A refresh keeps what it found.
+  async diff(_id: string, olds: NodesReadyOutputs, news: NodesReadyInputs) {
+    const keys = ["dockerHost", "nodes", "timeoutSeconds"] as const;
+    return { changes: keys.some((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key])) };
+  },
+  async update(_id: string, _olds: NodesReadyOutputs, news: NodesReadyInputs) {
+    return { outs: await waitUntilReady(news) };
+  },
+};
+
+export class NodesReady extends pulumi.dynamic.Resource {
+  declare readonly readyMs: pulumi.Output<Record<string, number>>;
+
+  constructor(name: string, args: NodesReadyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      nodesReadyProvider,
+      name,
+      {
+        lab: args.lab,
+        dockerHost: args.dockerHost,
+        sshOpts: args.sshOpts ?? [],
+        nodes: args.nodes,
+        timeoutSeconds: args.timeoutSeconds,
+        readyMs: undefined,
+      },
+      opts,
+      "netlabs",
+      "NodesReady",
+    );
+  }
+}
