@@ -1,7 +1,12 @@
 /**
- * The users' CI workflow is checked by GitHub's own workflow parser (the one Actions uses), then
- * for what the README promises: a preview with diff, commented on each pull request, for every
- * site stack of the repository; `pulumi up` only on a push to main.
+ * The workflows are checked by GitHub's own workflow parser (the one Actions uses), then for what
+ * the README promises.
+ * - pulumi.yml, the users' workflow: a preview with diff and refresh, commented on each pull
+ *   request, for every site stack of the repository; `pulumi up` only on a push to main; a manual
+ *   destroy of one chosen stack; every refresh and destroy runs the program (the ssh:// sites' key
+ *   files exist only once the program has run on the runner).
+ * - ci.yml, the project's own CI: the Pulumi CLI and the provider plugins at their locked versions,
+ *   then .ci/run, so the CLI tier runs there.
  */
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import * as fs from "node:fs";
@@ -10,16 +15,65 @@ import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "../..");
-const FILE = path.join(ROOT, ".github/workflows/pulumi.yml");
+const siteStacks = () =>
+  fs.readdirSync(ROOT).filter((f) => /^Pulumi\.(?!dev\.).+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+const lockedVersion = (pkg: string) =>
+  String(JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")).packages[`node_modules/${pkg}`].version).replace(/^v/, "");
+const isPulumiAction = (step: any) => String(step.uses ?? "").startsWith("pulumi/actions@");
 
-describe("pull-request workflow", () => {
-  const content = fs.readFileSync(FILE, "utf8");
+function parserErrors(file: string, content: string): string[] {
+  const result = parseWorkflow({ name: file, content }, new NoOperationTraceWriter());
+  expect(result.value).toBeDefined();
+  return result.context.errors.getErrors().map((e) => e.message);
+}
+
+/** The lowest version a pulumi-version range such as "^3.172.0" or "3.248.0" allows, as [major, minor, patch]. */
+function minimumVersion(range: string): number[] {
+  const m = /^[\^~>=\s]*(\d+)\.(\d+)\.(\d+)$/.exec(String(range).trim());
+  if (!m) throw new Error(`pulumi-version ${range} is not a plain minimum`);
+  return m.slice(1).map(Number);
+}
+const atLeast = (v: number[], min: number[]) => v[0] > min[0] || (v[0] === min[0] && (v[1] > min[1] || (v[1] === min[1] && v[2] >= min[2])));
+
+/**
+ * Every step of a workflow that refreshes or destroys a stack without running the program: a
+ * pulumi/actions step with command refresh or destroy, or refresh: true, without
+ * PULUMI_RUN_PROGRAM=true in its environment (workflow, job, step); a run step that calls
+ * `pulumi refresh`, `pulumi destroy` or passes --refresh, without --run-program or that variable.
+ * Returns them as "job/step", and the steps that do run the program in `ok`.
+ */
+export function refreshOrDestroyPaths(workflow: any): { withoutProgram: string[]; ok: string[] } {
+  const withoutProgram: string[] = [];
+  const ok: string[] = [];
+  for (const [jobName, job] of Object.entries<any>(workflow.jobs ?? {})) {
+    (job.steps ?? []).forEach((step: any, i: number) => {
+      const env = { ...(workflow.env ?? {}), ...(job.env ?? {}), ...(step.env ?? {}) };
+      const envRuns = String(env.PULUMI_RUN_PROGRAM).toLowerCase() === "true";
+      const where = `${jobName}/${step.name ?? step.uses ?? i}`;
+      let refreshesOrDestroys = false;
+      let runsProgram = envRuns;
+      if (isPulumiAction(step)) {
+        const w = step.with ?? {};
+        refreshesOrDestroys = ["refresh", "destroy"].includes(w.command) || String(w.refresh) === "true";
+      } else if (typeof step.run === "string") {
+        const calls = step.run.split("\n").filter((line: string) => /\bpulumi\s+(refresh|destroy|up|update|preview|pre)\b/.test(line));
+        const refreshing = calls.filter((line: string) => /\bpulumi\s+(refresh|destroy)\b|\s(--refresh|-r)(=true)?(\s|$)/.test(line));
+        refreshesOrDestroys = refreshing.length > 0;
+        runsProgram = envRuns || refreshing.every((line: string) => /\s--run-program(=true)?(\s|$)/.test(line));
+      }
+      if (refreshesOrDestroys) (runsProgram ? ok : withoutProgram).push(where);
+    });
+  }
+  return { withoutProgram, ok };
+}
+
+describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
+  const file = ".github/workflows/pulumi.yml";
+  const content = fs.readFileSync(path.join(ROOT, file), "utf8");
   const workflow = parseYaml(content);
 
   it("is a valid GitHub Actions workflow", () => {
-    const result = parseWorkflow({ name: ".github/workflows/pulumi.yml", content }, new NoOperationTraceWriter());
-    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([]);
-    expect(result.value).toBeDefined();
+    expect(parserErrors(file, content)).toEqual([]);
   });
 
   it("(the parser does reject a broken workflow)", () => {
@@ -28,13 +82,12 @@ describe("pull-request workflow", () => {
     expect(result.context.errors.getErrors().length).toBeGreaterThan(0);
   });
 
-  it("previews every site stack with a diff, as a comment on the pull request", () => {
+  it("previews every site stack with a diff and a refresh, as a comment on the pull request", () => {
     const preview = workflow.jobs.preview;
     expect(preview.if).toBe("github.event_name == 'pull_request'");
-    const stacks = fs.readdirSync(ROOT).filter((f) => /^Pulumi\.(?!dev\.).+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
-    expect([...preview.strategy.matrix.stack].sort()).toEqual(stacks);
-    const step = preview.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-    expect(step.with).toMatchObject({ command: "preview", diff: true, "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
+    expect([...preview.strategy.matrix.stack].sort()).toEqual(siteStacks());
+    const step = preview.steps.find(isPulumiAction);
+    expect(step.with).toMatchObject({ command: "preview", diff: true, refresh: true, "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
     expect(workflow.permissions["pull-requests"]).toBe("write");
   });
 
@@ -42,6 +95,86 @@ describe("pull-request workflow", () => {
     const deploy = workflow.jobs.deploy;
     expect(deploy.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
     expect(deploy.strategy["max-parallel"]).toBe(1);
-    expect(deploy.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@")).with.command).toBe("up");
+    expect(deploy.steps.find(isPulumiAction).with.command).toBe("up");
+  });
+
+  it("destroys one chosen site stack on a manual run only, once its name is typed again, with the program run", () => {
+    const dispatch = workflow.on.workflow_dispatch.inputs;
+    expect(dispatch.destroy.type).toBe("choice");
+    expect([...dispatch.destroy.options].sort()).toEqual(siteStacks());
+    const destroy = workflow.jobs.destroy;
+    expect(destroy.if).toBe("github.event_name == 'workflow_dispatch' && inputs.confirm == inputs.destroy");
+    const step = destroy.steps.find((s: any) => /\bpulumi\s+destroy\b/.test(s.run ?? ""));
+    expect(step.run).toMatch(/^pulumi destroy --run-program --yes --non-interactive --stack "\$STACK"$/);
+    expect(step.env.STACK).toBe("${{ inputs.destroy }}");
+    // The CLI is installed (pulumi/actions without a command) before it is called.
+    const install = destroy.steps.findIndex(isPulumiAction);
+    expect(install).toBeGreaterThanOrEqual(0);
+    expect(destroy.steps[install].with.command).toBeUndefined();
+    expect(install).toBeLessThan(destroy.steps.indexOf(step));
+  });
+
+  it("runs the program on every refresh and destroy (preview --refresh and the manual destroy included)", () => {
+    const { withoutProgram, ok } = refreshOrDestroyPaths(workflow);
+    expect(withoutProgram).toEqual([]);
+    expect(ok).toEqual(expect.arrayContaining(["preview/pulumi/actions@v6", expect.stringMatching(/^destroy\/pulumi destroy/)]));
+    expect(workflow.env.PULUMI_RUN_PROGRAM).toBe("true");
+  });
+
+  it("(the check does catch a refresh or destroy that would not run the program)", () => {
+    const without = structuredClone(workflow);
+    delete without.env.PULUMI_RUN_PROGRAM;
+    const step = without.jobs.destroy.steps.find((s: any) => /pulumi destroy/.test(s.run ?? ""));
+    step.run = step.run.replace("--run-program ", "");
+    expect(refreshOrDestroyPaths(without).withoutProgram).toEqual([
+      "preview/pulumi/actions@v6",
+      expect.stringMatching(/^destroy\/pulumi destroy/),
+    ]);
+  });
+
+  it("installs a Pulumi CLI that knows --run-program for preview --refresh (3.169.0, fixed for up in 3.172.0)", () => {
+    const steps = Object.values<any>(workflow.jobs).flatMap((job) => job.steps.filter(isPulumiAction));
+    expect(steps.length).toBe(3);
+    for (const step of steps) expect(atLeast(minimumVersion(step.with["pulumi-version"]), [3, 172, 0])).toBe(true);
+  });
+});
+
+describe("project CI workflow (.github/workflows/ci.yml)", () => {
+  const file = ".github/workflows/ci.yml";
+  const content = fs.readFileSync(path.join(ROOT, file), "utf8");
+  const workflow = parseYaml(content);
+  const job = workflow.jobs.test;
+  const runs: string[] = job.steps.map((s: any) => s.run ?? "");
+  const indexOfRun = (re: RegExp) => runs.findIndex((r) => re.test(r));
+
+  it("is a valid GitHub Actions workflow, run on every push and pull request on ubuntu-latest with Node 20", () => {
+    expect(parserErrors(file, content)).toEqual([]);
+    expect(Object.keys(workflow.on).sort()).toEqual(["pull_request", "push"]);
+    expect(job["runs-on"]).toBe("ubuntu-latest");
+    const node = job.steps.find((s: any) => String(s.uses).startsWith("actions/setup-node@"));
+    expect(String(node.with["node-version"])).toBe("20");
+  });
+
+  it("installs the Pulumi CLI at the locked SDK's version (pulumi/actions without a command)", () => {
+    const install = job.steps.find(isPulumiAction);
+    expect(install.with.command).toBeUndefined();
+    expect(install.with["pulumi-version"]).toBe(lockedVersion("@pulumi/pulumi"));
+  });
+
+  it("installs the docker and command provider plugins at the versions package-lock.json records", () => {
+    const docker = lockedVersion("@pulumi/docker");
+    const command = lockedVersion("@pulumi/command");
+    expect(indexOfRun(new RegExp(`^pulumi plugin install resource docker ${docker.replace(/\./g, "\\.")}$`, "m"))).toBeGreaterThan(0);
+    expect(indexOfRun(new RegExp(`^pulumi plugin install resource command ${command.replace(/\./g, "\\.")}$`, "m"))).toBeGreaterThan(0);
+  });
+
+  it("runs .ci/run (machine preparation, npm ci, npm test) after the CLI and plugins, with them on PATH and PULUMI_HOME", () => {
+    const ciRun = indexOfRun(/\bbash \.ci\/run\b/);
+    expect(ciRun).toBeGreaterThan(indexOfRun(/pulumi plugin install resource docker/));
+    expect(ciRun).toBeGreaterThan(job.steps.findIndex(isPulumiAction));
+    expect(runs[ciRun]).toContain('"PATH=$PATH"');
+    expect(runs[ciRun]).toContain('"PULUMI_HOME=$PULUMI_HOME"');
+    expect(job.env.PULUMI_HOME).toBeTruthy();
+    expect(fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8")).toMatch(/^npm ci\b.*\n(.*\n)*npm test$/m);
   });
 });
