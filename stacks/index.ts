@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
 import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
+import { materializeSshIdentity } from "../components/host/ssh-identity";
 import { HostNeeds, checkHostFacts } from "../components/host/host-facts";
 import { localHostFacts } from "../components/host/local-facts";
 import { LabImages, buildLabImages } from "../components/images/lab-image";
@@ -18,7 +19,7 @@ import { bgpTriangleOptions } from "./bgp-triangle";
 import { CompositionName, StackConfig } from "./config";
 import { DEMO_PAGE, networkingDemoSpec } from "./networking-demo";
 import { planOorRouter } from "../components/oor";
-import { LabProbe, ProbeCheck, ProbeResult } from "../components/probe/lab-probe";
+import { LabProbe, ProbeCheck, ProbeResult, containerIdsOf } from "../components/probe/lab-probe";
 import { OorLab } from "./oor-lab";
 import { LispMsmrStack, LispSiteStack } from "./oor-sites";
 import { routedLanSpec } from "./routed-lan";
@@ -187,10 +188,11 @@ function declareStack(config: StackConfig, options: StackOptions, neededImages: 
   // What the labs need of the host, checked at preview when it is reached over SSH.
   const needs = { ...hostNeeds, minDockerMajor: 20 };
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
-  // Probes reach an ssh:// host with the same key and host key as the Docker provider.
-  const probeSsh =
-    sshIdentity && host.address.scheme === "ssh"
-      ? { host: host.address.host, port: host.address.port, user: host.address.user ?? "root", ...sshIdentity }
+  // Probes reach an ssh:// host as the Docker provider does: `ssh` with the provider's options
+  // (the identity's key and known_hosts files, then the stack's sshOpts, in DockerHost's order).
+  const probeSshOpts =
+    host.address.scheme === "ssh"
+      ? (sshIdentity ? materializeSshIdentity(host.address, sshIdentity) : pulumi.output([] as string[])).apply((opts) => [...opts, ...config.sshOpts])
       : undefined;
   const onHost: pulumi.ComponentResourceOptions = { provider: host.provider };
   const images = buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
@@ -204,7 +206,14 @@ function declareStack(config: StackConfig, options: StackOptions, neededImages: 
     if (config.probes && checks.length > 0) {
       probes[lab] = new LabProbe(
         `${config.namePrefix}${lab}-probe`,
-        { dockerHost: config.dockerHost, ssh: probeSsh, checks, failOnError: config.failOnProbe },
+        {
+          dockerHost: config.dockerHost,
+          sshOpts: probeSshOpts,
+          // A container replaced under the same name gets a new id: the probe runs again.
+          containerIds: containerIdsOf(component as unknown as pulumi.Resource),
+          checks,
+          failOnError: config.failOnProbe,
+        },
         { dependsOn: [component as unknown as pulumi.Resource] },
       ).results;
     }

@@ -4,10 +4,21 @@
  * exports the results; `failOnError` makes `pulumi up` fail when a check fails.
  *
  * The provider below runs in Pulumi's dynamic-provider host, which loads only node_modules: its
- * code is self-contained on purpose (node builtins and ssh2, required inside the functions).
- * Checks run `docker exec` in the lab's containers, locally or over one SSH connection per host.
+ * code is self-contained on purpose (node builtins only, required inside the functions; no import
+ * of this program's modules is referenced from it). Checks run `docker exec` in the lab's
+ * containers with the local `docker` CLI, or for an ssh:// host through the local `ssh` binary with
+ * the Docker provider's own ssh options (see host/host-exec.ts): the argv up to the remote command
+ * is built here, in the program, and travels as an input.
+ *
+ * The engine calls more than `create`: `diff` reports a change when the checks, their settings or
+ * the ids of the lab's containers change (a container replaced under the same name has a new id),
+ * `update` runs the checks again and returns every output, `read` (refresh) keeps the outputs
+ * without running anything.
  */
+import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { parseDockerHost } from "../host/docker-host-url";
+import { sshLabel, sshPrefix } from "../host/host-exec";
 
 export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
@@ -23,124 +34,162 @@ export interface ProbeResult {
   ms: number;
 }
 
-export interface ProbeSsh {
-  host: string;
-  port?: number;
-  user: string;
-  privateKey: pulumi.Input<string>;
-  /** The host's public key as in known_hosts; the connection is refused if the host shows another. */
-  hostKey?: string;
-}
-
 export interface LabProbeArgs {
-  /** The lab's Docker host: unix:///... (the local engine) or ssh://user@host[:port] with `ssh`. */
+  /** The lab's Docker host: unix:///... or tcp://... (the local `docker` CLI), or ssh://[user@]host[:port] (`ssh`). */
   dockerHost: string;
-  ssh?: ProbeSsh;
+  /**
+   * For an ssh:// host: the Docker provider's ssh options, as the provider gets them (the key and
+   * known_hosts files of ssh-identity.ts, then the stack's sshOpts). Without them ssh uses its defaults.
+   */
+  sshOpts?: pulumi.Input<string[]>;
+  /**
+   * The ids of the containers the checks depend on (containerIdsOf): when one is replaced, even under
+   * the same name, the probe runs again.
+   */
+  containerIds?: pulumi.Input<pulumi.Input<string>[]>;
   checks: ProbeCheck[];
   /** How long each check may keep retrying before it counts as failed. */
   timeoutSeconds?: number;
   failOnError?: boolean;
 }
 
-interface ProbeInputs {
+/** How the provider reaches an ssh:// host: the ssh argv up to the remote command, and its name for errors. */
+export interface ProbeSshInputs {
+  label: string;
+  argv: string[];
+}
+
+export interface ProbeInputs {
   dockerHost: string;
-  ssh?: { host: string; port?: number; user: string; privateKey: string; hostKey?: string };
+  ssh?: ProbeSshInputs;
+  containerIds: string[];
   checks: ProbeCheck[];
   timeoutSeconds: number;
   failOnError: boolean;
 }
 
+export interface ProbeOutputs extends ProbeInputs {
+  results: ProbeResult[];
+  passed: number;
+  failed: number;
+}
+
+/** One command's bound: a check that hangs counts as a failed attempt after this long. */
+const COMMAND_TIMEOUT_MS = 20_000;
+
+interface ExecResult {
+  code: number;
+  stdout: string;
+  /** Set when ssh itself failed (exit 255): which step, in words chosen here, never ssh's own text. */
+  sshError?: { message: string; retry: boolean };
+}
+
 /** Runs every check, retrying each until it passes or its time is up. */
 async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-  let client: any;
-  const exec = async (argv: string[]): Promise<{ code: number; stdout: string }> => {
-    if (!inputs.ssh) {
-      const { execFile } = require("node:child_process");
-      return new Promise((resolve) =>
-        execFile("docker", ["-H", inputs.dockerHost, ...argv], { timeout: 20_000 }, (error: any, stdout: string) =>
-          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout) }),
-        ),
-      );
-    }
-    if (!client) {
-      const { Client } = require("ssh2");
-      client = await new Promise((resolve, reject) => {
-        const c = new Client();
-        c.on("ready", () => resolve(c))
-          .on("error", (e: Error) => reject(new Error(`ssh ${inputs.ssh!.host}: connect: ${e.message}`)))
-          .connect({
-            host: inputs.ssh!.host,
-            port: inputs.ssh!.port ?? 22,
-            username: inputs.ssh!.user,
-            privateKey: inputs.ssh!.privateKey,
-            readyTimeout: 10_000,
-            hostVerifier: (key: Buffer) => !inputs.ssh!.hostKey || key.equals(Buffer.from(inputs.ssh!.hostKey.trim().split(/\s+/)[1], "base64")),
-          });
-      });
-    }
-    return new Promise((resolve, reject) => {
-      client.exec(["docker", ...argv].map(quote).join(" "), (error: Error | undefined, stream: any) => {
-        if (error) return reject(error);
-        let stdout = "";
-        const timer = setTimeout(() => stream.close(), 20_000);
-        stream.on("data", (d: Buffer) => (stdout += d.toString()));
-        stream.stderr.on("data", () => undefined);
-        stream.on("close", (code: number | null) => {
-          clearTimeout(timer);
-          resolve({ code: code ?? 1, stdout });
-        });
-      });
+  const LIMIT = 1 << 20;
+  const spawnBounded = (file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; spawnError?: string }> =>
+    new Promise((resolve) => {
+      const { spawn } = require("node:child_process");
+      let stdout = "";
+      let stderr = "";
+      let settled = false;
+      let grace: NodeJS.Timeout | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+      const finish = (code: number, spawnError?: string) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearTimeout(grace);
+        resolve({ code, stdout, stderr, spawnError });
+      };
+      timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        finish(124);
+      }, COMMAND_TIMEOUT_MS);
+      child.stdout.on("data", (d: Buffer) => (stdout = (stdout + d.toString()).slice(0, LIMIT)));
+      child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(0, LIMIT)));
+      child.on("error", (error: NodeJS.ErrnoException) => finish(127, error.code ?? "spawn failed"));
+      child.on("close", (code: number | null) => finish(code ?? 1));
+      // A ControlPersist master (from the user's ssh options) may keep the pipes open after ssh exits.
+      child.on("exit", (code: number | null) => (grace = setTimeout(() => finish(code ?? 1), 1000)));
     });
+  const exec = async (argv: string[]): Promise<ExecResult> => {
+    if (!inputs.ssh) {
+      const r = await spawnBounded("docker", ["-H", inputs.dockerHost, ...argv]);
+      return { code: r.code, stdout: r.stdout };
+    }
+    const [file, ...prefix] = inputs.ssh.argv;
+    const r = await spawnBounded(file, [...prefix, ...["docker", ...argv].map(quote)]);
+    const fail = (step: string, retry: boolean) => ({ code: r.code, stdout: "", sshError: { message: `ssh ${inputs.ssh!.label}: ${step}`, retry } });
+    if (r.spawnError) return fail(`exec: the ssh command could not be run (${r.spawnError})`, false);
+    if (r.code === 124) return fail(`exec: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`, true);
+    if (r.code !== 255) return { code: r.code, stdout: r.stdout };
+    // ssh's own failures: named by step. Its messages are not repeated (they may quote options).
+    const stderr = r.stderr;
+    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i.test(stderr)) {
+      return fail("host-key: the host's key is not the known host key", false);
+    }
+    if (/Permission denied|Too many authentication failures|no mutual signature/i.test(stderr)) return fail("auth: the key was refused", false);
+    if (/Connection refused/i.test(stderr)) return fail("connect: connection refused", true);
+    if (/timed out|Timeout, server .* not responding/i.test(stderr)) return fail("connect: timed out", true);
+    if (/Could not resolve hostname|Name or service not known/i.test(stderr)) return fail("connect: the host name does not resolve", false);
+    if (/No route to host|Network is unreachable/i.test(stderr)) return fail("connect: no route to the host", true);
+    if (/Connection closed|Connection reset|kex_exchange_identification/i.test(stderr)) return fail("connect: the connection was closed", true);
+    // 255 is also what a remote command may exit with: report it as such when ssh said nothing.
+    if (stderr.trim() === "") return { code: r.code, stdout: r.stdout };
+    return fail("ssh failed (exit 255)", true);
   };
-  const once = async (check: ProbeCheck): Promise<{ ok: boolean; detail: string }> => {
+  const once = async (check: ProbeCheck): Promise<{ ok: boolean; detail: string; final?: boolean }> => {
+    const run = async (argv: string[], judge: (r: ExecResult) => { ok: boolean; detail: string }) => {
+      const r = await exec(argv);
+      return r.sshError ? { ok: false, detail: r.sshError.message, final: !r.sshError.retry } : judge(r);
+    };
     switch (check.kind) {
-      case "fetch": {
-        const r = await exec(["exec", check.from, "curl", "-sf", "--max-time", "3", check.url]);
-        const ok = r.code === 0 && (check.expect === undefined || r.stdout.includes(check.expect));
-        return { ok, detail: ok ? `${check.from} fetched ${check.url}` : `${check.from} could not fetch ${check.url} (exit ${r.code})` };
-      }
-      case "reach": {
-        const r = await exec(["exec", check.from, "ping", "-c", "1", "-W", "2", check.address]);
-        return { ok: r.code === 0, detail: `${check.from} ${r.code === 0 ? "reaches" : "does not reach"} ${check.address}` };
-      }
-      case "bgp": {
-        const r = await exec(["exec", check.router, "vtysh", "-c", "show bgp summary json"]);
-        let established = 0;
-        try {
-          const peers = JSON.parse(r.stdout).ipv4Unicast?.peers ?? {};
-          established = Object.values(peers).filter((p: any) => p.state === "Established").length;
-        } catch {
-          established = 0;
-        }
-        return { ok: established >= check.established, detail: `${check.router}: ${established} of ${check.established} sessions Established` };
-      }
-      case "file": {
-        const r = await exec(["exec", check.container, "cat", check.path]);
-        const content = r.stdout.trim();
-        const detail = content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
-        return { ok: r.code === 0 && content !== "", detail };
-      }
+      case "fetch":
+        return run(["exec", check.from, "curl", "-sf", "--max-time", "3", check.url], (r) => {
+          const ok = r.code === 0 && (check.expect === undefined || r.stdout.includes(check.expect));
+          return { ok, detail: ok ? `${check.from} fetched ${check.url}` : `${check.from} could not fetch ${check.url} (exit ${r.code})` };
+        });
+      case "reach":
+        return run(["exec", check.from, "ping", "-c", "1", "-W", "2", check.address], (r) => ({
+          ok: r.code === 0,
+          detail: `${check.from} ${r.code === 0 ? "reaches" : "does not reach"} ${check.address}`,
+        }));
+      case "bgp":
+        return run(["exec", check.router, "vtysh", "-c", "show bgp summary json"], (r) => {
+          let established = 0;
+          try {
+            const peers = JSON.parse(r.stdout).ipv4Unicast?.peers ?? {};
+            established = Object.values(peers).filter((p: any) => p.state === "Established").length;
+          } catch {
+            established = 0;
+          }
+          return { ok: established >= check.established, detail: `${check.router}: ${established} of ${check.established} sessions Established` };
+        });
+      case "file":
+        return run(["exec", check.container, "cat", check.path], (r) => {
+          const content = r.stdout.trim();
+          const detail = content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
+          return { ok: r.code === 0 && content !== "", detail };
+        });
     }
   };
-  try {
-    const results: ProbeResult[] = [];
-    for (const check of inputs.checks) {
-      const started = Date.now();
-      let outcome = await once(check);
-      while (!outcome.ok && Date.now() - started < inputs.timeoutSeconds * 1000) {
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        outcome = await once(check);
-      }
-      results.push({ name: check.name, ...outcome, ms: Date.now() - started });
+  const results: ProbeResult[] = [];
+  for (const check of inputs.checks) {
+    const started = Date.now();
+    let outcome = await once(check);
+    while (!outcome.ok && !outcome.final && Date.now() - started < inputs.timeoutSeconds * 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      outcome = await once(check);
     }
-    return results;
-  } finally {
-    client?.end();
+    results.push({ name: check.name, ok: outcome.ok, detail: outcome.detail, ms: Date.now() - started });
   }
+  return results;
 }
 
-async function probe(inputs: ProbeInputs) {
+async function probe(inputs: ProbeInputs): Promise<ProbeOutputs> {
   const results = await runChecks(inputs);
   const failed = results.filter((r) => !r.ok);
   if (inputs.failOnError && failed.length > 0) {
@@ -149,16 +198,24 @@ async function probe(inputs: ProbeInputs) {
   return { ...inputs, results, passed: results.length - failed.length, failed: failed.length };
 }
 
-const probeProvider: pulumi.dynamic.ResourceProvider = {
+/** The inputs whose change means the results may no longer hold. The ssh argv is not one: a new key file is the same host. */
+const PROBE_DIFF_KEYS = ["dockerHost", "checks", "timeoutSeconds", "failOnError", "containerIds"] as const;
+
+export const probeProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProbeInputs) {
     return { id: `probe-${Date.now().toString(36)}`, outs: await probe(inputs) };
   },
-  async diff(_id: string, olds: ProbeInputs, news: ProbeInputs) {
-    const keys = ["dockerHost", "checks", "timeoutSeconds", "failOnError"] as const;
-    return { changes: keys.some((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key])) };
+  async diff(_id: string, olds: ProbeOutputs, news: ProbeInputs) {
+    // Unknown ids (a container being replaced, at preview) differ from any known ones: a change.
+    return { changes: PROBE_DIFF_KEYS.some((key) => JSON.stringify(olds[key] ?? null) !== JSON.stringify(news[key] ?? null)) };
   },
-  async update(_id: string, _olds: ProbeInputs, news: ProbeInputs) {
+  async update(_id: string, _olds: ProbeOutputs, news: ProbeInputs) {
+    // What update returns is the new state: every output, not only the results.
     return { outs: await probe(news) };
+  },
+  async read(id: string, props?: ProbeOutputs) {
+    // Refresh: the results are those of the last run; nothing on the host is a probe to read back.
+    return { id, props };
   },
 };
 
@@ -166,14 +223,25 @@ export class LabProbe extends pulumi.dynamic.Resource {
   declare readonly results: pulumi.Output<ProbeResult[]>;
   declare readonly passed: pulumi.Output<number>;
   declare readonly failed: pulumi.Output<number>;
+  declare readonly containerIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: LabProbeArgs, opts?: pulumi.CustomResourceOptions) {
+    const address = parseDockerHost(args.dockerHost);
+    if (typeof address === "string") throw new Error(`LabProbe "${name}": dockerHost ${JSON.stringify(args.dockerHost)} ${address}`);
+    const ssh =
+      address.scheme === "ssh"
+        ? pulumi.output(args.sshOpts ?? []).apply((sshOpts) => {
+            const target = { kind: "ssh" as const, host: address.host, port: address.port, user: address.user, sshOpts };
+            return { label: sshLabel(target), argv: sshPrefix(target) };
+          })
+        : undefined;
     super(
       probeProvider,
       name,
       {
         dockerHost: args.dockerHost,
-        ssh: args.ssh ? { ...args.ssh, privateKey: pulumi.secret(args.ssh.privateKey) } : undefined,
+        ssh,
+        containerIds: args.containerIds ?? [],
         checks: args.checks,
         timeoutSeconds: args.timeoutSeconds ?? 30,
         failOnError: args.failOnError ?? false,
@@ -186,4 +254,24 @@ export class LabProbe extends pulumi.dynamic.Resource {
       "LabProbe",
     );
   }
+}
+
+/**
+ * The ids of every container among the given resources and the children of the components among
+ * them: the same resources `dependsOn: [component]` waits for, so a probe that depends on a lab
+ * also runs again when any of its containers (nodes, routers, guards) is replaced.
+ */
+export function containerIdsOf(...resources: pulumi.Resource[]): pulumi.Output<string>[] {
+  const ids: pulumi.Output<string>[] = [];
+  const seen = new Set<pulumi.Resource>();
+  const walk = (resource: pulumi.Resource) => {
+    if (seen.has(resource)) return;
+    seen.add(resource);
+    if (docker.Container.isInstance(resource)) ids.push(resource.id);
+    if (!pulumi.ComponentResource.isInstance(resource)) return;
+    // The SDK's own record of a component's children (what dependsOn expands a component to).
+    for (const child of ((resource as any).__childResources ?? []) as Set<pulumi.Resource>) walk(child);
+  };
+  resources.forEach(walk);
+  return ids;
 }
