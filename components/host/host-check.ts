@@ -3,6 +3,15 @@
  * Pulumi runs at preview, so that a missing macvlan parent or a Docker engine too old for a lab is
  * an error at `pulumi preview` naming the host and the field, not a failure half way through `up`.
  * The Docker provider of the host depends on it, so nothing on the host is created before it passes.
+ *
+ * The engine calls `update` when `diff` reports a change (host, port or needs): what update returns
+ * is the resource's whole new state, so it returns every output, facts included (the dynamic-provider
+ * host would otherwise keep only `__provider`). Refresh keeps the outputs (no `read`): the facts are
+ * those of the last check, and interfaces come and go with every container.
+ *
+ * It connects with ssh2, not the `ssh` binary: it runs in `check`, at preview, with the key itself
+ * as a (secret) input, before anything else of the host; the key file that the Docker provider's
+ * options name is written by an apply of the program that nothing orders before this check.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostNeeds, checkHostFacts } from "./host-facts";
@@ -57,8 +66,9 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
         if (hostKeyRejected) reject(new Error(`ssh ${label}: host-key: the host's key is not the configured hostKey`));
         else if (error.level === "client-authentication") reject(new Error(`ssh ${label}: auth: the key was refused`));
         else reject(new Error(`ssh ${label}: connect: ${error.message}`));
-      })
-      .connect({
+      });
+    try {
+      client.connect({
         host: inputs.host,
         port: inputs.port ?? 22,
         username: inputs.user,
@@ -69,22 +79,33 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
           return !hostKeyRejected;
         },
       });
+    } catch {
+      // ssh2 throws here for a key it cannot parse; its message is not repeated (the step is enough).
+      reject(new Error(`ssh ${label}: key: the private key cannot be read (an unencrypted OpenSSH or PEM key is needed)`));
+    }
   });
 }
 
-const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
+type HostFacts = Awaited<ReturnType<typeof readFacts>>;
+
+export const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
   // The facts read here travel to `create` with the checked inputs: one SSH connection per run.
   async check(_olds: HostCheckInputs, news: HostCheckInputs) {
     const facts = await readFacts(news);
     const issues = checkHostFacts(`${news.user}@${news.host}:${news.port ?? 22}`, facts, news.needs);
     return { inputs: { ...news, facts }, failures: issues.map((issue) => ({ property: issue.path, reason: issue.message })) };
   },
-  async create(inputs: HostCheckInputs & { facts?: Awaited<ReturnType<typeof readFacts>> }) {
+  async create(inputs: HostCheckInputs & { facts?: HostFacts }) {
     const facts = inputs.facts ?? (await readFacts(inputs));
     return { id: `${inputs.host}:${inputs.port ?? 22}`, outs: { ...inputs, facts } };
   },
   async diff(_id: string, olds: HostCheckInputs, news: HostCheckInputs) {
     return { changes: JSON.stringify([olds.host, olds.port, olds.needs]) !== JSON.stringify([news.host, news.port, news.needs]) };
+  },
+  // The facts `check` read in this same run travel in `news` (read again only if they did not).
+  async update(_id: string, _olds: HostCheckInputs & { facts?: HostFacts }, news: HostCheckInputs & { facts?: HostFacts }) {
+    const facts = news.facts ?? (await readFacts(news));
+    return { outs: { ...news, facts } };
   },
 };
 

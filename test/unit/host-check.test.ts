@@ -1,0 +1,70 @@
+/**
+ * HostCheck as the Pulumi engine drives it: after `check` and `diff`, the engine calls `update`, and
+ * the dynamic-provider host stores what update returns (plus `__provider`) as the new state. These
+ * tests call the provider object directly, and the provider as serialized for that host.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { utils } from "ssh2";
+import { describe, expect, it } from "vitest";
+import { HostCheck, hostCheckProvider } from "../../components/host/host-check";
+import { RecordingMocks } from "../support/recording-mocks";
+import { runProgram } from "../support/run-program";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requireFromString: (code: string) => any = require("require-from-string");
+
+const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEx4bXBsZUhvc3RLZXlGb3JUZXN0c09ubHkxMjM0NTY3";
+const SECRET = "c2VjcmV0LWtleS1tYXRlcmlhbA";
+const KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${SECRET}==\n-----END OPENSSH PRIVATE KEY-----\n`;
+const facts = { kernel: "6.1.0", dockerVersion: "26.1.5", interfaces: ["lo", "eth0", "eth1"], addresses: ["127.0.0.1", "192.0.2.7"] };
+const inputs = { host: "127.0.0.1", port: 1, user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: { interfaces: ["eth1"], minDockerMajor: 20 } };
+
+/** What the dynamic-provider host (@pulumi/pulumi cmd/dynamic-provider, `update`) stores as the new state. */
+async function engineUpdate(provider: pulumi.dynamic.ResourceProvider, olds: any, news: any): Promise<Record<string, unknown>> {
+  const result: any = provider.update ? ((await provider.update("127.0.0.1:1", olds, news)) ?? {}) : {};
+  return Object.assign(result.outs ?? {}, { __provider: news.__provider });
+}
+
+describe("HostCheck provider", () => {
+  it("diff reports a change when the host or what the labs need changes, not for new facts alone", async () => {
+    const olds = { ...inputs, facts };
+    expect(await hostCheckProvider.diff!("h", olds, { ...inputs, facts: { ...facts, interfaces: ["lo", "veth1"] } })).toEqual({ changes: false });
+    expect(await hostCheckProvider.diff!("h", olds, { ...inputs, needs: { interfaces: ["eth2"], minDockerMajor: 20 } })).toEqual({ changes: true });
+  });
+
+  it("update keeps every output: the facts check read in this run, the host, its needs", async () => {
+    const olds = { ...inputs, facts: { ...facts, interfaces: ["lo"] }, __provider: "p" };
+    const news = { ...inputs, needs: { interfaces: ["eth0", "eth1"], minDockerMajor: 20 }, facts, __provider: "p" };
+    const state = await engineUpdate(hostCheckProvider, olds, news);
+    expect(state).toEqual({ ...news });
+    expect(state.facts).toEqual(facts);
+  });
+
+  it("update without facts from check reads them again (and a failure names the host and step, never the key)", async () => {
+    // A key ssh2 can read, and a closed port: the read is attempted and fails at connect.
+    const { private: privateKey } = utils.generateKeyPairSync("ed25519");
+    const news = { ...inputs, privateKey, needs: { interfaces: ["eth0"] } };
+    const update = hostCheckProvider.update?.("h", { ...inputs, facts }, news) ?? Promise.reject(new Error("no update"));
+    await expect(update).rejects.toThrow(/^ssh lab@127\.0\.0\.1:1: connect: .*ECONNREFUSED/);
+    await update.catch((error: Error) => expect(error.message).not.toContain(privateKey.split("\n")[1]));
+  });
+
+  it("a key ssh2 cannot read: an error naming the host and the step, not the key or ssh2's words", async () => {
+    const failure = hostCheckProvider.check!({}, { ...inputs, privateKey: KEY });
+    await expect(failure).rejects.toThrow("ssh lab@127.0.0.1:1: key: the private key cannot be read (an unencrypted OpenSSH or PEM key is needed)");
+    await failure.catch((error: Error) => {
+      expect(error.message).not.toContain(SECRET);
+      expect(error.message).not.toContain("Cannot parse");
+    });
+  });
+
+  it("is registered with the key secret, and its serialized provider (what the engine loads) updates too", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => new HostCheck("site-check", { host: "192.0.2.7", user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: {} }));
+    const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
+    expect(check.secretPaths).toEqual(["privateKey"]);
+    const provider: pulumi.dynamic.ResourceProvider = requireFromString(check.inputs.__provider).handler();
+    const news = { ...check.inputs, facts };
+    expect(await engineUpdate(provider, { ...check.inputs, facts: { ...facts, kernel: "5.10" } }, news)).toMatchObject({ facts, host: "192.0.2.7" });
+  });
+});
