@@ -9,12 +9,13 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { parseDockerHost } from "../host/docker-host-url";
+import { remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
 import { LabImage } from "../images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
-import { shQuote } from "../net/shell";
 import { NetworkContainerOptions, planNetworkContainer } from "./plan";
 import { ProbeCheck } from "../probe/lab-probe";
 import {
@@ -37,6 +38,12 @@ export interface NetworkContainerArgs extends NetworkContainerOptions {
    * DHCP lease (`docker exec`). Default: the local socket.
    */
   dockerHost?: string;
+  /**
+   * For an ssh:// dockerHost: the Docker provider's ssh options (key and known_hosts files, then the
+   * stack's sshOpts). The lease is read with `ssh <sshOpts> host -- docker exec ...`, as the provider
+   * reaches the host; `DOCKER_HOST=ssh://` would run ssh without them.
+   */
+  sshOpts?: pulumi.Input<string[]>;
   /** Prefix for Docker object names. */
   namePrefix?: string;
   /** The lab router image if already built on this host. */
@@ -53,8 +60,10 @@ export class NetworkContainer extends pulumi.ComponentResource {
   readonly ports: { port: number; protocol: "tcp" | "udp" }[];
 
   constructor(name: string, args: NetworkContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { target, targetNetwork, dockerHost = DEFAULT_DOCKER_HOST, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
-    const local = dockerHost.startsWith("unix://");
+    const { target, targetNetwork, dockerHost = DEFAULT_DOCKER_HOST, sshOpts, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
+    const host = parseDockerHost(dockerHost);
+    if (typeof host === "string") throw new Error(`NetworkContainer "${name}": dockerHost ${JSON.stringify(dockerHost)} ${host}`);
+    const local = host.scheme === "unix";
     const plan = planNetworkContainer(name, options, {
       // Only the local host's interfaces can be seen here; remote hosts are checked by the engine.
       interfaceExists: local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
@@ -144,16 +153,23 @@ export class NetworkContainer extends pulumi.ComponentResource {
     if (plan.address.kind === "static") {
       this.address = pulumi.output(plan.address.address);
     } else {
-      // The lease exists only once the router runs: read it with a bounded wait.
+      // The lease exists only once the router runs: read it with a bounded wait (the script's own,
+      // and ssh's connect and keepalive bounds), on the host the way the Docker provider reaches it.
+      const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
+      const create =
+        host.scheme === "ssh"
+          ? pulumi.output(sshOpts ?? []).apply((opts) =>
+              remoteDockerCommandLine({ kind: "ssh", host: host.host, port: host.port, user: host.user, sshOpts: opts }, waitLease),
+            )
+          : pulumi.output(remoteDockerCommandLine({ kind: "local", dockerHost }, waitLease));
       const lease = new command.local.Command(
         `${name}-lease`,
-        {
-          create: `docker exec ${shQuote(this.routerContainer)} ${WAIT_LEASE_PATH}`,
-          environment: { DOCKER_HOST: dockerHost },
-        },
+        // A new router (same name, new id) has a new lease: the command runs again.
+        { create, triggers: [router.id] },
         { parent: this, dependsOn: [router] },
       );
-      this.address = lease.stdout;
+      // The ssh options may be secret (they name the key's file): the leased address is not.
+      this.address = pulumi.unsecret(lease.stdout);
     }
     this.registerOutputs({ address: this.address, lanNetwork: this.lanNetwork, routerContainer: this.routerContainer });
   }

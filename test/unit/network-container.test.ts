@@ -1,4 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { remoteDockerCommandLine } from "../../components/host/host-exec";
 import { configIssues } from "../support/config-issues";
 import { exposedPorts } from "../../components/images/catalog";
 import { NetworkContainer, NetworkContainerArgs, planNetworkContainer } from "../../components/network-container";
@@ -89,16 +91,42 @@ describe("NetworkContainer resource graph", () => {
     expect(mocks.ofType("command:local:Command")).toEqual([]);
   });
 
-  it("dhcp: reads the lease with a bounded docker exec on the same host", async () => {
+  it("dhcp on the local engine: reads the lease with a bounded docker exec, again whenever the router is replaced", async () => {
+    const mocks = await record({ lan: { network: "existing-lan", subnet: "192.0.2.0/24" }, address: "dhcp" });
+    const [lease] = mocks.ofType("command:local:Command");
+    expect(lease.inputs.create).toBe("'docker' '-H' 'unix:///var/run/docker.sock' 'exec' 'nc-router' '/netlabs/wait-lease.sh'");
+    // A replaced router keeps its name but not its id (nor its lease): the id triggers a new read.
+    expect(lease.inputs.triggers).toEqual(["nc-router-id"]);
+    expect(mocks.ofType("docker:index/network:Network")).toEqual([]);
+  });
+
+  it("dhcp on an ssh:// host: runs docker through ssh with the Docker provider's options, as the provider does", async () => {
+    const sshOpts = ["-i", "/home/me/.docker-netlabs/ssh/0123.key", "-o", "StrictHostKeyChecking=yes", "-o", "ProxyJump=bastion"];
     const mocks = await record({
       lan: { network: "existing-lan", subnet: "192.0.2.0/24" },
       address: "dhcp",
-      dockerHost: "ssh://lab@203.0.113.7",
+      dockerHost: "ssh://lab@203.0.113.7:2222",
+      sshOpts: pulumi.secret(sshOpts),
     });
     const [lease] = mocks.ofType("command:local:Command");
-    expect(lease.inputs.create).toBe("docker exec 'nc-router' /netlabs/wait-lease.sh");
-    expect(lease.inputs.environment).toEqual({ DOCKER_HOST: "ssh://lab@203.0.113.7" });
-    expect(mocks.ofType("docker:index/network:Network")).toEqual([]);
+    const target = { kind: "ssh" as const, host: "203.0.113.7", port: 2222, user: "lab", sshOpts };
+    expect(lease.inputs.create).toBe(remoteDockerCommandLine(target, ["exec", "nc-router", "/netlabs/wait-lease.sh"]));
+    expect(lease.inputs.create).toContain("'ProxyJump=bastion'");
+    // No DOCKER_HOST=ssh://: the docker CLI would run ssh without the options.
+    expect(lease.inputs.environment).toBeUndefined();
+    expect(lease.inputs.triggers).toEqual(["nc-router-id"]);
+    // Options that may name the key's file stay as secret as they came.
+    expect(lease.secretPaths).toContain("create");
+  });
+
+  it("rejects a dockerHost it cannot reach before registering anything", async () => {
+    const mocks = new RecordingMocks();
+    await expect(
+      runProgram(mocks, () =>
+        new NetworkContainer("nc", { target: "t", targetNetwork: "n", ports: [{ port: 80 }], lan: { network: "l", subnet: "192.0.2.0/24" }, address: "dhcp", dockerHost: "ftp://x" }),
+      ),
+    ).rejects.toThrow(/NetworkContainer "nc": dockerHost "ftp:\/\/x" must be/);
+    expect(mocks.resources).toEqual([]);
   });
 
   it("creates nothing for invalid input", async () => {
