@@ -15,6 +15,11 @@ export interface GuardSteps {
   setup: string[];
   /** Lines that undo setup; each may fail harmlessly. */
   teardown: string[];
+  /**
+   * Idempotent lines run again every few seconds while the guard lives, for changes the host may
+   * undo behind its back (Docker re-ordering its chains when its daemon restarts).
+   */
+  reconcile?: string[];
   /** What the guard does, for its log. */
   description: string;
 }
@@ -38,7 +43,9 @@ export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY
     ...steps.setup.map((line) => `${line} || { echo ${shQuote(`host guard: failed: ${line}`)} >&2; undo; exit 2; }`),
     `touch ${readyPath}`,
     `echo ${shQuote(`host guard: in place: ${steps.description}`)}`,
-    "while :; do sleep 3600 & wait $!; done",
+    ...(steps.reconcile?.length
+      ? ["while :; do", "  sleep 5 & wait $!", ...steps.reconcile.map((line) => `  ${line} || echo ${shQuote(`host guard: reconcile failed: ${line}`)} >&2`), "done"]
+      : ["while :; do sleep 3600 & wait $!; done"]),
     "",
   ].join("\n");
 }
@@ -54,6 +61,14 @@ export function bridgeRuleArgs(bridge: string, comment: string): string[] {
  */
 export function bridgeRuleSteps(bridges: string[], comment: string): GuardSteps {
   const rule = (bridge: string) => bridgeRuleArgs(bridge, comment).map(shQuote).join(" ");
+  const rules = bridges.map(
+    (bridge) => `{ "$IPT" -w 5 -C DOCKER-USER ${rule(bridge)} 2>/dev/null || "$IPT" -w 5 -I DOCKER-USER ${rule(bridge)}; }`,
+  );
+  // Docker means DOCKER-USER to come first in FORWARD, but Docker 20.10 puts its isolation chain
+  // ahead of it when its daemon restarts (measured): the jump is moved back to the top.
+  const userChainFirst =
+    '{ [ "$("$IPT" -w 5 -S FORWARD | sed -n 2p)" = "-A FORWARD -j DOCKER-USER" ] || ' +
+    '{ "$IPT" -w 5 -D FORWARD -j DOCKER-USER && "$IPT" -w 5 -I FORWARD -j DOCKER-USER; }; }';
   return {
     prelude: [
       "IPT=",
@@ -62,9 +77,8 @@ export function bridgeRuleSteps(bridges: string[], comment: string): GuardSteps 
       "done",
       '[ -n "$IPT" ] || { echo "host guard: no DOCKER-USER chain in nft or legacy iptables; is Docker managing iptables on this host?" >&2; exit 1; }',
     ],
-    setup: bridges.map(
-      (bridge) => `{ "$IPT" -w 5 -C DOCKER-USER ${rule(bridge)} 2>/dev/null || "$IPT" -w 5 -I DOCKER-USER ${rule(bridge)}; }`,
-    ),
+    setup: [userChainFirst, ...rules],
+    reconcile: [userChainFirst, ...rules],
     teardown: bridges.map((bridge) => `while "$IPT" -w 5 -D DOCKER-USER ${rule(bridge)} 2>/dev/null; do :; done`),
     description: `DOCKER-USER accepts bridged traffic on ${bridges.join(" ")}`,
   };

@@ -36,6 +36,12 @@ export interface EmulatedHosts {
   hosts: [EmulatedHost, EmulatedHost];
   /** Runs a command in a host's network namespace (the host's own `ip`, `iptables`). */
   inHost(host: EmulatedHost, argv: string[]): Promise<string>;
+  /**
+   * Restarts a host's dockerd (the one this fixture started, by its PID: SIGTERM, as a service
+   * manager stops it, then the same command line) and resolves once the engine answers again,
+   * with the time that took.
+   */
+  restartEngine(host: EmulatedHost): Promise<{ stoppedMs: number; answeringMs: number }>;
   stop(): Promise<void>;
 }
 
@@ -129,7 +135,19 @@ export async function startEmulatedHosts(images: string[]): Promise<EmulatedHost
         managementDevice: inside,
       });
     }
-    return { hosts, stop, inHost: (host, argv) => must("ip", ["netns", "exec", host.netns, ...argv]) };
+    const restartEngine = async (host: EmulatedHost) => {
+      const i = hosts.indexOf(host);
+      const started = Date.now();
+      await stopProcess(daemons[i].child);
+      const stoppedMs = Date.now() - started;
+      daemons[i] = startDaemon(`${id}-${host.name}`, host.netns);
+      const up = await waitFor(async () => (await run("docker", ["-H", host.target.host, "info"], { timeoutMs: 5_000 })).code === 0, {
+        timeoutMs: 60_000,
+      });
+      if (!up) throw new Error(`emulated host ${host.name}: dockerd did not answer within 60 s of its restart: ${tail(daemons[i].log)}`);
+      return { stoppedMs, answeringMs: Date.now() - started - stoppedMs };
+    };
+    return { hosts, stop, restartEngine, inHost: (host, argv) => must("ip", ["netns", "exec", host.netns, ...argv]) };
   } catch (error) {
     await stop();
     throw error;
@@ -160,14 +178,21 @@ function startDaemon(key: string, netns: string): Daemon {
   return { child, dataRoot, runDir, log };
 }
 
+/** Ends a process this fixture started: SIGTERM, SIGKILL after 30 s. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const timer = new Promise((resolve) => setTimeout(() => resolve("timeout"), 30_000));
+  if ((await Promise.race([exited, timer])) === "timeout") {
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
 /** Stops the daemon we started (by its PID), then removes its mounts, files and state. */
 async function stopDaemon(daemon: Daemon): Promise<void> {
-  if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-    const exited = new Promise((resolve) => daemon.child.once("exit", resolve));
-    daemon.child.kill("SIGTERM");
-    const timer = new Promise((resolve) => setTimeout(() => resolve("timeout"), 30_000));
-    if ((await Promise.race([exited, timer])) === "timeout") daemon.child.kill("SIGKILL");
-  }
+  await stopProcess(daemon.child);
   // dockerd leaves its namespace handle mounted under the exec root; unmount deepest first.
   const mounts = fs
     .readFileSync("/proc/self/mounts", "utf8")

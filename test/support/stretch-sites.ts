@@ -40,7 +40,7 @@ export function stretchSiteConfig(
 }
 
 /** Builds a lab image on the local engine when it is not there yet (the emulated hosts get a copy). */
-async function ensureLocalImage(image: string): Promise<string> {
+export async function ensureLocalImage(image: string): Promise<string> {
   const tag = labImageTag(image);
   if ((await run("docker", ["image", "inspect", tag], { timeoutMs: 15_000 })).code !== 0) {
     const context = path.join(IMAGES_DIR, image);
