@@ -1,18 +1,34 @@
 /**
- * Pulumi mocks that apply each registered resource to a real Docker engine, following
- * @pulumi/docker's and @pulumi/command's documented meaning of each input, and return real ids and
- * outputs. Any resource type or input this tier does not implement is refused loudly, so a test can
- * never pass on something that was silently skipped. `destroyAll` plays `pulumi destroy`: it removes
- * what was created, in reverse order, the way each provider deletes it.
+ * Pulumi mocks that apply each registered resource to a real Docker engine the way the providers
+ * users run would, and return real ids and outputs. Any resource type or input this tier does not
+ * implement is refused loudly, so a test can never pass on something that was silently skipped.
+ * `destroyAll` plays `pulumi destroy`: it removes what was created, in reverse order, the way each
+ * provider deletes it.
+ *
+ * Followed, and to be checked again at every upgrade:
+ * - @pulumi/docker 5.2.0: pulumi/pulumi-docker provider/resources.go (docker_container is
+ *   DeleteBeforeReplace, docker_network is not) and its native Image (provider/image.go: BuildKit,
+ *   the platform it is given, no cache it was not given);
+ * - terraform-provider-docker v4.5.0, which it bridges (internal/provider/):
+ *   resourceDockerContainerCreate: created on the default bridge, which is then disconnected when
+ *   networks_advanced is set, each network connected, uploads copied, then started; no check that
+ *   it keeps running; `wait` polls State.Health.Status for "healthy" once a second until
+ *   wait_timeout, failing with "container failed to be in healthy state";
+ *   resourceDockerContainerDelete: ContainerStop with destroy_grace_seconds (0 when unset), then
+ *   ContainerRemove with force and remove_volumes (default true);
+ *   the ssh:// transport: docker/cli's connhelper runs the local `ssh` with ssh_opts and
+ *   `docker system dial-stdio` on the host, one ssh process per connection;
+ * - @pulumi/command 4.5.0: create on create, delete on delete with create's output in its env.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Client as SshClient } from "ssh2";
+import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseDockerHost } from "../../components/host/docker-host-url";
-import { SshHost } from "../../components/host/ssh-host";
 import * as tar from "tar-stream";
 // The module Pulumi's dynamic-provider host loads serialized providers with.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -41,13 +57,15 @@ type Inputs = Record<string, any>;
 const CONTAINER_INPUTS = new Set([
   "name", "image", "hostname", "entrypoints", "command", "envs", "uploads", "networksAdvanced", "networkMode",
   "capabilities", "sysctls", "ports", "init", "labels", "restart", "destroyGraceSeconds", "privileged", "devices",
-  "mustRun", "start", "stopSignal", "stopTimeout", "user", "workingDir", "hosts",
+  "start", "stopSignal", "stopTimeout", "user", "workingDir", "hosts", "healthcheck", "wait", "waitTimeout",
+  "removeVolumes",
 ]);
 const NETWORK_INPUTS = new Set(["name", "driver", "internal", "attachable", "ipv6", "ipamConfigs", "options", "labels"]);
 const IMAGE_INPUTS = new Set(["imageName", "build", "skipPush", "buildOnPreview"]);
-const BUILD_INPUTS = new Set(["context", "dockerfile", "args", "target"]);
+const BUILD_INPUTS = new Set(["context", "dockerfile", "args", "target", "platform"]);
 const REMOTE_IMAGE_INPUTS = new Set(["name", "keepLocally"]);
-const LOCAL_COMMAND_INPUTS = new Set(["create", "delete", "environment", "dir", "interpreter", "stdin"]);
+// triggers: a change replaces the command (runs create again); applied by the engine, not here.
+const LOCAL_COMMAND_INPUTS = new Set(["create", "delete", "environment", "dir", "interpreter", "stdin", "triggers"]);
 const REMOTE_COMMAND_INPUTS = new Set(["connection", "create", "delete", "environment", "stdin"]);
 
 function refuseUnknown(type: string, inputs: Inputs, allowed: Set<string>): void {
@@ -148,11 +166,9 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     const host = inputs.host ?? LOCAL_DOCKER.host;
     const sshOpts: string[] = inputs.sshOpts ? JSON.parse(inputs.sshOpts) : [];
     const id = `provider-${name}-${this.providers.size}`;
-    if (host.startsWith("ssh://") && sshOpts.length > 0) {
-      // The provider runs `ssh <sshOpts> host docker system dial-stdio`; the docker CLI takes no ssh
-      // options (and ssh reads its config from the password database's home, not $HOME). So this
-      // tier honours them with ssh2: one connection, checked against the same key and known host,
-      // forwarding the engine's socket to a local one for the docker CLI.
+    if (host.startsWith("ssh://")) {
+      // The docker CLI's own ssh:// support takes no ssh options: the provider's transport is
+      // played here with the same ssh argv, behind a local socket.
       const tunnel = await openDockerTunnel(host, sshOpts);
       this.tunnels.push(tunnel);
       this.providers.set(id, { host: tunnel.localHost });
@@ -162,9 +178,9 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     return { id, state: inputs };
   }
 
-  /** SSH connections opened for ssh:// providers (one per provider). */
+  /** ssh processes started for ssh:// providers (one per connection the engine's client dials). */
   sshConnections(): number {
-    return this.tunnels.reduce((count, tunnel) => count + tunnel.ssh.connectionsOpened, 0);
+    return this.tunnels.reduce((count, tunnel) => count + tunnel.dials(), 0);
   }
 
   private async network(name: string, inputs: Inputs, target: DockerTarget): Promise<pulumi.runtime.MockResourceResult> {
@@ -187,7 +203,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
       name,
       id,
       target,
-      destroy: async () => void (await docker(target, ["network", "rm", id])),
+      destroy: () => removeNetwork(target, id),
     });
     return { id, state: { ...inputs, name: inputs.name ?? name, scope: "local" } };
   }
@@ -218,12 +234,11 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
       create.push("--publish", `${port.ip ?? "0.0.0.0"}:${external}:${port.internal}/${port.protocol ?? "tcp"}`);
     }
     create.push(...labelArgs(inputs.labels));
-    // The provider connects networksAdvanced after create (having left the default bridge); creating
-    // on the first and connecting the rest before start gives the same container.
+    create.push(...healthcheckArgs(inputs.healthcheck));
     if (inputs.networkMode && networks.length > 0) throw new Error("networkMode and networksAdvanced together");
+    // Like the provider: without networkMode the container is created on Docker's default bridge,
+    // which it leaves again when networksAdvanced names its networks.
     if (inputs.networkMode) create.push("--network", inputs.networkMode);
-    const [first, ...rest] = networks;
-    if (first) create.push(...endpointArgs(first, "create"));
     // Docker concatenates entrypoint and command; the CLI takes the entrypoint's first word only.
     const [entrypoint, ...entryArgs] = inputs.entrypoints ?? [];
     if (entrypoint) create.push("--entrypoint", entrypoint);
@@ -231,22 +246,23 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
 
     const id = (await docker(target, create)).trim();
     const destroy = async () => {
-      if (inputs.destroyGraceSeconds) {
-        await docker(target, ["stop", "--time", String(inputs.destroyGraceSeconds), id], {
-          timeoutMs: (inputs.destroyGraceSeconds + 30) * 1000,
-        });
-      }
-      await docker(target, ["rm", "--force", "--volumes", id]);
+      // The provider stops with destroy_grace_seconds (0 when unset: SIGTERM, then SIGKILL at once).
+      const grace = inputs.destroyGraceSeconds ?? 0;
+      await docker(target, ["stop", "--time", String(grace), id], { timeoutMs: (grace + 30) * 1000 });
+      await docker(target, ["rm", "--force", ...(inputs.removeVolumes === false ? [] : ["--volumes"]), id]);
     };
     this.applied.push({ type: "Container", name, id, target, destroy });
 
-    for (const network of rest) await docker(target, ["network", "connect", ...endpointArgs(network, "connect"), network.name, id]);
+    if (networks.length > 0) {
+      await docker(target, ["network", "disconnect", "bridge", id]);
+      for (const network of networks) await docker(target, ["network", "connect", ...endpointArgs(network), network.name, id]);
+    }
     if ((inputs.uploads ?? []).length > 0) {
       await docker(target, ["cp", "-", `${id}:/`], { input: await uploadsTar(inputs.uploads) });
     }
     if (inputs.start !== false) {
       await docker(target, ["start", id]);
-      if (inputs.mustRun !== false) await this.assertRunning(target, id, containerName);
+      if (inputs.wait) await waitHealthy(target, id, inputs.waitTimeout ?? 60);
     }
     const inspect = JSON.parse(await docker(target, ["inspect", id]))[0];
     const networkDatas = Object.entries(inspect.NetworkSettings.Networks as Record<string, any>).map(([networkName, data]) => ({
@@ -259,35 +275,23 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     return { id, state: { ...inputs, networkDatas, exitCode: inspect.State.ExitCode } };
   }
 
-  /** Like the provider: a container that exits straight after start is an error, with its logs. */
-  private async assertRunning(target: DockerTarget, id: string, containerName: string): Promise<void> {
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const state = JSON.parse(await docker(target, ["inspect", "--format", "{{json .State}}", id]));
-    if (!state.Running) {
-      const logs = await run("docker", ["-H", target.host, "logs", "--tail", "20", id], { timeoutMs: 10_000 });
-      throw new Error(
-        `container ${containerName} exited immediately (exit ${state.ExitCode}): ${(logs.stdout + logs.stderr).trim()}`,
-      );
-    }
-  }
-
   private async image(name: string, inputs: Inputs, target: DockerTarget): Promise<pulumi.runtime.MockResourceResult> {
     refuseUnknown("Image", inputs, IMAGE_INPUTS);
     const build: Inputs = inputs.build ?? {};
     refuseUnknown("Image.build", build, BUILD_INPUTS);
     if (inputs.skipPush !== true) throw new Error("real-Docker mocks: images are never pushed here; set skipPush");
-    const command = ["build", "--quiet", "--tag", inputs.imageName];
-    // The tag is the build context's digest: an image already under it was built from these very
-    // files, on this host or elsewhere and loaded here (hosts without a registry or egress, such as
-    // the emulated hosts of the stretch tests). Its layers are the build cache, as they would be on
-    // a host that built it before; the build still runs and must reproduce the same steps.
-    const tagged = await run("docker", ["-H", target.host, "image", "inspect", "--format", "{{.Id}}", inputs.imageName], { timeoutMs: 15_000 });
-    if (tagged.code === 0) command.push("--cache-from", inputs.imageName);
-    if (build.dockerfile) command.push("--file", build.dockerfile);
-    if (build.target) command.push("--target", build.target);
-    for (const [key, value] of Object.entries(build.args ?? {})) command.push("--build-arg", `${key}=${value}`);
-    command.push(build.context ?? ".");
-    const imageId = (await docker(target, command, { timeoutMs: 15 * 60_000 })).trim();
+    // Like the provider's native Image: the context as a tar, built by the engine's BuildKit
+    // (version=2), for the platform it is given (else the engine's own), with no cache it was not
+    // given. An image already under the tag does not make the build any cheaper.
+    const imageId = await buildKitBuild(target, {
+      tag: inputs.imageName,
+      context: build.context ?? ".",
+      dockerfile: build.dockerfile,
+      target: build.target,
+      // The provider's default: linux and the architecture of the machine running Pulumi.
+      platform: build.platform ?? `linux/${DOCKER_ARCH[os.arch()] ?? os.arch()}`,
+      args: build.args ?? {},
+    });
     // Like the provider, destroying an Image resource leaves the built image in the engine (a cache).
     this.applied.push({ type: "Image", name, id: imageId, target, destroy: async () => undefined });
     return { id: imageId, state: { ...inputs, repoDigest: "", contextDigest: imageId } };
@@ -381,14 +385,113 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   }
 }
 
-function endpointArgs(network: Inputs, mode: "create" | "connect"): string[] {
-  const args = mode === "create" ? ["--network", network.name] : [];
+function endpointArgs(network: Inputs): string[] {
+  const args: string[] = [];
   if (network.ipv4Address) args.push("--ip", network.ipv4Address);
   if (network.ipv6Address) args.push("--ip6", network.ipv6Address);
-  if (network.macAddress && mode === "create") args.push("--mac-address", network.macAddress);
-  for (const alias of network.aliases ?? []) args.push(mode === "create" ? "--network-alias" : "--alias", alias);
+  if (network.macAddress) throw new Error("real-Docker mocks: networksAdvanced.macAddress is not implemented in this tier");
+  for (const alias of network.aliases ?? []) args.push("--alias", alias);
   for (const opt of network.driverOpts ?? []) args.push("--driver-opt", opt);
   return args;
+}
+
+/** `docker create` flags for the provider's healthcheck block; only the shell form has a CLI flag. */
+function healthcheckArgs(healthcheck: Inputs | undefined): string[] {
+  if (!healthcheck) return [];
+  const [kind, ...rest] = healthcheck.tests ?? [];
+  if (kind !== "CMD-SHELL" || rest.length !== 1) {
+    throw new Error(`real-Docker mocks: healthcheck tests ${JSON.stringify(healthcheck.tests)}: only ["CMD-SHELL", cmd] is implemented in this tier`);
+  }
+  const args = ["--health-cmd", rest[0]];
+  if (healthcheck.interval) args.push("--health-interval", healthcheck.interval);
+  if (healthcheck.timeout) args.push("--health-timeout", healthcheck.timeout);
+  if (healthcheck.retries !== undefined) args.push("--health-retries", String(healthcheck.retries));
+  if (healthcheck.startPeriod) args.push("--health-start-period", healthcheck.startPeriod);
+  if (healthcheck.startInterval) args.push("--health-start-interval", healthcheck.startInterval);
+  return args;
+}
+
+/** The provider's `wait`: poll the health status once a second until healthy or wait_timeout. */
+async function waitHealthy(target: DockerTarget, id: string, timeoutSeconds: number): Promise<void> {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  for (;;) {
+    const state = JSON.parse(await docker(target, ["inspect", "--format", "{{json .State}}", id]));
+    if (!state.Health) {
+      throw new Error("you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute");
+    }
+    if (state.Health.Status === "healthy") return;
+    if (Date.now() >= deadline) throw new Error("container failed to be in healthy state");
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+}
+
+/** Node's names for architectures, as Docker's platform strings name them. */
+const DOCKER_ARCH: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x" };
+
+/**
+ * The provider's network delete: retried while Docker says the network has active endpoints (at
+ * about 2, 7, 17 and 27 s), then an error. A network deleted before the containers on it fails.
+ */
+async function removeNetwork(target: DockerTarget, id: string): Promise<void> {
+  for (const delayMs of [2_000, 5_000, 10_000, 10_000, 0]) {
+    const removed = await run("docker", ["-H", target.host, "network", "rm", id], { timeoutMs: 30_000 });
+    if (removed.code === 0 || /No such network|not found/i.test(removed.stderr)) return;
+    if (!/active endpoints/.test(removed.stderr) || delayMs === 0) throw new Error(`network rm ${id}: ${removed.stderr.trim()}`);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+}
+
+interface BuildRequest {
+  tag: string;
+  context: string;
+  dockerfile?: string;
+  target?: string;
+  platform?: string;
+  args: Record<string, string>;
+}
+
+/**
+ * POST /build with version=2 (BuildKit) and the context as a tar body, as the provider's
+ * runImageBuild does (its BuildKit session carries only registry auth, which no build here needs);
+ * returns the image id the engine reports. Errors carry the build's own last lines.
+ */
+async function buildKitBuild(target: DockerTarget, request: BuildRequest): Promise<string> {
+  if (!target.host.startsWith("unix://")) throw new Error(`real-Docker mocks: builds on ${target.host} are not implemented in this tier`);
+  const context = path.resolve(request.context);
+  // The provider takes the Dockerfile path relative to the program and sends it relative to the context.
+  const dockerfile = request.dockerfile ? path.relative(context, path.resolve(request.dockerfile)) : "Dockerfile";
+  const tarred = execFileSync("tar", ["-C", context, "-cf", "-", "."], { maxBuffer: 256 * 1024 * 1024, timeout: 60_000 });
+  const query = new URLSearchParams({ version: "2", t: request.tag, dockerfile, buildargs: JSON.stringify(request.args) });
+  if (request.target) query.set("target", request.target);
+  if (request.platform) query.set("platform", request.platform);
+  const lines: string[] = [];
+  let imageId: string | undefined;
+  let failure: string | undefined;
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request(
+      { socketPath: target.host.slice("unix://".length), method: "POST", path: `/build?${query}`, headers: { "Content-Type": "application/x-tar" }, timeout: 15 * 60_000 },
+      (res) => {
+        let buffered = "";
+        res.on("data", (chunk: Buffer) => {
+          buffered += chunk.toString();
+          const parts = buffered.split("\n");
+          buffered = parts.pop()!;
+          for (const part of parts.filter(Boolean)) {
+            const message = JSON.parse(part);
+            if (message.error) failure = message.error;
+            if (message.stream) lines.push(...String(message.stream).split("\n").filter(Boolean));
+            if (message.id === "moby.image.id") imageId = message.aux?.ID;
+          }
+        });
+        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`build ${request.tag}: HTTP ${res.statusCode} ${buffered}`))));
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`build ${request.tag}: no answer within 15 min`)));
+    req.on("error", reject);
+    req.end(tarred);
+  });
+  if (failure || !imageId) throw new Error(`build ${request.tag} failed: ${failure ?? "no image id"}\n${lines.slice(-10).join("\n")}`);
+  return imageId;
 }
 
 /** One tar stream with every upload, at its absolute path, mode as the provider sets it. */
@@ -456,51 +559,72 @@ function sshExec(
 }
 
 interface DockerTunnel {
-  ssh: SshHost;
   localHost: string;
+  /** ssh processes started so far: one per connection, as the provider's client dials. */
+  dials(): number;
   close(): Promise<void>;
 }
 
-/** Reads `-i keyfile` and `-o UserKnownHostsFile=file` from sshOpts; refuses what it cannot honour. */
-function identityFromSshOpts(sshOpts: string[]): { privateKey: string; hostKey: string } {
-  let keyFile: string | undefined;
-  let knownHosts: string | undefined;
-  for (let i = 0; i < sshOpts.length; i += 2) {
-    const [flag, value] = [sshOpts[i], sshOpts[i + 1] ?? ""];
-    if (flag === "-i") keyFile = value;
-    else if (flag === "-o" && value.startsWith("UserKnownHostsFile=")) knownHosts = value.slice("UserKnownHostsFile=".length);
-    else if (flag === "-o" && /^(StrictHostKeyChecking=yes|IdentitiesOnly=yes|ConnectTimeout=\d+)$/.test(value)) continue;
-    else throw new Error(`real-Docker mocks: ssh option ${flag} ${value} is not implemented in this tier`);
-  }
-  if (!keyFile || !knownHosts) throw new Error("real-Docker mocks: ssh:// needs -i and UserKnownHostsFile in sshOpts");
-  const line = fs.readFileSync(knownHosts, "utf8").trim().split(/\s+/);
-  return { privateKey: fs.readFileSync(keyFile, "utf8"), hostKey: `${line[1]} ${line[2]}` };
+/**
+ * The ssh argv the provider's client (docker/cli connhelper: ssh.Spec.Command with ssh_opts,
+ * addSSHTimeout and disablePseudoTerminalAllocation) runs for each connection to an ssh:// host.
+ */
+export function providerSshArgv(url: string, sshOpts: string[]): string[] {
+  const address = parseDockerHost(url);
+  if (typeof address === "string" || address.scheme !== "ssh") throw new Error(`${url}: not an ssh:// host`);
+  const flags = [...sshOpts];
+  if (!flags.join("").includes("ConnectTimeout")) flags.push("-o ConnectTimeout=30");
+  if (!flags.includes("-T")) flags.push("-T");
+  return [
+    ...(address.user ? ["-l", address.user] : []),
+    ...(address.port ? ["-p", String(address.port)] : []),
+    ...flags,
+    "--",
+    address.host,
+    "docker system dial-stdio",
+  ];
 }
 
+/**
+ * A local socket for the docker CLI whose every connection is one `ssh ... docker system
+ * dial-stdio` process, as the provider's transport: the real ssh binary, with the stack's sshOpts.
+ */
 async function openDockerTunnel(url: string, sshOpts: string[]): Promise<DockerTunnel> {
-  const address = parseDockerHost(url);
-  if (typeof address === "string") throw new Error(`${url} ${address}`);
-  const ssh = new SshHost({ host: address.host, port: address.port, user: address.user ?? "root", ...identityFromSshOpts(sshOpts) });
-  await ssh.connect(); // fails here, clearly, for a wrong key, an unknown host key, a closed port or a silent host
+  const argv = providerSshArgv(url, sshOpts);
   const socketPath = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-tunnel-")), "docker.sock");
+  const children = new Set<ChildProcess>();
+  let dials = 0;
   const server = net.createServer((local) => {
-    ssh.openDockerSocket().then(
-      (remote) => {
-        local.pipe(remote).pipe(local);
-        local.on("error", () => remote.close());
-        remote.on("error", () => local.destroy());
-      },
-      () => local.destroy(),
-    );
+    dials += 1;
+    const child = spawn("ssh", argv, { stdio: ["pipe", "pipe", "pipe"] });
+    children.add(child);
+    let stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    local.pipe(child.stdin!);
+    child.stdout!.pipe(local);
+    local.on("error", () => child.kill("SIGTERM"));
+    local.on("close", () => child.kill("SIGTERM"));
+    child.on("exit", (code) => {
+      children.delete(child);
+      if (code && code !== 0 && code !== 143) process.stderr.write(`ssh ${url}: exit ${code}: ${stderr.trim()}\n`);
+      local.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(socketPath, resolve));
-  return {
-    ssh,
+  // Fails here, clearly, for a wrong key, an unknown host key, a closed port or a silent host.
+  const probe = await run("docker", ["-H", `unix://${socketPath}`, "version", "--format", "{{.Server.Version}}"], { timeoutMs: 40_000 });
+  const tunnel: DockerTunnel = {
     localHost: `unix://${socketPath}`,
+    dials: () => dials,
     close: async () => {
+      for (const child of children) child.kill("SIGTERM");
       await new Promise((resolve) => server.close(resolve));
-      await ssh.close();
       fs.rmSync(path.dirname(socketPath), { recursive: true, force: true });
     },
   };
+  if (probe.code !== 0) {
+    await tunnel.close();
+    throw new Error(`cannot reach ${url} through ssh: ${probe.stderr.trim()}`);
+  }
+  return tunnel;
 }
