@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { parseDockerHost } from "../components/host/docker-host-url";
+import { DEFAULT_RESTART_POLICY, RESTART_POLICIES } from "../components/host/lifecycle";
 import { isIpv4Address } from "../components/net/addressing";
 import { LabConfigError, fromZodIssues } from "../components/net/errors";
 
@@ -46,6 +47,10 @@ export const stackConfigSchema = z.strictObject({
   probes: z.boolean().default(true),
   /** Fail `pulumi up` when a probe check fails. */
   failOnProbe: z.boolean().default(false),
+  /** What lab containers do after a Docker daemon restart or host reboot. */
+  restartPolicy: z.enum(RESTART_POLICIES, { message: `must be one of ${RESTART_POLICIES.join(", ")}` }).default(DEFAULT_RESTART_POLICY),
+  /** Build the lab images on the host, or use ones already loaded there (hosts without egress). */
+  labImages: z.enum(["build", "preloaded"], { message: "must be build or preloaded" }).default("build"),
   /** The OpenOverlayRouter image of the oor-2xtrs-1msmr lab. */
   oorImage: z.string().min(1).default("openoverlayrouter/oor:latest"),
   /** The map-server key of the oor-2xtrs-1msmr lab; set it with `pulumi config set --secret`. */
@@ -89,7 +94,10 @@ export function parseStackConfig(raw: Record<string, unknown>): StackConfig {
   throw new LabConfigError("stack configuration", issues);
 }
 
-const STRING_KEYS = new Set(["dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey", "oorMapServer", "sshPrivateKey", "sshHostKey"]);
+const STRING_KEYS = new Set([
+  "dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey", "oorMapServer", "sshPrivateKey", "sshHostKey",
+  "restartPolicy", "labImages",
+]);
 
 /**
  * Reads every key of this project's namespace from Pulumi config, so that a misspelt key is an

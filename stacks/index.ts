@@ -7,10 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
 import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
-import { materializeSshIdentity } from "../components/host/ssh-identity";
+import { RestartPolicy } from "../components/host/lifecycle";
 import { HostNeeds, checkHostFacts } from "../components/host/host-facts";
-import { localHostFacts } from "../components/host/local-facts";
-import { LabImages, buildLabImages } from "../components/images/lab-image";
+import { localHostFacts, localLabImages } from "../components/host/local-facts";
+import { LabImages, buildLabImages, labImageTag } from "../components/images/lab-image";
 import { LabelMap } from "../components/labels";
 import { LabConfigError } from "../components/net/errors";
 import { LabImageName, LabPlan, RoutedLabSpec, planRoutedLab, requiredLabImages } from "../components/net/topology";
@@ -31,6 +31,10 @@ interface LabCommonArgs {
   namePrefix: string;
   images: Partial<LabImages>;
   labels?: LabelMap;
+  restart: RestartPolicy;
+  /** Where the labs' own docker commands (readiness) run, as the provider reaches the host. */
+  dockerHost: string;
+  sshOpts?: pulumi.Output<string[]>;
 }
 
 /** What a composition needs of its host: lab images, and the interfaces and addresses it sits on. */
@@ -168,17 +172,25 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
   // Every lab is validated before the first resource is registered.
   const needs = config.labs.map((lab) => COMPOSITIONS[lab].plan(lab, config));
   const union = (pick: (need: LabNeeds) => string[]) => [...new Set(needs.flatMap(pick))].sort();
-  const hostNeeds = { interfaces: union((need) => need.interfaces), addresses: union((need) => need.addresses) };
-  if (config.dockerHost.startsWith("unix://")) checkThisMachine(hostNeeds);
   const images = union((need) => need.images) as LabImageName[];
+  const hostNeeds: HostNeeds = {
+    interfaces: union((need) => need.interfaces),
+    addresses: union((need) => need.addresses),
+    ...(config.labImages === "preloaded" ? { images: images.map(labImageTag) } : {}),
+  };
+  if (config.dockerHost.startsWith("unix://")) checkThisMachine(config.dockerHost, hostNeeds);
   return declareWithoutPromiseStacks(() => declareStack(config, options, images, hostNeeds));
 }
 
 /** A unix:// engine runs here: the interfaces and addresses the labs sit on are checked now. */
-function checkThisMachine(needs: HostNeeds): void {
-  const issues = checkHostFacts("this machine", { ...localHostFacts(), dockerVersion: "local" }, needs);
+function checkThisMachine(dockerHost: string, needs: HostNeeds): void {
+  const images = needs.images?.length ? localLabImages(dockerHost) : [];
+  const issues = checkHostFacts("this machine", { ...localHostFacts(), images, dockerVersion: "local" }, needs);
   if (issues.length > 0) {
-    throw new LabConfigError("stack configuration", issues.map((issue) => ({ ...issue, path: "docker-netlabs:dockerHost" })));
+    throw new LabConfigError(
+      "stack configuration",
+      issues.map((issue) => ({ ...issue, path: issue.path === "labImages" ? "docker-netlabs:labImages" : "docker-netlabs:dockerHost" })),
+    );
   }
 }
 
@@ -188,19 +200,26 @@ function declareStack(config: StackConfig, options: StackOptions, neededImages: 
   // What the labs need of the host, checked at preview when it is reached over SSH.
   const needs = { ...hostNeeds, minDockerMajor: 20 };
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
-  // Probes reach an ssh:// host as the Docker provider does: `ssh` with the provider's options
-  // (the identity's key and known_hosts files, then the stack's sshOpts, in DockerHost's order).
-  const probeSshOpts =
-    host.address.scheme === "ssh"
-      ? (sshIdentity ? materializeSshIdentity(host.address, sshIdentity) : pulumi.output([] as string[])).apply((opts) => [...opts, ...config.sshOpts])
-      : undefined;
+  // Probes and readiness reach an ssh:// host as the Docker provider does: `ssh` with its options.
+  const probeSshOpts = host.sshOpts;
   const onHost: pulumi.ComponentResourceOptions = { provider: host.provider };
-  const images = buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
+  const images: Partial<LabImages> =
+    config.labImages === "preloaded"
+      ? Object.fromEntries(neededImages.map((image) => [image, labImageTag(image)]))
+      : buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
+  const common: LabCommonArgs = {
+    namePrefix: config.namePrefix,
+    images,
+    labels: options.labels,
+    restart: config.restartPolicy,
+    dockerHost: config.dockerHost,
+    sshOpts: host.sshOpts,
+  };
 
   const labs: Record<string, LabOutputs> = {};
   const probes: Record<string, pulumi.Output<ProbeResult[]>> = {};
   for (const lab of config.labs) {
-    const component = COMPOSITIONS[lab].create(lab, config, { namePrefix: config.namePrefix, images, labels: options.labels }, onHost);
+    const component = COMPOSITIONS[lab].create(lab, config, common, onHost);
     labs[lab] = component;
     const checks = component.probeChecks();
     if (config.probes && checks.length > 0) {

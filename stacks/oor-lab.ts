@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../components/images/lab-image";
+import { RestartPolicy } from "../components/host/lifecycle";
 import { LabelMap } from "../components/labels";
 import { LispSite, OorRouter } from "../components/oor";
 import { ProbeCheck } from "../components/probe/lab-probe";
@@ -26,6 +27,9 @@ export interface OorLabArgs {
   namePrefix: string;
   images: Partial<LabImages>;
   labels?: LabelMap;
+  restart?: RestartPolicy;
+  dockerHost?: string;
+  sshOpts?: pulumi.Input<string[]>;
 }
 
 export class OorLab extends pulumi.ComponentResource {
@@ -40,7 +44,7 @@ export class OorLab extends pulumi.ComponentResource {
   constructor(name: string, args: OorLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const key = pulumi.secret(args.key);
-    const common = { image: args.image, namePrefix: args.namePrefix, labels: args.labels };
+    const common = { image: args.image, namePrefix: args.namePrefix, labels: args.labels, restart: args.restart };
     const rloc = rlocNetwork(
       name,
       { subnet: OOR_LAB.rlocSubnet, internal: args.internal, namePrefix: args.namePrefix, labels: args.labels },
@@ -67,6 +71,8 @@ export class OorLab extends pulumi.ComponentResource {
           {
             ...common,
             images: args.images,
+            dockerHost: args.dockerHost,
+            sshOpts: args.sshOpts,
             eidSubnet: site.eidSubnet,
             rlocNetwork: rloc.name,
             rlocSubnet: OOR_LAB.rlocSubnet,

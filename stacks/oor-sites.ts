@@ -5,7 +5,7 @@
  * (`oorMapServer`, e.g. from `pulumi stack output -s msmr msmrAddress`) and share its secret key.
  */
 import * as docker from "@pulumi/docker";
-import { labNetwork } from "../components/host/lifecycle";
+import { RestartPolicy, labNetwork } from "../components/host/lifecycle";
 import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../components/images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
@@ -19,6 +19,9 @@ export interface OorStackArgs {
   namePrefix: string;
   images: Partial<LabImages>;
   labels?: LabelMap;
+  restart?: RestartPolicy;
+  dockerHost?: string;
+  sshOpts?: pulumi.Input<string[]>;
 }
 
 export interface RlocNetworkArgs {
@@ -70,7 +73,10 @@ export class LispSiteStack extends pulumi.ComponentResource {
         image: oorImage,
         namePrefix: args.namePrefix,
         labels: args.labels,
+        restart: args.restart,
         images: args.images,
+        dockerHost: args.dockerHost,
+        sshOpts: args.sshOpts,
         eidSubnet: oorSite!.eidSubnet,
         sandboxes: oorSite!.sandboxes,
         rlocNetwork: rloc.name,
@@ -124,6 +130,7 @@ export class LispMsmrStack extends pulumi.ComponentResource {
         image: oorImage,
         namePrefix: args.namePrefix,
         labels: args.labels,
+        restart: args.restart,
         mode: "MS",
         rlocNetwork: rloc.name,
         rlocSubnet: oorRloc!.subnet,

@@ -12,10 +12,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../images/lab-image";
 import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
-import { RoutedLab } from "../routed-lab";
+import { RoutedLab, RoutedLabArgs } from "../routed-lab";
 import { BgpSession, BgpTriangleOptions, planBgpTriangle } from "./plan";
 
-export interface BgpTriangleArgs extends BgpTriangleOptions {
+export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "dockerHost" | "sshOpts"> {
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
   /** Lab images already built on this host; the ones missing are built as children. */
@@ -38,10 +38,10 @@ export class BgpTriangle extends pulumi.ComponentResource {
   readonly mermaid: string;
 
   constructor(name: string, args: BgpTriangleArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const { namePrefix, images, labels, ...options } = args;
+    const { namePrefix, images, labels, restart, dockerHost, sshOpts, ...options } = args;
     const plan = planBgpTriangle(name, options); // throws before anything is registered
     super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
-    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels }, { parent: this });
+    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, dockerHost, sshOpts }, { parent: this });
     this.sessions = plan.sessions;
     this.hostAddress = plan.hostAddress;
     this.webAddress = plan.webAddress;

@@ -28,6 +28,11 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly host: string;
   readonly address: DockerHostAddress;
   readonly check?: HostCheck;
+  /**
+   * The ssh options the provider is given for an ssh:// host (the identity's files, then the
+   * user's options): whatever else runs docker commands on the host uses the same.
+   */
+  readonly sshOpts?: pulumi.Output<string[]>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
@@ -49,6 +54,7 @@ export class DockerHost extends pulumi.ComponentResource {
     this.host = host;
     this.address = parsed;
     const identityOpts = args.sshIdentity ? materializeSshIdentity(parsed, args.sshIdentity) : pulumi.output([] as string[]);
+    this.sshOpts = parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...opts, ...(args.sshOpts ?? [])]) : undefined;
     this.check =
       args.sshIdentity && parsed.scheme === "ssh"
         ? new HostCheck(
@@ -61,7 +67,7 @@ export class DockerHost extends pulumi.ComponentResource {
       name,
       {
         host,
-        sshOpts: parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...opts, ...(args.sshOpts ?? [])]) : undefined,
+        sshOpts: this.sshOpts,
       },
       // Nothing is created on the host before its check has passed.
       { parent: this, dependsOn: this.check ? [this.check] : [] },

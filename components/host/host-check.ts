@@ -31,7 +31,7 @@ interface HostCheckInputs extends Omit<HostCheckArgs, "privateKey"> {
 }
 
 /** The host's interfaces and Docker version, over one bounded SSH connection (self-contained: see LabProbe). */
-async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: string; interfaces: string[]; addresses: string[]; kernel: string }> {
+async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: string; interfaces: string[]; addresses: string[]; images: string[]; kernel: string }> {
   const { Client } = require("ssh2");
   const label = `${inputs.user}@${inputs.host}:${inputs.port ?? 22}`;
   return new Promise((resolve, reject) => {
@@ -45,6 +45,8 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
           "ls /sys/class/net | tr '\\n' ' '; echo",
           // IPv4 addresses without their prefix length; an empty line where `ip` is missing.
           "ip -o -4 addr show 2>/dev/null | awk '{ split($4, a, \"/\"); printf \"%s \", a[1] }'; echo",
+          // The project's lab images already on the host (for hosts that cannot build them).
+          "docker image ls --format '{{.Repository}}:{{.Tag}}' 'docker-netlabs/*' 2>/dev/null | tr '\\n' ' '; echo",
         ].join("; ");
         client.exec(command, (error: Error | undefined, stream: any) => {
           if (error) return reject(new Error(`ssh ${label}: exec: ${error.message}`));
@@ -55,9 +57,9 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
           stream.on("close", () => {
             clearTimeout(timer);
             client.end();
-            const [kernel = "", dockerVersion = "none", interfaces = "", addresses = ""] = out.split("\n");
+            const [kernel = "", dockerVersion = "none", interfaces = "", addresses = "", images = ""] = out.split("\n");
             const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
-            resolve({ kernel: kernel.trim(), dockerVersion: dockerVersion.trim(), interfaces: words(interfaces), addresses: words(addresses) });
+            resolve({ kernel: kernel.trim(), dockerVersion: dockerVersion.trim(), interfaces: words(interfaces), addresses: words(addresses), images: words(images) });
           });
         });
       })

@@ -7,6 +7,8 @@ export interface HostFactsLike {
   interfaces: string[];
   /** The host's IPv4 addresses; empty or absent when the host could not list them. */
   addresses?: string[];
+  /** The project's lab images already on the host (docker-netlabs/*). */
+  images?: string[];
 }
 
 export interface HostNeeds {
@@ -16,6 +18,8 @@ export interface HostNeeds {
   addresses?: string[];
   /** The lowest Docker Engine major version the lab's features need. */
   minDockerMajor?: number;
+  /** Lab images the labs use without building them (labImages: preloaded). */
+  images?: string[];
 }
 
 /** What a host lacks for a lab, each issue naming the field; empty when it has everything. Pure. */
@@ -30,6 +34,14 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
   for (const address of known.length > 0 ? needs.addresses ?? [] : []) {
     if (!known.includes(address)) {
       issues.push({ path: "addresses", message: `host ${host} holds no address ${address} (it has ${known.join(", ")})` });
+    }
+  }
+  for (const image of needs.images ?? []) {
+    if (!(facts.images ?? []).includes(image)) {
+      issues.push({
+        path: "labImages",
+        message: `host ${host} has no image ${image}: build it where there is egress (docker build images/<name>, tagged so) and load it there: docker save ${image} | ssh <host> docker load`,
+      });
     }
   }
   const major = Number(facts.dockerVersion.split(".")[0]);

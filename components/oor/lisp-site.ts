@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { hostAddress, parseSubnet } from "../net/addressing";
 import { LabConfigError, show } from "../net/errors";
-import { RoutedLab } from "../routed-lab";
+import { RoutedLab, RoutedLabArgs } from "../routed-lab";
 import { LabImages } from "../images/lab-image";
 import { ProbeCheck } from "../probe/lab-probe";
 import { OorRouter, OorRouterArgs } from "./oor-router";
@@ -19,6 +19,9 @@ export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes"
   /** Sandbox client names (default one, "sandbox-1"); they get the 10th, 11th... addresses. */
   sandboxes?: string[];
   images?: Partial<LabImages>;
+  /** The host the EID side's readiness is read on, as RoutedLab takes it. */
+  dockerHost?: RoutedLabArgs["dockerHost"];
+  sshOpts?: RoutedLabArgs["sshOpts"];
 }
 
 export class LispSite extends pulumi.ComponentResource {
@@ -28,7 +31,7 @@ export class LispSite extends pulumi.ComponentResource {
   readonly sandboxes: Record<string, { container: string; address: string }>;
 
   constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { eidSubnet, xtrEidAddress, sandboxes = ["sandbox-1"], images, ...xtrArgs } = args;
+    const { eidSubnet, xtrEidAddress, sandboxes = ["sandbox-1"], images, dockerHost, sshOpts, ...xtrArgs } = args;
     const subnet = parseSubnet(eidSubnet);
     if (typeof subnet === "string") {
       throw new LabConfigError(`LispSite ${show(name)}`, [{ path: "eidSubnet", message: `${show(eidSubnet)} ${subnet}` }]);
@@ -46,7 +49,10 @@ export class LispSite extends pulumi.ComponentResource {
       {
         namePrefix: xtrArgs.namePrefix,
         labels: xtrArgs.labels,
+        restart: xtrArgs.restart,
         images,
+        dockerHost,
+        sshOpts,
         spec: {
           segments: [{ name: "eid", subnet: subnet.cidr }],
           nodes: sandboxes.map((sandbox, i) => ({

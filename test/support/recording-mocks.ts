@@ -12,8 +12,23 @@ export interface RecordedResource {
   provider?: string;
 }
 
+/** What the engine is told of a resource besides its inputs. */
+export interface RegistrationOptions {
+  deleteBeforeReplace: boolean;
+  /** Per input, the URNs of the resources whose outputs it takes. */
+  propertyDependencies: Record<string, string[]>;
+}
+
 export class RecordingMocks implements pulumi.runtime.Mocks {
   readonly resources: RecordedResource[] = [];
+  /** Registration options by resource name. */
+  readonly options = new Map<string, RegistrationOptions>();
+
+  observeRegistration(request: any): void {
+    const propertyDependencies: Record<string, string[]> = {};
+    request.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
+    this.options.set(request.getName(), { deleteBeforeReplace: request.getDeletebeforereplace(), propertyDependencies });
+  }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
     const { value: inputs, secretPaths } = unwrapSecrets(args.inputs);

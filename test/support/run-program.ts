@@ -21,6 +21,17 @@ export async function runProgram<T>(
   options: ProgramOptions = {},
 ): Promise<T> {
   await pulumi.runtime.setMocks(mocks, PROJECT, options.stack ?? "dev", options.preview ?? false);
+  // Resource options reach the engine in the registration request, which mocks do not see:
+  // mocks that want them (deleteBeforeReplace, property dependencies) observe the request.
+  const observer = (mocks as { observeRegistration?: (request: any) => void }).observeRegistration;
+  if (observer) {
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (request: any, callback: any) => {
+      observer.call(mocks, request);
+      return register(request, callback);
+    };
+  }
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(options.config ?? {})) {
     const fullKey = key.includes(":") ? key : `${PROJECT}:${key}`;

@@ -35,6 +35,8 @@ export function stretchSiteConfig(
     dockerHost: self.dockerHost,
     sshPrivateKey: self.sshd.privateKey,
     sshHostKey: self.sshd.hostPublicKey,
+    // The emulated hosts have no egress: their lab images are loaded ahead (stretchImages).
+    labImages: "preloaded",
     ...overrides,
   };
 }

@@ -1,0 +1,81 @@
+/**
+ * How a lab lives through changes and restarts, as the engine is told it: networks replaced
+ * delete-first (with the containers that take their names), restart policies, the nodes'
+ * readiness healthcheck and gate, images used as loaded on hosts without egress.
+ */
+import { describe, expect, it } from "vitest";
+import { labImageTag } from "../../components/images/lab-image";
+import { NODE_READY_PATH } from "../../components/routed-lab";
+import { buildStack } from "../../stacks";
+import { readStackConfig } from "../../stacks/config";
+import { RecordingMocks } from "../support/recording-mocks";
+import { runProgram } from "../support/run-program";
+
+async function devStack(config: Record<string, unknown> = {}) {
+  const mocks = new RecordingMocks();
+  await runProgram(mocks, () => buildStack(readStackConfig()), { config });
+  return mocks;
+}
+
+describe("lab lifecycle as the engine sees it", () => {
+  it("replaces every network delete-first (the provider's Network is not; Docker refuses a second network of one name)", async () => {
+    const mocks = await devStack();
+    const networks = mocks.ofType("docker:index/network:Network");
+    expect(networks.length).toBeGreaterThan(5);
+    for (const network of networks) expect(mocks.options.get(network.name)?.deleteBeforeReplace, network.name).toBe(true);
+  });
+
+  it("nodes take their networks' names from the Network resources, so a replaced network replaces them first", async () => {
+    const mocks = await devStack({ labs: ["routed-lan"] });
+    const h1 = mocks.options.get("routed-lan-h1")!;
+    expect(h1.propertyDependencies.networksAdvanced.some((urn) => urn.endsWith("docker:index/network:Network::routed-lan-lan1"))).toBe(true);
+  });
+
+  it("gives every lab container the stack's restart policy (unless-stopped by default, 'no' on request)", async () => {
+    for (const [config, expected] of [[{}, "unless-stopped"], [{ restartPolicy: "no" }, "no"]] as const) {
+      const mocks = await devStack(config);
+      const containers = mocks.ofType("docker:index/container:Container").filter((c) => !c.name.endsWith("-bridge-guard"));
+      expect(containers.length).toBeGreaterThan(10);
+      for (const container of containers) expect(container.inputs.restart, container.name).toBe(expected);
+    }
+  });
+
+  it("host guards always restart with the daemon: their rules must come back even for a lab kept down", async () => {
+    const mocks = await devStack({ restartPolicy: "no" });
+    expect(mocks.named("routed-lan-bridge-guard").inputs.restart).toBe("unless-stopped");
+  });
+
+  it("rejects an unknown restart policy, naming the key and the value", async () => {
+    await expect(devStack({ restartPolicy: "sometimes" })).rejects.toThrow(/docker-netlabs:restartPolicy: must be one of unless-stopped, always, no.*sometimes/s);
+  });
+
+  it("every node carries a healthcheck on its ready file, and each lab a readiness gate over all its nodes", async () => {
+    const mocks = await devStack();
+    const nodes = mocks.ofType("docker:index/container:Container").filter((c) => c.inputs.labels.some((l: any) => l.label === "io.docker-netlabs.node"));
+    expect(nodes.length).toBe(11);
+    for (const node of nodes) expect(node.inputs.healthcheck.tests).toEqual(["CMD-SHELL", `test -f ${NODE_READY_PATH}`]);
+    const gate = mocks.named("bgp-triangle-ready");
+    expect(gate.inputs.nodes.map((n: any) => n.node).sort()).toEqual(["host", "r1", "r2", "r3", "web"]);
+    expect(gate.inputs.dockerHost).toBe("unix:///var/run/docker.sock");
+  });
+
+  it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {
+    const mocks = await devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" }).catch((error) => error);
+    // This machine may or may not hold the images: either the lab uses them, or preview names what to load.
+    if (mocks instanceof Error) {
+      expect(mocks.message).toMatch(/docker-netlabs:labImages: host this machine has no image docker-netlabs\/\S+: .*docker save .*docker load/);
+    } else {
+      expect(mocks.ofType("docker:index/image:Image")).toEqual([]);
+      expect(mocks.named("routed-lan-h1").inputs.image).toBe(labImageTag("client"));
+    }
+  });
+
+  it("with labImages: preloaded on an engine without them, preview names each missing image and how to load it, creating nothing", async () => {
+    const mocks = new RecordingMocks();
+    const run = runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///nonexistent/docker.sock" },
+    });
+    await expect(run).rejects.toThrow(new RegExp(`docker-netlabs:labImages: .*${labImageTag("router").replace(/[/.]/g, "\\$&")}.*docker load`, "s"));
+    expect(mocks.resources).toEqual([]);
+  });
+});
