@@ -7,6 +7,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 # --bench also installs Debian's docker-compose, for the side-by-side figure of `npm run bench`.
 bench=no
 [ "${1:-}" = "--bench" ] && bench=yes
+# The engine started when none answers: "current" (default) is Debian sid's docker.io 28.x from
+# scripts/current-engine.sh, as users run (27 to 29); "distro" is this machine's docker.io (20.10
+# on bookworm), which the emulated hosts of the two-host tests still use.
+engine=${NETLABS_ENGINE:-current}
 
 need_pkgs=()
 command -v dockerd >/dev/null || need_pkgs+=(docker.io)
@@ -22,6 +26,12 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
 fi
 
+if ! docker info >/dev/null 2>&1 && [ "$engine" = current ]; then
+  echo "prepare: starting the current engine"
+  bash "$here/current-engine.sh" install
+  # Its pid is kept by the script (/run/docker-netlabs-engine-main): only it is ever stopped.
+  bash "$here/current-engine.sh" start --name main --netns none --socket /var/run/docker.sock
+fi
 if ! docker info >/dev/null 2>&1; then
   echo "prepare: starting dockerd"
   # dockerd is ours to start here: its PID is kept so that only it is ever stopped.

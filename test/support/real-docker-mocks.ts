@@ -606,7 +606,7 @@ async function openDockerTunnel(url: string, sshOpts: string[]): Promise<DockerT
     local.on("close", () => child.kill("SIGTERM"));
     child.on("exit", (code) => {
       children.delete(child);
-      if (code && code !== 0 && code !== 143) process.stderr.write(`ssh ${url}: exit ${code}: ${stderr.trim()}\n`);
+      if (code && code !== 143 && stderr.trim() !== "") process.stderr.write(`ssh ${url}: exit ${code}: ${stderr.trim()}\n`);
       local.destroy();
     });
   });
