@@ -15,7 +15,30 @@ export type OorMode = (typeof OOR_MODES)[number];
 const ipv4 = z.string().refine(isIpv4Address, "must be an IPv4 address");
 const weighting = { priority: z.number().int().min(0).max(255).default(1), weight: z.number().int().min(0).max(255).default(100) };
 const iid = z.number().int().min(0).max(16777215).default(0);
-const secretInput = z.custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must be set (a Pulumi secret)");
+/**
+ * What an OOR key may hold. oor.conf is libconfuse and a key is written there unquoted: libconfuse
+ * ends an unquoted string at whitespace, `#`, quotes, `=`, `{`, `}`, `(`, `)`, `+`, `,` and `*`, and
+ * expands `${...}`; its quoting rules differ between libconfuse versions, so keys are not quoted
+ * but limited to characters that stand for themselves there. `/`, `&` and `\` are kept out too: in
+ * "env" mode the image's start script substitutes its variables with sed (see renderOorEnv). The
+ * key is never shown in an error.
+ */
+export const OOR_KEY_PATTERN = /^[A-Za-z0-9._~:!%^-]+$/;
+export const OOR_KEY_RULE = "must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted)";
+
+/** The key check on a resolved key; an unresolved Output is checked when it is rendered (render.ts). */
+export function oorKeyProblem(key: unknown): string | undefined {
+  if (typeof key !== "string") return undefined;
+  if (key === "") return "must be set (a Pulumi secret)";
+  return OOR_KEY_PATTERN.test(key) ? undefined : OOR_KEY_RULE;
+}
+
+const secretInput = z.custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must be set (a Pulumi secret)").superRefine(
+  (value, ctx) => {
+    const problem = value === "" ? undefined : oorKeyProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  },
+);
 
 export const oorOptionsSchema = z.strictObject({
   mode: z.enum(OOR_MODES, { message: `must be one of ${OOR_MODES.join(", ")}` }),

@@ -8,7 +8,8 @@
  * (`@IFACE_OF:<address>@`) that the start script replaces with the interface holding that address.
  * Unlike the image's own script, every list is closed and nothing IPv6 is labelled ip_version 4.
  */
-import { OorPlan, parsePrefix } from "./plan";
+import { ConfigIssue, LabConfigError, SECRET_NOT_SHOWN } from "../net/errors";
+import { OorPlan, oorKeyProblem, parsePrefix } from "./plan";
 
 export const IFACE_PLACEHOLDER = (address: string) => `@IFACE_OF:${address}@`;
 
@@ -27,7 +28,24 @@ function list(name: string, items: string[]): string[] {
   return [`${name} = {`, ...items.map((item, i) => `    ${item}${i < items.length - 1 ? "," : ""}`), "}"];
 }
 
+/**
+ * Keys that arrive as Outputs are checked here, once resolved, as planOorRouter checks plain ones:
+ * a key oor.conf cannot hold (a newline would add lines to it, `#` or a space would cut it) is
+ * refused, naming the field and never the key.
+ */
+export function checkOorKeys(keys: OorKeys): void {
+  const issues: ConfigIssue[] = [
+    ...keys.mapServers.map((key, i) => [`mapServers[${i}].key`, key] as const),
+    ...keys.sites.map((key, i) => [`sites[${i}].key`, key] as const),
+  ].flatMap(([path, key]) => {
+    const problem = typeof key === "string" ? oorKeyProblem(key) : "must be a string";
+    return problem ? [{ path, message: `${problem} ${SECRET_NOT_SHOWN}` }] : [];
+  });
+  if (issues.length > 0) throw new LabConfigError("OOR keys", issues);
+}
+
 export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
+  checkOorKeys(keys);
   const lines = [
     "# docker-netlabs: generated OpenOverlayRouter configuration; rewritten on every deploy",
     `debug                  = ${plan.debug}`,
@@ -123,6 +141,7 @@ function parsePrefixText(text: string): string {
  * slash is escaped as the seed's README shows ("10.1.0.0\/24").
  */
 export function renderOorEnv(plan: OorPlan, keys: OorKeys): Record<string, string> {
+  checkOorKeys(keys);
   const prefixOf = (family: "ipv4" | "ipv6") => {
     const eid = plan.eidPrefixes.find((e) => (parsePrefix(e.prefix) as { family: string }).family === family);
     return eid ? parsePrefixText(eid.prefix).replace("/", "\\/") : "-";

@@ -99,3 +99,32 @@ describe("planOorRouter validation", () => {
     expect(issuesOf(options)).toMatch(expected);
   });
 });
+
+describe("map-server and site keys oor.conf cannot hold (issue 13, defect 6)", () => {
+  // A newline would add lines (another map resolver); `#` starts a comment; a space, quote, `=`,
+  // `,` or brace ends libconfuse's unquoted string; `${` expands; `/`, `&` and `\` break the image's sed.
+  const BAD_KEYS = ["key-one\nmap-resolver = { 203.0.113.66 }", "key#tail8", "key tail8", 'key"tail8', "key=tail8", "key,tail8", "key{tail8}", "key${HOME}", "key/tail8", "key&tail8", "key\\tail8", "kéy-tail8", "key\ttail8"];
+
+  it.each(BAD_KEYS.map((key) => [JSON.stringify(key), key]))("refuses %s at plan time, naming the field, never the key", (_, key) => {
+    const xtr = configIssues(() => planOorRouter("xtr", { ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2", key }] }));
+    expect(xtr).toEqual([`mapServers[0].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)`]);
+    const ms = configIssues(() => planOorRouter("ms", { ...OOR_FIXTURES.ms, sites: [OOR_FIXTURES.ms.sites![0], { eidPrefix: "10.2.0.0/24", key }] }));
+    expect(ms).toEqual([`sites[1].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)`]);
+  });
+
+  it.each(BAD_KEYS.map((key) => [JSON.stringify(key), key]))("refuses %s when rendering a key that arrived as an Output", (_, key) => {
+    const plan = planOorRouter("ms", OOR_FIXTURES.ms);
+    expect(configIssues(() => renderOorConf(plan, { mapServers: [], sites: ["site-a-key", key] }))).toEqual([
+      "sites[1].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)",
+    ]);
+  });
+
+  it("renders a key of every character it accepts as one line libconfuse reads whole", () => {
+    const key = "Az09._~:!%^-key";
+    const plan = planOorRouter("xtr", { ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2", key }] });
+    const text = renderOorConf(plan, keysOf(plan));
+    assertLibconfuseShape(text);
+    expect(text.split("\n").filter((line) => line.includes(key))).toEqual([`    key         = ${key}`]);
+    expect(renderOorEnv(planOorRouter("xtr", { ...OOR_FIXTURES.xtr, config: "env", mapServers: [{ address: "192.0.2.2", key }] }), { mapServers: [key], sites: [] }).KEYMAPSERVER).toBe(key);
+  });
+});
