@@ -1,102 +1,121 @@
 /**
  * The third tier: the dev stack's configuration through the real Pulumi CLI and the Automation API
- * (local file backend): preview, up, a second up with no changes, destroy. It needs the `pulumi`
- * binary, its Docker provider plugin and a Docker engine; where any is missing it is skipped with
- * the reason, since neither the CLI nor plugins can be downloaded on every machine.
+ * (local file backend, a copy of the project): preview, up with every probe passing and packets
+ * through each lab, a second up with no changes, `preview --refresh --expect-no-changes` (the
+ * README's drift check), and destroy from another workspace that never ran the program (a fresh
+ * copy of the project, an empty HOME, `--run-program`). It needs the `pulumi` binary, its Docker
+ * provider plugin and a Docker engine; where any is missing it is skipped with the reason, since
+ * neither the CLI nor plugins can be downloaded on every machine.
  */
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
+import { UpResult } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_QUESTION } from "../../components/bgp";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
-import { execIn } from "../support/docker-cli";
-import { fetchText, freePort, leftovers, newTestRun, sweep } from "../support/lab-harness";
-
-const ROOT = path.resolve(__dirname, "../..");
-
-function cliUnavailableReason(): string | undefined {
-  try {
-    execFileSync("pulumi", ["version"], { stdio: "pipe", timeout: 20_000 });
-  } catch {
-    return "no `pulumi` binary on PATH (the CLI cannot be installed on this machine: it downloads binaries)";
-  }
-  try {
-    execFileSync("docker", ["info"], { stdio: "pipe", timeout: 15_000 });
-  } catch {
-    return "no Docker engine answers";
-  }
-  return undefined;
-}
+import { execIn, waitFor } from "../support/docker-cli";
+import { fetchText, freePort, newTestRun } from "../support/lab-harness";
+import {
+  CliSite,
+  changesOf,
+  cliUnavailableReason,
+  destroyFromFreshWorkspace,
+  devStackConfig,
+  failedProbes,
+  newSite,
+  stackLeftovers,
+  tearDown,
+  within,
+  writeStackConfig,
+} from "./support/cli-stack";
 
 const skipReason = cliUnavailableReason();
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier: ${skipReason}`);
 const testRun = newTestRun();
 
+/** Polls a command in a container until its output is `expected` (or 60 s pass); returns the last output. */
+async function outputOf(container: string, command: string[], expected: string): Promise<string> {
+  let last = "";
+  await waitFor(
+    async () => {
+      last = (await execIn(container, command)).stdout;
+      return last === expected;
+    },
+    { timeoutMs: 60_000, intervalMs: 500 },
+  );
+  return last;
+}
+
 describe.skipIf(skipReason)(`dev stack through the Pulumi CLI${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
-  let stack: Stack;
-  let stateDir: string;
-  let demoPort: number;
   const stackName = `cli-${testRun.id}`;
+  let site: CliSite;
+  let demoPort: number;
+  let up: UpResult | undefined;
+  const deployed = (): UpResult => {
+    if (!up) throw new Error("the stack was not deployed (see the up test)");
+    return up;
+  };
 
   beforeAll(async () => {
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-state-"));
     demoPort = await freePort(4000);
-    stack = await LocalWorkspace.createOrSelectStack(
-      { stackName, workDir: ROOT },
-      // PULUMI_BACKEND_URL takes precedence over Pulumi.yaml's backend: this run's state stays in a temp folder.
-      { envVars: { PULUMI_BACKEND_URL: `file://${stateDir}`, PULUMI_CONFIG_PASSPHRASE: "netlabs-cli-test" } },
-    );
+    site = await newSite(stackName);
     // The dev stack's own configuration, with this run's name prefix and a free host port.
-    const dev = parseYaml(fs.readFileSync(path.join(ROOT, "Pulumi.dev.yaml"), "utf8")).config as Record<string, unknown>;
-    const config: Record<string, { value: string }> = {};
-    for (const [key, value] of Object.entries(dev)) config[key] = { value: typeof value === "string" ? value : JSON.stringify(value) };
-    config["docker-netlabs:namePrefix"] = { value: testRun.prefix };
-    config["docker-netlabs:demoHostPort"] = { value: String(demoPort) };
-    await stack.setAllConfig(config);
+    writeStackConfig(site, { ...devStackConfig(), namePrefix: testRun.prefix, demoHostPort: demoPort });
   });
 
-  afterAll(async () => {
-    if (stack) {
-      await stack.destroy().catch(() => undefined);
-      await stack.workspace.removeStack(stackName).catch(() => undefined);
-    }
-    fs.rmSync(path.join(ROOT, `Pulumi.${stackName}.yaml`), { force: true });
-    if (stateDir) fs.rmSync(stateDir, { recursive: true, force: true });
-    await sweep(testRun);
-  });
+  afterAll(() => tearDown(site, testRun, stackName), 900_000);
 
   it("previews the creation of the whole dev stack", async () => {
-    const preview = await stack.preview({ diff: true });
+    const preview = await site.stack.preview({ diff: true, signal: within(5) });
     expect(preview.changeSummary.create).toBeGreaterThan(20);
   });
 
-  it("deploys it, and the labs answer", async () => {
-    const up = await stack.up();
+  it("deploys it, and every probe of every lab passes", async () => {
+    up = await site.stack.up({ signal: within(14) });
     expect(up.summary.result).toBe("succeeded");
-    const labs = up.outputs.labs.value;
-    expect(labs["routed-lan"].nodes.h1.addresses.lan1).toBe("10.232.1.10");
+    const probes = up.outputs.probes.value;
+    expect(Object.keys(probes).sort()).toEqual(["bgp-triangle", "networking-demo", "routed-lan"]);
+    for (const results of Object.values(probes) as unknown[][]) expect(results.length).toBeGreaterThan(0);
+    expect(failedProbes(probes)).toEqual([]);
+  }, 900_000);
+
+  it("networking-demo: the client fetches server-1 by name, and the published port answers", async () => {
+    const labs = deployed().outputs.labs.value;
     const client = labs["networking-demo"].nodes["client-1"].container;
-    let page = "";
-    for (let attempt = 0; attempt < 30 && page !== DEMO_PAGE; attempt++) {
-      page = (await execIn(client, ["curl", "-sf", "--max-time", "2", "http://server-1/"])).stdout;
-      if (page !== DEMO_PAGE) await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    expect(page).toBe(DEMO_PAGE);
+    expect(await outputOf(client, ["curl", "-sf", "--max-time", "2", "http://server-1/"], DEMO_PAGE)).toBe(DEMO_PAGE);
     expect(await fetchText(`http://127.0.0.1:${demoPort}/`)).toBe(DEMO_PAGE);
   });
 
-  it("changes nothing on a second up", async () => {
-    const again = await stack.up();
-    const changes = Object.entries(again.summary.resourceChanges ?? {}).filter(([kind]) => kind !== "same");
-    expect(changes).toEqual([]);
+  it("routed-lan: h1 fetches h3 through r1", async () => {
+    const lab = deployed().outputs.labs.value["routed-lan"];
+    expect(lab.nodes.h1.addresses.lan1).toBe("10.232.1.10");
+    const url = `http://${lab.nodes.h3.addresses.lan3}/`;
+    expect(await outputOf(lab.nodes.h1.container, ["curl", "-sf", "--max-time", "2", url], "h3\n")).toBe("h3\n");
   });
 
-  it("destroys everything it created", async () => {
-    const destroyed = await stack.destroy();
-    expect(destroyed.summary.result).toBe("succeeded");
-    expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  it("bgp-triangle: HOST fetches the web server's page", async () => {
+    const lab = deployed().outputs.labs.value["bgp-triangle"];
+    const url = `http://${lab.nodes.web.addresses["web-lan"]}/`;
+    expect(await outputOf(lab.nodes.host.container, ["curl", "-sf", "--max-time", "2", url], DEFAULT_QUESTION)).toBe(DEFAULT_QUESTION);
   });
+
+  it("changes nothing on a second up", async () => {
+    deployed();
+    const again = await site.stack.up({ signal: within(10) });
+    expect(changesOf(again.summary)).toEqual({});
+  }, 900_000);
+
+  it("finds no drift: preview --refresh --expect-no-changes succeeds right after up", async () => {
+    deployed();
+    // expectNoChanges makes the CLI exit non-zero (and this call throw) on any proposed change.
+    const preview = await site.stack.preview({ refresh: true, expectNoChanges: true, diff: true, signal: within(10) });
+    const changes = Object.entries(preview.changeSummary).filter(([op, count]) => op !== "same" && op !== "refresh" && !!count);
+    expect(changes).toEqual([]);
+  }, 900_000);
+
+  it("destroys everything from a workspace that never ran the program (fresh copy, empty HOME, --run-program)", async () => {
+    deployed();
+    const destroyed = await destroyFromFreshWorkspace(site);
+    expect(destroyed.summary.result).toBe("succeeded");
+    expect(destroyed.summary.resourceChanges?.delete).toBeGreaterThan(20);
+    expect(await stackLeftovers(stackName, testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  }, 900_000);
 });
