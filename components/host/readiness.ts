@@ -13,6 +13,7 @@
  * builtins and node_modules: the code below is self-contained on purpose.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { remoteDockerArgv } from "./host-exec";
 
 export interface NodesReadyArgs {
   /** The lab, for messages. */
@@ -40,20 +41,20 @@ interface NodesReadyOutputs extends NodesReadyInputs {
   readyMs: Record<string, number>;
 }
 
-/** The argv that runs `docker <args>` on the lab's host. Pure; exported for tests. */
+/** The argv that runs `docker <args>` on the lab's host, as probes and the lease run theirs. Pure. */
 export function hostDockerArgv(dockerHost: string, sshOpts: string[], args: string[]): string[] {
-  if (!dockerHost.startsWith("ssh://")) return ["docker", "-H", dockerHost, ...args];
+  if (!dockerHost.startsWith("ssh://")) return remoteDockerArgv({ kind: "local", dockerHost }, args);
   const url = new URL(dockerHost);
-  const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
-  return [
-    "ssh",
-    ...sshOpts,
-    ...(url.port ? ["-p", url.port] : []),
-    ...(url.username ? ["-l", decodeURIComponent(url.username)] : []),
-    "--",
-    url.hostname,
-    ["docker", ...args].map(quote).join(" "),
-  ];
+  return remoteDockerArgv(
+    {
+      kind: "ssh",
+      host: url.hostname,
+      port: url.port ? Number(url.port) : undefined,
+      user: url.username ? decodeURIComponent(url.username) : undefined,
+      sshOpts,
+    },
+    args,
+  );
 }
 
 async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {

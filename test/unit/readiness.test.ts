@@ -1,0 +1,18 @@
+/** The readiness gate reaches the lab's host the way probes and the provider do. */
+import { describe, expect, it } from "vitest";
+import { remoteDockerArgv } from "../../components/host/host-exec";
+import { hostDockerArgv } from "../../components/host/readiness";
+
+describe("NodesReady's docker commands", () => {
+  it("runs the local CLI against a unix:// engine", () => {
+    expect(hostDockerArgv("unix:///var/run/docker.sock", [], ["inspect", "x"])).toEqual(["docker", "-H", "unix:///var/run/docker.sock", "inspect", "x"]);
+  });
+
+  it("runs ssh with the provider's options for an ssh:// host, as probes do", () => {
+    const opts = ["-i", "/k", "-o", "ProxyJump=bastion"];
+    expect(hostDockerArgv("ssh://lab@192.0.2.7:2222", opts, ["logs", "--tail", "15", "a b"])).toEqual(
+      remoteDockerArgv({ kind: "ssh", host: "192.0.2.7", port: 2222, user: "lab", sshOpts: opts }, ["logs", "--tail", "15", "a b"]),
+    );
+    expect(hostDockerArgv("ssh://lab@192.0.2.7:2222", opts, ["ps"]).slice(0, 5)).toEqual(["ssh", ...opts]);
+  });
+});
