@@ -22,7 +22,8 @@
 # log, exec root, default socket docker.sock). dockerd carries the engine label
 # io.docker-netlabs.engine=N and puts its containers' cgroups under /docker-netlabs-engine-N.
 # `--socket PATH` outside the run dir (e.g. /var/run/docker.sock for CI) is a symlink to the run
-# dir's socket, made by start and removed by stop; an existing non-symlink there is refused.
+# dir's socket, made by start and removed by stop; one left there by an engine that no longer answers
+# is replaced, one that answers (another engine's) is refused.
 #
 # WHY pivot_root, NOT chroot. A first try ran this dockerd with `chroot <tree>` (tree bind-mounted
 # onto itself, in a private mount namespace, in a netns of its own). Containers ran and routed, but
@@ -190,7 +191,18 @@ prepare_start() {
   if pid=$(engine_pid); then die "engine $name already runs (pid $pid)"; fi
   if [ -n "$socket" ] && [ "$socket" != "$own_socket" ]; then
     if [ -e "$socket" ] || [ -L "$socket" ]; then
-      [ -L "$socket" ] && [ "$(readlink "$socket")" = "$own_socket" ] || die "$socket exists and is not our symlink: refusing"
+      if [ -L "$socket" ] && [ "$(readlink "$socket")" = "$own_socket" ]; then
+        :
+      elif [ -e "$socket" ] && [ ! -S "$socket" ]; then
+        die "$socket exists and is not a socket: refusing"
+      elif timeout 5 docker -H "unix://$socket" version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+        die "$socket is the socket of a running engine that is not '$name': refusing"
+      else
+        # Left by an engine that is gone (a machine image taken while it ran, a session that ended):
+        # nothing answers on it, so replacing it takes nothing away from anyone.
+        log "$socket is left by an engine that no longer runs ($(readlink "$socket" 2>/dev/null || echo socket)): replacing it"
+        rm -f "$socket"
+      fi
     fi
   fi
   rm -rf "$run_dir"
