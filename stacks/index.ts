@@ -206,7 +206,7 @@ function declareStack(config: StackConfig, options: StackOptions, neededImages: 
   const images: Partial<LabImages> =
     config.labImages === "preloaded"
       ? Object.fromEntries(neededImages.map((image) => [image, labImageTag(image)]))
-      : buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages);
+      : buildLabImages(`${config.namePrefix}lab-image`, onHost, neededImages, host.platform);
   const common: LabCommonArgs = {
     namePrefix: config.namePrefix,
     images,

@@ -33,6 +33,12 @@ export class DockerHost extends pulumi.ComponentResource {
    * user's options): whatever else runs docker commands on the host uses the same.
    */
   readonly sshOpts?: pulumi.Output<string[]>;
+  /**
+   * The engine's platform, e.g. linux/arm64, which lab images are built for (the provider would
+   * otherwise build for the machine running Pulumi): read by the HostCheck of an ssh:// host,
+   * this machine's for a local socket, the provider's default (undefined) for tcp://.
+   */
+  readonly platform: pulumi.Output<string | undefined>;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
@@ -63,6 +69,9 @@ export class DockerHost extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
+    this.platform = this.check
+      ? this.check.facts.apply((facts) => (facts?.platform && facts.platform !== "none" ? facts.platform : undefined))
+      : pulumi.output(parsed.scheme === "unix" ? localPlatform() : undefined);
     this.provider = new docker.Provider(
       name,
       {
@@ -74,4 +83,10 @@ export class DockerHost extends pulumi.ComponentResource {
     );
     this.registerOutputs({ host });
   }
+}
+
+/** Docker's name for this machine's platform (Node names amd64 "x64"). */
+export function localPlatform(): string {
+  const arch: Record<string, string> = { x64: "amd64", arm64: "arm64", arm: "arm", ppc64: "ppc64le", s390x: "s390x", ia32: "386" };
+  return `linux/${arch[process.arch] ?? process.arch}`;
 }

@@ -31,7 +31,9 @@ interface HostCheckInputs extends Omit<HostCheckArgs, "privateKey"> {
 }
 
 /** The host's interfaces and Docker version, over one bounded SSH connection (self-contained: see LabProbe). */
-async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: string; interfaces: string[]; addresses: string[]; images: string[]; kernel: string }> {
+async function readFacts(
+  inputs: HostCheckInputs,
+): Promise<{ dockerVersion: string; interfaces: string[]; addresses: string[]; images: string[]; kernel: string; platform: string }> {
   const { Client } = require("ssh2");
   const label = `${inputs.user}@${inputs.host}:${inputs.port ?? 22}`;
   return new Promise((resolve, reject) => {
@@ -47,6 +49,8 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
           "ip -o -4 addr show 2>/dev/null | awk '{ split($4, a, \"/\"); printf \"%s \", a[1] }'; echo",
           // The project's lab images already on the host (for hosts that cannot build them).
           "docker image ls --format '{{.Repository}}:{{.Tag}}' 'docker-netlabs/*' 2>/dev/null | tr '\\n' ' '; echo",
+          // The engine's platform (e.g. linux/arm64): lab images are built for it, not for this machine.
+          "docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null || echo none",
         ].join("; ");
         client.exec(command, (error: Error | undefined, stream: any) => {
           if (error) return reject(new Error(`ssh ${label}: exec: ${error.message}`));
@@ -57,9 +61,16 @@ async function readFacts(inputs: HostCheckInputs): Promise<{ dockerVersion: stri
           stream.on("close", () => {
             clearTimeout(timer);
             client.end();
-            const [kernel = "", dockerVersion = "none", interfaces = "", addresses = "", images = ""] = out.split("\n");
+            const [kernel = "", dockerVersion = "none", interfaces = "", addresses = "", images = "", platform = "none"] = out.split("\n");
             const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
-            resolve({ kernel: kernel.trim(), dockerVersion: dockerVersion.trim(), interfaces: words(interfaces), addresses: words(addresses), images: words(images) });
+            resolve({
+              kernel: kernel.trim(),
+              dockerVersion: dockerVersion.trim(),
+              interfaces: words(interfaces),
+              addresses: words(addresses),
+              images: words(images),
+              platform: platform.trim(),
+            });
           });
         });
       })
@@ -112,7 +123,7 @@ export const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
 };
 
 export class HostCheck extends pulumi.dynamic.Resource {
-  declare readonly facts: pulumi.Output<{ kernel: string; dockerVersion: string; interfaces: string[]; addresses: string[] }>;
+  declare readonly facts: pulumi.Output<{ kernel: string; dockerVersion: string; interfaces: string[]; addresses: string[]; platform: string }>;
 
   constructor(name: string, args: HostCheckArgs, opts?: pulumi.CustomResourceOptions) {
     super(hostCheckProvider, name, { ...args, privateKey: pulumi.secret(args.privateKey), facts: undefined }, opts, "netlabs", "HostCheck");

@@ -18,6 +18,8 @@ export function labImageTag(image: string): string {
 export interface LabImageArgs {
   /** Which image of `images/` to build (a folder name, e.g. "router", or the test-only "oor-standin"). */
   image: LabImageName | string;
+  /** The platform to build for, e.g. linux/arm64: the host's (see DockerHost.platform). */
+  platform?: pulumi.Input<string | undefined>;
 }
 
 export class LabImage extends pulumi.ComponentResource {
@@ -33,7 +35,7 @@ export class LabImage extends pulumi.ComponentResource {
       name,
       {
         imageName: labImageTag(args.image),
-        build: { context, dockerfile: path.join(context, "Dockerfile") },
+        build: { context, dockerfile: path.join(context, "Dockerfile"), platform: args.platform },
         skipPush: true,
       },
       { parent: this },
@@ -50,8 +52,9 @@ export function buildLabImages(
   prefix: string,
   opts?: pulumi.ComponentResourceOptions,
   which: readonly LabImageName[] = LAB_IMAGE_NAMES,
+  platform?: pulumi.Input<string | undefined>,
 ): Partial<LabImages> {
   const images: Partial<LabImages> = {};
-  for (const image of which) images[image] = new LabImage(`${prefix}-${image}`, { image }, opts).imageName;
+  for (const image of which) images[image] = new LabImage(`${prefix}-${image}`, { image, platform }, opts).imageName;
   return images;
 }

@@ -56,6 +56,29 @@ export async function deployProgram<T>(program: () => T, config: Record<string, 
   }
 }
 
+/**
+ * A second `pulumi up` of a program over what `previous` deployed: each resource diffed, kept,
+ * updated or replaced as the engine and providers would, and what the program no longer registers
+ * deleted. On failure it removes everything, old and new. `previous` must not be used afterwards.
+ */
+export async function redeployProgram<T>(
+  previous: Deployed<unknown>,
+  program: () => T,
+  config: Record<string, unknown> = {},
+): Promise<Deployed<T>> {
+  const mocks = new RealDockerMocks(previous.mocks);
+  const startedAt = Date.now();
+  try {
+    const outputs = await runProgram(mocks, program, { config });
+    mocks.assertNoErrors();
+    await mocks.finishDeploy();
+    return { mocks, outputs, startedAt, deployMs: Date.now() - startedAt };
+  } catch (error) {
+    const failures = await mocks.destroyAll();
+    throw new Error(`${(error as Error).message}\n(removed the lab${failures.length ? `; could not remove: ${failures.join("; ")}` : ""})`);
+  }
+}
+
 /** Deploys this project's stack program with `config`, labelled and prefixed for `run`. */
 export function deployStack(run: TestRun, config: Record<string, unknown>): Promise<DeployedStack> {
   return deployProgram(() => buildStack(readStackConfig(), { labels: { [TEST_LABEL]: run.id } }), {
@@ -82,6 +105,14 @@ export async function waitForNodes(containers: string[], timeoutMs = 60_000): Pr
     );
     throw new Error(`nodes not ready within ${timeoutMs} ms:\n${logs.join("\n")}`);
   }
+}
+
+/** The stack program of `run` deployed again over `previous` with `config` (see redeployProgram). */
+export function redeployStack(run: TestRun, previous: DeployedStack, config: Record<string, unknown>): Promise<DeployedStack> {
+  return redeployProgram(previous, () => buildStack(readStackConfig(), { labels: { [TEST_LABEL]: run.id } }), {
+    ...config,
+    namePrefix: run.prefix,
+  });
 }
 
 export interface Leftovers {

@@ -18,7 +18,20 @@
  *   ContainerRemove with force and remove_volumes (default true);
  *   the ssh:// transport: docker/cli's connhelper runs the local `ssh` with ssh_opts and
  *   `docker system dial-stdio` on the host, one ssh process per connection;
- * - @pulumi/command 4.5.0: create on create, delete on delete with create's output in its env.
+ * - @pulumi/command 4.5.0: create on create, delete on delete with create's output in its env;
+ *   a change of `triggers` replaces (replaceOnChanges), any other change updates: runs `update`,
+ *   else `create`, again;
+ * - the Pulumi engine (pulumi/pulumi v3.248 pkg/resource/deploy/step_generator.go) for a second
+ *   deploy (`new RealDockerMocks(previous)`, then `finishDeploy`): per resource the provider's diff
+ *   (unchanged, update, or replace when a ForceNew input changed); a delete-before-replace
+ *   replacement first deletes the dependents that would be replaced with it
+ *   (calculateDependentReplacements: their inputs taken from it made unknown, then their diff);
+ *   other replacements create first and delete the old one at the end, with whatever the program
+ *   no longer registers, dependents first.
+ *   Container diff (resource_docker_container.go): every input is ForceNew except restart
+ *   (updated in place with ContainerUpdate) and inputs whose update does nothing to the container
+ *   (healthcheck, init, wait, waitTimeout, start, destroyGraceSeconds, removeVolumes, mustRun);
+ *   every Network input is ForceNew; the native Image is updated (built again), never replaced.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Client as SshClient } from "ssh2";
@@ -43,7 +56,21 @@ export interface AppliedResource {
   id: string;
   target?: DockerTarget;
   destroy: () => Promise<void>;
+  /** The Pulumi type token, e.g. docker:index/container:Container. */
+  resourceType: string;
+  /** Filled in once applied, for a later deploy's diff. */
+  inputs?: Inputs;
+  state?: Inputs;
+  /** Creation order: a higher number may depend on a lower one, never the reverse. */
+  seq?: number;
+  /** Per input, the keys (`type::name`) of the resources whose outputs it took. */
+  propertyDependencies?: Record<string, string[]>;
 }
+
+/** What a deploy did to a resource, as `pulumi up` reports it. */
+export type StepKind = "create" | "same" | "update" | "replace" | "delete";
+
+type Inputs = Record<string, any>;
 
 export interface ResourceTiming {
   type: string;
@@ -52,7 +79,6 @@ export interface ResourceTiming {
   endMs: number;
 }
 
-type Inputs = Record<string, any>;
 
 const CONTAINER_INPUTS = new Set([
   "name", "image", "hostname", "entrypoints", "command", "envs", "uploads", "networksAdvanced", "networkMode",
@@ -83,9 +109,39 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   readonly applied: AppliedResource[] = [];
   readonly timings: ResourceTiming[] = [];
   readonly errors: Error[] = [];
+  /** What this deploy did to each resource (`type::name`), as `pulumi up` would list it. */
+  readonly steps = new Map<string, StepKind>();
   private readonly providers = new Map<string, DockerTarget>();
   private readonly tunnels: DockerTunnel[] = [];
   private readonly origin = Date.now();
+  /** The previous deploy's resources not registered (yet) by this one. */
+  private readonly prior = new Map<string, AppliedResource>();
+  /** Old resources replaced create-before-delete: deleted at the end, as the engine does. */
+  private readonly replacedLater: AppliedResource[] = [];
+  /** Registration options by resource key, as the engine is told them. */
+  private readonly registrations = new Map<string, { deleteBeforeReplace: boolean; propertyDependencies: Record<string, string[]> }>();
+  private seq = 0;
+
+  /** `previous`: the deploy whose resources this one changes, as a second `pulumi up` of the stack. */
+  constructor(previous?: RealDockerMocks) {
+    if (!previous) return;
+    for (const resource of previous.applied) this.prior.set(keyOf(resource.resourceType, resource.name), resource);
+    // Old resources keep reaching their engine through the tunnels they were created over.
+    this.tunnels.push(...previous.tunnels.splice(0));
+    this.seq = previous.seq;
+  }
+
+  /** The engine's view of a registration: delete-before-replace and property dependencies. */
+  observeRegistration(request: any): void {
+    const propertyDependencies: Record<string, string[]> = {};
+    request.getPropertydependenciesMap().forEach((deps: any, property: string) => {
+      propertyDependencies[property] = deps.getUrnsList().map(keyOfUrn);
+    });
+    this.registrations.set(keyOf(request.getType(), request.getName()), {
+      deleteBeforeReplace: request.getDeletebeforereplace(),
+      propertyDependencies,
+    });
+  }
 
   async newResource(args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
     // Like the Pulumi engine after a failed step: create nothing more. The failure is reported by
@@ -96,13 +152,199 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     // Component resources are the program's own grouping: nothing to apply.
     if (args.custom === false) return { id: undefined, state: {} };
     const startMs = Date.now() - this.origin;
+    const key = keyOf(args.type, args.name);
     try {
-      const result = await this.apply(args);
+      const prior = this.prior.get(key);
+      this.prior.delete(key);
+      const result = prior ? await this.change(prior, args) : await this.create(args, this.steps.get(key) === "replace" ? "replace" : "create");
       this.timings.push({ type: args.type, name: args.name, startMs, endMs: Date.now() - this.origin });
       return result;
     } catch (error) {
       this.errors.push(new Error(`${args.type} "${args.name}": ${(error as Error).message}`));
       return notCreated;
+    }
+  }
+
+  /** Applies a resource the engine has no state for, and keeps what a later deploy diffs against. */
+  private async create(args: pulumi.runtime.MockResourceArgs, step: StepKind): Promise<pulumi.runtime.MockResourceResult> {
+    const key = keyOf(args.type, args.name);
+    const result = await this.apply(args);
+    const entry = this.applied.find((resource) => keyOf(resource.resourceType, resource.name) === key && resource.seq === undefined);
+    if (entry) this.remember(entry, unwrapSecrets(args.inputs).value as Inputs, result.state ?? {});
+    if (args.type !== "pulumi:providers:docker") this.steps.set(key, step);
+    return result;
+  }
+
+  private remember(entry: AppliedResource, inputs: Inputs, state: Inputs): void {
+    entry.inputs = inputs;
+    entry.state = state;
+    entry.seq = ++this.seq;
+    entry.propertyDependencies = this.registrations.get(keyOf(entry.resourceType, entry.name))?.propertyDependencies ?? {};
+  }
+
+  /**
+   * A resource the previous deploy created, registered again: the provider's diff decides between
+   * keeping it, updating it in place and replacing it (delete first when the provider or the
+   * program says so).
+   */
+  private async change(prior: AppliedResource, args: pulumi.runtime.MockResourceArgs): Promise<pulumi.runtime.MockResourceResult> {
+    const key = keyOf(args.type, args.name);
+    const news = unwrapSecrets(args.inputs).value as Inputs;
+    const diff = await this.diff(prior, news);
+    if (!diff.changes) {
+      this.applied.push(prior);
+      prior.propertyDependencies = this.registrations.get(key)?.propertyDependencies ?? prior.propertyDependencies;
+      this.steps.set(key, "same");
+      return { id: prior.id, state: prior.state ?? {} };
+    }
+    if (!diff.replace) {
+      const state = await this.update(prior, news);
+      this.applied.push(prior);
+      prior.inputs = news;
+      prior.state = state;
+      this.steps.set(key, "update");
+      return { id: prior.id, state };
+    }
+    const deleteFirst = diff.deleteBeforeReplace || this.registrations.get(key)?.deleteBeforeReplace === true;
+    if (!deleteFirst) {
+      this.replacedLater.push(prior);
+      return this.create(args, "replace");
+    }
+    for (const dependent of await this.dependentReplacements(prior)) {
+      this.prior.delete(keyOf(dependent.resourceType, dependent.name));
+      this.steps.set(keyOf(dependent.resourceType, dependent.name), "replace");
+      await dependent.destroy();
+    }
+    await prior.destroy();
+    return this.create(args, "replace");
+  }
+
+  /**
+   * The engine's calculateDependentReplacements: the previous deploy's resources that take an
+   * output of `root` (directly or through one another) and that their provider would replace were
+   * those inputs unknown; returned dependents first, the order they must be deleted in.
+   */
+  private async dependentReplacements(root: AppliedResource): Promise<AppliedResource[]> {
+    const replaceSet = new Set([keyOf(root.resourceType, root.name)]);
+    const found: AppliedResource[] = [];
+    const candidates = [...this.prior.values()].sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+    for (const candidate of candidates) {
+      const unknown = Object.entries(candidate.propertyDependencies ?? {})
+        .filter(([, keys]) => keys.some((k) => replaceSet.has(k)))
+        .map(([property]) => property);
+      if (unknown.length === 0) continue;
+      const news = { ...candidate.inputs };
+      for (const property of unknown) news[property] = UNKNOWN;
+      if ((await this.diff(candidate, news)).replace) {
+        replaceSet.add(keyOf(candidate.resourceType, candidate.name));
+        found.push(candidate);
+      }
+    }
+    return found.reverse();
+  }
+
+  /**
+   * After the program has registered everything: deletes what it no longer registers and the old
+   * halves of create-before-delete replacements, newest first.
+   */
+  async finishDeploy(): Promise<void> {
+    const gone = [...this.prior.values(), ...this.replacedLater].sort((a, b) => (b.seq ?? 0) - (a.seq ?? 0));
+    for (const resource of gone) {
+      const key = keyOf(resource.resourceType, resource.name);
+      if (this.prior.delete(key)) this.steps.set(key, "delete");
+      await resource.destroy();
+    }
+    this.replacedLater.length = 0;
+  }
+
+  /** The provider's Diff: is anything different, and does it replace the resource. */
+  private async diff(prior: AppliedResource, news: Inputs): Promise<{ changes: boolean; replace: boolean; deleteBeforeReplace?: boolean }> {
+    const olds = prior.inputs ?? {};
+    if (prior.resourceType.startsWith("pulumi-nodejs:dynamic")) {
+      const provider = loadDynamicProvider(news.__provider === UNKNOWN ? olds.__provider : news.__provider);
+      const { __provider: _serialized, ...props } = news;
+      if (!provider.diff) {
+        const changes = changedInputs(olds, news, []).length > 0;
+        return { changes, replace: false };
+      }
+      const result = await provider.diff(prior.id, prior.state ?? {}, props);
+      const replace = (result.replaces ?? []).length > 0;
+      // `changes` left undefined: the engine compares the inputs itself.
+      const changes = result.changes ?? changedInputs(olds, news, []).length > 0;
+      return { changes: changes || replace, replace, deleteBeforeReplace: result.deleteBeforeReplace };
+    }
+    switch (prior.resourceType) {
+      case "docker:index/container:Container": {
+        const changed = changedInputs(olds, news, CONTAINER_SETS);
+        return { changes: changed.length > 0, replace: changed.some((k) => !CONTAINER_UPDATABLE.has(k)), deleteBeforeReplace: true };
+      }
+      case "docker:index/network:Network": {
+        const changed = changedInputs(olds, news, ["labels"]);
+        return { changes: changed.length > 0, replace: changed.length > 0 };
+      }
+      case "docker:index/remoteImage:RemoteImage": {
+        const changed = changedInputs(olds, news, []);
+        return { changes: changed.length > 0, replace: changed.some((k) => k !== "keepLocally") };
+      }
+      case "docker:index/image:Image": {
+        const changed = changedInputs(olds, news, []);
+        return { changes: changed.length > 0, replace: false };
+      }
+      case "command:local:Command":
+      case "command:remote:Command": {
+        const changed = changedInputs(olds, news, []);
+        return { changes: changed.length > 0, replace: changed.includes("triggers") };
+      }
+      default:
+        throw new Error(`real-Docker mocks: no diff for ${prior.resourceType} in this tier`);
+    }
+  }
+
+  /** The provider's Update: what changes in place, returning the new state. */
+  private async update(prior: AppliedResource, news: Inputs): Promise<Inputs> {
+    const olds = prior.inputs ?? {};
+    if (prior.resourceType.startsWith("pulumi-nodejs:dynamic")) {
+      const { __provider: serialized, ...props } = news;
+      const provider = loadDynamicProvider(serialized);
+      const checked = provider.check ? await provider.check(prior.state ?? {}, props) : { inputs: props };
+      if (checked.failures?.length) throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
+      const updated = provider.update ? await provider.update(prior.id, prior.state ?? {}, checked.inputs ?? props) : {};
+      const state = { ...(updated.outs ?? checked.inputs ?? props), __provider: serialized };
+      // Its delete must see the state it now has.
+      prior.destroy = async () => {
+        if (provider.delete) await provider.delete(prior.id, state);
+      };
+      return state;
+    }
+    switch (prior.resourceType) {
+      case "docker:index/container:Container":
+        // resourceDockerContainerUpdate: ContainerUpdate for the restart policy; the other
+        // updatable inputs are taken into state without touching the container.
+        refuseUnknown("Container", news, CONTAINER_INPUTS);
+        if (JSON.stringify(olds.restart) !== JSON.stringify(news.restart)) {
+          await docker(prior.target!, ["update", "--restart", news.restart ?? "no", prior.id]);
+        }
+        return { ...prior.state, ...news };
+      case "docker:index/image:Image": {
+        const result = await this.image(prior.name, news, prior.target!);
+        this.applied.splice(this.applied.findIndex((r) => r.resourceType === prior.resourceType && r.name === prior.name && r.seq === undefined), 1);
+        prior.id = result.id!;
+        return result.state;
+      }
+      case "docker:index/remoteImage:RemoteImage":
+        return { ...prior.state, ...news };
+      case "command:local:Command":
+      case "command:remote:Command": {
+        const script = news.update ?? news.create;
+        const env = news.environment ?? {};
+        const output = script
+          ? await runCommand(prior.resourceType, news, script, env)
+          : { stdout: prior.state?.stdout ?? "", stderr: prior.state?.stderr ?? "" };
+        prior.destroy = commandDestroy(prior.resourceType, news, output);
+        return { ...news, ...output };
+      }
+      default:
+        throw new Error(`real-Docker mocks: no update for ${prior.resourceType} in this tier`);
     }
   }
 
@@ -118,8 +360,15 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   /** Removes everything created, newest first (dependents before what they depend on). */
   async destroyAll(): Promise<string[]> {
     const failures: string[] = [];
-    while (this.applied.length > 0) {
-      const resource = this.applied.pop()!;
+    // Also what a failed second deploy had not reached yet; newest first, so dependents go first.
+    const all = [...this.applied, ...this.prior.values(), ...this.replacedLater];
+    const order = (resource: AppliedResource) => resource.seq ?? Number.MAX_SAFE_INTEGER;
+    all.sort((a, b) => order(a) - order(b));
+    this.applied.length = 0;
+    this.prior.clear();
+    this.replacedLater.length = 0;
+    while (all.length > 0) {
+      const resource = all.pop()!;
       try {
         await resource.destroy();
       } catch (error) {
@@ -200,6 +449,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     const id = (await docker(target, command)).trim();
     this.applied.push({
       type: "Network",
+      resourceType: "docker:index/network:Network",
       name,
       id,
       target,
@@ -251,7 +501,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
       await docker(target, ["stop", "--time", String(grace), id], { timeoutMs: (grace + 30) * 1000 });
       await docker(target, ["rm", "--force", ...(inputs.removeVolumes === false ? [] : ["--volumes"]), id]);
     };
-    this.applied.push({ type: "Container", name, id, target, destroy });
+    this.applied.push({ type: "Container", resourceType: "docker:index/container:Container", name, id, target, destroy });
 
     if (networks.length > 0) {
       await docker(target, ["network", "disconnect", "bridge", id]);
@@ -293,7 +543,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
       args: build.args ?? {},
     });
     // Like the provider, destroying an Image resource leaves the built image in the engine (a cache).
-    this.applied.push({ type: "Image", name, id: imageId, target, destroy: async () => undefined });
+    this.applied.push({ type: "Image", resourceType: "docker:index/image:Image", name, id: imageId, target, destroy: async () => undefined });
     return { id: imageId, state: { ...inputs, repoDigest: "", contextDigest: imageId } };
   }
 
@@ -308,6 +558,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     }
     this.applied.push({
       type: "RemoteImage",
+      resourceType: "docker:index/remoteImage:RemoteImage",
       name,
       id: imageId,
       target,
@@ -320,24 +571,12 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
 
   private async localCommand(name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     refuseUnknown("command.local.Command", inputs, LOCAL_COMMAND_INPUTS);
-    return this.command("LocalCommand", name, inputs, async (script, env) => {
-      const [file, ...interpreterArgs] = inputs.interpreter ?? ["/bin/sh", "-c"];
-      const result = await run(file, [...interpreterArgs, script], {
-        cwd: inputs.dir,
-        input: inputs.stdin,
-        timeoutMs: 10 * 60_000,
-        env: { ...process.env, ...env },
-      });
-      if (result.code !== 0) throw new Error(`command exited ${result.code}: ${result.stderr.trim()}`);
-      return { stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") };
-    });
+    return this.command("command:local:Command", name, inputs);
   }
 
   private async remoteCommand(name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     refuseUnknown("command.remote.Command", inputs, REMOTE_COMMAND_INPUTS);
-    return this.command("RemoteCommand", name, inputs, (script, env) =>
-      sshExec(inputs.connection, script, env, inputs.stdin),
-    );
+    return this.command("command:remote:Command", name, inputs);
   }
 
   /**
@@ -346,7 +585,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
    */
   private async dynamicResource(type: string, name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     const { __provider: serialized, ...props } = inputs;
-    const provider: pulumi.dynamic.ResourceProvider = requireFromString(serialized).handler();
+    const provider = loadDynamicProvider(serialized);
     const checked = provider.check ? await provider.check({}, props) : { inputs: props };
     if (checked.failures?.length) {
       throw new Error(checked.failures.map((f) => `${f.property}: ${f.reason}`).join("; "));
@@ -354,6 +593,7 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     const created = await provider.create(checked.inputs ?? props);
     this.applied.push({
       type: "DynamicResource",
+      resourceType: type,
       name,
       id: created.id,
       destroy: async () => {
@@ -364,25 +604,103 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
   }
 
   /** @pulumi/command semantics: run `create` now, `delete` on destroy with create's output in its env. */
-  private async command(
-    type: string,
-    name: string,
-    inputs: Inputs,
-    execute: (script: string, env: Record<string, string>) => Promise<{ stdout: string; stderr: string }>,
-  ): Promise<pulumi.runtime.MockResourceResult> {
+  private async command(resourceType: string, name: string, inputs: Inputs): Promise<pulumi.runtime.MockResourceResult> {
     const env = inputs.environment ?? {};
-    const output = inputs.create ? await execute(inputs.create, env) : { stdout: "", stderr: "" };
+    const output = inputs.create ? await runCommand(resourceType, inputs, inputs.create, env) : { stdout: "", stderr: "" };
     this.applied.push({
-      type,
+      type: resourceType === "command:local:Command" ? "LocalCommand" : "RemoteCommand",
+      resourceType,
       name,
       id: name,
-      destroy: async () => {
-        if (!inputs.delete) return;
-        await execute(inputs.delete, { ...env, PULUMI_COMMAND_STDOUT: output.stdout, PULUMI_COMMAND_STDERR: output.stderr });
-      },
+      destroy: commandDestroy(resourceType, inputs, output),
     });
     return { id: `${name}-${Date.now()}`, state: { ...inputs, ...output } };
   }
+}
+
+/** Runs one of a command resource's scripts where the resource says: locally, or over SSH. */
+async function runCommand(
+  resourceType: string,
+  inputs: Inputs,
+  script: string,
+  env: Record<string, string>,
+): Promise<{ stdout: string; stderr: string }> {
+  if (resourceType === "command:remote:Command") return sshExec(inputs.connection, script, env, inputs.stdin);
+  const [file, ...interpreterArgs] = inputs.interpreter ?? ["/bin/sh", "-c"];
+  const result = await run(file, [...interpreterArgs, script], {
+    cwd: inputs.dir,
+    input: inputs.stdin,
+    timeoutMs: 10 * 60_000,
+    env: { ...process.env, ...env },
+  });
+  if (result.code !== 0) throw new Error(`command exited ${result.code}: ${result.stderr.trim()}`);
+  return { stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr.replace(/\n$/, "") };
+}
+
+/** A command resource's delete: its `delete` script with the last run's output in its env. */
+function commandDestroy(resourceType: string, inputs: Inputs, output: { stdout: string; stderr: string }): () => Promise<void> {
+  return async () => {
+    if (!inputs.delete) return;
+    const env = { ...(inputs.environment ?? {}), PULUMI_COMMAND_STDOUT: output.stdout, PULUMI_COMMAND_STDERR: output.stderr };
+    await runCommand(resourceType, inputs, inputs.delete, env);
+  };
+}
+
+/** A dynamic resource's provider, loaded from its serialized form as Pulumi's dynamic-provider host does. */
+function loadDynamicProvider(serialized: string): pulumi.dynamic.ResourceProvider {
+  return requireFromString(serialized).handler();
+}
+
+/** The value the engine gives an input it cannot know yet (the SDK's rpc.unknownValue). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A resource's key in state: type token and name (unique together in a stack). */
+function keyOf(type: string, name: string): string {
+  return `${type}::${name}`;
+}
+
+/** `urn:pulumi:stack::project::parent$type::name` → `type::name`. */
+function keyOfUrn(urn: string): string {
+  const parts = urn.split("::");
+  const name = parts.slice(3).join("::");
+  return keyOf(parts[2].split("$").pop()!, name);
+}
+
+/** Container inputs the provider's update applies (restart) or takes without touching the container. */
+const CONTAINER_UPDATABLE = new Set([
+  "restart", "healthcheck", "init", "wait", "waitTimeout", "start", "destroyGraceSeconds", "removeVolumes", "mustRun",
+]);
+/** Container inputs the provider keeps as sets: their order is no change. */
+const CONTAINER_SETS = ["labels", "uploads", "networksAdvanced", "envs", "hosts", "capabilities"];
+
+/** Inputs that differ between the old and the new, sets compared without order. */
+function changedInputs(olds: Inputs, news: Inputs, sets: string[]): string[] {
+  const keys = new Set([...Object.keys(olds), ...Object.keys(news)]);
+  return [...keys].filter((key) => {
+    const normalize = (value: unknown) => canonical(value, sets.includes(key));
+    return normalize(olds[key]) !== normalize(news[key]);
+  });
+}
+
+/** A JSON text for comparison: undefined and null alike, object keys sorted, set members sorted. */
+function canonical(value: unknown, isSet: boolean): string {
+  const walk = (v: unknown, sortArrays: boolean): unknown => {
+    if (v === undefined || v === null) return null;
+    if (Array.isArray(v)) {
+      const items = v.map((item) => walk(item, sortArrays));
+      return sortArrays ? items.map((i) => JSON.stringify(i)).sort() : items;
+    }
+    if (typeof v === "object") {
+      return Object.fromEntries(
+        Object.keys(v as object)
+          .filter((k) => (v as Inputs)[k] !== undefined && (v as Inputs)[k] !== null)
+          .sort()
+          .map((k) => [k, walk((v as Inputs)[k], sortArrays)]),
+      );
+    }
+    return v;
+  };
+  return JSON.stringify(walk(value, isSet));
 }
 
 function endpointArgs(network: Inputs): string[] {

@@ -6,7 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { utils } from "ssh2";
 import { describe, expect, it } from "vitest";
+import { localPlatform } from "../../components/host/docker-host";
 import { HostCheck, hostCheckProvider } from "../../components/host/host-check";
+import { buildStack } from "../../stacks";
+import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 
@@ -66,5 +69,38 @@ describe("HostCheck provider", () => {
     const provider: pulumi.dynamic.ResourceProvider = requireFromString(check.inputs.__provider).handler();
     const news = { ...check.inputs, facts };
     expect(await engineUpdate(provider, { ...check.inputs, facts: { ...facts, kernel: "5.10" } }, news)).toMatchObject({ facts, host: "192.0.2.7" });
+  });
+});
+
+describe("lab images are built for the engine's platform", () => {
+  /** Recording mocks whose HostCheck reads `platform` as the host's engine platform. */
+  class HostWithPlatform extends RecordingMocks {
+    constructor(private readonly platform: string) {
+      super();
+    }
+    newResource(args: pulumi.runtime.MockResourceArgs) {
+      const result = super.newResource(args);
+      if (args.type === "pulumi-nodejs:dynamic/netlabs:HostCheck") result.state.facts = { ...facts, platform: this.platform };
+      return result;
+    }
+  }
+
+  const buildPlatforms = (mocks: RecordingMocks) => mocks.ofType("docker:index/image:Image").map((image) => image.inputs.build.platform);
+
+  it("an ssh:// host's images: the platform its HostCheck read (an arm64 host from an amd64 machine)", async () => {
+    const mocks = new HostWithPlatform("linux/arm64");
+    await runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: KEY, sshHostKey: HOST_KEY, labs: ["routed-lan"] },
+      secretKeys: ["sshPrivateKey"],
+    });
+    expect(buildPlatforms(mocks).length).toBeGreaterThan(0);
+    expect(new Set(buildPlatforms(mocks))).toEqual(new Set(["linux/arm64"]));
+  });
+
+  it("a local socket's images: this machine's platform, named", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), { config: { labs: ["routed-lan"] } });
+    expect(new Set(buildPlatforms(mocks))).toEqual(new Set([localPlatform()]));
+    expect(localPlatform()).toMatch(/^linux\/(amd64|arm64)$/);
   });
 });
