@@ -6,12 +6,15 @@
  *
  *   scale   plan cost: generated chains and stars of 10 to 3,000 nodes under mocks, time and memory
  *   depth   dependency depth (longest creation chain) of each dev-stack composition
- *   labs    each dev-stack lab on the real engine, images built: bring-up to first probe, teardown
+ *   labs    each dev-stack lab on the real engine, images built: bring-up to first fetch through the
+ *           test double; first node started to first fetch, side by side with the same lab as a
+ *           docker compose project (the figure that does not depend on what applies the lab); teardown
  *   bgp     BGP triangle: bring-up side by side with the same lab as a docker compose project;
  *           outage after a one-sided R1-R2 cut with BFD and with BFD off; recovery; teardown
  *   nc      NetworkContainer: router start to DHCP lease; first byte via DNAT versus direct
  *   stretch a segment stretched over VXLAN between two emulated hosts (own dockerd, own sshd):
  *           both sites' deploys through ssh://, round trip and throughput across the tunnel, teardown
+ *   restart a lab on an emulated host whose dockerd is restarted: engine answering to checks passing
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -26,7 +29,10 @@ import { dockerUnavailableReason, execIn, run as runCommand, waitFor } from "../
 import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, peakConcurrency, sweep, waitForNodes } from "../test/support/lab-harness";
 import { EmulatedHost, emulatedHostsUnavailableReason, startEmulatedHosts } from "../test/support/emulated-hosts";
 import { STATIC_ADDRESS, createVeth, lanSide, privateSide } from "../test/support/network-container-lab";
+import { startRestartLab } from "../test/support/restart-lab";
 import { stretchImages, stretchSiteConfig } from "../test/support/stretch-sites";
+import { networkingDemoSpec } from "../stacks/networking-demo";
+import { routedLanSpec } from "../stacks/routed-lan";
 import { RecordingMocks } from "../test/support/recording-mocks";
 import { runProgram, valueOf } from "../test/support/run-program";
 import { writeComposeProject } from "./bench/compose";
@@ -34,7 +40,7 @@ import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,nc,stretch").split(","));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,nc,stretch,restart").split(","));
 const SCALE_SIZES = [10, 100, 1000, 3000];
 
 type Row = { figure: string; value: string; detail: string };
@@ -88,46 +94,166 @@ async function benchDepth(): Promise<void> {
 // ---------------------------------------------------------------- dev-stack labs on the engine
 
 const PROBES = [
-  { lab: "networking-demo", from: "client-1", url: "http://server-1/" },
-  { lab: "routed-lan", from: "h1", url: "http://10.232.3.10/" },
+  { lab: "networking-demo", from: "client-1", url: "http://server-1/", spec: networkingDemoSpec },
+  { lab: "routed-lan", from: "h1", url: "http://10.232.3.10/", spec: routedLanSpec },
 ] as const;
 
+/**
+ * Polls `url` from `container` every 50 ms, from before the container exists until it answers:
+ * the time it first answered. Started before a deploy, it sees the lab work as soon as it does.
+ */
+function pollUntilFetched(container: string, url: string, timeoutMs = 120_000): { result: Promise<number | undefined>; stop: () => void } {
+  let stopped = false;
+  const result = waitFor(
+    async () => {
+      if (stopped) return -1;
+      return (await execIn(container, ["curl", "-sf", "--max-time", "1", url], 3_000)).code === 0 ? Date.now() : undefined;
+    },
+    { timeoutMs, intervalMs: 50 },
+  ).then((at) => (at === -1 ? undefined : at));
+  return { result, stop: () => (stopped = true) };
+}
+
+/** When the first of these containers started (Docker's own clock: State.StartedAt). */
+async function firstStarted(containers: string[]): Promise<number> {
+  const listed = await runCommand("docker", ["inspect", "--format", "{{.State.StartedAt}}", ...containers]);
+  return Math.min(...listed.stdout.trim().split("\n").map((line) => Date.parse(line.trim())));
+}
+
+interface LabRun {
+  /** First resource (ours) or `compose up` (compose) to the first fetch. */
+  bringUpMs: number;
+  /** First lab container started to the first fetch: what users feel, whatever applies the lab. */
+  startToFetchMs: number;
+  teardownMs: number;
+  left: number;
+}
+
+async function labOursOnce(probe: (typeof PROBES)[number]): Promise<LabRun & { peak: number; nodes: string[] }> {
+  const testRun = newTestRun();
+  try {
+    const plan = planRoutedLab(probe.lab, probe.spec(readStackConfig()), { namePrefix: testRun.prefix });
+    const poller = pollUntilFetched(plan.nodes.find((n) => n.name === probe.from)!.containerName, probe.url);
+    const deployed = await deployStack(testRun, { labs: [probe.lab], demoHostPort: await freePort(4017), probes: false }).catch((error) => {
+      poller.stop();
+      throw error;
+    });
+    const answered = await poller.result;
+    if (!answered) throw new Error(`${probe.lab}: ${probe.url} never answered`);
+    const nodes = Object.values(deployed.outputs.labs[probe.lab].nodes).map((n) => n.container);
+    const startToFetchMs = answered - (await firstStarted(nodes));
+    const started = Date.now();
+    await deployed.mocks.destroyAll();
+    const teardownMs = Date.now() - started;
+    const after = await leftovers(testRun);
+    return {
+      bringUpMs: answered - deployed.startedAt,
+      startToFetchMs,
+      teardownMs,
+      left: after.containers.length + after.networks.length + after.hostRules.length,
+      peak: peakConcurrency(deployed.mocks.timings),
+      nodes,
+    };
+  } finally {
+    await sweep(testRun);
+  }
+}
+
+/** The same lab as a docker compose project (same images, addresses, init scripts): up to first fetch, down. */
+async function labComposeOnce(probe: (typeof PROBES)[number]): Promise<LabRun> {
+  const testRun = newTestRun();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-"));
+  const images = Object.fromEntries(LAB_IMAGE_NAMES.map((name) => [name, labImageTag(name)]));
+  const plan = planRoutedLab(probe.lab, probe.spec(readStackConfig()), { namePrefix: testRun.prefix });
+  const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
+  const compose = (...args: string[]) =>
+    runCommand("docker-compose", ["-p", `${testRun.prefix.replace(/-/g, "")}${project.project}`, "-f", project.file, ...args], { timeoutMs: 300_000 });
+  try {
+    const poller = pollUntilFetched(plan.nodes.find((n) => n.name === probe.from)!.containerName, probe.url);
+    const started = Date.now();
+    const up = await compose("up", "-d");
+    if (up.code !== 0) {
+      poller.stop();
+      throw new Error(`docker-compose up: ${up.stderr}`);
+    }
+    const answered = await poller.result;
+    if (!answered) throw new Error(`compose ${probe.lab}: ${probe.url} never answered`);
+    const startToFetchMs = answered - (await firstStarted(plan.nodes.map((n) => n.containerName)));
+    const tornDown = Date.now();
+    await compose("down", "--timeout", "10");
+    const teardownMs = Date.now() - tornDown;
+    const after = await leftovers(testRun);
+    return { bringUpMs: answered - started, startToFetchMs, teardownMs, left: after.containers.length + after.networks.length + after.hostRules.length };
+  } finally {
+    await compose("down", "--timeout", "1");
+    await sweep(testRun);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function benchLabs(): Promise<void> {
+  const hasCompose = (await runCommand("docker-compose", ["version"])).code === 0;
   const labs = [];
   for (const probe of PROBES) {
-    const bringUps: number[] = [];
-    const teardowns: number[] = [];
-    let left = 0;
-    let peak = 0;
+    const ours: (LabRun & { peak: number })[] = [];
+    const compose: LabRun[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const testRun = newTestRun();
-      try {
-        const deployed = await deployStack(testRun, { labs: [probe.lab], demoHostPort: await freePort(4017), probes: false });
-        const nodes = deployed.outputs.labs[probe.lab].nodes;
-        const answered = await waitFor(
-          async () => ((await execIn(nodes[probe.from].container, ["curl", "-sf", "--max-time", "2", probe.url])).code === 0 ? Date.now() : undefined),
-          { timeoutMs: 60_000, intervalMs: 50 },
-        );
-        if (!answered) throw new Error(`${probe.lab}: ${probe.url} never answered`);
-        bringUps.push(answered - deployed.startedAt);
-        peak = Math.max(peak, peakConcurrency(deployed.mocks.timings));
-        await waitForNodes(Object.values(nodes).map((n) => n.container));
-        const started = Date.now();
-        await deployed.mocks.destroyAll();
-        teardowns.push(Date.now() - started);
-        const after = await leftovers(testRun);
-        left += after.containers.length + after.networks.length + after.hostRules.length;
-      } finally {
-        await sweep(testRun);
-      }
+      ours.push(await labOursOnce(probe));
+      if (hasCompose) compose.push(await labComposeOnce(probe));
     }
-    labs.push({ lab: probe.lab, bringUps, teardowns, left, peak });
+    labs.push({ lab: probe.lab, ours, compose });
+    const m = (list: LabRun[], key: keyof LabRun) => median(list.map((r) => r[key]));
+    const peak = Math.max(...ours.map((r) => r.peak));
     rows.push(
-      { figure: `${probe.lab} bring-up`, value: seconds(median(bringUps)), detail: `first resource to first probe; up to ${peak} resources at once` },
-      { figure: `${probe.lab} teardown`, value: seconds(median(teardowns)), detail: `left behind: ${left}` },
+      { figure: `${probe.lab} bring-up (through the test double)`, value: seconds(m(ours, "bringUpMs")), detail: `first resource to first fetch; up to ${peak} resources at once` },
+      {
+        figure: `${probe.lab} first node started to first fetch (ours)`,
+        value: seconds(m(ours, "startToFetchMs")),
+        detail: hasCompose ? `docker compose: ${seconds(m(compose, "startToFetchMs"))}, ratio ${(m(ours, "startToFetchMs") / m(compose, "startToFetchMs")).toFixed(2)}` : "docker compose: not installed (scripts/prepare-machine.sh --bench)",
+      },
+      {
+        figure: `${probe.lab} teardown (ours${hasCompose ? " / compose" : ""})`,
+        value: hasCompose ? `${seconds(m(ours, "teardownMs"))} / ${seconds(m(compose, "teardownMs"))}` : seconds(m(ours, "teardownMs")),
+        detail: `left behind: ours ${ours.reduce((a, r) => a + r.left, 0)}${hasCompose ? `, compose ${compose.reduce((a, r) => a + r.left, 0)}` : ""}`,
+      },
     );
+    if (hasCompose) {
+      rows.push({ figure: `${probe.lab} bring-up (docker compose)`, value: seconds(m(compose, "bringUpMs")), detail: "`up -d` to first fetch" });
+    }
   }
   results.labs = labs;
+}
+
+// ---------------------------------------------------------------- daemon restart
+
+/** A lab on an emulated host whose dockerd is restarted: engine answering to the lab's checks passing. */
+async function benchRestart(): Promise<void> {
+  const skip = emulatedHostsUnavailableReason();
+  if (skip) {
+    rows.push({ figure: "daemon restart recovery", value: "skipped", detail: skip });
+    return;
+  }
+  const testRun = newTestRun();
+  const restartLab = await startRestartLab(testRun);
+  const samples: { stoppedMs: number; answeringMs: number; recoveredMs: number }[] = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const restarted = await restartLab.emulated.restartEngine(restartLab.host);
+      const answeredAt = Date.now();
+      const ok = await waitFor(async () => (await restartLab.failures()).length === 0, { timeoutMs: 90_000, intervalMs: 100 });
+      if (!ok) throw new Error(`lab not back within 90 s: ${(await restartLab.failures()).join(", ")}`);
+      samples.push({ ...restarted, recoveredMs: Date.now() - answeredAt });
+    }
+  } finally {
+    await restartLab.stop();
+  }
+  results.restart = samples;
+  const m = (key: keyof (typeof samples)[number]) => median(samples.map((s) => s[key]));
+  rows.push({
+    figure: "daemon restart: engine answering to lab checks passing",
+    value: `${m("recoveredMs").toFixed(0)} ms`,
+    detail: `runs: ${samples.map((s) => s.recoveredMs).join(", ")} ms; dockerd stop ${m("stoppedMs").toFixed(0)} ms, start to answering ${m("answeringMs").toFixed(0)} ms (Docker ${restartLab.dockerVersion}, emulated host)`,
+  });
 }
 
 // ---------------------------------------------------------------- BGP triangle
@@ -371,7 +497,7 @@ async function main() {
   if (ONLY.has("scale")) await section("scale", benchScale);
   if (ONLY.has("depth")) await section("depth", benchDepth);
   const engineSections = ["labs", "bgp", "nc"].filter((name) => ONLY.has(name));
-  const skip = engineSections.length > 0 || ONLY.has("stretch") ? dockerUnavailableReason() : undefined;
+  const skip = engineSections.length > 0 || ONLY.has("stretch") || ONLY.has("restart") ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
   } else if (engineSections.length > 0) {
@@ -384,6 +510,7 @@ async function main() {
     if (ONLY.has("bgp")) await section("bgp", benchBgp);
     if (ONLY.has("nc")) await section("nc", benchNetworkContainer);
   }
+  if (ONLY.has("restart") && !skip) await section("restart", benchRestart);
   if (ONLY.has("stretch") && !skip) await section("stretch", benchStretch);
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
