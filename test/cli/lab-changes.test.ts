@@ -9,7 +9,7 @@
  * the `pulumi` CLI, its docker plugin or a Docker engine is missing.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker, LOCAL_DOCKER, execIn, waitFor } from "../support/docker-cli";
+import { docker, LOCAL_DOCKER, execIn } from "../support/docker-cli";
 import { newTestRun } from "../support/lab-harness";
 import {
   CONTAINER,
@@ -28,7 +28,7 @@ import {
   within,
   writeStackConfig,
 } from "./support/cli-stack";
-import { V1, V2, V3, V4, Version, routedLab } from "./support/changing-lab";
+import { V1, V2, V3, V4, Version, fromH1, routedLab } from "../support/changing-lab";
 
 const skipReason = cliUnavailableReason();
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier (lab changes): ${skipReason}`);
@@ -80,17 +80,9 @@ describe.skipIf(skipReason)(`a running lab changed through the Pulumi CLI${skipR
 
   /** h1 reaches h2 across r1 (one hop: TTL 63) and fetches its page. */
   async function expectH1ReachesH2(h2: string): Promise<void> {
-    const ping = await waitFor(
-      async () => {
-        const result = await execIn(containerName("h1"), ["ping", "-c", "1", "-W", "2", h2]);
-        return result.code === 0 && result.stdout;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
-    expect(ping, `h1 cannot ping ${h2}`).toBeTruthy();
-    expect(ping).toMatch(/ttl=63/);
-    const page = await execIn(containerName("h1"), ["curl", "-sf", "--max-time", "3", `http://${h2}/`]);
-    expect(page.stdout).toBe("h2\n");
+    const { ping, page } = await fromH1(containerName("h1"), h2);
+    expect(ping, `h1 cannot ping ${h2}`).toMatch(/ttl=63/);
+    expect(page).toBe("h2\n");
   }
 
   const containerChanges = (log: ChangeLog, nodes: string[]) => log.all(CONTAINER, [...nodes.map((n) => `${LAB}-${n}`), `${LAB}-bridge-guard`]);

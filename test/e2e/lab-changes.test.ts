@@ -9,7 +9,7 @@
  */
 import * as docker from "@pulumi/docker";
 import { afterAll, describe, expect, it } from "vitest";
-import { dockerUnavailableReason, docker as dockerCli, execIn, LOCAL_DOCKER, waitFor } from "../support/docker-cli";
+import { dockerUnavailableReason, docker as dockerCli, execIn, LOCAL_DOCKER } from "../support/docker-cli";
 import {
   DeployedStack,
   TEST_LABEL,
@@ -22,7 +22,7 @@ import {
   sweep,
 } from "../support/lab-harness";
 import { StepKind } from "../support/real-docker-mocks";
-import { V1, V2, V3, V4, Version, routedLab } from "../cli/support/changing-lab";
+import { V1, V2, V3, V4, Version, fromH1, routedLab } from "../support/changing-lab";
 
 const skipReason = dockerUnavailableReason();
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
@@ -81,18 +81,11 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
     before = now;
   }
 
+  /** h1 reaches `address` across r1 (one hop: TTL 63) and fetches the page `page`. */
   async function expectH1Reaches(address: string, page: string) {
-    const ping = await waitFor(
-      async () => {
-        const result = await execIn(containerName("h1"), ["ping", "-c", "1", "-W", "2", address]);
-        return result.code === 0 && result.stdout;
-      },
-      { timeoutMs: 30_000, intervalMs: 500 },
-    );
-    expect(ping, `h1 cannot ping ${address}`).toBeTruthy();
-    expect(ping).toMatch(/ttl=63/);
-    const fetched = await execIn(containerName("h1"), ["curl", "-sf", "--max-time", "3", `http://${address}/`]);
-    expect(fetched.stdout).toBe(`${page}\n`);
+    const fetched = await fromH1(containerName("h1"), address);
+    expect(fetched.ping, `h1 cannot ping ${address}`).toMatch(/ttl=63/);
+    expect(fetched.page).toBe(`${page}\n`);
   }
 
   const nodes = (names: string[]) => [...names.map((n) => `${LAB}-${n}`), `${LAB}-bridge-guard`];
