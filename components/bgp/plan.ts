@@ -1,22 +1,14 @@
 /**
  * The BGP triangle of seed 004 as data: HOST - R1 - R2 - WEB_SERVER with R3 linked to both and
  * owning a stub network. Arguments are validated (ASNs, router ids, subnets, addresses) with errors
- * naming the BgpTriangle field, then turned into a RoutedLab description plus FRR configs. Pure.
+ * naming the BgpTriangle field, then turned into a RoutedLab description whose three routers carry
+ * `bgp`: RoutedLab's routing derives the six eBGP sessions and the FRR configuration. Pure.
  */
 import { z } from "zod";
 import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
-import { NodeSpec, RoutedLabSpec } from "../net/topology";
-import {
-  FRR_CONFIG_PATH,
-  FRR_DAEMONS_PATH,
-  FRR_START_COMMAND,
-  FRR_VTYSH_PATH,
-  FrrRouterConfig,
-  VTYSH_CONF,
-  renderDaemons,
-  renderFrrConf,
-} from "./frr-config";
+import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../net/topology";
+import { NodeRoutingPlan } from "../routed-lab/routing/plan";
 
 export const ROUTERS = ["r1", "r2", "r3"] as const;
 export type RouterName = (typeof ROUTERS)[number];
@@ -94,7 +86,8 @@ export interface BgpSession {
 
 export interface BgpTrianglePlan {
   spec: RoutedLabSpec;
-  routers: Record<RouterName, FrrRouterConfig>;
+  /** Each router's routing as RoutedLab plans it from the spec. */
+  routers: Record<RouterName, NodeRoutingPlan>;
   sessions: BgpSession[];
   hostAddress: string;
   webAddress: string;
@@ -119,6 +112,9 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
   const issues: ConfigIssue[] = [];
 
   // eBGP on every link needs three distinct ASNs (and router ids).
+  if (args.timers.keepaliveSeconds >= args.timers.holdSeconds) {
+    issues.push({ path: "timers.keepaliveSeconds", message: `${args.timers.keepaliveSeconds} must be less than holdSeconds (${args.timers.holdSeconds})` });
+  }
   ROUTERS.forEach((router, i) => {
     const other = ROUTERS.slice(0, i).find((earlier) => args.asns[earlier] === args.asns[router]);
     if (other) issues.push({ path: `asns.${router}`, message: `${args.asns[router]} is also ${other}'s ASN; eBGP needs distinct ASNs` });
@@ -163,30 +159,6 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
   const linkAddress = (link: LinkName, router: RouterName) => hostAddress(subnets[link], LINK_ENDS[link].indexOf(router) + 1);
   const linksOf = (router: RouterName) => LINKS.filter((link) => LINK_ENDS[link].includes(router));
 
-  const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
-    linksOf(router).map((link) => {
-      const neighbor = LINK_ENDS[link].find((end) => end !== router)!;
-      return { router, neighbor, address: linkAddress(link, neighbor), remoteAs: args.asns[neighbor] };
-    }),
-  );
-
-  const routers = Object.fromEntries(
-    ROUTERS.map((router) => [
-      router,
-      {
-        hostname: router,
-        asn: args.asns[router],
-        routerId: args.routerIds[router],
-        networks: [subnets[ROUTER_LAN[router]].cidr],
-        neighbors: sessions
-          .filter((s) => s.router === router)
-          .map((s) => ({ address: s.address, remoteAs: s.remoteAs, description: s.neighbor })),
-        bfd: args.bfd,
-        timers: args.timers,
-      } satisfies FrrRouterConfig,
-    ]),
-  ) as Record<RouterName, FrrRouterConfig>;
-
   const routerNodes: NodeSpec[] = ROUTERS.map((router) => ({
     name: router,
     image: "router",
@@ -195,17 +167,12 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
       { segment: `${ROUTER_LAN[router]}-lan`, address: hostAddress(subnets[ROUTER_LAN[router]], 1) },
       ...linksOf(router).map((link) => ({ segment: link, address: linkAddress(link, router) })),
     ],
-    // FRR in a container needs NET_ADMIN (added for routers) and SYS_ADMIN; Docker's defaults cover the rest.
-    capabilities: ["SYS_ADMIN"],
-    files: {
-      [FRR_CONFIG_PATH]: renderFrrConf(routers[router]),
-      [FRR_DAEMONS_PATH]: renderDaemons(args.bfd !== false),
-      [FRR_VTYSH_PATH]: VTYSH_CONF,
-    },
-    command: FRR_START_COMMAND,
+    routerId: args.routerIds[router],
+    bgp: { asn: args.asns[router], keepaliveSeconds: args.timers.keepaliveSeconds, holdSeconds: args.timers.holdSeconds },
   }));
 
   const spec: RoutedLabSpec = {
+    bfd: args.bfd,
     segments: [
       ...(["host", "web", "stub"] as const).map((lan) => ({ name: `${lan}-lan`, subnet: subnets[lan].cidr, internal: args.internal })),
       ...LINKS.map((link) => ({ name: link, subnet: subnets[link].cidr, internal: args.internal })),
@@ -228,18 +195,28 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
     ],
   };
 
-  return { spec, routers, sessions, hostAddress: host, webAddress: web, question: args.question, mermaid: renderBgpMermaid(routers, subnets, host, web) };
+  // The sessions and configurations are RoutedLab's own, planned here from the spec.
+  const planned = planRoutedLab(name, spec);
+  const routers = Object.fromEntries(ROUTERS.map((router) => [router, planned.nodes.find((node) => node.name === router)!.routing!])) as Record<
+    RouterName,
+    NodeRoutingPlan
+  >;
+  const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
+    routers[router].bgp!.neighbors.map((neighbor) => ({ router, neighbor: neighbor.node as RouterName, address: neighbor.address, remoteAs: neighbor.remoteAs })),
+  );
+  return { spec, routers, sessions, hostAddress: host, webAddress: web, question: args.question, mermaid: renderBgpMermaid(args.asns, args.routerIds, subnets, host, web) };
 }
 
 function renderBgpMermaid(
-  routers: Record<RouterName, FrrRouterConfig>,
+  asns: Record<RouterName, number>,
+  routerIds: Record<RouterName, string>,
   subnets: Record<string, Ipv4Subnet>,
   host: string,
   web: string,
 ): string {
   const lines = ["flowchart LR", `  host["HOST<br/>${host}"]`, `  web["WEB_SERVER<br/>${web}"]`];
   for (const router of ROUTERS) {
-    lines.push(`  ${router}["${router.toUpperCase()}<br/>AS ${routers[router].asn}<br/>id ${routers[router].routerId}"]`);
+    lines.push(`  ${router}["${router.toUpperCase()}<br/>AS ${asns[router]}<br/>id ${routerIds[router]}"]`);
   }
   lines.push(`  stub(["stub ${subnets.stub.cidr}"])`);
   lines.push(`  host ---|${subnets.host.cidr}| r1`, `  r2 ---|${subnets.web.cidr}| web`, "  r3 --- stub");

@@ -1,5 +1,5 @@
 /** Renders a lab plan as Mermaid flowchart text: segments as rounded boxes, nodes as boxes, addresses on the links. */
-import { LabPlan } from "./topology";
+import { LabPlan, NodePlan } from "./topology";
 
 function id(kind: "seg" | "node", name: string): string {
   return `${kind}_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
@@ -18,7 +18,7 @@ export function renderMermaid(plan: LabPlan): string {
   }
   for (const node of plan.nodes) {
     const role = node.router ? "router" : "host";
-    lines.push(`  ${id("node", node.name)}["${node.name}<br/>${role}"]`);
+    lines.push(`  ${id("node", node.name)}["${[node.name, role, ...routingLabel(node)].join("<br/>")}"]`);
   }
   for (const node of plan.nodes) {
     for (const iface of node.interfaces) {
@@ -26,4 +26,16 @@ export function renderMermaid(plan: LabPlan): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** A router's protocols for its box: OSPF area, BGP AS, BFD, router id. */
+function routingLabel(node: NodePlan): string[] {
+  const routing = node.routing;
+  if (!routing) return [];
+  const protocols = [
+    ...(routing.ospf ? [`OSPF area ${routing.ospf.area}`] : []),
+    ...(routing.bgp ? [`BGP AS ${routing.bgp.asn}`] : []),
+    ...(routing.bfd ? ["BFD"] : []),
+  ];
+  return [protocols.join(", "), `id ${routing.routerId}`];
 }

@@ -16,6 +16,9 @@ import {
   subnetContains,
 } from "./addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
+import { FRR_DAEMONS_PATH, FRR_RESERVED_PATHS, FRR_TEMPLATE_PATH, FRR_VTYSH_PATH, VTYSH_CONF, renderDaemons, renderFrrTemplate } from "../routed-lab/routing/frr-config";
+import { NodeRoutingPlan, RoutingNodeInput, planRouting } from "../routed-lab/routing/plan";
+import { bfdSchema, nodeRoutingFields } from "../routed-lab/routing/schema";
 
 /** The images the project builds from `images/`. */
 export const LAB_IMAGE_NAMES = ["router", "web", "client", "dhcp-server"] as const;
@@ -107,6 +110,8 @@ const nodeSchema = z.strictObject({
     .default({}),
   /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
   capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
+  /** Dynamic routing on FRR: `ospf`, `bgp`, `loopback`, `routerId` (components/routed-lab/routing). */
+  ...nodeRoutingFields,
 });
 
 /** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL. */
@@ -124,6 +129,8 @@ export const routedLabSpecSchema = z.strictObject({
   segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
   nodes: z.array(nodeSchema).min(1, "a lab needs at least one node"),
   checks: z.array(checkSchema).default([]),
+  /** BFD on every OSPF and BGP adjacency: true (100 ms x 3), or { intervalMs, multiplier }. */
+  bfd: bfdSchema.optional(),
 });
 
 /** What users write (defaults optional). */
@@ -195,6 +202,8 @@ export interface NodePlan {
   /** Extra name to address entries of the node's /etc/hosts. */
   hosts: Record<string, string>;
   capabilities: string[];
+  /** OSPF/BGP/BFD on FRR, for a node with a protocol; its FRR files are among `files`. */
+  routing?: NodeRoutingPlan;
 }
 
 export type LabCheckPlan =
@@ -297,6 +306,7 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
   const nodeNames = new Set<string>();
   const publishedKeys = new Map<string, string>();
   const nodes: NodePlan[] = [];
+  const routingInputs: RoutingNodeInput[] = [];
 
   input.nodes.forEach((node, n) => {
     const at = `nodes[${n}]`;
@@ -403,6 +413,18 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       });
     });
 
+    routingInputs.push({
+      index: n,
+      name: node.name,
+      router: node.router,
+      image: node.image,
+      interfaces,
+      files: node.files,
+      ospf: node.ospf,
+      bgp: node.bgp,
+      loopback: node.loopback,
+      routerId: node.routerId,
+    });
     const allInternal = interfaces.every((iface) => segments.get(iface.segment)!.internal);
     nodes.push({
       name: node.name,
@@ -422,6 +444,19 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
     });
   });
 
+  const routing = planRouting({
+    nodes: routingInputs,
+    segments: [...segments.values()],
+    bfd: input.bfd,
+    addressOwners: addressOwner,
+    reservedPaths: FRR_RESERVED_PATHS,
+  });
+  issues.push(...routing.issues);
+  for (const node of nodes) {
+    const plan = routing.routers.get(node.name);
+    if (plan) Object.assign(node, withRouting(node, plan));
+  }
+
   const containerOf = new Map(nodes.map((node) => [node.name, node.containerName]));
   const checks: LabCheckPlan[] = [];
   input.checks.forEach((check, c) => {
@@ -440,6 +475,23 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
     ? [...segments.values()].flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : []))
     : [];
   return { lab, segments: [...segments.values()], nodes, checks, guardedBridges };
+}
+
+/**
+ * A router's node plan with its routing: the FRR files (configuration template, daemons, vtysh) and
+ * SYS_ADMIN, which FRR's zebra and bgpd raise at start (NET_ADMIN comes with router: true).
+ */
+function withRouting(node: NodePlan, routing: NodeRoutingPlan): Pick<NodePlan, "routing" | "files" | "capabilities"> {
+  return {
+    routing,
+    files: {
+      ...node.files,
+      [FRR_TEMPLATE_PATH]: renderFrrTemplate(node.name, routing),
+      [FRR_DAEMONS_PATH]: renderDaemons(routing),
+      [FRR_VTYSH_PATH]: VTYSH_CONF,
+    },
+    capabilities: node.capabilities.includes("SYS_ADMIN") ? node.capabilities : [...node.capabilities, "SYS_ADMIN"],
+  };
 }
 
 /**

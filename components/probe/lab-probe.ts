@@ -24,6 +24,11 @@ export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
   | { kind: "reach"; name: string; from: string; address: string }
   | { kind: "bgp"; name: string; router: string; established: number }
+  /** OSPF neighbours Full (or 2-Way between two DROthers, their final state on a shared segment). */
+  | { kind: "ospf"; name: string; router: string; neighbors: number }
+  | { kind: "bfd"; name: string; router: string; up: number }
+  /** The router's kernel holds a route for each prefix. */
+  | { kind: "routes"; name: string; router: string; prefixes: string[] }
   /** A file present and not empty; its content is reported only with `show` (never for secrets). */
   | { kind: "file"; name: string; container: string; path: string; show?: boolean };
 
@@ -167,6 +172,39 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
             established = 0;
           }
           return { ok: established >= check.established, detail: `${check.router}: ${established} of ${check.established} sessions Established` };
+        });
+      case "ospf":
+        return run(["exec", check.router, "vtysh", "-c", "show ip ospf neighbor json"], (r) => {
+          let up = 0;
+          let states: string[] = [];
+          try {
+            const byRouterId = JSON.parse(r.stdout).neighbors ?? {};
+            states = Object.values(byRouterId).flatMap((list: any) => (Array.isArray(list) ? list : [list]).map((n: any) => String(n.nbrState ?? n.state ?? "")));
+            up = states.filter((state) => state.startsWith("Full") || state === "2-Way/DROther").length;
+          } catch {
+            up = 0;
+          }
+          return { ok: up >= check.neighbors, detail: `${check.router}: ${up} of ${check.neighbors} OSPF neighbours up${states.length ? ` (${states.join(", ")})` : ""}` };
+        });
+      case "bfd":
+        return run(["exec", check.router, "vtysh", "-c", "show bfd peers json"], (r) => {
+          let up = 0;
+          try {
+            const peers = JSON.parse(r.stdout);
+            up = (Array.isArray(peers) ? peers : []).filter((p: any) => p.status === "up").length;
+          } catch {
+            up = 0;
+          }
+          return { ok: up >= check.up, detail: `${check.router}: ${up} of ${check.up} BFD sessions up` };
+        });
+      case "routes":
+        return run(["exec", check.router, "ip", "-4", "route", "show"], (r) => {
+          const held = new Set(r.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
+          const missing = check.prefixes.filter((prefix) => !held.has(prefix));
+          return {
+            ok: r.code === 0 && missing.length === 0,
+            detail: missing.length === 0 ? `${check.router} has a route to ${check.prefixes.join(", ")}` : `${check.router} has no route to ${missing.join(", ")}`,
+          };
         });
       case "file":
         return run(["exec", check.container, "cat", check.path], (r) => {

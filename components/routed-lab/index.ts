@@ -1,2 +1,3 @@
 export * from "./routed-lab";
 export { renderNodeInit, NODE_READY_PATH, NODE_INIT_PATH, interfaceEnvName } from "./node-init";
+export * from "./routing";

@@ -6,6 +6,7 @@
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 import { NodePlan } from "../net/topology";
+import { FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_WAIT_SECONDS, frrDaemons, frrReadyLines, interfaceToken } from "./routing/frr-config";
 
 export const NODE_INIT_PATH = "/netlabs/init.sh";
 /** Created when the node's interfaces, routes and commands are all in place. */
@@ -67,6 +68,7 @@ export function renderNodeInit(node: NodePlan): string {
       );
     }
   }
+  if (node.routing) lines.push(...startFrr(node));
   node.commands.forEach((command, index) => {
     lines.push(`sh -c ${shQuote(command)} || { log "command ${index + 1} failed: "${shQuote(command)}; exit 74; }`);
   });
@@ -78,4 +80,35 @@ export function renderNodeInit(node: NodePlan): string {
     "",
   );
   return lines.join("\n");
+}
+
+/**
+ * A router with a protocol: its loopback, FRR's configuration with the interface names found above,
+ * FRR started (stale pid files of a previous start removed first, or FRR may take a new process for
+ * an old one), and a wait until every daemon it needs runs with its configuration loaded: the node
+ * is ready only then.
+ */
+function startFrr(node: NodePlan): string[] {
+  const routing = node.routing!;
+  const substitutions = node.interfaces.map(
+    (iface) => `-e "s/${interfaceToken(iface.segment)}/$${interfaceEnvName(iface.segment)}/g"`,
+  );
+  const loaded = frrReadyLines(node.name, routing).map(
+    ({ daemon, line }) => `vtysh -d ${daemon} -c 'show running-config' 2>/dev/null | grep -qx ${shQuote(line)}`,
+  );
+  return [
+    ...(routing.loopback
+      ? [`ip addr replace ${routing.loopback}/32 dev lo || { log "cannot add loopback ${routing.loopback}"; exit 75; }`]
+      : []),
+    `sed ${substitutions.join(" ")} ${FRR_TEMPLATE_PATH} > ${FRR_CONFIG_PATH} || { log "cannot write ${FRR_CONFIG_PATH}"; exit 75; }`,
+    "rm -f /var/run/frr/*.pid /var/run/frr/*.vty",
+    `/usr/lib/frr/frrinit.sh start >&2 || { log "FRR did not start"; exit 75; }`,
+    `frr_loaded() { ${loaded.join(" && ")}; }`,
+    "tries=0",
+    "until frr_loaded; do",
+    `  tries=$((tries + 1)); [ "$tries" -lt ${FRR_WAIT_SECONDS * 5} ] || { log "FRR's daemons did not run with their configuration within ${FRR_WAIT_SECONDS} s"; exit 76; }`,
+    "  sleep 0.2",
+    "done",
+    `log "FRR up: zebra staticd ${frrDaemons(routing).join(" ")}"`,
+  ];
 }

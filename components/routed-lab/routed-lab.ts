@@ -20,6 +20,7 @@ import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredL
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "./node-init";
+import { NodeRoutingPlan } from "./routing/plan";
 
 export interface RoutedLabArgs {
   /** Segments and nodes (see components/net/topology.ts for every field). */
@@ -51,6 +52,17 @@ export interface RoutedLabNodeInfo {
   /** Address on each segment, by segment name. */
   addresses: Record<string, string>;
   router: boolean;
+  /** For a node with a protocol: what it runs, its ASN and area, its router id and loopback. */
+  routing?: RoutedLabRoutingInfo;
+}
+
+export interface RoutedLabRoutingInfo {
+  protocols: string[];
+  routerId: string;
+  asn?: number;
+  area?: string;
+  loopback?: string;
+  bfd: boolean;
 }
 
 export interface RoutedLabSegmentInfo {
@@ -105,6 +117,7 @@ export class RoutedLab extends pulumi.ComponentResource {
           container: node.containerName,
           addresses: Object.fromEntries(node.interfaces.map((iface) => [iface.segment, iface.address])),
           router: node.router,
+          ...(node.routing ? { routing: routingInfo(node.routing) } : {}),
         },
       ]),
     );
@@ -196,7 +209,11 @@ export class RoutedLab extends pulumi.ComponentResource {
     }
   }
 
-  /** Natural checks of the lab: every node reaches the next hop of each of its routes; then the lab's own checks. */
+  /**
+   * Natural checks of the lab: every node reaches the next hop of each of its routes; every router
+   * with a protocol has its adjacencies up (OSPF, BGP, BFD) and a route to every LAN it should
+   * learn; then the lab's own checks.
+   */
   probeChecks(): ProbeCheck[] {
     const routes: ProbeCheck[] = this.plan.nodes.flatMap((node) =>
       node.routes.map((route) => ({
@@ -217,7 +234,7 @@ export class RoutedLab extends pulumi.ComponentResource {
             ...(check.expect !== undefined ? { expect: check.expect } : {}),
           },
     );
-    return [...routes, ...declared];
+    return [...routes, ...routingChecks(this.plan), ...declared];
   }
 
   /** The host's end of each stretched segment's tunnel, created after (so destroyed before) its bridge. */
@@ -331,6 +348,41 @@ export class RoutedLab extends pulumi.ComponentResource {
       { parent: this, dependsOn: hostPreparation },
     );
   }
+}
+
+function routingInfo(routing: NodeRoutingPlan): RoutedLabRoutingInfo {
+  return {
+    protocols: [...(routing.ospf ? ["ospf"] : []), ...(routing.bgp ? ["bgp"] : []), ...(routing.bfd ? ["bfd"] : [])],
+    routerId: routing.routerId,
+    ...(routing.bgp ? { asn: routing.bgp.asn } : {}),
+    ...(routing.ospf ? { area: routing.ospf.area } : {}),
+    ...(routing.loopback ? { loopback: routing.loopback } : {}),
+    bfd: routing.bfd !== undefined,
+  };
+}
+
+/** Per router with a protocol: adjacencies up, then every LAN it should learn in its routing table. */
+function routingChecks(plan: LabPlan): ProbeCheck[] {
+  return plan.nodes.flatMap((node): ProbeCheck[] => {
+    const routing = node.routing;
+    if (!routing) return [];
+    const router = node.containerName;
+    const ospfNeighbors = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
+    const sessions = routing.bgp?.neighbors.length ?? 0;
+    return [
+      ...(ospfNeighbors > 0 ? [{ kind: "ospf" as const, name: `${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, neighbors: ospfNeighbors }] : []),
+      ...(sessions > 0 ? [{ kind: "bgp" as const, name: `${node.name} BGP sessions Established (${sessions})`, router, established: sessions }] : []),
+      ...(routing.bfdPeers.length > 0
+        ? [{ kind: "bfd" as const, name: `${node.name} BFD sessions up (${routing.bfdPeers.length})`, router, up: routing.bfdPeers.length }]
+        : []),
+      {
+        kind: "routes" as const,
+        name: `${node.name} has a route to every LAN (${routing.expectedPrefixes.length})`,
+        router,
+        prefixes: routing.expectedPrefixes,
+      },
+    ];
+  });
 }
 
 /** `KEY=value` list, sorted; a secret value keeps the whole list secret. */

@@ -1,0 +1,143 @@
+/**
+ * FRR's files for one router, rendered from its routing plan. Pure and deterministic.
+ *
+ * Docker names a container's interfaces in its own order, so the configuration is rendered as a
+ * template: each interface appears as a token (`@IF_<segment>@`) that the node's init script
+ * replaces with the interface it found holding the segment's address, writing /etc/frr/frr.conf
+ * before FRR starts. The real FRR checks these files in test/e2e/frr-config-check.test.ts.
+ */
+import { NodeRoutingPlan } from "./plan";
+
+export const FRR_CONFIG_PATH = "/etc/frr/frr.conf";
+export const FRR_TEMPLATE_PATH = "/netlabs/frr.conf.in";
+export const FRR_DAEMONS_PATH = "/etc/frr/daemons";
+export const FRR_VTYSH_PATH = "/etc/frr/vtysh.conf";
+/** The files a router's routing owns: a node's own `files` may not name them. */
+export const FRR_RESERVED_PATHS = [FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_DAEMONS_PATH, FRR_VTYSH_PATH] as const;
+
+/** How long FRR may take, after it is started, to run its daemons with their configuration loaded. */
+export const FRR_WAIT_SECONDS = 30;
+
+export const BFD_PROFILE = "netlabs";
+
+/**
+ * Lab-speed OSPF: SPF at once and at most every 500 ms; an LSA re-originated after 100 ms rather
+ * than 5 s, and accepted 50 ms after the previous copy rather than 1 s (FRR's defaults follow RFC
+ * 2328, tuned for WANs).
+ */
+const OSPF_THROTTLES = [" timers throttle spf 0 50 500", " timers throttle lsa all 100", " timers lsa min-arrival 50"];
+
+/** The token standing for the interface on `segment` until the node's init fills it in. */
+export function interfaceToken(segment: string): string {
+  return `@IF_${segment}@`;
+}
+
+/** The daemons a router needs besides zebra and staticd (which FRR always starts). */
+export function frrDaemons(routing: NodeRoutingPlan): ("ospfd" | "bgpd" | "bfdd")[] {
+  return [
+    ...(routing.ospf ? (["ospfd"] as const) : []),
+    ...(routing.bgp ? (["bgpd"] as const) : []),
+    ...(routing.bfd ? (["bfdd"] as const) : []),
+  ];
+}
+
+export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): string {
+  const lines = [
+    `! docker-netlabs: generated FRR configuration of ${hostname}; interface names are filled in when the node starts`,
+    "frr defaults traditional",
+    `hostname ${hostname}`,
+    "log stdout informational",
+    "service integrated-vtysh-config",
+    "!",
+  ];
+  const { ospf, bgp, bfd } = routing;
+  if (bfd) {
+    lines.push(
+      "bfd",
+      ` profile ${BFD_PROFILE}`,
+      `  detect-multiplier ${bfd.multiplier}`,
+      `  receive-interval ${bfd.intervalMs}`,
+      `  transmit-interval ${bfd.intervalMs}`,
+      " exit",
+      "exit",
+      "!",
+    );
+  }
+  if (ospf) {
+    if (routing.loopback) lines.push("interface lo", ` ip ospf area ${ospf.area}`, " ip ospf passive", "exit", "!");
+    for (const iface of ospf.interfaces) {
+      lines.push(`interface ${interfaceToken(iface.segment)}`, ` description ${iface.segment}`, ` ip ospf area ${ospf.area}`);
+      if (iface.passive) {
+        lines.push(" ip ospf passive");
+      } else {
+        if (iface.pointToPoint) lines.push(" ip ospf network point-to-point");
+        lines.push(` ip ospf hello-interval ${ospf.helloSeconds}`, ` ip ospf dead-interval ${ospf.deadSeconds}`);
+        if (bfd) lines.push(" ip ospf bfd", ` ip ospf bfd profile ${BFD_PROFILE}`);
+      }
+      if (ospf.cost !== undefined) lines.push(` ip ospf cost ${ospf.cost}`);
+      lines.push("exit", "!");
+    }
+    lines.push("router ospf", ` ospf router-id ${routing.routerId}`, ...OSPF_THROTTLES, "exit", "!");
+  }
+  if (bgp) {
+    lines.push(
+      `router bgp ${bgp.asn}`,
+      ` bgp router-id ${routing.routerId}`,
+      // Lab routers accept and announce without policies (RFC 8212's default is to deny on eBGP).
+      " no bgp ebgp-requires-policy",
+      " no bgp network import-check",
+      ` timers bgp ${bgp.keepaliveSeconds} ${bgp.holdSeconds}`,
+    );
+    for (const neighbor of bgp.neighbors) {
+      lines.push(
+        ` neighbor ${neighbor.address} remote-as ${neighbor.remoteAs}`,
+        ` neighbor ${neighbor.address} description ${neighbor.node}`,
+        // Reconnect at once after a session drops, rather than after the default 120 s.
+        ` neighbor ${neighbor.address} timers connect 1`,
+      );
+      if (neighbor.overLoopback) lines.push(` neighbor ${neighbor.address} update-source lo`);
+      if (neighbor.bfd) lines.push(` neighbor ${neighbor.address} bfd profile ${BFD_PROFILE}`);
+    }
+    lines.push(" address-family ipv4 unicast");
+    for (const network of bgp.networks) lines.push(`  network ${network}`);
+    // iBGP peers get this router as next hop: the external one may be on a link they do not know.
+    for (const neighbor of bgp.neighbors.filter((n) => n.remoteAs === bgp.asn)) lines.push(`  neighbor ${neighbor.address} next-hop-self`);
+    lines.push(" exit-address-family", "exit", "!");
+  }
+  lines.push("end", "");
+  return lines.join("\n");
+}
+
+/** /etc/frr/daemons: FRR's init starts zebra, staticd and the daemons set to yes, under watchfrr. */
+export function renderDaemons(routing: NodeRoutingPlan): string {
+  const wanted = new Set<string>(frrDaemons(routing));
+  const flag = (daemon: string) => `${daemon}=${wanted.has(daemon) ? "yes" : "no"}`;
+  return [
+    "# docker-netlabs: generated; the daemons this router needs",
+    flag("ospfd"),
+    flag("bgpd"),
+    flag("bfdd"),
+    "vtysh_enable=yes",
+    'zebra_options="  -A 127.0.0.1 -s 90000000"',
+    'ospfd_options="  -A 127.0.0.1"',
+    'bgpd_options="   -A 127.0.0.1"',
+    'staticd_options="-A 127.0.0.1"',
+    'bfdd_options="   -A 127.0.0.1"',
+    "",
+  ].join("\n");
+}
+
+export const VTYSH_CONF = "service integrated-vtysh-config\n";
+
+/**
+ * What shows that FRR is up with this router's configuration loaded: per daemon, a line its own
+ * running configuration holds (as a basic regular expression for `grep -x`).
+ */
+export function frrReadyLines(hostname: string, routing: NodeRoutingPlan): { daemon: string; line: string }[] {
+  return [
+    { daemon: "zebra", line: `hostname ${hostname}` },
+    ...(routing.ospf ? [{ daemon: "ospfd", line: "router ospf" }] : []),
+    ...(routing.bgp ? [{ daemon: "bgpd", line: `router bgp ${routing.bgp.asn}` }] : []),
+    ...(routing.bfd ? [{ daemon: "bfdd", line: ` *profile ${BFD_PROFILE}` }] : []),
+  ];
+}
