@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { configIssues } from "../support/config-issues";
 import { BgpTriangle, planBgpTriangle } from "../../components/bgp";
-import { renderFrrConf } from "../../components/bgp/frr-config";
+import { planRoutedLab } from "../../components/net/topology";
+import { FRR_TEMPLATE_PATH } from "../../components/routed-lab/routing/frr-config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 
@@ -11,10 +12,11 @@ describe("planBgpTriangle", () => {
   const plan = planBgpTriangle("bgp");
 
   it("follows the seed: ASNs, LANs, addresses", () => {
-    expect([plan.routers.r1.asn, plan.routers.r2.asn, plan.routers.r3.asn]).toEqual([4500, 55000, 65000]);
-    expect(plan.routers.r1.networks).toEqual(["10.0.0.0/24"]);
-    expect(plan.routers.r2.networks).toEqual(["12.0.0.0/24"]);
-    expect(plan.routers.r3.networks).toEqual(["11.0.0.0/24"]);
+    expect([plan.routers.r1.bgp!.asn, plan.routers.r2.bgp!.asn, plan.routers.r3.bgp!.asn]).toEqual([4500, 55000, 65000]);
+    expect([plan.routers.r1.routerId, plan.routers.r2.routerId, plan.routers.r3.routerId]).toEqual(["1.1.1.1", "2.2.2.2", "3.3.3.3"]);
+    expect(plan.routers.r1.bgp!.networks).toEqual(["10.0.0.0/24"]);
+    expect(plan.routers.r2.bgp!.networks).toEqual(["12.0.0.0/24"]);
+    expect(plan.routers.r3.bgp!.networks).toEqual(["11.0.0.0/24"]);
     expect([plan.hostAddress, plan.webAddress]).toEqual(["10.0.0.10", "12.0.0.10"]);
     const host = plan.spec.nodes.find((n) => n.name === "host")!;
     expect(host.routes).toEqual([{ to: "default", via: "10.0.0.1" }]);
@@ -33,47 +35,22 @@ describe("planBgpTriangle", () => {
     ]);
   });
 
-  it("gives routers SYS_ADMIN on top of what RoutedLab adds, FRR files and the FRR start", () => {
-    for (const router of plan.spec.nodes.filter((n) => n.router)) {
+  it("runs FRR on its routers through RoutedLab's routing: SYS_ADMIN, FRR files, no start command of its own", () => {
+    const planned = planRoutedLab("bgp", plan.spec);
+    for (const router of planned.nodes.filter((n) => n.router)) {
       expect(router.capabilities).toEqual(["SYS_ADMIN"]);
-      expect(Object.keys(router.files!).sort()).toEqual(["/etc/frr/daemons", "/etc/frr/frr.conf", "/etc/frr/vtysh.conf"]);
-      expect(router.command!.join(" ")).toContain("frrinit.sh start");
+      expect(Object.keys(router.files).sort()).toEqual(["/etc/frr/daemons", "/etc/frr/vtysh.conf", FRR_TEMPLATE_PATH]);
+      expect(router.command).toBeUndefined();
     }
+    expect(plan.spec.bfd).toEqual({ intervalMs: 100, multiplier: 3 });
+    expect(planBgpTriangle("bgp", { bfd: false }).routers.r1.bfd).toBeUndefined();
   });
 
-  it.each([
-    [{ asns: { r1: 0 } }, /asns\.r1: must be an ASN from 1 to 4294967295 \(got 0\)/],
-    [{ asns: { r2: 4294967296 } }, /asns\.r2: must be an ASN from 1 to 4294967295 \(got 4294967296\)/],
-    [{ asns: { r3: 4500 } }, /asns\.r3: 4500 is also r1's ASN; eBGP needs distinct ASNs/],
-    [{ routerIds: { r2: "1.1.1.1" } }, /routerIds\.r2: "1.1.1.1" is also r1's router id/],
-    [{ routerIds: { r1: "one" } }, /routerIds\.r1: must be an IPv4 address \(got "one"\)/],
-    [{ subnets: { web: "10.0.0.0/16" } }, /subnets\.web: "10.0.0.0\/16" overlaps subnets\.host \(10.0.0.0\/24\)/],
-    [{ subnets: { r1r2: "10.255.12.0/30" } }, /subnets\.r1r2: "10.255.12.0\/30" is too small/],
-    [{ subnets: { stub: "11.0.0.1/24" } }, /subnets\.stub: "11.0.0.1\/24" is not a network address/],
-    [{ hostAddress: "12.0.0.5" }, /hostAddress: "12.0.0.5" is outside subnets\.host \(10.0.0.0\/24\)/],
-    [{ webAddress: "12.0.0.1" }, /webAddress: "12.0.0.1" is the router's or Docker gateway's address/],
-    [{ bfd: { intervalMs: 5 } }, /bfd\.intervalMs: must be 10 to 60000 ms \(got 5\)/],
-    [{ timers: { holdSeconds: 2 } }, /timers\.holdSeconds: must be at least 3 \(got 2\)/],
-    [{ asn: 1 }, /Unrecognized key: "asn"/],
-  ])("rejects %j naming the field", (options, expected) => {
-    expect(issuesOf(options)).toMatch(expected);
-  });
-});
-
-describe("renderFrrConf", () => {
-  const base = {
-    hostname: "r1",
-    asn: 4500,
-    routerId: "1.1.1.1",
-    networks: ["10.0.0.0/24"],
-    neighbors: [{ address: "10.255.12.2", remoteAs: 55000, description: "r2" }],
-    timers: { keepaliveSeconds: 1, holdSeconds: 3 },
-  };
-
-  it("renders eBGP with BFD, timers and the announced network", () => {
-    expect(renderFrrConf({ ...base, bfd: { intervalMs: 100, multiplier: 3 } })).toBe(
+  it("renders the same BGP configuration as the fixed-shape triangle did", () => {
+    const r1 = planRoutedLab("bgp", plan.spec).nodes.find((n) => n.name === "r1")!;
+    const body = r1.files[FRR_TEMPLATE_PATH].split("\n").slice(1).join("\n");
+    expect(body).toBe(
       [
-        "! docker-netlabs: generated FRR configuration; rewritten on every deploy",
         "frr defaults traditional",
         "hostname r1",
         "log stdout informational",
@@ -96,6 +73,10 @@ describe("renderFrrConf", () => {
         " neighbor 10.255.12.2 description r2",
         " neighbor 10.255.12.2 timers connect 1",
         " neighbor 10.255.12.2 bfd profile netlabs",
+        " neighbor 10.255.13.2 remote-as 65000",
+        " neighbor 10.255.13.2 description r3",
+        " neighbor 10.255.13.2 timers connect 1",
+        " neighbor 10.255.13.2 bfd profile netlabs",
         " address-family ipv4 unicast",
         "  network 10.0.0.0/24",
         " exit-address-family",
@@ -107,10 +88,23 @@ describe("renderFrrConf", () => {
     );
   });
 
-  it("leaves BFD out entirely when it is off", () => {
-    const text = renderFrrConf({ ...base, bfd: false });
-    expect(text).not.toMatch(/bfd/);
-    expect(text).toContain("timers bgp 1 3");
+  it.each([
+    [{ asns: { r1: 0 } }, /asns\.r1: must be an ASN from 1 to 4294967295 \(got 0\)/],
+    [{ asns: { r2: 4294967296 } }, /asns\.r2: must be an ASN from 1 to 4294967295 \(got 4294967296\)/],
+    [{ asns: { r3: 4500 } }, /asns\.r3: 4500 is also r1's ASN; eBGP needs distinct ASNs/],
+    [{ routerIds: { r2: "1.1.1.1" } }, /routerIds\.r2: "1.1.1.1" is also r1's router id/],
+    [{ routerIds: { r1: "one" } }, /routerIds\.r1: must be an IPv4 address \(got "one"\)/],
+    [{ subnets: { web: "10.0.0.0/16" } }, /subnets\.web: "10.0.0.0\/16" overlaps subnets\.host \(10.0.0.0\/24\)/],
+    [{ subnets: { r1r2: "10.255.12.0/30" } }, /subnets\.r1r2: "10.255.12.0\/30" is too small/],
+    [{ subnets: { stub: "11.0.0.1/24" } }, /subnets\.stub: "11.0.0.1\/24" is not a network address/],
+    [{ hostAddress: "12.0.0.5" }, /hostAddress: "12.0.0.5" is outside subnets\.host \(10.0.0.0\/24\)/],
+    [{ webAddress: "12.0.0.1" }, /webAddress: "12.0.0.1" is the router's or Docker gateway's address/],
+    [{ bfd: { intervalMs: 5 } }, /bfd\.intervalMs: must be 10 to 60000 ms \(got 5\)/],
+    [{ timers: { holdSeconds: 2 } }, /timers\.holdSeconds: must be at least 3 \(got 2\)/],
+    [{ timers: { keepaliveSeconds: 3 } }, /timers\.keepaliveSeconds: 3 must be less than holdSeconds \(3\)/],
+    [{ asn: 1 }, /Unrecognized key: "asn"/],
+  ])("rejects %j naming the field", (options, expected) => {
+    expect(issuesOf(options)).toMatch(expected);
   });
 });
 

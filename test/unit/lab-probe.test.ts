@@ -177,6 +177,46 @@ describe("LabProbe provider: diff, update, read", () => {
   });
 });
 
+describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's routes", () => {
+  let fake: FakeBins;
+  beforeEach(() => (fake = new FakeBins()));
+  afterEach(() => fake.restore());
+  const once = async (probe: ProbeCheck) => (await probeProvider.create(local({ checks: [probe] }))).outs.results[0];
+
+  it("ospf: neighbours Full, or 2-Way between DROthers, count as up; Init does not", async () => {
+    const probe: ProbeCheck = { kind: "ospf", name: "r1 OSPF", router: "r1", neighbors: 2 };
+    const neighbors = (...states: string[]) =>
+      JSON.stringify({ neighbors: Object.fromEntries(states.map((state, i) => [`10.0.0.${i + 1}`, [{ nbrState: state, ifaceName: `eth${i}` }]])) });
+    fake.answer(neighbors("Full/-", "2-Way/DROther"));
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 2 of 2 OSPF neighbours up (Full/-, 2-Way/DROther)" });
+    fake.answer(neighbors("Full/-", "Init/-"));
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 1 of 2 OSPF neighbours up (Full/-, Init/-)" });
+    expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "vtysh", "-c", "show ip ospf neighbor json"]);
+  });
+
+  it("bfd: counts peers whose status is up", async () => {
+    const probe: ProbeCheck = { kind: "bfd", name: "r1 BFD", router: "r1", up: 2 };
+    fake.answer(JSON.stringify([{ peer: "10.0.0.2", status: "up" }, { peer: "10.0.0.6", status: "up" }]));
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 2 of 2 BFD sessions up" });
+    fake.answer(JSON.stringify([{ peer: "10.0.0.2", status: "up" }, { peer: "10.0.0.6", status: "down" }]));
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 1 of 2 BFD sessions up" });
+    fake.answer("% bfdd is not running\n");
+    expect((await once(probe)).ok).toBe(false);
+  });
+
+  it("routes: every prefix must head a line of `ip -4 route show`, single or multipath", async () => {
+    const probe: ProbeCheck = { kind: "routes", name: "r1 routes", router: "r1", prefixes: ["10.21.1.0/24", "10.21.3.0/24"] };
+    fake.answer(
+      "10.20.12.0/29 dev eth1 proto kernel scope link src 10.20.12.1\n10.21.1.0/24 dev eth0 proto kernel scope link src 10.21.1.1\n" +
+        "10.21.3.0/24 proto ospf metric 20 \n\tnexthop via 10.20.12.2 dev eth1 weight 1 \n\tnexthop via 10.20.41.1 dev eth2 weight 1 \n",
+    );
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1 has a route to 10.21.1.0/24, 10.21.3.0/24" });
+    fake.answer("10.21.1.0/24 dev eth0 proto kernel scope link src 10.21.1.1\n10.21.3.10 via 10.20.12.2 dev eth1\n");
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1 has no route to 10.21.3.0/24" });
+    expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "ip", "-4", "route", "show"]);
+  });
+});
+
 describe("LabProbe in a stack", () => {
   it("takes the ids of every container of its lab as an input", async () => {
     const { mocks, inputs } = await registeredProbe({ labs: ["routed-lan"] });
