@@ -6,7 +6,7 @@
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 import { NodePlan } from "../net/topology";
-import { FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_WAIT_SECONDS, frrDaemons, frrReadyLines, interfaceToken } from "./routing/frr-config";
+import { FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_WAIT_SECONDS, frrDaemons, frrReadyLines, interfaceToken, ospfInterfaceSettings } from "./routing/frr-config";
 
 export const NODE_INIT_PATH = "/netlabs/init.sh";
 /** Created when the node's interfaces, routes and commands are all in place. */
@@ -93,6 +93,7 @@ function startFrr(node: NodePlan): string[] {
   const substitutions = node.interfaces.map(
     (iface) => `-e "s/${interfaceToken(iface.segment)}/$${interfaceEnvName(iface.segment)}/g"`,
   );
+  const render = `sed ${substitutions.join(" ")} ${FRR_TEMPLATE_PATH} > ${FRR_CONFIG_PATH}`;
   const loaded = frrReadyLines(node.name, routing).map(
     ({ daemon, line }) => `vtysh -d ${daemon} -c 'show running-config' 2>/dev/null | grep -qx ${shQuote(line)}`,
   );
@@ -100,7 +101,7 @@ function startFrr(node: NodePlan): string[] {
     ...(routing.loopback
       ? [`ip addr replace ${routing.loopback}/32 dev lo || { log "cannot add loopback ${routing.loopback}"; exit 75; }`]
       : []),
-    `sed ${substitutions.join(" ")} ${FRR_TEMPLATE_PATH} > ${FRR_CONFIG_PATH} || { log "cannot write ${FRR_CONFIG_PATH}"; exit 75; }`,
+    `${render} || { log "cannot write ${FRR_CONFIG_PATH}"; exit 75; }`,
     "rm -f /var/run/frr/*.pid /var/run/frr/*.vty",
     `/usr/lib/frr/frrinit.sh start >&2 || { log "FRR did not start"; exit 75; }`,
     `frr_loaded() { ${loaded.join(" && ")}; }`,
@@ -110,5 +111,44 @@ function startFrr(node: NodePlan): string[] {
     "  sleep 0.2",
     "done",
     `log "FRR up: zebra staticd ${frrDaemons(routing).join(" ")}"`,
+    ...followInterfaces(node, render),
+  ];
+}
+
+/**
+ * OSPF's settings are per interface name, and a segment disconnected and connected again comes
+ * back on an interface Docker names anew: a background loop reads the addresses every 0.5 s and,
+ * when they changed, finds each OSPF segment's interface again; where it is new, it applies the
+ * segment's settings there and rewrites FRR's configuration with the new names.
+ */
+function followInterfaces(node: NodePlan, render: string): string[] {
+  const ospf = node.routing!.ospf;
+  if (!ospf) return [];
+  const checks = ospf.interfaces.flatMap((iface) => {
+    const env = interfaceEnvName(iface.segment);
+    const address = node.interfaces.find((candidate) => candidate.segment === iface.segment)!.address;
+    const settings = ospfInterfaceSettings(node.routing!, iface.segment).map((line) => `-c ${shQuote(line)}`);
+    return [
+      `    now=$(iface_with ${address})`,
+      `    if [ -n "$now" ] && [ "$now" != "$${env}" ]; then`,
+      `      ${env}=$now; changed=1`,
+      `      ip link set "$now" up`,
+      `      vtysh -c 'configure terminal' -c "interface $now" ${settings.join(" ")} >/dev/null 2>&1 || log "cannot apply segment ${iface.segment}'s OSPF settings to $now"`,
+      `      log "segment ${iface.segment} is now on $now"`,
+      "    fi",
+    ];
+  });
+  return [
+    "follow_interfaces() {",
+    "  seen=$(ip -o -4 addr show 2>/dev/null)",
+    "  while sleep 0.5; do",
+    "    addresses=$(ip -o -4 addr show 2>/dev/null)",
+    '    [ "$addresses" != "$seen" ] || continue',
+    '    seen=$addresses; changed=',
+    ...checks,
+    `    [ -z "$changed" ] || ${render} || log "cannot rewrite ${FRR_CONFIG_PATH}"`,
+    "  done",
+    "}",
+    "follow_interfaces &",
   ];
 }

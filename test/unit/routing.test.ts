@@ -19,6 +19,7 @@ import { RecordingMocks } from "../support/recording-mocks";
 import { bgpChain, ospfGrid, ospfRing } from "../support/routing-labs";
 import { runProgram } from "../support/run-program";
 
+const shellWords = (words: string[]) => words.map((word) => `'${word.replace(/'/g, `'\\''`)}'`).join(" ");
 const issuesOf = (spec: unknown): string => configIssues(() => planRoutedLab("lab", spec)).join("\n");
 const nodeOf = (spec: RoutedLabSpec, name: string): NodePlan => planRoutedLab("lab", spec).nodes.find((n) => n.name === name)!;
 
@@ -331,6 +332,50 @@ describe("node init of a router with a protocol", () => {
       expect(text).toContain("interface eth3\n description lab\n");
       expect(text).not.toContain("@IF_");
       expect(text.replace(/eth7/g, interfaceToken("l1a")).replace(/eth3/g, interfaceToken("lab"))).toBe(r2a.files[FRR_TEMPLATE_PATH]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("applies a segment's OSPF settings to the interface it comes back on after a reconnect", () => {
+    const r1 = nodeOf(ospfRing(), "r1");
+    const init = renderNodeInit(r1);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-follow-"));
+    try {
+      // Stand-ins: `ip` lists the addresses in a file the test changes; `vtysh` records its arguments.
+      const addresses = path.join(dir, "addresses");
+      const line = (index: number, name: string, cidr: string) => `${index}: ${name}    inet ${cidr} brd + scope global ${name}\\       valid_lft forever`;
+      const before = [line(1, "eth0", "10.21.1.1/24"), line(2, "eth1", "10.20.12.1/29"), line(3, "eth2", "10.20.41.2/29")];
+      fs.writeFileSync(addresses, before.join("\n") + "\n");
+      fs.writeFileSync(path.join(dir, "ip"), `#!/bin/sh\n[ "$1" = -o ] && cat ${addresses}\nexit 0\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, "vtysh"), `#!/bin/sh\nprintf '%s|' "$@" >> ${dir}/vtysh.log; echo >> ${dir}/vtysh.log\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, "frr.conf.in"), r1.files[FRR_TEMPLATE_PATH]);
+      const start = init.indexOf("follow_interfaces() {");
+      const follow = init.slice(start, init.indexOf("\n}\n", start) + 3).replaceAll("/netlabs/frr.conf.in", `${dir}/frr.conf.in`).replaceAll("/etc/frr/frr.conf", `${dir}/frr.conf`);
+      const helper = init.split("\n").find((l) => l.startsWith("iface_with()"))!;
+      const script = [
+        "set -u",
+        'log() { echo "$*" >&2; }',
+        helper,
+        "NETLABS_IF_LAN1=eth0 NETLABS_IF_L12=eth1 NETLABS_IF_L41=eth2",
+        follow,
+        "follow_interfaces & pid=$!",
+        "sleep 0.8",
+        // r1 is disconnected from l12 and connected again: the address is back, on eth5.
+        `printf '%s\\n' ${shellWords([before[0], before[2], line(5, "eth5", "10.20.12.1/29")])} > ${addresses}`,
+        "sleep 1.5",
+        "kill $pid",
+      ].join("\n");
+      execFileSync("sh", ["-c", script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      const applied = fs.readFileSync(path.join(dir, "vtysh.log"), "utf8").trim().split("\n");
+      expect(applied).toEqual([
+        ["configure terminal", "interface eth5", "description l12", "ip ospf area 0.0.0.0", "ip ospf network point-to-point", "ip ospf hello-interval 1", "ip ospf dead-interval 4", "ip ospf bfd", "ip ospf bfd profile netlabs"]
+          .map((word) => `-c|${word}|`)
+          .join(""),
+      ]);
+      const conf = fs.readFileSync(path.join(dir, "frr.conf"), "utf8");
+      expect(conf).toContain("interface eth5\n description l12\n");
+      expect(conf).toContain("interface eth2\n description l41\n");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

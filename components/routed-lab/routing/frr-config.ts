@@ -66,16 +66,7 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
   if (ospf) {
     if (routing.loopback) lines.push("interface lo", ` ip ospf area ${ospf.area}`, " ip ospf passive", "exit", "!");
     for (const iface of ospf.interfaces) {
-      lines.push(`interface ${interfaceToken(iface.segment)}`, ` description ${iface.segment}`, ` ip ospf area ${ospf.area}`);
-      if (iface.passive) {
-        lines.push(" ip ospf passive");
-      } else {
-        if (iface.pointToPoint) lines.push(" ip ospf network point-to-point");
-        lines.push(` ip ospf hello-interval ${ospf.helloSeconds}`, ` ip ospf dead-interval ${ospf.deadSeconds}`);
-        if (bfd) lines.push(" ip ospf bfd", ` ip ospf bfd profile ${BFD_PROFILE}`);
-      }
-      if (ospf.cost !== undefined) lines.push(` ip ospf cost ${ospf.cost}`);
-      lines.push("exit", "!");
+      lines.push(`interface ${interfaceToken(iface.segment)}`, ...ospfInterfaceSettings(routing, iface.segment).map((line) => ` ${line}`), "exit", "!");
     }
     lines.push("router ospf", ` ospf router-id ${routing.routerId}`, ...OSPF_THROTTLES, "exit", "!");
   }
@@ -106,6 +97,25 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
   }
   lines.push("end", "");
   return lines.join("\n");
+}
+
+/**
+ * The OSPF settings of the router's interface on `segment`, as lines of FRR's interface node: also
+ * applied by the node to the interface a reconnected segment comes back on (Docker names it anew).
+ */
+export function ospfInterfaceSettings(routing: NodeRoutingPlan, segment: string): string[] {
+  const ospf = routing.ospf!;
+  const iface = ospf.interfaces.find((candidate) => candidate.segment === segment)!;
+  const lines = [`description ${iface.segment}`, `ip ospf area ${ospf.area}`];
+  if (iface.passive) {
+    lines.push("ip ospf passive");
+  } else {
+    if (iface.pointToPoint) lines.push("ip ospf network point-to-point");
+    lines.push(`ip ospf hello-interval ${ospf.helloSeconds}`, `ip ospf dead-interval ${ospf.deadSeconds}`);
+    if (routing.bfd) lines.push("ip ospf bfd", `ip ospf bfd profile ${BFD_PROFILE}`);
+  }
+  if (ospf.cost !== undefined) lines.push(`ip ospf cost ${ospf.cost}`);
+  return lines;
 }
 
 /** /etc/frr/daemons: FRR's init starts zebra, staticd and the daemons set to yes, under watchfrr. */
