@@ -1,0 +1,69 @@
+/**
+ * The real FRR checks the configuration RoutedLab renders: every router of the ring, the chain and
+ * a grid, with BFD and without, filled in with interface names as a node's init does and read by
+ * `vtysh --dryrun` in a throwaway container of the router image (no network, removed at once).
+ * A configuration with a mistake in it must fail the same check.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { planRoutedLab } from "../../components/net/topology";
+import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/routed-lab/routing/frr-config";
+import { planBgpTriangle } from "../../components/bgp";
+import { dockerUnavailableReason, run } from "../support/docker-cli";
+import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
+import { bgpChain, ospfGrid, ospfRing } from "../support/routing-labs";
+import { ensureLocalImage } from "../support/stretch-sites";
+
+const skipReason = dockerUnavailableReason();
+if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
+const testRun = newTestRun();
+
+/** Every router's configuration of a lab, with its interfaces named eth0, eth1, … in declaration order. */
+function configurations(lab: string, spec: unknown): { router: string; text: string }[] {
+  return planRoutedLab(lab, spec)
+    .nodes.filter((node) => node.routing)
+    .map((node) => ({
+      router: `${lab}/${node.name}`,
+      text: node.interfaces.reduce((text, iface, i) => text.replaceAll(interfaceToken(iface.segment), `eth${i}`), node.files[FRR_TEMPLATE_PATH]),
+    }));
+}
+
+/** `vtysh --dryrun` on the text in a container of the router image: its exit code and what it said. */
+async function frrCheck(image: string, text: string): Promise<{ code: number; output: string }> {
+  const result = await run(
+    "docker",
+    ["run", "--rm", "-i", "--network", "none", "--label", `${TEST_LABEL}=${testRun.id}`, "--entrypoint", "sh", image, "-c", "cat > /tmp/frr.conf && vtysh --dryrun -f /tmp/frr.conf"],
+    { input: text, timeoutMs: 60_000 },
+  );
+  return { code: result.code, output: `${result.stdout}${result.stderr}` };
+}
+
+describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  afterAll(() => sweep(testRun));
+
+  const cases = [
+    ...configurations("ring", ospfRing()),
+    ...configurations("ring-nobfd", ospfRing(false)),
+    ...configurations("chain", bgpChain()),
+    ...configurations("grid", ospfGrid(2, 3, { intervalMs: 300, multiplier: 5 }).spec),
+    ...configurations("triangle", planBgpTriangle("triangle").spec),
+    ...configurations("triangle-nobfd", planBgpTriangle("triangle-nobfd", { bfd: false }).spec),
+  ];
+
+  it(`accepts all ${cases.length} router configurations`, async () => {
+    const image = await ensureLocalImage("router");
+    const refused: string[] = [];
+    for (const { router, text } of cases) {
+      const check = await frrCheck(image, text);
+      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it("refuses a configuration with a mistake (the check can fail)", async () => {
+    const image = await ensureLocalImage("router");
+    const broken = cases[0].text.replace(" ip ospf network point-to-point", " ip ospf network point-to-nowhere");
+    expect(broken).not.toBe(cases[0].text);
+    const check = await frrCheck(image, broken);
+    expect(check.code).not.toBe(0);
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * An OSPF ring of four routers on real Docker and FRR, with a host LAN on two opposite routers and
+ * no static route between routers: the hosts reach each other, a one-sided cut of r1-r2 reroutes
+ * through r4 within 1 s with BFD (measured) and traceroute shows the other way round, and the path
+ * comes back once the link does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RoutedLab } from "../../components/routed-lab";
+import { measureOutage, nextHop, traceHops } from "../support/bgp-probes";
+import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
+import { ospfRing } from "../support/routing-labs";
+import { firstStartedAt, waitForConvergence } from "../support/routing-probes";
+
+const skipReason = dockerUnavailableReason();
+if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
+const testRun = newTestRun();
+
+describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  let lab: Deployed<RoutedLab>;
+  const node = (name: string) => lab.outputs.nodes[name];
+  const h3 = "10.21.3.10";
+  const h1 = "10.21.1.10";
+  /** The way h1 -> h3 as traceroute shows it, each hop by the address its reply leaves from. */
+  const viaR2 = () => [node("r1").addresses.lan1, node("r2").addresses.l12, node("r3").addresses.l23, h3];
+  const viaR4 = () => [node("r1").addresses.lan1, node("r4").addresses.l41, node("r3").addresses.l34, h3];
+  /** Both directions settled on one side of the ring (r1's and r3's next hops). */
+  const settledVia = (side: "r2" | "r4") =>
+    waitFor(
+      async () =>
+        (await nextHop(node("r1").container, h3)) === node(side).addresses[side === "r2" ? "l12" : "l41"] &&
+        (await nextHop(node("r3").container, h1)) === node(side).addresses[side === "r2" ? "l23" : "l34"],
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
+
+  beforeAll(async () => {
+    lab = await deployProgram(() => new RoutedLab("ring", { spec: ospfRing(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }));
+    await waitForNodes(Object.values(lab.outputs.nodes).map((n) => n.container));
+  });
+
+  afterAll(async () => {
+    if (lab) await lab.mocks.destroyAll();
+    await sweep(testRun);
+  });
+
+  it("converges with no static route between routers: every adjacency up, every router holding both LANs", async () => {
+    expect(lab.outputs.plan.nodes.filter((n) => n.router).every((n) => n.routes.length === 0)).toBe(true);
+    const started = await firstStartedAt(Object.values(lab.outputs.nodes).map((n) => n.container));
+    const converged = await waitForConvergence(lab.outputs.plan, 60_000);
+    expect(converged.pending).toEqual({});
+    console.log(`[figures] ospf-ring: first node started to every adjacency and route in place ${Date.now() - started} ms`);
+    const ping = await execIn(node("h1").container, ["ping", "-c", "1", "-W", "2", h3]);
+    expect(ping.code, ping.stdout).toBe(0);
+    expect(ping.stdout).toMatch(/ttl=61/);
+    expect((await execIn(node("h3").container, ["ping", "-c", "1", "-W", "2", h1])).code).toBe(0);
+  });
+
+  it("takes r2, since r4's interfaces cost more; traceroute shows it", async () => {
+    expect(await settledVia("r2")).toBe(true);
+    expect(await traceHops(node("h1").container, h3)).toEqual(viaR2());
+  });
+
+  it("a one-sided cut of r1-r2 reroutes through r4 within 1 s with BFD; traceroute goes the other way round", async () => {
+    const l12 = lab.outputs.segments.l12.network;
+    const outage = await measureOutage(node("h1").container, h3, () => run("docker", ["network", "disconnect", l12, node("r1").container]), { seconds: 8 });
+    console.log(`[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`);
+    expect(outage.received).toBeGreaterThan(0);
+    expect(outage.outageMs).toBeLessThan(1000);
+    expect(await settledVia("r4")).toBe(true);
+    expect(await traceHops(node("h1").container, h3)).toEqual(viaR4());
+  });
+
+  it("restoring r1-r2 brings the path back through r2", async () => {
+    const l12 = lab.outputs.segments.l12.network;
+    const started = Date.now();
+    const connected = await run("docker", ["network", "connect", "--ip", node("r1").addresses.l12, "--alias", "r1", l12, node("r1").container]);
+    expect(connected.code, connected.stderr).toBe(0);
+    expect(await settledVia("r2")).toBe(true);
+    console.log(`[figures] ospf-ring recovery: link back to the path through r2 in ${Date.now() - started} ms`);
+    expect(await traceHops(node("h1").container, h3)).toEqual(viaR2());
+    expect((await waitForConvergence(lab.outputs.plan, 30_000)).pending).toEqual({});
+  });
+
+  it("teardown leaves nothing of the lab behind", async () => {
+    expect(await lab.mocks.destroyAll()).toEqual([]);
+    expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * Probes for labs with dynamic routing, shared by test/e2e and the benchmark: OSPF neighbour and
+ * BFD states from FRR, routes held, the best AS path, convergence of a whole lab measured against
+ * its plan, when its containers started and how much memory they use.
+ */
+import { LabPlan } from "../../components/net/topology";
+import { bgpPeers } from "./bgp-probes";
+import { execIn, run, waitFor } from "./docker-cli";
+
+/** Each OSPF neighbour's state ("Full/-", "2-Way/DROther", …), from `show ip ospf neighbor json`. */
+export async function ospfStates(container: string): Promise<string[]> {
+  const result = await execIn(container, ["vtysh", "-c", "show ip ospf neighbor json"], 10_000);
+  try {
+    const byRouterId = JSON.parse(result.stdout).neighbors ?? {};
+    return Object.values(byRouterId).flatMap((list: any) => (Array.isArray(list) ? list : [list]).map((n: any) => String(n.nbrState ?? n.state)));
+  } catch {
+    return [];
+  }
+}
+
+/** BFD sessions and their status, from `show bfd peers json`. */
+export async function bfdStates(container: string): Promise<{ peer: string; status: string }[]> {
+  const result = await execIn(container, ["vtysh", "-c", "show bfd peers json"], 10_000);
+  try {
+    const peers = JSON.parse(result.stdout);
+    return Array.isArray(peers) ? peers.map((p: any) => ({ peer: String(p.peer), status: String(p.status) })) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The prefixes among `prefixes` the container's kernel holds no route for. */
+export async function missingRoutes(container: string, prefixes: string[]): Promise<string[]> {
+  const result = await execIn(container, ["ip", "-4", "route", "show"], 10_000);
+  const held = new Set(result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
+  return prefixes.filter((prefix) => !held.has(prefix));
+}
+
+/** The AS path of the best BGP route to `prefix` ("65002 65001"), from `show bgp ipv4 unicast <prefix> json`. */
+export async function bestAsPath(container: string, prefix: string): Promise<string | undefined> {
+  const result = await execIn(container, ["vtysh", "-c", `show bgp ipv4 unicast ${prefix} json`], 10_000);
+  try {
+    const paths: any[] = JSON.parse(result.stdout).paths ?? [];
+    const best = paths.find((p) => p.bestpath?.overall) ?? paths[0];
+    return best?.aspath?.string;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What is not yet as the plan wants it on one router: adjacencies, sessions, BFD, routes. */
+export async function routerPending(container: string, routing: NonNullable<LabPlan["nodes"][number]["routing"]>): Promise<string[]> {
+  const pending: string[] = [];
+  const ospfWanted = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
+  if (ospfWanted > 0) {
+    const up = (await ospfStates(container)).filter((state) => state.startsWith("Full") || state === "2-Way/DROther").length;
+    if (up < ospfWanted) pending.push(`OSPF ${up}/${ospfWanted}`);
+  }
+  const sessions = routing.bgp?.neighbors.length ?? 0;
+  if (sessions > 0) {
+    const established = (await bgpPeers(container)).filter((peer) => peer.state === "Established").length;
+    if (established < sessions) pending.push(`BGP ${established}/${sessions}`);
+  }
+  if (routing.bfdPeers.length > 0) {
+    const up = (await bfdStates(container)).filter((peer) => peer.status === "up").length;
+    if (up < routing.bfdPeers.length) pending.push(`BFD ${up}/${routing.bfdPeers.length}`);
+  }
+  const missing = await missingRoutes(container, routing.expectedPrefixes);
+  if (missing.length > 0) pending.push(`no route to ${missing.join(", ")}`);
+  return pending;
+}
+
+/** Every router of the plan and what it still lacks (empty when the lab has converged). */
+export async function labPending(plan: LabPlan): Promise<Record<string, string[]>> {
+  const routers = plan.nodes.filter((node) => node.routing);
+  const pending = await Promise.all(routers.map((node) => routerPending(node.containerName, node.routing!)));
+  return Object.fromEntries(routers.map((node, i) => [node.name, pending[i]]).filter(([, what]) => what.length > 0));
+}
+
+/** Waits until every router has converged as its plan says; the time it took, or undefined with what was left. */
+export async function waitForConvergence(plan: LabPlan, timeoutMs: number): Promise<{ ms?: number; pending: Record<string, string[]> }> {
+  const started = Date.now();
+  let pending: Record<string, string[]> = {};
+  const done = await waitFor(
+    async () => {
+      pending = await labPending(plan);
+      return Object.keys(pending).length === 0;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
+  return { ms: done ? Date.now() - started : undefined, pending };
+}
+
+/** When the earliest of the containers started (ms since the epoch), as Docker recorded it. */
+export async function firstStartedAt(containers: string[]): Promise<number> {
+  const result = await run("docker", ["inspect", "--format", "{{.State.StartedAt}}", ...containers], { timeoutMs: 30_000 });
+  return Math.min(...result.stdout.split("\n").filter(Boolean).map((stamp) => Date.parse(stamp)));
+}
+
+/** Memory in use per container, MiB, from one `docker stats --no-stream`. */
+export async function memoryMiB(containers: string[]): Promise<Record<string, number>> {
+  const result = await run("docker", ["stats", "--no-stream", "--format", "{{.Name}} {{.MemUsage}}", ...containers], { timeoutMs: 60_000 });
+  const units: Record<string, number> = { B: 1 / 2 ** 20, KiB: 1 / 1024, kB: 1 / 1024, MiB: 1, MB: 1, GiB: 1024, GB: 1024 };
+  return Object.fromEntries(
+    result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => {
+        const [name, used] = line.split(/\s+/);
+        const match = /^([\d.]+)([A-Za-z]+)$/.exec(used);
+        return [name, match ? Number(match[1]) * (units[match[2]] ?? NaN) : NaN];
+      }),
+  );
+}
