@@ -2,7 +2,8 @@
  * `npm run bench`: figures users feel, printed as a table and written to bench-results/latest.json.
  * Medians of several runs (BENCH_RUNS, default 3), and ratios taken in the same run, since these
  * machines are noisy. It reuses the e2e support code (the real-Docker mocks, the lab harness, the
- * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,nc,stretch picks sections.
+ * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,routing,nc,stretch,restart picks
+ * sections.
  *
  *   scale   plan cost: generated chains and stars of 10 to 3,000 nodes under mocks, time and memory
  *   depth   dependency depth (longest creation chain) of each dev-stack composition
@@ -11,6 +12,8 @@
  *           docker compose project (the figure that does not depend on what applies the lab); teardown
  *   bgp     BGP triangle: bring-up side by side with the same lab as a docker compose project;
  *           outage after a one-sided R1-R2 cut with BFD and with BFD off; recovery; teardown
+ *   routing OSPF ring: convergence after bring-up, failover and recovery with and without BFD, the
+ *           same ring as a compose project; 4x5 OSPF grid: bring-up, convergence, memory per router
  *   nc      NetworkContainer: router start to DHCP lease; first byte via DNAT versus direct
  *   stretch a segment stretched over VXLAN between two emulated hosts (own dockerd, own sshd):
  *           both sites' deploys through ssh://, round trip and throughput across the tunnel, teardown
@@ -38,9 +41,10 @@ import { runProgram, valueOf } from "../test/support/run-program";
 import { writeComposeProject } from "./bench/compose";
 import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
+import { GridRun, RingRun, gridOnce, ringComposeOnce, ringOnce } from "./bench/routing";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,nc,stretch,restart").split(","));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,routing,nc,stretch,restart").split(","));
 const SCALE_SIZES = [10, 100, 1000, 3000];
 
 type Row = { figure: string; value: string; detail: string };
@@ -368,6 +372,45 @@ async function benchBgp(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- dynamic routing
+
+async function benchRouting(): Promise<void> {
+  const withBfd: RingRun[] = [];
+  const withoutBfd: RingRun[] = [];
+  const compose: { convergenceMs: number; left: number }[] = [];
+  const grids: GridRun[] = [];
+  const hasCompose = (await runCommand("docker-compose", ["version"])).code === 0;
+  for (let i = 0; i < RUNS; i++) {
+    withBfd.push(await ringOnce(true));
+    withoutBfd.push(await ringOnce(false));
+    if (hasCompose) compose.push(await ringComposeOnce());
+    grids.push(await gridOnce());
+  }
+  results.routing = { withBfd, withoutBfd, compose, grids };
+  const m = <T>(list: T[], key: keyof T) => median(list.map((r) => Number(r[key])));
+  const runs = <T>(list: T[], key: keyof T) => `runs: ${list.map((r) => Number(r[key]).toFixed(0)).join(", ")} ms`;
+  rows.push(
+    {
+      figure: "ospf-ring convergence after bring-up (ours)",
+      value: seconds(m(withBfd, "convergenceMs")),
+      detail: `first node started to every adjacency and route; BFD off: ${seconds(m(withoutBfd, "convergenceMs"))}; deploy ${seconds(m(withBfd, "deployMs"))}`,
+    },
+    hasCompose
+      ? {
+          figure: "ospf-ring convergence after bring-up (docker compose)",
+          value: seconds(m(compose, "convergenceMs")),
+          detail: `from \`up -d\`; ratio ours/compose ${(m(withBfd, "convergenceMs") / m(compose, "convergenceMs")).toFixed(2)}; left behind by compose: ${compose.reduce((a, c) => a + c.left, 0)}`,
+        }
+      : { figure: "ospf-ring convergence (docker compose)", value: "skipped", detail: "no docker-compose (scripts/prepare-machine.sh --bench installs it)" },
+    { figure: "ospf-ring failover, one-sided r1-r2 cut, BFD 100ms x3", value: `${m(withBfd, "outageMs").toFixed(0)} ms`, detail: runs(withBfd, "outageMs") },
+    { figure: "ospf-ring failover, same cut, BFD off (hello 1 s, dead 4 s)", value: `${m(withoutBfd, "outageMs").toFixed(0)} ms`, detail: runs(withoutBfd, "outageMs") },
+    { figure: "ospf-ring recovery, link back to the path through r2", value: `${m(withBfd, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${m(withoutBfd, "recoveryMs").toFixed(0)} ms` },
+    { figure: "ospf-grid 4x5 bring-up (20 routers, 14 hosts)", value: seconds(m(grids, "deployMs")), detail: `first resource to every node ready; teardown ${seconds(m(grids, "teardownMs"))}` },
+    { figure: "ospf-grid 4x5 convergence", value: seconds(m(grids, "convergenceMs")), detail: `first node started to every adjacency and route; ${runs(grids, "convergenceMs")}` },
+    { figure: "ospf-grid memory per router", value: `${m(grids, "medianRouterMiB").toFixed(1)} MiB`, detail: "median of the 20 routers (docker stats), FRR zebra, staticd, ospfd, bfdd" },
+  );
+}
+
 // ---------------------------------------------------------------- NetworkContainer
 
 async function firstByteMs(container: string, url: string, count = 30): Promise<number> {
@@ -496,7 +539,7 @@ async function section(name: string, run: () => Promise<void> | void): Promise<v
 async function main() {
   if (ONLY.has("scale")) await section("scale", benchScale);
   if (ONLY.has("depth")) await section("depth", benchDepth);
-  const engineSections = ["labs", "bgp", "nc"].filter((name) => ONLY.has(name));
+  const engineSections = ["labs", "bgp", "routing", "nc"].filter((name) => ONLY.has(name));
   const skip = engineSections.length > 0 || ONLY.has("stretch") || ONLY.has("restart") ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
@@ -508,6 +551,7 @@ async function main() {
     await sweep(warm);
     if (ONLY.has("labs")) await section("labs", benchLabs);
     if (ONLY.has("bgp")) await section("bgp", benchBgp);
+    if (ONLY.has("routing")) await section("routing", benchRouting);
     if (ONLY.has("nc")) await section("nc", benchNetworkContainer);
   }
   if (ONLY.has("restart") && !skip) await section("restart", benchRestart);

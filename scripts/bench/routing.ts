@@ -1,0 +1,118 @@
+/**
+ * Dynamic-routing figures on the real engine: the OSPF ring's convergence after bring-up, its
+ * failover (one-sided cut of r1-r2) and recovery with and without BFD, the same ring as a docker
+ * compose project, and the 4x5 OSPF grid's bring-up, convergence and memory per router.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { labImageTag } from "../../components/images/lab-image";
+import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
+import { RoutedLab } from "../../components/routed-lab";
+import { measureOutage, nextHop } from "../../test/support/bgp-probes";
+import { run, waitFor } from "../../test/support/docker-cli";
+import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
+import { ospfGrid, ospfRing } from "../../test/support/routing-labs";
+import { firstStartedAt, memoryMiB, waitForConvergence } from "../../test/support/routing-probes";
+import { writeComposeProject } from "./compose";
+
+export interface RingRun {
+  bfd: boolean;
+  /** First node started to every adjacency and route in place. */
+  convergenceMs: number;
+  deployMs: number;
+  outageMs: number;
+  recoveryMs: number;
+  teardownMs: number;
+}
+
+const H3 = "10.21.3.10";
+
+/** One ring: bring-up, convergence, one-sided r1-r2 cut with the outage measured, link restored, teardown. */
+export async function ringOnce(bfd: boolean): Promise<RingRun> {
+  const testRun = newTestRun();
+  try {
+    const deployed = await deployProgram(() => new RoutedLab("ring", { spec: ospfRing(bfd), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }));
+    const lab = deployed.outputs;
+    const containers = Object.values(lab.nodes).map((n) => n.container);
+    const started = await firstStartedAt(containers);
+    const converged = await waitForConvergence(lab.plan, 120_000);
+    if (converged.ms === undefined) throw new Error(`ring: not converged: ${JSON.stringify(converged.pending)}`);
+    const convergedAt = Date.now();
+    const r1 = lab.nodes.r1.container;
+    if (!(await waitFor(async () => (await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 }))) throw new Error("ring: r1 never took r2");
+    const network = lab.segments.l12.network;
+    const outage = await measureOutage(lab.nodes.h1.container, H3, () => run("docker", ["network", "disconnect", network, r1]), { seconds: bfd ? 8 : 15 });
+    const reconnected = Date.now();
+    await run("docker", ["network", "connect", "--ip", lab.nodes.r1.addresses.l12, "--alias", "r1", network, r1]);
+    const back = await waitFor(async () => ((await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), { timeoutMs: 60_000, intervalMs: 50 });
+    const tornDown = Date.now();
+    await deployed.mocks.destroyAll();
+    return {
+      bfd,
+      convergenceMs: convergedAt - started,
+      deployMs: deployed.deployMs,
+      outageMs: outage.outageMs,
+      recoveryMs: back ? back - reconnected : NaN,
+      teardownMs: Date.now() - tornDown,
+    };
+  } finally {
+    await sweep(testRun);
+  }
+}
+
+/** The same ring (BFD on) as a docker compose project: `up` to every adjacency and route in place. */
+export async function ringComposeOnce(): Promise<{ convergenceMs: number; left: number }> {
+  const testRun = newTestRun();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-ring-"));
+  const images = Object.fromEntries(LAB_IMAGE_NAMES.map((name) => [name, labImageTag(name)]));
+  const plan = planRoutedLab("ring", ospfRing(true), { namePrefix: testRun.prefix });
+  const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
+  const compose = (...args: string[]) =>
+    run("docker-compose", ["-p", `${testRun.prefix.replace(/-/g, "")}ring`, "-f", project.file, ...args], { timeoutMs: 300_000 });
+  try {
+    const started = Date.now();
+    const up = await compose("up", "-d");
+    if (up.code !== 0) throw new Error(`docker-compose up: ${up.stderr}`);
+    const converged = await waitForConvergence(plan, 120_000);
+    if (converged.ms === undefined) throw new Error(`compose ring: not converged: ${JSON.stringify(converged.pending)}`);
+    const convergenceMs = Date.now() - started;
+    await compose("down", "--timeout", "10");
+    const after = await leftovers(testRun);
+    return { convergenceMs, left: after.containers.length + after.networks.length + after.hostRules.length };
+  } finally {
+    await compose("down", "--timeout", "1");
+    await sweep(testRun);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface GridRun {
+  deployMs: number;
+  /** First node started to every adjacency and route in place. */
+  convergenceMs: number;
+  medianRouterMiB: number;
+  teardownMs: number;
+}
+
+/** The 4x5 grid: deploy (until every node is ready), convergence, memory per router, teardown. */
+export async function gridOnce(): Promise<GridRun> {
+  const testRun = newTestRun();
+  const grid = ospfGrid(4, 5);
+  try {
+    const deployed = await deployProgram(() =>
+      new RoutedLab("grid", { spec: grid.spec, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id }, readyTimeoutSeconds: 180 }),
+    );
+    const lab = deployed.outputs;
+    const started = await firstStartedAt(Object.values(lab.nodes).map((n) => n.container));
+    const converged = await waitForConvergence(lab.plan, 180_000);
+    if (converged.ms === undefined) throw new Error(`grid: not converged: ${JSON.stringify(converged.pending)}`);
+    const convergenceMs = Date.now() - started;
+    const memory = Object.values(await memoryMiB(grid.routers.map((router) => lab.nodes[router].container))).sort((a, b) => a - b);
+    const tornDown = Date.now();
+    await deployed.mocks.destroyAll();
+    return { deployMs: deployed.deployMs, convergenceMs, medianRouterMiB: memory[Math.floor(memory.length / 2)], teardownMs: Date.now() - tornDown };
+  } finally {
+    await sweep(testRun);
+  }
+}
