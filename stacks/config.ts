@@ -1,105 +1,21 @@
 /**
- * The stack configuration (namespace `docker-netlabs`), read from Pulumi config and validated with
- * a zod schema. Defaults equal those of Pulumi.yaml's config schema (a unit test keeps them equal),
- * so a program run outside the CLI (tests, Automation API) behaves as `pulumi up` does.
+ * The stack configuration (namespace `docker-netlabs`), read from Pulumi config and validated as a
+ * whole with the key schemas of stacks/keys.ts: types, ranges and defaults here; what a key means
+ * for its lab (addresses, overlaps, references) in the plan of each composition that reads it.
+ * Defaults equal those of Pulumi.yaml's config schema (a unit test keeps them equal), so a program
+ * run outside the CLI (tests, Automation API) behaves as `pulumi up` does.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { parseDockerHost } from "../components/host/docker-host-url";
-import { DEFAULT_RESTART_POLICY, RESTART_POLICIES } from "../components/host/lifecycle";
-import { isIpv4Address } from "../components/net/addressing";
 import { ConfigIssue, LabConfigError, SECRET_FIELDS, SECRET_NOT_SHOWN, fromZodIssues, show } from "../components/net/errors";
-import { OOR_KEY_PATTERN, OOR_KEY_RULE } from "../components/oor/plan";
+import { readersOf } from "./compositions";
+import { CONFIG_NAMESPACE, CompositionName, LAB_KEYS, LabKey, SECRET_CONFIG_KEYS, SETTING_KEYS, StackConfig } from "./keys";
 
-export const CONFIG_NAMESPACE = "docker-netlabs";
+export { COMPOSITION_NAMES, CONFIG_NAMESPACE, DEFAULT_LABS, SECRET_CONFIG_KEYS, isImageReference } from "./keys";
+export type { CompositionName, StackConfig } from "./keys";
 
-/** The compositions a stack can build, by name (see stacks/index.ts). */
-export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr", "lisp-site", "lisp-msmr", "routed-lab"] as const;
-export type CompositionName = (typeof COMPOSITION_NAMES)[number];
-/** What a stack builds unless it names its labs: everything that runs without an outside image or a secret. */
-export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
+export const stackConfigSchema = z.strictObject({ ...SETTING_KEYS, ...LAB_KEYS });
 
-/** Config keys whose values are secrets: errors name them, never show them. */
-export const SECRET_CONFIG_KEYS = ["sshPrivateKey", "oorMapServerKey"] as const;
-
-/**
- * A Docker image reference as the engine parses it (distribution/reference): [registry[:port]/]
- * lowercase path components joined by `.`, `_`, `__` or dashes, then an optional `:tag` and
- * `@algorithm:hex` digest. A name is at most 255 characters.
- */
-const DOMAIN = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?";
-const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
-const IMAGE_REFERENCE = new RegExp(
-  `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::[\\w][\\w.-]{0,127})?(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?$`,
-);
-
-export function isImageReference(text: string): boolean {
-  if (text.length > 512) return false;
-  const match = IMAGE_REFERENCE.exec(text);
-  return match !== null && match[1].length <= 255;
-}
-
-export const stackConfigSchema = z.strictObject({
-  dockerHost: z
-    .string()
-    .default("unix:///var/run/docker.sock")
-    .superRefine((value, ctx) => {
-      const parsed = parseDockerHost(value);
-      if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
-      // ssh reads a user or host that starts with a dash as one of its own options (-oProxyCommand=...).
-      else if (parsed.host.startsWith("-") || parsed.user?.startsWith("-")) {
-        ctx.addIssue({ code: "custom", message: "names a user or host starting with '-', which ssh would read as an option" });
-      }
-    }),
-  sshOpts: z.array(z.string()).default([]),
-  /** The private key of an ssh:// host (set with `pulumi config set --secret sshPrivateKey < key`). */
-  sshPrivateKey: z.string().optional(),
-  /** That host's public key as in known_hosts ("ssh-ed25519 AAAA..."): hosts are never trusted blindly. */
-  sshHostKey: z.string().regex(/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+/, "must be a known_hosts key such as ssh-ed25519 AAAA...").optional(),
-  labs: z
-    .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
-    .min(1, "names no lab")
-    .default([...DEFAULT_LABS])
-    .refine((labs) => new Set(labs).size === labs.length, "names a lab twice"),
-  namePrefix: z
-    .string()
-    .regex(/^(?:[a-z0-9][a-z0-9-]{0,19})?$/, "must be at most 20 lowercase letters, digits or dashes, not starting with a dash")
-    .default(""),
-  publishAddress: z.string().refine(isIpv4Address, "must be an IPv4 address").default("127.0.0.1"),
-  demoHostPort: z.number().int().min(1).max(65535, "must be a port from 1 to 65535").default(4000),
-  internal: z.boolean().default(true),
-  /** Probe each lab once it is up (LabProbe) and export the results. */
-  probes: z.boolean().default(true),
-  /** Fail `pulumi up` when a probe check fails. */
-  failOnProbe: z.boolean().default(false),
-  /** What lab containers do after a Docker daemon restart or host reboot. */
-  restartPolicy: z.enum(RESTART_POLICIES, { message: `must be one of ${RESTART_POLICIES.join(", ")}` }).default(DEFAULT_RESTART_POLICY),
-  /** Build the lab images on the host, or use ones already loaded there (hosts without egress). */
-  labImages: z.enum(["build", "preloaded"], { message: "must be build or preloaded" }).default("build"),
-  /** The OpenOverlayRouter image of the oor-2xtrs-1msmr lab. */
-  oorImage: z
-    .string()
-    .refine(isImageReference, "must be an image reference such as openoverlayrouter/oor:latest or registry.example:5000/oor@sha256:<hex>")
-    .default("openoverlayrouter/oor:latest"),
-  /** The map-server key of the oor-2xtrs-1msmr lab; set it with `pulumi config set --secret`. */
-  oorMapServerKey: z.string().min(8, "must be at least 8 characters").regex(OOR_KEY_PATTERN, OOR_KEY_RULE).optional(),
-  /** lisp-site / lisp-msmr: this site's RLOC network and its address there (a macvlan on `parent` if named). */
-  oorRloc: z
-    .strictObject({ subnet: z.string(), address: z.string(), gateway: z.string().optional(), parent: z.string().optional() })
-    .optional(),
-  /** lisp-site: the site's EID prefix and sandbox names. */
-  oorSite: z.strictObject({ eidSubnet: z.string(), sandboxes: z.array(z.string()).optional() }).optional(),
-  /** lisp-site: the MS/MR's RLOC address (the lisp-msmr stack's msmr address). */
-  oorMapServer: z.string().refine(isIpv4Address, "must be an IPv4 address").optional(),
-  /** lisp-msmr: the EID prefixes of the sites it accepts. */
-  oorSites: z.array(z.string()).optional(),
-  /** routed-lab: the lab itself (segments, nodes, checks), as in components/net/topology.ts; validated there. */
-  routedLab: z.record(z.string(), z.unknown()).optional(),
-  /** lisp-site / lisp-msmr: routes towards the other sites' RLOCs (via a hop, or on-link). */
-  oorRlocRoutes: z.array(z.strictObject({ to: z.string(), via: z.string().optional() })).optional(),
-});
-
-export type StackConfig = z.output<typeof stackConfigSchema>;
 export type StackConfigInput = z.input<typeof stackConfigSchema>;
 
 export interface ParseOptions {
@@ -120,12 +36,8 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
       message: "an SSH key is only for an ssh:// dockerHost",
       path: ["sshPrivateKey"],
     })
-    .refine((config) => config.routedLab === undefined || config.labs.includes("routed-lab"), {
-      message: `is set, but ${CONFIG_NAMESPACE}:labs does not name routed-lab: it would be ignored (add routed-lab to ${CONFIG_NAMESPACE}:labs, or remove ${CONFIG_NAMESPACE}:routedLab)`,
-      path: ["routedLab"],
-    })
     .safeParse(raw);
-  const issues = [...(options.issues ?? [])];
+  const issues = [...(options.issues ?? []), ...(parsed.success ? unreadKeys(raw, parsed.data.labs) : [])];
   if (!parsed.success) {
     const secretFields = new Set([...SECRET_FIELDS, ...SECRET_CONFIG_KEYS, ...(options.secretKeys ?? [])]);
     issues.push(
@@ -136,7 +48,20 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
     );
   }
   if (issues.length > 0 || !parsed.success) throw new LabConfigError("stack configuration", issues);
-  return parsed.data;
+  return parsed.data as StackConfig;
+}
+
+/** Lab keys set in config that none of the stack's labs reads: they would be silently ignored. */
+function unreadKeys(raw: Record<string, unknown>, labs: CompositionName[]): ConfigIssue[] {
+  return (Object.keys(LAB_KEYS) as LabKey[])
+    .filter((key) => raw[key] !== undefined && !readersOf(key).some((reader) => labs.includes(reader)))
+    .map((key) => {
+      const readers = readersOf(key).join(" or ");
+      return {
+        path: `${CONFIG_NAMESPACE}:${key}`,
+        message: `is set, but ${CONFIG_NAMESPACE}:labs does not name ${readers}: it would be ignored (add ${readers} to ${CONFIG_NAMESPACE}:labs, or remove ${CONFIG_NAMESPACE}:${key})`,
+      };
+    });
 }
 
 const STRING_KEYS = new Set([

@@ -2,27 +2,49 @@
  * The networking demo (seed 002): a web server and a client on one user-defined network, the
  * client reaching the server by name through Docker's embedded DNS, the server published on a host port.
  */
-import { RoutedLabSpec } from "../components/net/topology";
-import { StackConfig } from "./config";
+import { planRoutedLab } from "../components/net/topology";
+import { RoutedLab, RoutedLabArgs } from "../components/routed-lab";
+import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
+import { configPath } from "./keys";
 
 export const DEMO_PAGE = "Hello from server-1, the docker-netlabs networking demo\n";
 
-export function networkingDemoSpec(config: StackConfig): RoutedLabSpec {
-  return {
-    segments: [{ name: "demo", subnet: "10.231.0.0/24", internal: config.internal }],
-    nodes: [
-      {
-        name: "server-1",
-        image: "web",
-        interfaces: [{ segment: "demo", address: "10.231.0.10" }],
-        files: { "/srv/www/index.html": DEMO_PAGE },
-        publish: [{ containerPort: 80, hostPort: config.demoHostPort, hostAddress: config.publishAddress }],
-      },
-      {
-        name: "client-1",
-        image: "client",
-        interfaces: [{ segment: "demo", address: "10.231.0.20" }],
-      },
-    ],
-  };
-}
+export const networkingDemo = defineComposition({
+  reads: ["internal", "demoHostPort", "publishAddress"],
+  requires: [],
+  plan(lab, config, { namePrefix }) {
+    const spec: RoutedLabArgs["spec"] = {
+      segments: [{ name: "demo", subnet: "10.231.0.0/24", internal: config.internal }],
+      nodes: [
+        {
+          name: "server-1",
+          image: "web",
+          interfaces: [{ segment: "demo", address: "10.231.0.10" }],
+          files: { "/srv/www/index.html": DEMO_PAGE },
+          publish: [{ containerPort: 80, hostPort: config.demoHostPort, hostAddress: config.publishAddress }],
+        },
+        { name: "client-1", image: "client", interfaces: [{ segment: "demo", address: "10.231.0.20" }] },
+      ],
+    };
+    // Only the published port comes from config; the rest is the demo's own.
+    const publishKey = (path: string) => (path.endsWith("hostAddress") ? "publishAddress" : path.includes("publish") ? "demoHostPort" : undefined);
+    const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), publishKey);
+    return {
+      args: spec,
+      needs: routedLabNeeds(plan),
+      footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, {
+        segment: () => configPath("labs"),
+        node: () => configPath("labs"),
+        publish: () => configPath("demoHostPort"),
+      }),
+    };
+  },
+  create(lab, spec, common, opts) {
+    const demo = new RoutedLab(lab, { spec, ...common }, opts);
+    const checks = [
+      ...demo.probeChecks(),
+      { kind: "fetch" as const, name: "client-1 fetches server-1 by name", from: demo.nodes["client-1"].container, url: "http://server-1/", expect: DEMO_PAGE.trim() },
+    ];
+    return Object.assign(demo, { probeChecks: () => checks });
+  },
+});

@@ -4,11 +4,16 @@
  * prefixes with the MS using the stack's secret key.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabImages } from "../components/images/lab-image";
 import { RestartPolicy } from "../components/host/lifecycle";
+import { LabImages } from "../components/images/lab-image";
+import { LabComponent, LabNode, LabSegment } from "../components/lab";
 import { LabelMap } from "../components/labels";
+import { lastUsableAddress, parseSubnet } from "../components/net/addressing";
+import { Ipv4Subnet } from "../components/net/addressing";
 import { LispSite, OorRouter } from "../components/oor";
 import { ProbeCheck } from "../components/probe/lab-probe";
+import { defineComposition } from "./composition";
+import { configPath } from "./keys";
 import { rlocNetwork } from "./oor-sites";
 
 export const OOR_LAB = {
@@ -32,13 +37,16 @@ export interface OorLabArgs {
   sshOpts?: pulumi.Input<string[]>;
 }
 
-export class OorLab extends pulumi.ComponentResource {
+/** Docker's gateway on the lab's RLOC network: its last host, as on every lab network. */
+const RLOC_GATEWAY = lastUsableAddress(parseSubnet(OOR_LAB.rlocSubnet) as Ipv4Subnet);
+
+export class OorLab extends pulumi.ComponentResource implements LabComponent {
   readonly ms: OorRouter;
   readonly sites: Record<string, LispSite>;
   readonly rlocNetwork: pulumi.Output<string>;
-  readonly nodes: Record<string, { container: string; addresses: Record<string, string>; router: boolean }>;
-  readonly segments: Record<string, { network: string; subnet: string; gateway: string; driver: string }>;
-  readonly published: never[] = [];
+  readonly nodes: Record<string, LabNode>;
+  readonly segments: Record<string, LabSegment>;
+  readonly published = [];
   readonly mermaid: string;
 
   constructor(name: string, args: OorLabArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -47,7 +55,7 @@ export class OorLab extends pulumi.ComponentResource {
     const common = { image: args.image, namePrefix: args.namePrefix, labels: args.labels, restart: args.restart };
     const rloc = rlocNetwork(
       name,
-      { subnet: OOR_LAB.rlocSubnet, internal: args.internal, namePrefix: args.namePrefix, labels: args.labels },
+      { subnet: OOR_LAB.rlocSubnet, gateway: RLOC_GATEWAY, internal: args.internal, namePrefix: args.namePrefix, labels: args.labels },
       this,
     );
     this.rlocNetwork = rloc.name;
@@ -101,7 +109,7 @@ export class OorLab extends pulumi.ComponentResource {
       ),
     };
     this.segments = {
-      rloc: { network: `${prefix}-rloc`, subnet: OOR_LAB.rlocSubnet, gateway: "198.51.100.254", driver: "bridge" },
+      rloc: { network: `${prefix}-rloc`, subnet: OOR_LAB.rlocSubnet, gateway: RLOC_GATEWAY, driver: "bridge" },
       ...Object.fromEntries(
         OOR_LAB.sites.map((site) => [`${site.name}-eid`, { ...this.sites[site.name].eid.segments.eid }]),
       ),
@@ -123,3 +131,37 @@ export class OorLab extends pulumi.ComponentResource {
     return Object.values(this.sites).flatMap((site) => site.probeChecks());
   }
 }
+
+/** The lab's fixed addresses and names, for the checks across the stack's labs. */
+function oorLabFootprint(lab: string, namePrefix: string) {
+  const name = `${namePrefix}${lab}`;
+  const fixed = configPath("labs");
+  return {
+    subnets: [
+      { path: fixed, cidr: OOR_LAB.rlocSubnet, what: `lab ${lab}'s RLOC network` },
+      ...OOR_LAB.sites.map((site) => ({ path: fixed, cidr: site.eidSubnet, what: `lab ${lab}'s ${site.name} EID network` })),
+    ],
+    ports: [],
+    names: [
+      { path: fixed, name: `${name}-rloc`, kind: "network" as const },
+      { path: fixed, name: `${name}-msmr`, kind: "container" as const },
+      ...OOR_LAB.sites.flatMap((site) => [
+        { path: fixed, name: `${name}-${site.name}-eid-eid`, kind: "network" as const },
+        { path: fixed, name: `${name}-${site.name}-xtr`, kind: "container" as const },
+        { path: fixed, name: `${name}-${site.name}-eid-sandbox-1`, kind: "container" as const },
+      ]),
+    ],
+  };
+}
+
+export const oorLab = defineComposition({
+  reads: ["oorMapServerKey", "oorImage", "internal"],
+  requires: ["oorMapServerKey"],
+  plan: (lab, config, { namePrefix }) => ({
+    // The key is checked by its config schema; from here on it is a secret.
+    args: { key: pulumi.secret(config.oorMapServerKey), image: config.oorImage, internal: config.internal },
+    needs: { images: ["client"], interfaces: [], addresses: [] },
+    footprint: oorLabFootprint(lab, namePrefix),
+  }),
+  create: (lab, args, common, opts) => new OorLab(lab, { ...args, ...common }, opts),
+});

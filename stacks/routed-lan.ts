@@ -3,12 +3,14 @@
  * Hosts route everything through the router (their only way out of their LAN) and each serves
  * a page naming itself, so every host can fetch every other.
  */
-import { NodeSpec, RoutedLabSpec } from "../components/net/topology";
-import { StackConfig } from "./config";
+import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../components/net/topology";
+import { RoutedLab } from "../components/routed-lab";
+import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
+import { configPath } from "./keys";
 
 const LANS = [1, 2, 3] as const;
 
-export function routedLanSpec(config: StackConfig): RoutedLabSpec {
+function routedLanSpec(internal: boolean): RoutedLabSpec {
   const hosts: NodeSpec[] = LANS.map((lan) => ({
     name: `h${lan}`,
     image: "client",
@@ -18,15 +20,29 @@ export function routedLanSpec(config: StackConfig): RoutedLabSpec {
     command: ["busybox", "httpd", "-f", "-p", "80", "-h", "/srv/www"],
   }));
   return {
-    segments: LANS.map((lan) => ({ name: `lan${lan}`, subnet: `10.232.${lan}.0/24`, internal: config.internal })),
+    segments: LANS.map((lan) => ({ name: `lan${lan}`, subnet: `10.232.${lan}.0/24`, internal })),
     nodes: [
-      {
-        name: "r1",
-        image: "router",
-        router: true,
-        interfaces: LANS.map((lan) => ({ segment: `lan${lan}`, address: `10.232.${lan}.1` })),
-      },
+      { name: "r1", image: "router", router: true, interfaces: LANS.map((lan) => ({ segment: `lan${lan}`, address: `10.232.${lan}.1` })) },
       ...hosts,
     ],
   };
 }
+
+export const routedLan = defineComposition({
+  reads: ["internal"],
+  requires: [],
+  plan(lab, config, { namePrefix }) {
+    const spec = routedLanSpec(config.internal);
+    const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), () => undefined);
+    const fixed = () => configPath("labs");
+    return { args: spec, needs: routedLabNeeds(plan), footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }) };
+  },
+  create(lab, spec, common, opts) {
+    const lan = new RoutedLab(lab, { spec, ...common }, opts);
+    const checks = [
+      ...lan.probeChecks(),
+      { kind: "fetch" as const, name: "h1 fetches h3 through r1", from: lan.nodes.h1.container, url: `http://${lan.nodes.h3.addresses.lan3}/`, expect: "h3" },
+    ];
+    return Object.assign(lan, { probeChecks: () => checks });
+  },
+});

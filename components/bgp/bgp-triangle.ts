@@ -10,6 +10,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { LabImages } from "../images/lab-image";
+import { LabComponent } from "../lab";
 import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
@@ -24,7 +25,7 @@ export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs,
   labels?: LabelMap;
 }
 
-export class BgpTriangle extends pulumi.ComponentResource {
+export class BgpTriangle extends pulumi.ComponentResource implements LabComponent {
   readonly lab: RoutedLab;
   /** The sessions the routers are configured with (each seen from both ends). */
   readonly sessions: BgpSession[];

@@ -9,8 +9,8 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { DEFAULT_RESTART_POLICY, RestartPolicy } from "../host/lifecycle";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
-import { isIpv4Address, parseSubnet } from "../net/addressing";
-import { LabConfigError, show } from "../net/errors";
+import { isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
+import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { OorOptions, OorPlan, planOorRouter } from "./plan";
 import { renderOorConf, renderOorEnv } from "./render";
 import { OOR_START_PATH, OOR_TEMPLATE_PATH, renderOorStartScript } from "./start-script";
@@ -51,7 +51,8 @@ export class OorRouter extends pulumi.ComponentResource {
   constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
     const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], watchtower = false, namePrefix = "", labels: extra, restart = DEFAULT_RESTART_POLICY, ...options } = args;
     const plan = planOorRouter(name, options);
-    validateRoutes(name, rlocRoutes);
+    const routeIssues = rlocRouteIssues(rlocRoutes, plan.rlocSubnet, plan.rlocAddress);
+    if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
     this.containerName = `${namePrefix}${name}`;
     this.mode = plan.mode;
@@ -121,10 +122,25 @@ function secretKeys(plan: OorPlan): pulumi.Output<{ mapServers: string[]; sites:
     .apply(([mapServers, sites]) => ({ mapServers, sites }));
 }
 
-function validateRoutes(name: string, routes: { to: string; via?: string }[]): void {
-  const issues = routes.flatMap((route, i) => [
-    ...(typeof parseSubnet(route.to) === "string" ? [{ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} is not an IPv4 prefix` }] : []),
-    ...(route.via !== undefined && !isIpv4Address(route.via) ? [{ path: `rlocRoutes[${i}].via`, message: `${show(route.via)} is not an IPv4 address` }] : []),
-  ]);
-  if (issues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, issues);
+/**
+ * Problems of RLOC routes, by field: a prefix each, one route per prefix, a next hop on the RLOC
+ * subnet (the router's only way there) that is not the router's own address. Pure.
+ */
+export function rlocRouteIssues(routes: { to: string; via?: string }[], rlocSubnet: string, rlocAddress: string): ConfigIssue[] {
+  const rloc = parseSubnet(rlocSubnet);
+  const seen = new Set<string>();
+  return routes.flatMap((route, i) => {
+    const issues: ConfigIssue[] = [];
+    if (typeof parseSubnet(route.to) === "string") issues.push({ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} is not an IPv4 prefix` });
+    else if (seen.has(route.to)) issues.push({ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} has another route` });
+    seen.add(route.to);
+    if (route.via === undefined) return issues;
+    if (!isIpv4Address(route.via)) issues.push({ path: `rlocRoutes[${i}].via`, message: `${show(route.via)} is not an IPv4 address` });
+    else if (typeof rloc !== "string" && !isUsableHost(rloc, route.via)) {
+      issues.push({ path: `rlocRoutes[${i}].via`, message: `next hop ${show(route.via)} is not on the RLOC subnet ${rloc.cidr}` });
+    } else if (route.via === rlocAddress) {
+      issues.push({ path: `rlocRoutes[${i}].via`, message: `next hop ${show(route.via)} is the router's own RLOC address` });
+    }
+    return issues;
+  });
 }

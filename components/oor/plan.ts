@@ -6,7 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
-import { isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
+import { Ipv4Subnet, isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
 
 export const OOR_MODES = ["xTR", "MS", "RTR", "MN"] as const;
@@ -134,6 +134,48 @@ export function planOorRouter(name: string, options: OorOptions): OorPlan {
       if (count > 1) issues.push({ path: "config", message: `"env" carries one ${family} EID prefix; use "file" for ${count}` });
     }
   }
+  if (typeof rloc !== "string") issues.push(...addressPlanIssues(args, rloc));
   if (issues.length > 0) throw new LabConfigError(subject, issues);
   return { ...args, eidFamilies: [...families].sort() };
+}
+
+/** Whether two prefixes of one family share an address. */
+function prefixesOverlap(a: string, b: string): boolean {
+  const [aAddress, aLength] = ipaddr.parseCIDR(a);
+  const [bAddress, bLength] = ipaddr.parseCIDR(b);
+  if (aAddress.kind() !== bAddress.kind()) return false;
+  return aAddress.match(bAddress, Math.min(aLength, bLength));
+}
+
+/**
+ * The address plan around the RLOC network: EID prefixes are not RLOC space and do not overlap
+ * one another (per instance id), and a router does not name itself as its map server or resolver.
+ */
+function addressPlanIssues(args: z.output<typeof oorOptionsSchema>, rloc: Ipv4Subnet): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const prefixes = [
+    ...args.eidPrefixes.map((eid, i) => ({ path: `eidPrefixes[${i}].prefix`, text: eid.prefix, iid: eid.iid })),
+    ...args.sites.map((site, i) => ({ path: `sites[${i}].eidPrefix`, text: site.eidPrefix, iid: site.iid })),
+  ].flatMap((item) => {
+    const prefix = parsePrefix(item.text);
+    return typeof prefix === "string" ? [] : [{ ...item, cidr: prefix.cidr }];
+  });
+  prefixes.forEach((prefix, i) => {
+    if (prefixesOverlap(prefix.cidr, rloc.cidr)) {
+      issues.push({ path: prefix.path, message: `${show(prefix.text)} overlaps the RLOC subnet ${rloc.cidr}: EIDs and RLOCs are separate spaces` });
+    }
+    const earlier = prefixes.slice(0, i).find((other) => other.iid === prefix.iid && prefixesOverlap(other.cidr, prefix.cidr));
+    if (earlier) issues.push({ path: prefix.path, message: `${show(prefix.text)} overlaps ${earlier.path} (${earlier.cidr})` });
+  });
+  args.mapServers.forEach((server, i) => {
+    if (server.address === args.rlocAddress) {
+      issues.push({ path: `mapServers[${i}].address`, message: `${show(server.address)} is this router's own RLOC address: a site cannot be its own map server` });
+    }
+  });
+  args.mapResolvers.forEach((resolver, i) => {
+    if (resolver === args.rlocAddress) {
+      issues.push({ path: `mapResolvers[${i}]`, message: `${show(resolver)} is this router's own RLOC address: a site cannot be its own map resolver` });
+    }
+  });
+  return issues;
 }

@@ -14,6 +14,7 @@ import { PortForwarder } from "../host/port-forwarder";
 import { LAB_IMAGE_COMMANDS } from "../images/catalog";
 import { LabImages, buildLabImages } from "../images/lab-image";
 import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } from "../lab";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
@@ -47,42 +48,13 @@ export interface RoutedLabArgs {
   readyTimeoutSeconds?: number;
 }
 
-export interface RoutedLabNodeInfo {
-  container: string;
-  /** Address on each segment, by segment name. */
-  addresses: Record<string, string>;
-  router: boolean;
-  /** For a node with a protocol: what it runs, its ASN and area, its router id and loopback. */
-  routing?: RoutedLabRoutingInfo;
-}
+/** Kept as names of their own for the components built on RoutedLab. */
+export type RoutedLabNodeInfo = LabNode;
+export type RoutedLabRoutingInfo = LabNodeRouting;
+export type RoutedLabSegmentInfo = LabSegment;
+export type RoutedLabPublishedPort = LabPublishedPort;
 
-export interface RoutedLabRoutingInfo {
-  protocols: string[];
-  routerId: string;
-  asn?: number;
-  area?: string;
-  loopback?: string;
-  bfd: boolean;
-}
-
-export interface RoutedLabSegmentInfo {
-  network: string;
-  subnet: string;
-  gateway: string;
-  driver: string;
-  bridge?: string;
-  /** The tunnel of a stretched segment. */
-  vxlan?: { id: number; remote: string; interface: string; mtu: number };
-}
-
-export interface RoutedLabPublishedPort {
-  node: string;
-  listen: string;
-  target: string;
-  via: "docker" | "forwarder";
-}
-
-export class RoutedLab extends pulumi.ComponentResource {
+export class RoutedLab extends pulumi.ComponentResource implements LabComponent {
   readonly plan: LabPlan;
   readonly networks: Record<string, docker.Network> = {};
   readonly containers: Record<string, docker.Container> = {};

@@ -126,13 +126,11 @@ describe("no secret in any error (defect 1)", () => {
           labs: [lab],
           oorMapServerKey: key,
           oorRloc: { subnet: "198.51.100.0/24", address: "203.0.113.9" },
-          oorSite: { eidSubnet: "10.241.1.0/24" },
-          oorMapServer: "198.51.100.2",
-          oorSites: ["10.241.1.5/24"],
+          ...(lab === "lisp-site" ? { oorSite: { eidSubnet: "10.241.1.0/24" }, oorMapServer: "198.51.100.2" } : { oorSites: ["10.241.1.5/24"] }),
         },
         ["oorMapServerKey"],
       );
-      expect(error.message).toMatch(/rlocAddress/);
+      expect(error.message).toMatch(/docker-netlabs:oorRloc\.address: "203\.0\.113\.9" is outside the RLOC subnet 198\.51\.100\.0\/24/);
       expectNoSecret(error, key);
     }
   });
@@ -253,7 +251,7 @@ describe("settings that would be silently ignored are refused (defect 7)", () =>
     `oor@sha256:${"ab".repeat(32)}`,
     `ghcr.io/a/b:tag@sha256:${"0f".repeat(32)}`,
   ])("oorImage %j is accepted", (image) => {
-    expect(parseStackConfig({ oorImage: image }).oorImage).toBe(image);
+    expect(parseStackConfig({ labs: ["oor-2xtrs-1msmr"], oorImage: image }).oorImage).toBe(image);
   });
 
   it.each([["-lab"], ["-"]])("namePrefix %j starting with '-' is refused", (prefix) => {

@@ -198,7 +198,7 @@ describe("one stack per LISP role (Pulumi.msmr.yaml, Pulumi.site-a.yaml, Pulumi.
   it("rejects an RLOC address outside the RLOC subnet before creating anything", async () => {
     const mocks = new RecordingMocks();
     const config = { ...stackConfig("site-a"), "docker-netlabs:oorRloc": { subnet: "198.51.100.0/24", address: "203.0.113.9" } };
-    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(/rlocAddress: "203.0.113.9" is outside the RLOC subnet/);
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(/docker-netlabs:oorRloc\.address: "203\.0\.113\.9" is outside the RLOC subnet/);
     expect(mocks.resources).toEqual([]);
   });
 });

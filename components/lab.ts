@@ -1,0 +1,72 @@
+/**
+ * What every lab component shows of itself: its nodes, segments, published ports, a Mermaid
+ * diagram, and the checks its probe runs once it is up. RoutedLab, BgpTriangle, OorLab,
+ * LispSiteLab and LispMsmrLab implement it; the stack exports and probes any lab through it alone.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ProbeCheck } from "./probe/lab-probe";
+
+export interface LabNode {
+  container: string;
+  /** Address on each segment, by segment name. */
+  addresses: Record<string, string>;
+  router: boolean;
+  /** For a node with a routing protocol: what it runs, its ASN and area, its router id and loopback. */
+  routing?: LabNodeRouting;
+}
+
+export interface LabNodeRouting {
+  protocols: string[];
+  routerId: string;
+  asn?: number;
+  area?: string;
+  loopback?: string;
+  bfd: boolean;
+}
+
+export interface LabSegment {
+  /** The Docker network's name. */
+  network: string;
+  subnet: string;
+  /** Docker's own gateway address on the network (the bridge's, or the macvlan's reserved one). */
+  gateway: string;
+  driver: string;
+  /** The host's bridge (bridge driver only). */
+  bridge?: string;
+  /** The tunnel of a stretched segment. */
+  vxlan?: { id: number; remote: string; interface: string; mtu: number };
+}
+
+export interface LabPublishedPort {
+  node: string;
+  /** hostAddress:hostPort/protocol */
+  listen: string;
+  /** nodeAddress:containerPort */
+  target: string;
+  via: "docker" | "forwarder";
+}
+
+export interface LabComponent {
+  readonly nodes: Record<string, LabNode>;
+  readonly segments: Record<string, LabSegment>;
+  readonly published: LabPublishedPort[];
+  /** Mermaid flowchart of the lab. */
+  readonly mermaid: string;
+  /** What the lab's probe checks once it is up. */
+  probeChecks(): ProbeCheck[];
+}
+
+/** A lab component as a resource: what a probe depends on and takes its container ids from. */
+export type LabResource = pulumi.ComponentResource & LabComponent;
+
+/** The outputs a stack exports for a lab: the interface without its methods. */
+export interface LabSummary {
+  nodes: Record<string, LabNode>;
+  segments: Record<string, LabSegment>;
+  published: LabPublishedPort[];
+  mermaid: string;
+}
+
+export function labSummary(lab: LabComponent): LabSummary {
+  return { nodes: lab.nodes, segments: lab.segments, published: lab.published, mermaid: lab.mermaid };
+}

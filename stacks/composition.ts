@@ -1,0 +1,145 @@
+/**
+ * What a composition is: the config keys it reads (its slice, typed by stacks/keys.ts), a pure
+ * `plan` that validates the slice into the exact arguments `create` passes to its lab component,
+ * and `create`, which only declares resources. `plan` also says what the lab needs of its host and
+ * what it occupies there (subnets, host ports, Docker names), for the checks across labs.
+ * buildStack plans every composition of the stack before it registers anything.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { RestartPolicy } from "../components/host/lifecycle";
+import { LabImages } from "../components/images/lab-image";
+import { LabResource } from "../components/lab";
+import { LabelMap } from "../components/labels";
+import { ConfigIssue, LabConfigError } from "../components/net/errors";
+import { LabImageName, LabPlan, requiredLabImages } from "../components/net/topology";
+import { ConfigSlice, LabKey, configPath } from "./keys";
+
+/** What every lab gets from the stack, besides its own arguments. */
+export interface LabCommonArgs {
+  namePrefix: string;
+  images: Partial<LabImages>;
+  labels?: LabelMap;
+  restart: RestartPolicy;
+  /** Where the labs' own docker commands (readiness) run, as the provider reaches the host. */
+  dockerHost: string;
+  sshOpts?: pulumi.Output<string[]>;
+}
+
+/** What a lab needs of its host: lab images, and the interfaces and addresses it sits on. */
+export interface LabNeeds {
+  images: LabImageName[];
+  /** Macvlan parents and tunnel underlay devices. */
+  interfaces: string[];
+  /** Local ends of tunnels. */
+  addresses: string[];
+}
+
+/**
+ * What a lab occupies on its host, each item with the config key it comes from (or
+ * `docker-netlabs:labs` for a lab's fixed values), so that a clash names the key to change.
+ */
+export interface LabFootprint {
+  subnets: { path: string; cidr: string; what: string }[];
+  /** Host ports the lab listens on. */
+  ports: { path: string; address: string; port: number; protocol: "tcp" | "udp"; what: string }[];
+  /** Docker container and network names the lab creates. */
+  names: { path: string; name: string; kind: "container" | "network" }[];
+}
+
+export interface CompositionPlan<Args> {
+  args: Args;
+  needs: LabNeeds;
+  footprint: LabFootprint;
+}
+
+/** Stack settings that shape every lab's plan (Docker names). */
+export interface PlanContext {
+  namePrefix: string;
+}
+
+export interface Composition<K extends LabKey, R extends K, Args> {
+  /** The config keys this composition reads. */
+  reads: readonly K[];
+  /** Those it cannot do without: each missing one is an error naming it. */
+  requires: readonly R[];
+  /** Validates the slice; throws LabConfigError whose paths are config keys (docker-netlabs:...). */
+  plan(lab: string, slice: ConfigSlice<K, R>, context: PlanContext): CompositionPlan<Args>;
+  /** Declares the lab with the planned arguments; validates nothing the plan has not. */
+  create(lab: string, args: Args, common: LabCommonArgs, opts: pulumi.ComponentResourceOptions): LabResource;
+}
+
+/** A composition, its key types kept for `plan` and erased for the registry. */
+export function defineComposition<K extends LabKey, R extends K, Args>(composition: Composition<K, R, Args>): Composition<K, R, Args> {
+  return composition;
+}
+
+/**
+ * Runs a component's pure plan and renames the fields of its errors to the config keys they came
+ * from: `rename` maps a component path (`eidSubnet`, `nodes[0].name`) to a config path
+ * (`oorSite.eidSubnet`), or undefined when the field is the lab's own (then `docker-netlabs:labs`).
+ */
+export function fromConfig<T>(lab: string, plan: () => T, rename: (componentPath: string) => string | undefined): T {
+  try {
+    return plan();
+  } catch (error) {
+    if (!(error instanceof LabConfigError)) throw error;
+    throw new LabConfigError(
+      "stack configuration",
+      error.issues.map((issue) => {
+        const key = rename(issue.path);
+        return key === undefined
+          ? { path: configPath("labs"), message: `lab ${lab}: ${issue.path}: ${issue.message}` }
+          : { path: configPath(key), message: issue.message };
+      }),
+    );
+  }
+}
+
+/** Throws the issues, if any, as one stack configuration error. */
+export function throwIssues(issues: ConfigIssue[]): void {
+  if (issues.length > 0) throw new LabConfigError("stack configuration", issues);
+}
+
+/** A RoutedLab plan's needs: its images, the macvlan parents and tunnel ends it sits on. */
+export function routedLabNeeds(plan: LabPlan): LabNeeds {
+  return {
+    images: requiredLabImages(plan),
+    interfaces: plan.segments.flatMap((segment) => [segment.parent, segment.vxlan?.device].filter((name): name is string => !!name)),
+    addresses: plan.segments.flatMap((segment) => (segment.vxlan?.local ? [segment.vxlan.local] : [])),
+  };
+}
+
+/**
+ * A RoutedLab plan's footprint: its segments' subnets and networks, its nodes' and helpers'
+ * containers (bridge guard, tunnel guard, port forwarders: names RoutedLab gives them), its host
+ * ports. `pathOf` names the config key of a segment, node or published port (by index).
+ */
+export function routedLabFootprint(
+  plan: LabPlan,
+  labName: string,
+  pathOf: { segment(index: number): string; node(index: number): string; publish(node: number, index: number): string },
+): LabFootprint {
+  const footprint: LabFootprint = { subnets: [], ports: [], names: [] };
+  plan.segments.forEach((segment, i) => {
+    footprint.subnets.push({ path: pathOf.segment(i), cidr: segment.subnet.cidr, what: `lab ${plan.lab}'s segment ${segment.name}` });
+    footprint.names.push({ path: pathOf.segment(i), name: segment.networkName, kind: "network" });
+  });
+  const labPath = configPath("labs");
+  if (plan.guardedBridges.length > 0) footprint.names.push({ path: labPath, name: `${labName}-bridge-guard`, kind: "container" });
+  if (plan.segments.some((segment) => segment.vxlan)) footprint.names.push({ path: labPath, name: `${labName}-tunnels`, kind: "container" });
+  plan.nodes.forEach((node, n) => {
+    footprint.names.push({ path: pathOf.node(n), name: node.containerName, kind: "container" });
+    node.publish.forEach((port, p) => {
+      const what = `lab ${plan.lab}'s node ${node.name}`;
+      footprint.ports.push({ path: pathOf.publish(n, p), address: port.hostAddress, port: port.hostPort, protocol: port.protocol, what });
+      if (port.via === "forwarder") {
+        footprint.names.push({ path: pathOf.publish(n, p), name: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`, kind: "container" });
+      }
+    });
+  });
+  return footprint;
+}
+
+export function emptyFootprint(): LabFootprint {
+  return { subnets: [], ports: [], names: [] };
+}
