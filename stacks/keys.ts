@@ -55,7 +55,17 @@ export const SETTING_KEYS = {
         ctx.addIssue({ code: "custom", message: "names a user or host starting with '-', which ssh would read as an option" });
       }
     }),
-  sshOpts: z.array(z.string()).default([]),
+  /** Extra ssh options; none may turn host key checking off (the provider and probes use them all). */
+  sshOpts: z
+    .array(
+      z
+        .string()
+        .refine(
+          (option) => !/StrictHostKeyChecking[\s=]+(no|off|accept-new)\b|UserKnownHostsFile[\s=]+\/dev\/null/i.test(option),
+          "turns host key checking off: give the host's key in known_hosts (or sshHostKey) instead",
+        ),
+    )
+    .default([]),
   /** The private key of an ssh:// host (set with `pulumi config set --secret sshPrivateKey < key`). */
   sshPrivateKey: z.string().optional(),
   /** That host's public key as in known_hosts ("ssh-ed25519 AAAA..."): hosts are never trusted blindly. */

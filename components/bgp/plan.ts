@@ -143,6 +143,11 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
 
   const endpointAddress = (lan: "host" | "web", given: string | undefined, field: string): string => {
     const subnet = subnets[lan];
+    // The default is the LAN's 10th host, which a LAN smaller than /28 does not have.
+    if (given === undefined && subnet.prefixLength > 28) {
+      issues.push({ path: `subnets.${lan}`, message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}` });
+      return "";
+    }
     const address = given ?? hostAddress(subnet, 10);
     if (!isIpv4Address(address) || !isUsableHost(subnet, address)) {
       issues.push({ path: field, message: `${show(address)} is outside subnets.${lan} (${subnet.cidr})` });

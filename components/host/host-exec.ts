@@ -4,13 +4,23 @@
  * Docker CLI runs `ssh <sshOpts> -o ConnectTimeout=30 -T [-l user] [-p port] -- host docker system
  * dial-stdio` (docker/cli connhelper); here the same `ssh` binary runs with the same options and the
  * host runs `docker <args>`, so whatever the user gives in sshOpts (ProxyJump, ServerAliveInterval,
- * the key and known_hosts files of ssh-identity.ts) applies here too. Pure: no I/O, no imports.
+ * the key and known_hosts files of ssh-identity.ts) applies here too. The probe, the readiness gate
+ * and the DHCP lease all reach a host through this module (their dynamic providers carry these
+ * functions with them); HostCheck, which needs key material at preview, uses ssh2 (ssh-host.ts).
+ * Pure: no I/O, and only the pure URL parser imported.
  */
+import { parseDockerHost } from "./docker-host-url";
 
 /** Where docker commands run: the local CLI against a unix:// or tcp:// engine, or ssh to the host. */
 export type DockerExecTarget =
   | { kind: "local"; dockerHost: string }
   | { kind: "ssh"; host: string; port?: number; user?: string; sshOpts: string[] };
+
+/**
+ * Put before the user's options, so that it wins (ssh keeps the first value of an option): the
+ * host key is always checked against known_hosts, whatever sshOpts say.
+ */
+export const SSH_HOST_KEY_CHECK: readonly string[] = ["-o", "StrictHostKeyChecking=yes"];
 
 /**
  * Bounds added after the user's options. ssh keeps the first value it is given for each option,
@@ -34,11 +44,12 @@ function sshHostName(host: string): string {
 }
 
 /**
- * The ssh argv up to the remote command: `ssh <sshOpts> <bounds> -T [-l user] [-p port] -- host`.
- * The remote command follows, each word quoted for the remote shell (see remoteDockerArgv).
+ * The ssh argv up to the remote command: `ssh <host key check> <sshOpts> <bounds> -T [-l user]
+ * [-p port] -- host`. The remote command follows, each word quoted for the remote shell (see
+ * remoteDockerArgv).
  */
 export function sshPrefix(target: Extract<DockerExecTarget, { kind: "ssh" }>): string[] {
-  const argv = ["ssh", ...target.sshOpts, ...SSH_EXEC_DEFAULTS, "-T"];
+  const argv = ["ssh", ...SSH_HOST_KEY_CHECK, ...target.sshOpts, ...SSH_EXEC_DEFAULTS, "-T"];
   if (target.user) argv.push("-l", target.user);
   if (target.port !== undefined) argv.push("-p", String(target.port));
   argv.push("--", sshHostName(target.host));
@@ -62,4 +73,35 @@ export function remoteDockerCommandLine(target: DockerExecTarget, dockerArgs: st
 /** "user@host:port", for errors that name the host and the step, never an option's value. */
 export function sshLabel(target: Extract<DockerExecTarget, { kind: "ssh" }>): string {
   return `${target.user ? `${target.user}@` : ""}${target.host}:${target.port ?? 22}`;
+}
+
+/**
+ * Where docker commands for a Docker host URL run: the local CLI for unix:// and tcp://, `ssh` with
+ * the provider's options for ssh://. Throws on a URL the stack's config would have refused.
+ */
+export function dockerExecTarget(dockerHost: string, sshOpts: string[] = []): DockerExecTarget {
+  const address = parseDockerHost(dockerHost);
+  if (typeof address === "string") throw new Error(`dockerHost ${JSON.stringify(dockerHost)} ${address}`);
+  return address.scheme === "ssh" ? { kind: "ssh", host: address.host, port: address.port, user: address.user, sshOpts } : { kind: "local", dockerHost };
+}
+
+/**
+ * What went wrong when `ssh` itself failed (exit 255), as a step in our words, never ssh's text
+ * (it may quote options); whether trying again may help. Undefined when the exit is the remote
+ * command's own (ssh said nothing) or not ssh's at all.
+ */
+export function sshFailure(code: number, stderr: string): { step: string; retry: boolean } | undefined {
+  if (code !== 255) return undefined;
+  const said = (pattern: RegExp) => pattern.test(stderr);
+  if (said(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i)) {
+    return { step: "host-key: the host's key is not the known host key", retry: false };
+  }
+  if (said(/Permission denied|Too many authentication failures|no mutual signature/i)) return { step: "auth: the key was refused", retry: false };
+  if (said(/Connection refused/i)) return { step: "connect: connection refused", retry: true };
+  if (said(/timed out|Timeout, server .* not responding/i)) return { step: "connect: timed out", retry: true };
+  if (said(/Could not resolve hostname|Name or service not known/i)) return { step: "connect: the host name does not resolve", retry: false };
+  if (said(/No route to host|Network is unreachable/i)) return { step: "connect: no route to the host", retry: true };
+  if (said(/Connection closed|Connection reset|kex_exchange_identification/i)) return { step: "connect: the connection was closed", retry: true };
+  // 255 is also what a remote command may exit with: it is the command's when ssh said nothing.
+  return stderr.trim() === "" ? undefined : { step: "ssh failed (exit 255)", retry: true };
 }

@@ -13,7 +13,7 @@
  * builtins and node_modules: the code below is self-contained on purpose.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { remoteDockerArgv } from "./host-exec";
+import { dockerExecTarget, remoteDockerArgv, sshFailure } from "./host-exec";
 
 export interface NodesReadyArgs {
   /** The lab, for messages. */
@@ -43,18 +43,7 @@ interface NodesReadyOutputs extends NodesReadyInputs {
 
 /** The argv that runs `docker <args>` on the lab's host, as probes and the lease run theirs. Pure. */
 export function hostDockerArgv(dockerHost: string, sshOpts: string[], args: string[]): string[] {
-  if (!dockerHost.startsWith("ssh://")) return remoteDockerArgv({ kind: "local", dockerHost }, args);
-  const url = new URL(dockerHost);
-  return remoteDockerArgv(
-    {
-      kind: "ssh",
-      host: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      user: url.username ? decodeURIComponent(url.username) : undefined,
-      sshOpts,
-    },
-    args,
-  );
+  return remoteDockerArgv(dockerExecTarget(dockerHost, sshOpts), args);
 }
 
 async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
@@ -92,6 +81,14 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
         const why = state.Running || state.Restarting ? `restarted ${restarts} time(s) (last exit code ${state.ExitCode})` : `exited with code ${state.ExitCode}`;
         failures.push(`node ${node} (container ${container}) ${why}; last log lines:\n${await logTail(container)}`);
       }
+    }
+    // ssh itself failed (exit 255, named by step): the host, not a node, is what is wrong.
+    const failure = sshFailure(inspected.code, inspected.stderr);
+    const timedOut = Date.now() - started > inputs.timeoutSeconds * 1000;
+    if (failure && (!failure.retry || timedOut)) throw new Error(`lab ${inputs.lab}: ${inputs.dockerHost}: ${failure.step}`);
+    if (failure) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      continue;
     }
     if (inspected.code !== 0 && failures.length === 0) {
       const missing = pending.filter((node) => !inspected.stdout.includes(`/${node.container} `)).map((node) => node.node);

@@ -1,8 +1,10 @@
 /**
  * An SSH connection to a Docker host (ssh2), for what the Docker provider cannot do: read host
- * facts before planning (kernel, Docker version, interfaces, bridge netfilter) and reach the
- * engine's socket. One connection per host, reused for all its work; connect and every command
- * are bounded by timeouts; every error names the host and the step that failed.
+ * facts at preview (HostCheck: kernel, Docker version, interfaces, addresses, lab images, bridge
+ * netfilter) and reach the engine's socket. One connection per host, reused for all its work;
+ * connect and every command are bounded by timeouts; the host key is always checked against the
+ * configured one; every error names the host and the step that failed, never the key.
+ * (Docker commands with the provider's own ssh options go through host-exec.ts instead.)
  */
 import { Client, ClientChannel } from "ssh2";
 
@@ -18,7 +20,7 @@ export interface SshTarget {
   commandTimeoutMs?: number;
 }
 
-export type SshStep = "connect" | "host-key" | "auth" | "exec";
+export type SshStep = "connect" | "key" | "host-key" | "auth" | "exec";
 
 export class SshHostError extends Error {
   constructor(
@@ -27,6 +29,9 @@ export class SshHostError extends Error {
     message: string,
   ) {
     super(`ssh ${host}: ${step}: ${message}`);
+    // Set again: serialized for a dynamic provider (HostCheck), super() becomes Error.call(this, ...),
+    // which returns a new error and leaves this one without a message.
+    this.message = `ssh ${host}: ${step}: ${message}`;
     this.name = "SshHostError";
   }
 }
@@ -39,10 +44,17 @@ export interface ExecResult {
 
 export interface HostFacts {
   kernel: string;
+  /** The engine's version, or "none" when the host runs no Docker engine. */
   dockerVersion: string;
   interfaces: string[];
+  /** IPv4 addresses without prefix length; empty where `ip` is missing. */
+  addresses: string[];
+  /** The project's lab images already on the host (docker-netlabs/*), for hosts that cannot build them. */
+  images: string[];
   /** net.bridge.bridge-nf-call-iptables: "1", "0", or "absent" when br_netfilter is not loaded. */
   bridgeNetfilter: string;
+  /** The engine's platform (e.g. linux/arm64): lab images are built for it, not for this machine; "none" without an engine. */
+  platform: string;
 }
 
 export class SshHost {
@@ -74,8 +86,9 @@ export class SshHost {
           if (hostKeyRejected) reject(new SshHostError(this.label, "host-key", "the host's key is not the configured hostKey"));
           else if (error.level === "client-authentication") reject(new SshHostError(this.label, "auth", "the key was refused"));
           else reject(new SshHostError(this.label, "connect", error.message));
-        })
-        .connect({
+        });
+      try {
+        client.connect({
           host: this.target.host,
           port: this.target.port ?? 22,
           username: this.target.user,
@@ -86,6 +99,11 @@ export class SshHost {
             return !hostKeyRejected;
           },
         });
+      } catch {
+        // ssh2 throws here for a key it cannot parse; its message is not repeated (the step is enough).
+        this.connecting = undefined;
+        reject(new SshHostError(this.label, "key", "the private key cannot be read (an unencrypted OpenSSH or PEM key is needed)"));
+      }
     });
   }
 
@@ -111,19 +129,31 @@ export class SshHost {
     });
   }
 
-  /** Kernel, Docker version, interfaces and bridge netfilter state, in one command. */
+  /** Every fact HostCheck needs, in one command; a line of its own each. */
   async facts(): Promise<HostFacts> {
     const result = await this.exec(
-      "uname -r; docker version --format '{{.Server.Version}}' 2>/dev/null || echo none; " +
-        "ls /sys/class/net | tr '\\n' ' '; echo; cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent",
+      [
+        "uname -r",
+        "docker version --format '{{.Server.Version}}' 2>/dev/null || echo none",
+        "ls /sys/class/net | tr '\\n' ' '; echo",
+        // IPv4 addresses without their prefix length; an empty line where `ip` is missing.
+        "ip -o -4 addr show 2>/dev/null | awk '{ split($4, a, \"/\"); printf \"%s \", a[1] }'; echo",
+        "docker image ls --format '{{.Repository}}:{{.Tag}}' 'docker-netlabs/*' 2>/dev/null | tr '\\n' ' '; echo",
+        "cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent",
+        "docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null || echo none",
+      ].join("; "),
     );
-    if (result.code !== 0) throw new SshHostError(this.label, "exec", `reading host facts: ${result.stderr.trim()}`);
-    const [kernel, dockerVersion, interfaces, bridgeNetfilter] = result.stdout.split("\n");
+    if (result.code !== 0) throw new SshHostError(this.label, "exec", `reading host facts: exit ${result.code}`);
+    const [kernel = "", dockerVersion = "none", interfaces = "", addresses = "", images = "", bridgeNetfilter = "absent", platform = "none"] = result.stdout.split("\n");
+    const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
     return {
       kernel: kernel.trim(),
       dockerVersion: dockerVersion.trim(),
-      interfaces: interfaces.trim().split(/\s+/).filter(Boolean),
+      interfaces: words(interfaces),
+      addresses: words(addresses),
+      images: words(images),
       bridgeNetfilter: bridgeNetfilter.trim(),
+      platform: platform.trim(),
     };
   }
 

@@ -390,9 +390,13 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
         return;
       }
       const key = `${published.hostAddress}:${published.hostPort}/${published.protocol}`;
-      const taken = publishedKeys.get(key);
-      if (taken) {
-        issues.push({ path: `${pubAt}.hostPort`, message: `${key} is already published by node ${show(taken)}` });
+      // 0.0.0.0 listens on every address: it takes the port from any other address, and the reverse.
+      const port = `:${published.hostPort}/${published.protocol}`;
+      const clash = [...publishedKeys].find(
+        ([other]) => other === key || (other.endsWith(port) && (other.startsWith("0.0.0.0:") || published.hostAddress === "0.0.0.0")),
+      );
+      if (clash) {
+        issues.push({ path: `${pubAt}.hostPort`, message: `${key} is already published by node ${show(clash[1])}${clash[0] === key ? "" : ` (${clash[0]})`}` });
         return;
       }
       publishedKeys.set(key, node.name);

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
 import { parseDockerHost } from "../host/docker-host-url";
-import { remoteDockerCommandLine } from "../host/host-exec";
+import { dockerExecTarget, remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
@@ -156,12 +156,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
       // The lease exists only once the router runs: read it with a bounded wait (the script's own,
       // and ssh's connect and keepalive bounds), on the host the way the Docker provider reaches it.
       const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
-      const create =
-        host.scheme === "ssh"
-          ? pulumi.output(sshOpts ?? []).apply((opts) =>
-              remoteDockerCommandLine({ kind: "ssh", host: host.host, port: host.port, user: host.user, sshOpts: opts }, waitLease),
-            )
-          : pulumi.output(remoteDockerCommandLine({ kind: "local", dockerHost }, waitLease));
+      const create = pulumi.output(sshOpts ?? []).apply((opts) => remoteDockerCommandLine(dockerExecTarget(dockerHost, opts), waitLease));
       const lease = new command.local.Command(
         `${name}-lease`,
         // A new router (same name, new id) has a new lease: the command runs again.

@@ -3,9 +3,9 @@
  * an address, fetch a URL, BGP sessions Established, a file such as a DHCP lease present) and
  * exports the results; `failOnError` makes `pulumi up` fail when a check fails.
  *
- * The provider below runs in Pulumi's dynamic-provider host, which loads only node_modules: its
- * code is self-contained on purpose (node builtins only, required inside the functions; no import
- * of this program's modules is referenced from it). Checks run `docker exec` in the lab's
+ * The provider below runs in Pulumi's dynamic-provider host, which loads only node_modules: what it
+ * uses of this program is pure functions (host/host-exec.ts's sshFailure), which Pulumi serializes
+ * with it; node builtins are required inside the functions. Checks run `docker exec` in the lab's
  * containers with the local `docker` CLI, or for an ssh:// host through the local `ssh` binary with
  * the Docker provider's own ssh options (see host/host-exec.ts): the argv up to the remote command
  * is built here, in the program, and travels as an input.
@@ -17,8 +17,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { parseDockerHost } from "../host/docker-host-url";
-import { sshLabel, sshPrefix } from "../host/host-exec";
+import { DockerExecTarget, dockerExecTarget, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
 
 export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
@@ -130,21 +129,9 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
     const fail = (step: string, retry: boolean) => ({ code: r.code, stdout: "", sshError: { message: `ssh ${inputs.ssh!.label}: ${step}`, retry } });
     if (r.spawnError) return fail(`exec: the ssh command could not be run (${r.spawnError})`, false);
     if (r.code === 124) return fail(`exec: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`, true);
-    if (r.code !== 255) return { code: r.code, stdout: r.stdout };
-    // ssh's own failures: named by step. Its messages are not repeated (they may quote options).
-    const stderr = r.stderr;
-    if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i.test(stderr)) {
-      return fail("host-key: the host's key is not the known host key", false);
-    }
-    if (/Permission denied|Too many authentication failures|no mutual signature/i.test(stderr)) return fail("auth: the key was refused", false);
-    if (/Connection refused/i.test(stderr)) return fail("connect: connection refused", true);
-    if (/timed out|Timeout, server .* not responding/i.test(stderr)) return fail("connect: timed out", true);
-    if (/Could not resolve hostname|Name or service not known/i.test(stderr)) return fail("connect: the host name does not resolve", false);
-    if (/No route to host|Network is unreachable/i.test(stderr)) return fail("connect: no route to the host", true);
-    if (/Connection closed|Connection reset|kex_exchange_identification/i.test(stderr)) return fail("connect: the connection was closed", true);
-    // 255 is also what a remote command may exit with: report it as such when ssh said nothing.
-    if (stderr.trim() === "") return { code: r.code, stdout: r.stdout };
-    return fail("ssh failed (exit 255)", true);
+    // ssh's own failures, named by step (host-exec.ts); a remote exit of 255 is the command's.
+    const failure = sshFailure(r.code, r.stderr);
+    return failure ? fail(failure.step, failure.retry) : { code: r.code, stdout: r.stdout };
   };
   const once = async (check: ProbeCheck): Promise<{ ok: boolean; detail: string; final?: boolean }> => {
     const run = async (argv: string[], judge: (r: ExecResult) => { ok: boolean; detail: string }) => {
@@ -264,12 +251,10 @@ export class LabProbe extends pulumi.dynamic.Resource {
   declare readonly containerIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: LabProbeArgs, opts?: pulumi.CustomResourceOptions) {
-    const address = parseDockerHost(args.dockerHost);
-    if (typeof address === "string") throw new Error(`LabProbe "${name}": dockerHost ${JSON.stringify(args.dockerHost)} ${address}`);
     const ssh =
-      address.scheme === "ssh"
+      dockerExecTarget(args.dockerHost).kind === "ssh"
         ? pulumi.output(args.sshOpts ?? []).apply((sshOpts) => {
-            const target = { kind: "ssh" as const, host: address.host, port: address.port, user: address.user, sshOpts };
+            const target = dockerExecTarget(args.dockerHost, sshOpts) as Extract<DockerExecTarget, { kind: "ssh" }>;
             return { label: sshLabel(target), argv: sshPrefix(target) };
           })
         : undefined;

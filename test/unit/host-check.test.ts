@@ -70,6 +70,16 @@ describe("HostCheck provider", () => {
     const news = { ...check.inputs, facts };
     expect(await engineUpdate(provider, { ...check.inputs, facts: { ...facts, kernel: "5.10" } }, news)).toMatchObject({ facts, host: "192.0.2.7" });
   });
+
+  it("its serialized provider carries SshHost (ssh2, host key checked): check reaches the host and names the step that failed", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => new HostCheck("site-check", { host: "127.0.0.1", port: 1, user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: {} }));
+    const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
+    const provider: pulumi.dynamic.ResourceProvider = requireFromString(check.inputs.__provider).handler();
+    const { private: privateKey } = utils.generateKeyPairSync("ed25519");
+    await expect(provider.check!({}, { ...check.inputs, privateKey })).rejects.toThrow(/^ssh lab@127\.0\.0\.1:1: connect: .*ECONNREFUSED/);
+    await expect(provider.check!({}, { ...check.inputs, privateKey: KEY })).rejects.toThrow(/^ssh lab@127\.0\.0\.1:1: key: the private key cannot be read/);
+  });
 });
 
 describe("lab images are built for the engine's platform", () => {

@@ -77,6 +77,7 @@ describe("remote docker argv (host-exec)", () => {
   it("is `ssh <sshOpts> <bounds> -T -l user -p port -- host docker <args>`, each remote word quoted", () => {
     expect(remoteDockerArgv(sshTarget, ["exec", "r1", "cat", "/run/it's here"])).toEqual([
       "ssh",
+      "-o", "StrictHostKeyChecking=yes",
       ...sshTarget.sshOpts,
       "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3",
       "-T", "-l", "lab", "-p", "2222", "--", "192.0.2.7",
