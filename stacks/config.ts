@@ -26,7 +26,9 @@ export interface ParseOptions {
 }
 
 /** Validates raw values (as config holds them) into a StackConfig, naming each bad key and value (never a secret's). */
-export function parseStackConfig(raw: Record<string, unknown>, options: ParseOptions = {}): StackConfig {
+export function parseStackConfig(given: Record<string, unknown>, options: ParseOptions = {}): StackConfig {
+  const secretFields = new Set([...SECRET_FIELDS, ...SECRET_CONFIG_KEYS, ...(options.secretKeys ?? [])]);
+  const { known: raw, issues: unknownIssues } = unknownKeys(given, secretFields);
   const parsed = stackConfigSchema
     .refine((config) => (config.sshPrivateKey === undefined) === (config.sshHostKey === undefined), {
       message: "sshPrivateKey and sshHostKey go together (the key, and the host key it is checked against)",
@@ -37,9 +39,8 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
       path: ["sshPrivateKey"],
     })
     .safeParse(raw);
-  const issues = [...(options.issues ?? []), ...(parsed.success ? unreadKeys(raw, parsed.data.labs) : [])];
+  const issues = [...(options.issues ?? []), ...unknownIssues, ...(parsed.success ? unreadKeys(raw, parsed.data.labs) : [])];
   if (!parsed.success) {
-    const secretFields = new Set([...SECRET_FIELDS, ...SECRET_CONFIG_KEYS, ...(options.secretKeys ?? [])]);
     issues.push(
       ...fromZodIssues(parsed.error.issues, raw, secretFields).map((issue) => ({
         ...issue,
@@ -49,6 +50,34 @@ export function parseStackConfig(raw: Record<string, unknown>, options: ParseOpt
   }
   if (issues.length > 0 || !parsed.success) throw new LabConfigError("stack configuration", issues);
   return parsed.data as StackConfig;
+}
+
+/**
+ * Keys of our namespace that the project does not have (a misspelling, most often): each named,
+ * with the nearest key, and its value unless it may be a secret (set as one, or near a secret key).
+ */
+function unknownKeys(given: Record<string, unknown>, secretFields: ReadonlySet<string>): { known: Record<string, unknown>; issues: ConfigIssue[] } {
+  const keys = Object.keys(stackConfigSchema.shape);
+  const known: Record<string, unknown> = {};
+  const issues: ConfigIssue[] = [];
+  for (const [key, value] of Object.entries(given)) {
+    if (keys.includes(key)) {
+      known[key] = value;
+      continue;
+    }
+    const nearest = keys
+      .map((candidate) => ({ candidate, distance: editDistance(candidate.toLowerCase(), key.toLowerCase()) }))
+      .sort((a, b) => a.distance - b.distance)[0];
+    const guess = nearest.distance <= 3 ? nearest.candidate : undefined;
+    const secret = secretFields.has(key) || (guess !== undefined && secretFields.has(guess));
+    issues.push({
+      path: `${CONFIG_NAMESPACE}:${key}`,
+      message:
+        `is not a key of ${CONFIG_NAMESPACE}${guess ? ` (did you mean ${CONFIG_NAMESPACE}:${guess}?)` : ""}: it would be ignored` +
+        (secret ? ` ${SECRET_NOT_SHOWN}` : ` (got ${show(value)})`),
+    });
+  }
+  return { known, issues };
 }
 
 /** Lab keys set in config that none of the stack's labs reads: they would be silently ignored. */

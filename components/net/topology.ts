@@ -98,7 +98,16 @@ const nodeSchema = z.strictObject({
   command: z.array(z.string()).optional(),
   publish: z.array(publishSchema).default([]),
   /** Files written into the container before it starts: absolute path to content. */
-  files: z.record(z.string().regex(/^\//, "must be an absolute path"), z.string()).default({}),
+  files: z
+    .record(
+      z
+        .string()
+        .regex(/^\//, "must be an absolute path")
+        // The node's init script and ready file live there (routed-lab/node-init.ts): a file would replace them.
+        .refine((path) => !/^\/(run\/)?netlabs(\/|$)/.test(path), "is under /netlabs or /run/netlabs, which hold the node's init script and ready file"),
+      z.string(),
+    )
+    .default({}),
   /** Environment variables; values may be Pulumi secrets and stay secret. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not a variable name"), z.any()).default({}),
   /**

@@ -223,7 +223,7 @@ describe("stack configuration", () => {
     [{ labs: ["networking-demo", "bgp"] }, /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan, bgp-triangle, .*lisp-msmr, routed-lab \(got "bgp"\)/],
     [{ publishAddress: "localhost" }, /docker-netlabs:publishAddress: must be an IPv4 address \(got "localhost"\)/],
     [{ internal: "maybe" }, /docker-netlabs:internal: .*\(got "maybe"\)/],
-    [{ colour: "blue" }, /Unrecognized key: "colour"/],
+    [{ colour: "blue" }, /docker-netlabs:colour: is not a key of docker-netlabs: it would be ignored \(got "blue"\)/],
   ])("rejects %j before any resource is registered", async (config, expected) => {
     const mocks = new RecordingMocks();
     await expect(
@@ -300,7 +300,7 @@ describe("remote sites over ssh://", () => {
     const probe = mocks.named("networking-demo-probe");
     expect(JSON.stringify(probe.inputs)).not.toContain("BEGIN OPENSSH");
     expect(probe.inputs.ssh.label).toBe("lab@192.0.2.7:2222");
-    expect(probe.inputs.ssh.argv.slice(0, opts.length + 1)).toEqual(["ssh", ...opts]);
+    expect(probe.inputs.ssh.argv.slice(0, opts.length + 3)).toEqual(["ssh", "-o", "StrictHostKeyChecking=yes", ...opts]);
     expect(probe.secretPaths).toContain("ssh");
   });
 
