@@ -10,7 +10,7 @@ import { RestartPolicy } from "../components/host/lifecycle";
 import { LabImages } from "../components/images/lab-image";
 import { LabResource } from "../components/lab";
 import { LabelMap } from "../components/labels";
-import { ConfigIssue, LabConfigError } from "../components/net/errors";
+import { LabConfigError } from "../components/net/errors";
 import { LabImageName, LabPlan, requiredLabImages } from "../components/net/topology";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
@@ -95,11 +95,6 @@ export function fromConfig<T>(lab: string, plan: () => T, rename: (componentPath
   }
 }
 
-/** Throws the issues, if any, as one stack configuration error. */
-export function throwIssues(issues: ConfigIssue[]): void {
-  if (issues.length > 0) throw new LabConfigError("stack configuration", issues);
-}
-
 /** A RoutedLab plan's needs: its images, the macvlan parents and tunnel ends it sits on. */
 export function routedLabNeeds(plan: LabPlan): LabNeeds {
   return {
@@ -138,8 +133,4 @@ export function routedLabFootprint(
     });
   });
   return footprint;
-}
-
-export function emptyFootprint(): LabFootprint {
-  return { subnets: [], ports: [], names: [] };
 }

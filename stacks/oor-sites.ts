@@ -105,10 +105,6 @@ function collecting<T>(issues: ConfigIssue[], step: () => T): T | undefined {
   }
 }
 
-function throwIfAny(issues: ConfigIssue[]): void {
-  if (issues.length > 0) throw new LabConfigError("stack configuration", issues);
-}
-
 /** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it. */
 export type PlannedLispSite = Omit<LispSiteArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart" | "images" | "dockerHost" | "sshOpts">;
 
@@ -176,13 +172,13 @@ export const lispSite = defineComposition({
     const planned = collecting(issues, () =>
       fromConfig(lab, () => planLispSite(lab, { ...site(config.oorMapServerKey), rlocNetwork: "", namePrefix }), siteConfigKey),
     );
-    throwIfAny(issues);
-    const sandboxes = planned!.sandboxes;
+    if (issues.length > 0 || !rloc || !planned) throw new LabConfigError("stack configuration", issues);
+    const sandboxes = planned.sandboxes;
     const name = `${namePrefix}${lab}`;
     const footprint: LabFootprint = {
       subnets: [
-        { path: configPath("oorRloc.subnet"), cidr: rloc!.subnet, what: `lab ${lab}'s RLOC network` },
-        { path: configPath("oorSite.eidSubnet"), cidr: planned!.subnet.cidr, what: `lab ${lab}'s EID network` },
+        { path: configPath("oorRloc.subnet"), cidr: rloc.subnet, what: `lab ${lab}'s RLOC network` },
+        { path: configPath("oorSite.eidSubnet"), cidr: planned.subnet.cidr, what: `lab ${lab}'s EID network` },
       ],
       ports: [],
       names: [
@@ -193,8 +189,8 @@ export const lispSite = defineComposition({
       ],
     };
     return {
-      args: { site: site(pulumi.secret(config.oorMapServerKey)), rloc: rloc!, internal: config.internal },
-      needs: { images: ["client"], interfaces: rloc!.parent ? [rloc!.parent] : [], addresses: [] },
+      args: { site: site(pulumi.secret(config.oorMapServerKey)), rloc: rloc, internal: config.internal },
+      needs: { images: ["client"], interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
       footprint,
     };
   },
@@ -276,13 +272,13 @@ export const lispMsmr = defineComposition({
         msmrConfigKey,
       ),
     );
-    throwIfAny(issues);
+    if (issues.length > 0 || !rloc) throw new LabConfigError("stack configuration", issues);
     const name = `${namePrefix}${lab}`;
     return {
-      args: { ms: ms(pulumi.secret(config.oorMapServerKey)), rloc: rloc!, internal: config.internal },
-      needs: { images: [], interfaces: rloc!.parent ? [rloc!.parent] : [], addresses: [] },
+      args: { ms: ms(pulumi.secret(config.oorMapServerKey)), rloc: rloc, internal: config.internal },
+      needs: { images: [], interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
       footprint: {
-        subnets: [{ path: configPath("oorRloc.subnet"), cidr: rloc!.subnet, what: `lab ${lab}'s RLOC network` }],
+        subnets: [{ path: configPath("oorRloc.subnet"), cidr: rloc.subnet, what: `lab ${lab}'s RLOC network` }],
         ports: [],
         names: [
           { path: configPath("oorRloc"), name: `${name}-rloc`, kind: "network" },

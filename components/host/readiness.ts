@@ -52,7 +52,7 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
   const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
       const [file, ...rest] = argvFor(inputs.dockerHost, inputs.sshOpts, args);
-      execFile(file, rest, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error: any, stdout: string, stderr: string) =>
+      execFile(file, rest, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error: (Error & { code?: number | string }) | null, stdout: string, stderr: string) =>
         resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
       );
     });

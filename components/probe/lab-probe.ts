@@ -154,7 +154,7 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
           let established = 0;
           try {
             const peers = JSON.parse(r.stdout).ipv4Unicast?.peers ?? {};
-            established = Object.values(peers).filter((p: any) => p.state === "Established").length;
+            established = Object.values(peers).filter((p) => (p as { state?: string }).state === "Established").length;
           } catch {
             established = 0;
           }
@@ -293,7 +293,7 @@ export function containerIdsOf(...resources: pulumi.Resource[]): pulumi.Output<s
     if (docker.Container.isInstance(resource)) ids.push(resource.id);
     if (!pulumi.ComponentResource.isInstance(resource)) return;
     // The SDK's own record of a component's children (what dependsOn expands a component to).
-    for (const child of ((resource as any).__childResources ?? []) as Set<pulumi.Resource>) walk(child);
+    for (const child of ((resource as unknown as { __childResources?: Set<pulumi.Resource> }).__childResources ?? []) as Set<pulumi.Resource>) walk(child);
   };
   resources.forEach(walk);
   return ids;

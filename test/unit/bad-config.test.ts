@@ -12,7 +12,7 @@ import { DockerHost } from "../../components/host/docker-host";
 import { LabConfigError } from "../../components/net/errors";
 import { LispSite, LispSiteArgs, OorRouter, OorRouterArgs } from "../../components/oor";
 import { RoutedLab, RoutedLabArgs } from "../../components/routed-lab";
-import { buildStack } from "../../stacks";
+import { StackOutputs, buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
@@ -498,14 +498,14 @@ describe("a secret set on a valid stack is in no output, name, label, log line o
     const original = { log: console.log, error: console.error, warn: console.warn, info: console.info };
     for (const method of ["log", "error", "warn", "info"] as const) console[method] = (...args: unknown[]) => logged.push(util.format(...args));
     const mocks = new RecordingMocks();
-    let outputs;
+    let outputs: StackOutputs | undefined;
     try {
       outputs = await runProgram(mocks, () => buildStack(readStackConfig()), { config: { ...REMOTE, ...config }, secretKeys: SECRET_KEYS });
     } finally {
       Object.assign(console, original);
     }
     for (const secret of [MAP_KEY, SSH_KEY.split("\n")[1]]) {
-      expect(JSON.stringify(outputs.labs)).not.toContain(secret);
+      expect(JSON.stringify(outputs?.labs)).not.toContain(secret);
       expect(logged.join("\n")).not.toContain(secret);
       for (const resource of mocks.resources) {
         expect(resource.name).not.toContain(secret);
