@@ -56,8 +56,8 @@ export function bridgeRuleArgs(bridge: string, comment: string): string[] {
 }
 
 /**
- * Admits traffic that stays inside each lab bridge past Docker's isolation rules (DESIGN.md
- * section 3), in whichever iptables backend holds Docker's DOCKER-USER chain.
+ * Admits traffic that stays inside each lab bridge past Docker's isolation rules
+ * (ARCHITECTURE.md, Host preparation), in whichever iptables backend holds Docker's DOCKER-USER chain.
  */
 export function bridgeRuleSteps(bridges: string[], comment: string): GuardSteps {
   const rule = (bridge: string) => bridgeRuleArgs(bridge, comment).map(shQuote).join(" ");

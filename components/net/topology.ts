@@ -227,7 +227,7 @@ export interface LabPlan {
   checks: LabCheckPlan[];
   /**
    * Bridges whose traffic must pass Docker's isolation rules because a router node
-   * forwards between lab segments (host preparation, see DESIGN.md).
+   * forwards between lab segments (ARCHITECTURE.md, Host preparation).
    */
   guardedBridges: string[];
 }

@@ -1,6 +1,6 @@
 /**
  * The scripts a NetworkContainer's router runs: resolve the target on its private network, DNAT
- * each exposed port from the LAN to it with MASQUERADE towards it (DESIGN.md: without it Docker's
+ * each exposed port from the LAN to it with MASQUERADE towards it (ARCHITECTURE.md, Network container: without it Docker's
  * isolation drops the traffic and the target answers via its own gateway), forward nothing else,
  * then hold the LAN address: a static one announced by gratuitous ARP, or a DHCP lease kept by
  * busybox udhcpc, which renews it. Pure.

@@ -2,7 +2,7 @@
  * Renders the script every lab node runs first (as its entrypoint), then hands over to the node's
  * main process. POSIX sh, so it runs on Debian (dash) and busybox images alike.
  * Interfaces are found by the address they hold, never by ethN: Docker orders interfaces by its own
- * rules at start, not by attach order (DESIGN.md section 3).
+ * rules at start, not by attach order (ARCHITECTURE.md, Interfaces by address).
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 import { NodePlan } from "../net/topology";
