@@ -5,15 +5,13 @@
 import { planRoutedLab } from "../components/net/topology";
 import { RoutedLab, RoutedLabArgs } from "../components/routed-lab";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
-import { configPath } from "./keys";
+import { ConfigSlice, configPath } from "./keys";
 
 export const DEMO_PAGE = "Hello from server-1, the docker-netlabs networking demo\n";
 
-export const networkingDemo = defineComposition({
-  reads: ["internal", "demoHostPort", "publishAddress"],
-  requires: [],
-  plan(lab, config, { namePrefix }) {
-    const spec: RoutedLabArgs["spec"] = {
+/** The demo, from the keys it reads. */
+export function networkingDemoSpec(config: ConfigSlice<"internal" | "demoHostPort" | "publishAddress">): RoutedLabArgs["spec"] {
+  return {
       segments: [{ name: "demo", subnet: "10.231.0.0/24", internal: config.internal }],
       nodes: [
         {
@@ -26,6 +24,13 @@ export const networkingDemo = defineComposition({
         { name: "client-1", image: "client", interfaces: [{ segment: "demo", address: "10.231.0.20" }] },
       ],
     };
+}
+
+export const networkingDemo = defineComposition({
+  reads: ["internal", "demoHostPort", "publishAddress"],
+  requires: [],
+  plan(lab, config, { namePrefix }) {
+    const spec = networkingDemoSpec(config);
     // Only the published port comes from config; the rest is the demo's own.
     const publishKey = (path: string) => (path.endsWith("hostAddress") ? "publishAddress" : path.includes("publish") ? "demoHostPort" : undefined);
     const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), publishKey);

@@ -6,11 +6,12 @@
 import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../components/net/topology";
 import { RoutedLab } from "../components/routed-lab";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
-import { configPath } from "./keys";
+import { ConfigSlice, configPath } from "./keys";
 
 const LANS = [1, 2, 3] as const;
 
-function routedLanSpec(internal: boolean): RoutedLabSpec {
+/** The lab, from the one key it reads. */
+export function routedLanSpec({ internal }: ConfigSlice<"internal">): RoutedLabSpec {
   const hosts: NodeSpec[] = LANS.map((lan) => ({
     name: `h${lan}`,
     image: "client",
@@ -32,7 +33,7 @@ export const routedLan = defineComposition({
   reads: ["internal"],
   requires: [],
   plan(lab, config, { namePrefix }) {
-    const spec = routedLanSpec(config.internal);
+    const spec = routedLanSpec(config);
     const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), () => undefined);
     const fixed = () => configPath("labs");
     return { args: spec, needs: routedLabNeeds(plan), footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }) };
