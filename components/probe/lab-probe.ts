@@ -166,7 +166,10 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
           let states: string[] = [];
           try {
             const byRouterId = JSON.parse(r.stdout).neighbors ?? {};
-            states = Object.values(byRouterId).flatMap((list: any) => (Array.isArray(list) ? list : [list]).map((n: any) => String(n.nbrState ?? n.state ?? "")));
+            type Neighbor = { nbrState?: string; state?: string };
+            states = Object.values(byRouterId as Record<string, Neighbor | Neighbor[]>).flatMap((list) =>
+              (Array.isArray(list) ? list : [list]).map((n) => String(n.nbrState ?? n.state ?? "")),
+            );
             up = states.filter((state) => state.startsWith("Full") || state === "2-Way/DROther").length;
           } catch {
             up = 0;
@@ -178,7 +181,7 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
           let up = 0;
           try {
             const peers = JSON.parse(r.stdout);
-            up = (Array.isArray(peers) ? peers : []).filter((p: any) => p.status === "up").length;
+            up = (Array.isArray(peers) ? peers : []).filter((p: { status?: string }) => p.status === "up").length;
           } catch {
             up = 0;
           }
