@@ -29,7 +29,17 @@ import { readStackConfig } from "../stacks/config";
 import { buildStack } from "../stacks";
 import { measureOutage, nextHop, waitForEstablished } from "../test/support/bgp-probes";
 import { dockerUnavailableReason, execIn, run as runCommand, waitFor } from "../test/support/docker-cli";
-import { TEST_LABEL, deployProgram, deployStack, freePort, leftovers, newTestRun, peakConcurrency, sweep, waitForNodes } from "../test/support/lab-harness";
+import {
+  TEST_LABEL,
+  deployProgram,
+  deployStack,
+  freePort,
+  leftovers,
+  newTestRun,
+  peakConcurrency,
+  sweep,
+  waitForNodes,
+} from "../test/support/lab-harness";
 import { EmulatedHost, emulatedHostsUnavailableReason, startEmulatedHosts } from "../test/support/emulated-hosts";
 import { STATIC_ADDRESS, createVeth, lanSide, privateSide } from "../test/support/network-container-lab";
 import { startRestartLab } from "../test/support/restart-lab";
@@ -67,8 +77,12 @@ function benchScale(): void {
     const points: ScalePoint[] = measureScale(outDir, ["chain", "star"], SCALE_SIZES, RUNS);
     results.scale = points;
     for (const point of points) {
-      const previous = points.find((p) => p.shape === point.shape && p.nodes < point.nodes && SCALE_SIZES.indexOf(p.nodes) === SCALE_SIZES.indexOf(point.nodes) - 1);
-      const growth = previous ? `, x${(point.medianMs / previous.medianMs).toFixed(1)} time for x${(point.nodes / previous.nodes).toFixed(0)} nodes` : "";
+      const previous = points.find(
+        (p) => p.shape === point.shape && p.nodes < point.nodes && SCALE_SIZES.indexOf(p.nodes) === SCALE_SIZES.indexOf(point.nodes) - 1,
+      );
+      const growth = previous
+        ? `, x${(point.medianMs / previous.medianMs).toFixed(1)} time for x${(point.nodes / previous.nodes).toFixed(0)} nodes`
+        : "";
       rows.push({
         figure: `plan ${point.shape} of ${point.nodes} nodes`,
         value: `${point.medianMs.toFixed(0)} ms`,
@@ -85,7 +99,11 @@ async function benchDepth(): Promise<void> {
   for (const lab of ["networking-demo", "routed-lan", "bgp-triangle"]) {
     const result = await dependencyDepth(() => buildStack(readStackConfig()), { labs: [lab] });
     depths[lab] = result;
-    rows.push({ figure: `${lab} dependency depth`, value: String(result.depth), detail: `${result.resources} resources; longest: ${result.chain.join(" > ")}` });
+    rows.push({
+      figure: `${lab} dependency depth`,
+      value: String(result.depth),
+      detail: `${result.resources} resources; longest: ${result.chain.join(" > ")}`,
+    });
   }
   const mocks = new RecordingMocks();
   const started = process.hrtime.bigint();
@@ -121,7 +139,12 @@ function pollUntilFetched(container: string, url: string, timeoutMs = 120_000): 
 /** When the first of these containers started (Docker's own clock: State.StartedAt). */
 async function firstStarted(containers: string[]): Promise<number> {
   const listed = await runCommand("docker", ["inspect", "--format", "{{.State.StartedAt}}", ...containers]);
-  return Math.min(...listed.stdout.trim().split("\n").map((line) => Date.parse(line.trim())));
+  return Math.min(
+    ...listed.stdout
+      .trim()
+      .split("\n")
+      .map((line) => Date.parse(line.trim())),
+  );
 }
 
 interface LabRun {
@@ -171,7 +194,9 @@ async function labComposeOnce(probe: (typeof PROBES)[number]): Promise<LabRun> {
   const plan = planRoutedLab(probe.lab, probe.spec(readStackConfig()), { namePrefix: testRun.prefix });
   const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
   const compose = (...args: string[]) =>
-    runCommand("docker-compose", ["-p", `${testRun.prefix.replace(/-/g, "")}${project.project}`, "-f", project.file, ...args], { timeoutMs: 300_000 });
+    runCommand("docker-compose", ["-p", `${testRun.prefix.replace(/-/g, "")}${project.project}`, "-f", project.file, ...args], {
+      timeoutMs: 300_000,
+    });
   try {
     const poller = pollUntilFetched(plan.nodes.find((n) => n.name === probe.from)!.containerName, probe.url);
     const started = Date.now();
@@ -187,7 +212,12 @@ async function labComposeOnce(probe: (typeof PROBES)[number]): Promise<LabRun> {
     await compose("down", "--timeout", "10");
     const teardownMs = Date.now() - tornDown;
     const after = await leftovers(testRun);
-    return { bringUpMs: answered - started, startToFetchMs, teardownMs, left: after.containers.length + after.networks.length + after.hostRules.length };
+    return {
+      bringUpMs: answered - started,
+      startToFetchMs,
+      teardownMs,
+      left: after.containers.length + after.networks.length + after.hostRules.length,
+    };
   } finally {
     await compose("down", "--timeout", "1");
     await sweep(testRun);
@@ -209,11 +239,17 @@ async function benchLabs(): Promise<void> {
     const m = (list: LabRun[], key: keyof LabRun) => median(list.map((r) => r[key]));
     const peak = Math.max(...ours.map((r) => r.peak));
     rows.push(
-      { figure: `${probe.lab} bring-up (through the test double)`, value: seconds(m(ours, "bringUpMs")), detail: `first resource to first fetch; up to ${peak} resources at once` },
+      {
+        figure: `${probe.lab} bring-up (through the test double)`,
+        value: seconds(m(ours, "bringUpMs")),
+        detail: `first resource to first fetch; up to ${peak} resources at once`,
+      },
       {
         figure: `${probe.lab} first node started to first fetch (ours)`,
         value: seconds(m(ours, "startToFetchMs")),
-        detail: hasCompose ? `docker compose: ${seconds(m(compose, "startToFetchMs"))}, ratio ${(m(ours, "startToFetchMs") / m(compose, "startToFetchMs")).toFixed(2)}` : "docker compose: not installed (scripts/prepare-machine.sh --bench)",
+        detail: hasCompose
+          ? `docker compose: ${seconds(m(compose, "startToFetchMs"))}, ratio ${(m(ours, "startToFetchMs") / m(compose, "startToFetchMs")).toFixed(2)}`
+          : "docker compose: not installed (scripts/prepare-machine.sh --bench)",
       },
       {
         figure: `${probe.lab} teardown (ours${hasCompose ? " / compose" : ""})`,
@@ -222,7 +258,11 @@ async function benchLabs(): Promise<void> {
       },
     );
     if (hasCompose) {
-      rows.push({ figure: `${probe.lab} bring-up (docker compose)`, value: seconds(m(compose, "bringUpMs")), detail: "`up -d` to first fetch" });
+      rows.push({
+        figure: `${probe.lab} bring-up (docker compose)`,
+        value: seconds(m(compose, "bringUpMs")),
+        detail: "`up -d` to first fetch",
+      });
     }
   }
   results.labs = labs;
@@ -283,20 +323,28 @@ async function firstFetch(host: string): Promise<number | undefined> {
 async function bgpOnce(bfd: boolean): Promise<BgpRun> {
   const testRun = newTestRun();
   try {
-    const deployed = await deployProgram(() =>
-      new BgpTriangle("bgp", { bfd: bfd ? undefined : false, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+    const deployed = await deployProgram(
+      () => new BgpTriangle("bgp", { bfd: bfd ? undefined : false, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
     );
     const lab = deployed.outputs;
     const host = lab.nodes.host.container;
     const r1 = lab.nodes.r1.container;
     const answered = await firstFetch(host);
     if (!answered) throw new Error("bgp: HOST never fetched the question");
-    if ((await waitForEstablished(["r1", "r2", "r3"].map((r) => lab.nodes[r].container), 2, 60_000)) === undefined) {
+    if (
+      (await waitForEstablished(
+        ["r1", "r2", "r3"].map((r) => lab.nodes[r].container),
+        2,
+        60_000,
+      )) === undefined
+    ) {
       throw new Error("bgp: sessions not Established");
     }
     await waitFor(async () => (await nextHop(r1, lab.webAddress)) === lab.nodes.r2.addresses.r1r2, { timeoutMs: 30_000 });
     const network = lab.segments.r1r2.network;
-    const outage = await measureOutage(host, lab.webAddress, () => runCommand("docker", ["network", "disconnect", network, r1]), { seconds: bfd ? 8 : 15 });
+    const outage = await measureOutage(host, lab.webAddress, () => runCommand("docker", ["network", "disconnect", network, r1]), {
+      seconds: bfd ? 8 : 15,
+    });
     const reconnected = Date.now();
     await runCommand("docker", ["network", "connect", "--ip", lab.nodes.r1.addresses.r1r2, "--alias", "r1", network, r1]);
     const back = await waitFor(async () => ((await nextHop(r1, lab.webAddress)) === lab.nodes.r2.addresses.r1r2 ? Date.now() : undefined), {
@@ -356,19 +404,47 @@ async function benchBgp(): Promise<void> {
   }
   results.bgp = { ours, plain, compose };
   const m = <T>(list: T[], key: keyof T) => median(list.map((r) => Number(r[key])));
-  rows.push({ figure: "bgp-triangle bring-up (ours)", value: seconds(m(ours, "bringUpMs")), detail: `first resource to HOST's first fetch; BFD off: ${seconds(m(plain, "bringUpMs"))}` });
+  rows.push({
+    figure: "bgp-triangle bring-up (ours)",
+    value: seconds(m(ours, "bringUpMs")),
+    detail: `first resource to HOST's first fetch; BFD off: ${seconds(m(plain, "bringUpMs"))}`,
+  });
   if (hasCompose) {
     rows.push(
-      { figure: "bgp-triangle bring-up (docker compose)", value: seconds(m(compose, "bringUpMs")), detail: `ratio ours/compose ${(m(ours, "bringUpMs") / m(compose, "bringUpMs")).toFixed(2)}` },
-      { figure: "bgp-triangle teardown (ours / compose)", value: `${seconds(m(ours, "teardownMs"))} / ${seconds(m(compose, "teardownMs"))}`, detail: `left behind by compose: ${compose.reduce((a, c) => a + c.left, 0)}` },
+      {
+        figure: "bgp-triangle bring-up (docker compose)",
+        value: seconds(m(compose, "bringUpMs")),
+        detail: `ratio ours/compose ${(m(ours, "bringUpMs") / m(compose, "bringUpMs")).toFixed(2)}`,
+      },
+      {
+        figure: "bgp-triangle teardown (ours / compose)",
+        value: `${seconds(m(ours, "teardownMs"))} / ${seconds(m(compose, "teardownMs"))}`,
+        detail: `left behind by compose: ${compose.reduce((a, c) => a + c.left, 0)}`,
+      },
     );
   } else {
-    rows.push({ figure: "bgp-triangle bring-up (docker compose)", value: "skipped", detail: "no docker-compose (scripts/prepare-machine.sh --bench installs it)" });
+    rows.push({
+      figure: "bgp-triangle bring-up (docker compose)",
+      value: "skipped",
+      detail: "no docker-compose (scripts/prepare-machine.sh --bench installs it)",
+    });
   }
   rows.push(
-    { figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3", value: `${m(ours, "outageMs").toFixed(0)} ms`, detail: `runs: ${ours.map((r) => r.outageMs).join(", ")} ms` },
-    { figure: "bgp failover, same cut, BFD off (timers 1/3)", value: `${m(plain, "outageMs").toFixed(0)} ms`, detail: `runs: ${plain.map((r) => r.outageMs).join(", ")} ms` },
-    { figure: "bgp recovery, link back to R1-R2 path", value: `${m(ours, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${m(plain, "recoveryMs").toFixed(0)} ms` },
+    {
+      figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3",
+      value: `${m(ours, "outageMs").toFixed(0)} ms`,
+      detail: `runs: ${ours.map((r) => r.outageMs).join(", ")} ms`,
+    },
+    {
+      figure: "bgp failover, same cut, BFD off (timers 1/3)",
+      value: `${m(plain, "outageMs").toFixed(0)} ms`,
+      detail: `runs: ${plain.map((r) => r.outageMs).join(", ")} ms`,
+    },
+    {
+      figure: "bgp recovery, link back to R1-R2 path",
+      value: `${m(ours, "recoveryMs").toFixed(0)} ms`,
+      detail: `BFD off: ${m(plain, "recoveryMs").toFixed(0)} ms`,
+    },
   );
 }
 
@@ -401,13 +477,41 @@ async function benchRouting(): Promise<void> {
           value: seconds(m(compose, "convergenceMs")),
           detail: `from \`up -d\`; ratio ours/compose ${(m(withBfd, "convergenceMs") / m(compose, "convergenceMs")).toFixed(2)}; left behind by compose: ${compose.reduce((a, c) => a + c.left, 0)}`,
         }
-      : { figure: "ospf-ring convergence (docker compose)", value: "skipped", detail: "no docker-compose (scripts/prepare-machine.sh --bench installs it)" },
-    { figure: "ospf-ring failover, one-sided r1-r2 cut, BFD 100ms x3", value: `${m(withBfd, "outageMs").toFixed(0)} ms`, detail: runs(withBfd, "outageMs") },
-    { figure: "ospf-ring failover, same cut, BFD off (hello 1 s, dead 4 s)", value: `${m(withoutBfd, "outageMs").toFixed(0)} ms`, detail: runs(withoutBfd, "outageMs") },
-    { figure: "ospf-ring recovery, link back to the path through r2", value: `${m(withBfd, "recoveryMs").toFixed(0)} ms`, detail: `BFD off: ${m(withoutBfd, "recoveryMs").toFixed(0)} ms` },
-    { figure: "ospf-grid 4x5 bring-up (20 routers, 14 hosts)", value: seconds(m(grids, "deployMs")), detail: `first resource to every node ready; teardown ${seconds(m(grids, "teardownMs"))}` },
-    { figure: "ospf-grid 4x5 convergence", value: seconds(m(grids, "convergenceMs")), detail: `first node started to every adjacency and route; ${runs(grids, "convergenceMs")}` },
-    { figure: "ospf-grid memory per router", value: `${m(grids, "medianRouterMiB").toFixed(1)} MiB`, detail: "median of the 20 routers (docker stats), FRR zebra, staticd, ospfd, bfdd" },
+      : {
+          figure: "ospf-ring convergence (docker compose)",
+          value: "skipped",
+          detail: "no docker-compose (scripts/prepare-machine.sh --bench installs it)",
+        },
+    {
+      figure: "ospf-ring failover, one-sided r1-r2 cut, BFD 100ms x3",
+      value: `${m(withBfd, "outageMs").toFixed(0)} ms`,
+      detail: runs(withBfd, "outageMs"),
+    },
+    {
+      figure: "ospf-ring failover, same cut, BFD off (hello 1 s, dead 4 s)",
+      value: `${m(withoutBfd, "outageMs").toFixed(0)} ms`,
+      detail: runs(withoutBfd, "outageMs"),
+    },
+    {
+      figure: "ospf-ring recovery, link back to the path through r2",
+      value: `${m(withBfd, "recoveryMs").toFixed(0)} ms`,
+      detail: `BFD off: ${m(withoutBfd, "recoveryMs").toFixed(0)} ms`,
+    },
+    {
+      figure: "ospf-grid 4x5 bring-up (20 routers, 14 hosts)",
+      value: seconds(m(grids, "deployMs")),
+      detail: `first resource to every node ready; teardown ${seconds(m(grids, "teardownMs"))}`,
+    },
+    {
+      figure: "ospf-grid 4x5 convergence",
+      value: seconds(m(grids, "convergenceMs")),
+      detail: `first node started to every adjacency and route; ${runs(grids, "convergenceMs")}`,
+    },
+    {
+      figure: "ospf-grid memory per router",
+      value: `${m(grids, "medianRouterMiB").toFixed(1)} MiB`,
+      detail: "median of the 20 routers (docker stats), FRR zebra, staticd, ospfd, bfdd",
+    },
   );
 }
 
@@ -457,8 +561,16 @@ async function benchNetworkContainer(): Promise<void> {
   }
   results.nc = { dhcpBoundMs: bound, dnatFirstByteMs: dnat, directFirstByteMs: direct };
   rows.push(
-    { figure: "network container: router start to DHCP lease", value: `${median(bound).toFixed(0)} ms`, detail: `runs: ${bound.join(", ")} ms` },
-    { figure: "network container: first byte via DNAT", value: `${dnat.toFixed(2)} ms`, detail: `direct: ${direct.toFixed(2)} ms, ratio ${(dnat / direct).toFixed(2)} (median of 30)` },
+    {
+      figure: "network container: router start to DHCP lease",
+      value: `${median(bound).toFixed(0)} ms`,
+      detail: `runs: ${bound.join(", ")} ms`,
+    },
+    {
+      figure: "network container: first byte via DNAT",
+      value: `${dnat.toFixed(2)} ms`,
+      detail: `direct: ${direct.toFixed(2)} ms, ratio ${(dnat / direct).toFixed(2)} (median of 30)`,
+    },
   );
 }
 
@@ -498,7 +610,12 @@ async function benchStretch(): Promise<void> {
         // The same container to its own host's bridge (the gateway): one bridge, no tunnel.
         bridgeRtt = await rttMs(hostA, webA, "10.60.0.254");
         await execIn(webB, ["dd", "if=/dev/zero", "of=/srv/www/64m", "bs=1M", "count=64"], 30_000, hostB.target);
-        const speed = await execIn(webA, ["curl", "-s", "-o", "/dev/null", "--max-time", "30", "-w", "%{speed_download}", "http://10.60.0.20/64m"], 40_000, hostA.target);
+        const speed = await execIn(
+          webA,
+          ["curl", "-s", "-o", "/dev/null", "--max-time", "30", "-w", "%{speed_download}", "http://10.60.0.20/64m"],
+          40_000,
+          hostA.target,
+        );
         mbitPerSecond = (Number(speed.stdout) * 8) / 1e6;
       }
       const started = Date.now();
@@ -516,9 +633,21 @@ async function benchStretch(): Promise<void> {
       value: seconds(median(samples.siteAMs) + median(samples.siteBMs)),
       detail: `site A ${seconds(median(samples.siteAMs))}, then site B with its probe across ${seconds(median(samples.siteBMs))}`,
     },
-    { figure: "stretched segment: round trip across the tunnel", value: `${tunnelRtt.toFixed(3)} ms`, detail: `to its own bridge: ${bridgeRtt.toFixed(3)} ms (avg of 50 pings)` },
-    { figure: "stretched segment: HTTP throughput across the tunnel", value: `${mbitPerSecond.toFixed(0)} Mbit/s`, detail: "64 MiB over curl, MTU 1450, veth underlay" },
-    { figure: "stretched segment: teardown of both sites", value: seconds(median(samples.teardownMs)), detail: "nothing left on either host (checked by the e2e tier)" },
+    {
+      figure: "stretched segment: round trip across the tunnel",
+      value: `${tunnelRtt.toFixed(3)} ms`,
+      detail: `to its own bridge: ${bridgeRtt.toFixed(3)} ms (avg of 50 pings)`,
+    },
+    {
+      figure: "stretched segment: HTTP throughput across the tunnel",
+      value: `${mbitPerSecond.toFixed(0)} Mbit/s`,
+      detail: "64 MiB over curl, MTU 1450, veth underlay",
+    },
+    {
+      figure: "stretched segment: teardown of both sites",
+      value: seconds(median(samples.teardownMs)),
+      detail: "nothing left on either host (checked by the e2e tier)",
+    },
   );
 }
 
@@ -546,7 +675,10 @@ async function main() {
   } else if (engineSections.length > 0) {
     // Warm-up: builds every lab image once, so that no bring-up figure includes an image build.
     const warm = newTestRun();
-    const deployed = await deployStack(warm, { labs: ["networking-demo", "routed-lan", "bgp-triangle"], demoHostPort: await freePort(4017) });
+    const deployed = await deployStack(warm, {
+      labs: ["networking-demo", "routed-lan", "bgp-triangle"],
+      demoHostPort: await freePort(4017),
+    });
     await deployed.mocks.destroyAll();
     await sweep(warm);
     if (ONLY.has("labs")) await section("labs", benchLabs);

@@ -12,9 +12,17 @@ export const bgpTriangle = defineComposition({
   requires: [],
   plan(lab, config, { namePrefix }) {
     const options: BgpTriangleOptions = { internal: config.internal };
-    const plan = fromConfig(lab, () => planRoutedLab(lab, planBgpTriangle(lab, options).spec, { namePrefix }), () => undefined);
+    const plan = fromConfig(
+      lab,
+      () => planRoutedLab(lab, planBgpTriangle(lab, options).spec, { namePrefix }),
+      () => undefined,
+    );
     const fixed = () => configPath("labs");
-    return { args: options, needs: routedLabNeeds(plan), footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }) };
+    return {
+      args: options,
+      needs: routedLabNeeds(plan),
+      footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }),
+    };
   },
   create: (lab, options, common, opts) => new BgpTriangle(lab, { ...options, ...common }, opts),
 });

@@ -121,14 +121,19 @@ export function routedLabFootprint(
   });
   const labPath = configPath("labs");
   if (plan.guardedBridges.length > 0) footprint.names.push({ path: labPath, name: `${labName}-bridge-guard`, kind: "container" });
-  if (plan.segments.some((segment) => segment.vxlan)) footprint.names.push({ path: labPath, name: `${labName}-tunnels`, kind: "container" });
+  if (plan.segments.some((segment) => segment.vxlan))
+    footprint.names.push({ path: labPath, name: `${labName}-tunnels`, kind: "container" });
   plan.nodes.forEach((node, n) => {
     footprint.names.push({ path: pathOf.node(n), name: node.containerName, kind: "container" });
     node.publish.forEach((port, p) => {
       const what = `lab ${plan.lab}'s node ${node.name}`;
       footprint.ports.push({ path: pathOf.publish(n, p), address: port.hostAddress, port: port.hostPort, protocol: port.protocol, what });
       if (port.via === "forwarder") {
-        footprint.names.push({ path: pathOf.publish(n, p), name: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`, kind: "container" });
+        footprint.names.push({
+          path: pathOf.publish(n, p),
+          name: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
+          kind: "container",
+        });
       }
     });
   });

@@ -56,7 +56,10 @@ export function parseStackConfig(given: Record<string, unknown>, options: ParseO
  * Keys of our namespace that the project does not have (a misspelling, most often): each named,
  * with the nearest key, and its value unless it may be a secret (set as one, or near a secret key).
  */
-function unknownKeys(given: Record<string, unknown>, secretFields: ReadonlySet<string>): { known: Record<string, unknown>; issues: ConfigIssue[] } {
+function unknownKeys(
+  given: Record<string, unknown>,
+  secretFields: ReadonlySet<string>,
+): { known: Record<string, unknown>; issues: ConfigIssue[] } {
   const keys = Object.keys(stackConfigSchema.shape);
   const known: Record<string, unknown> = {};
   const issues: ConfigIssue[] = [];
@@ -94,8 +97,16 @@ function unreadKeys(raw: Record<string, unknown>, labs: CompositionName[]): Conf
 }
 
 const STRING_KEYS = new Set([
-  "dockerHost", "namePrefix", "publishAddress", "oorImage", "oorMapServerKey", "oorMapServer", "sshPrivateKey", "sshHostKey",
-  "restartPolicy", "labImages",
+  "dockerHost",
+  "namePrefix",
+  "publishAddress",
+  "oorImage",
+  "oorMapServerKey",
+  "oorMapServer",
+  "sshPrivateKey",
+  "sshHostKey",
+  "restartPolicy",
+  "labImages",
 ]);
 
 /**

@@ -13,7 +13,10 @@ export interface PlannedFootprint {
 }
 
 /** 0.0.0.0 listens on every address of the host: it clashes with any other address on the same port. */
-export function listenersClash(a: { address: string; port: number; protocol: string }, b: { address: string; port: number; protocol: string }): boolean {
+export function listenersClash(
+  a: { address: string; port: number; protocol: string },
+  b: { address: string; port: number; protocol: string },
+): boolean {
   return a.port === b.port && a.protocol === b.protocol && (a.address === b.address || a.address === "0.0.0.0" || b.address === "0.0.0.0");
 }
 
@@ -36,7 +39,10 @@ function subnetClashes(labs: PlannedFootprint[]): ConfigIssue[] {
           return typeof otherParsed !== "string" && subnetsOverlap(parsed, otherParsed);
         });
       if (clash) {
-        issues.push({ path: subnet.path, message: `${show(subnet.cidr)} (${subnet.what}) overlaps ${clash.what} (${clash.cidr}): Docker refuses overlapping pools` });
+        issues.push({
+          path: subnet.path,
+          message: `${show(subnet.cidr)} (${subnet.what}) overlaps ${clash.what} (${clash.cidr}): Docker refuses overlapping pools`,
+        });
       }
     }
   });

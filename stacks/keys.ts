@@ -13,7 +13,15 @@ import { OOR_KEY_PATTERN, OOR_KEY_RULE } from "../components/oor/plan";
 export const CONFIG_NAMESPACE = "docker-netlabs";
 
 /** The compositions a stack can build, by name (see stacks/index.ts). */
-export const COMPOSITION_NAMES = ["networking-demo", "routed-lan", "bgp-triangle", "oor-2xtrs-1msmr", "lisp-site", "lisp-msmr", "routed-lab"] as const;
+export const COMPOSITION_NAMES = [
+  "networking-demo",
+  "routed-lan",
+  "bgp-triangle",
+  "oor-2xtrs-1msmr",
+  "lisp-site",
+  "lisp-msmr",
+  "routed-lab",
+] as const;
 export type CompositionName = (typeof COMPOSITION_NAMES)[number];
 /** What a stack builds unless it names its labs: everything that runs without an outside image or a secret. */
 export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
@@ -69,7 +77,10 @@ export const SETTING_KEYS = {
   /** The private key of an ssh:// host (set with `pulumi config set --secret sshPrivateKey < key`). */
   sshPrivateKey: z.string().optional(),
   /** That host's public key as in known_hosts ("ssh-ed25519 AAAA..."): hosts are never trusted blindly. */
-  sshHostKey: z.string().regex(/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+/, "must be a known_hosts key such as ssh-ed25519 AAAA...").optional(),
+  sshHostKey: z
+    .string()
+    .regex(/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+/, "must be a known_hosts key such as ssh-ed25519 AAAA...")
+    .optional(),
   labs: z
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
     .min(1, "names no lab")
@@ -92,7 +103,12 @@ export const SETTING_KEYS = {
 /** Keys the compositions read, each listed in the `reads` of the compositions that use it. */
 export const LAB_KEYS = {
   publishAddress: ipv4.default("127.0.0.1"),
-  demoHostPort: z.number().int("must be a whole number").min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535").default(4000),
+  demoHostPort: z
+    .number()
+    .int("must be a whole number")
+    .min(1, "must be a port from 1 to 65535")
+    .max(65535, "must be a port from 1 to 65535")
+    .default(4000),
   internal: z.boolean().default(true),
   /** The OpenOverlayRouter image of the OOR labs. */
   oorImage: z
@@ -102,9 +118,7 @@ export const LAB_KEYS = {
   /** The map-server key of the OOR labs; set it with `pulumi config set --secret`. */
   oorMapServerKey: z.string().min(8, "must be at least 8 characters").regex(OOR_KEY_PATTERN, OOR_KEY_RULE).optional(),
   /** lisp-site / lisp-msmr: this site's RLOC network and its address there (a macvlan on `parent` if named). */
-  oorRloc: z
-    .strictObject({ subnet: z.string(), address: ipv4, gateway: ipv4.optional(), parent: interfaceName.optional() })
-    .optional(),
+  oorRloc: z.strictObject({ subnet: z.string(), address: ipv4, gateway: ipv4.optional(), parent: interfaceName.optional() }).optional(),
   /** lisp-site: the site's EID prefix and sandbox names. */
   oorSite: z.strictObject({ eidSubnet: z.string(), sandboxes: z.array(z.string()).min(1, "names no sandbox").optional() }).optional(),
   /** lisp-site: the MS/MR's RLOC address (the lisp-msmr stack's msmr address). */

@@ -12,18 +12,18 @@ export const DEMO_PAGE = "Hello from server-1, the docker-netlabs networking dem
 /** The demo, from the keys it reads. */
 export function networkingDemoSpec(config: ConfigSlice<"internal" | "demoHostPort" | "publishAddress">): RoutedLabArgs["spec"] {
   return {
-      segments: [{ name: "demo", subnet: "10.231.0.0/24", internal: config.internal }],
-      nodes: [
-        {
-          name: "server-1",
-          image: "web",
-          interfaces: [{ segment: "demo", address: "10.231.0.10" }],
-          files: { "/srv/www/index.html": DEMO_PAGE },
-          publish: [{ containerPort: 80, hostPort: config.demoHostPort, hostAddress: config.publishAddress }],
-        },
-        { name: "client-1", image: "client", interfaces: [{ segment: "demo", address: "10.231.0.20" }] },
-      ],
-    };
+    segments: [{ name: "demo", subnet: "10.231.0.0/24", internal: config.internal }],
+    nodes: [
+      {
+        name: "server-1",
+        image: "web",
+        interfaces: [{ segment: "demo", address: "10.231.0.10" }],
+        files: { "/srv/www/index.html": DEMO_PAGE },
+        publish: [{ containerPort: 80, hostPort: config.demoHostPort, hostAddress: config.publishAddress }],
+      },
+      { name: "client-1", image: "client", interfaces: [{ segment: "demo", address: "10.231.0.20" }] },
+    ],
+  };
 }
 
 export const networkingDemo = defineComposition({
@@ -32,7 +32,8 @@ export const networkingDemo = defineComposition({
   plan(lab, config, { namePrefix }) {
     const spec = networkingDemoSpec(config);
     // Only the published port comes from config; the rest is the demo's own.
-    const publishKey = (path: string) => (path.endsWith("hostAddress") ? "publishAddress" : path.includes("publish") ? "demoHostPort" : undefined);
+    const publishKey = (path: string) =>
+      path.endsWith("hostAddress") ? "publishAddress" : path.includes("publish") ? "demoHostPort" : undefined;
     const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), publishKey);
     return {
       args: spec,
@@ -48,7 +49,13 @@ export const networkingDemo = defineComposition({
     const demo = new RoutedLab(lab, { spec, ...common }, opts);
     const checks = [
       ...demo.probeChecks(),
-      { kind: "fetch" as const, name: "client-1 fetches server-1 by name", from: demo.nodes["client-1"].container, url: "http://server-1/", expect: DEMO_PAGE.trim() },
+      {
+        kind: "fetch" as const,
+        name: "client-1 fetches server-1 by name",
+        from: demo.nodes["client-1"].container,
+        url: "http://server-1/",
+        expect: DEMO_PAGE.trim(),
+      },
     ];
     return Object.assign(demo, { probeChecks: () => checks });
   },

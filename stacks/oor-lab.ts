@@ -99,7 +99,14 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
         OOR_LAB.sites.flatMap((site) => {
           const lispSite = this.sites[site.name];
           return [
-            [`${site.name}-xtr`, { container: lispSite.xtr.containerName, addresses: { rloc: site.rlocAddress, [`${site.name}-eid`]: lispSite.xtrEidAddress }, router: true }],
+            [
+              `${site.name}-xtr`,
+              {
+                container: lispSite.xtr.containerName,
+                addresses: { rloc: site.rlocAddress, [`${site.name}-eid`]: lispSite.xtrEidAddress },
+                router: true,
+              },
+            ],
             ...Object.entries(lispSite.sandboxes).map(([sandbox, info]) => [
               `${site.name}-${sandbox}`,
               { container: info.container, addresses: { [`${site.name}-eid`]: info.address }, router: false },
@@ -110,19 +117,18 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
     };
     this.segments = {
       rloc: { network: `${prefix}-rloc`, subnet: OOR_LAB.rlocSubnet, gateway: RLOC_GATEWAY, driver: "bridge" },
-      ...Object.fromEntries(
-        OOR_LAB.sites.map((site) => [`${site.name}-eid`, { ...this.sites[site.name].eid.segments.eid }]),
-      ),
+      ...Object.fromEntries(OOR_LAB.sites.map((site) => [`${site.name}-eid`, { ...this.sites[site.name].eid.segments.eid }])),
     };
-    this.mermaid = [
-      "flowchart LR",
-      `  rloc(["RLOC ${OOR_LAB.rlocSubnet}"])`,
-      `  msmr["MS/MR<br/>${OOR_LAB.msAddress}"] --- rloc`,
-      ...OOR_LAB.sites.flatMap((site) => [
-        `  ${site.name.replace("-", "_")}["${site.name} xTR<br/>RLOC ${site.rlocAddress}<br/>EID ${site.eidSubnet}"] --- rloc`,
-        `  ${site.name.replace("-", "_")}_sandbox["sandbox-1"] --- ${site.name.replace("-", "_")}`,
-      ]),
-    ].join("\n") + "\n";
+    this.mermaid =
+      [
+        "flowchart LR",
+        `  rloc(["RLOC ${OOR_LAB.rlocSubnet}"])`,
+        `  msmr["MS/MR<br/>${OOR_LAB.msAddress}"] --- rloc`,
+        ...OOR_LAB.sites.flatMap((site) => [
+          `  ${site.name.replace("-", "_")}["${site.name} xTR<br/>RLOC ${site.rlocAddress}<br/>EID ${site.eidSubnet}"] --- rloc`,
+          `  ${site.name.replace("-", "_")}_sandbox["sandbox-1"] --- ${site.name.replace("-", "_")}`,
+        ]),
+      ].join("\n") + "\n";
     this.registerOutputs({ nodes: this.nodes, mermaid: this.mermaid });
   }
 

@@ -11,7 +11,16 @@ import { LabComponent, LabNode, LabSegment } from "../components/lab";
 import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
 import { isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet } from "../components/net/addressing";
 import { ConfigIssue, LabConfigError, show } from "../components/net/errors";
-import { LispSite, LispSiteArgs, OOR_CONFIG_PATH, OorRouter, OorRouterArgs, planLispSite, planOorRouter, rlocRouteIssues } from "../components/oor";
+import {
+  LispSite,
+  LispSiteArgs,
+  OOR_CONFIG_PATH,
+  OorRouter,
+  OorRouterArgs,
+  planLispSite,
+  planOorRouter,
+  rlocRouteIssues,
+} from "../components/oor";
 import { ProbeCheck } from "../components/probe/lab-probe";
 import { CompositionPlan, LabCommonArgs, LabFootprint, defineComposition, fromConfig } from "./composition";
 import { StackConfig, configPath } from "./keys";
@@ -40,15 +49,24 @@ export function planRlocNetwork(rloc: NonNullable<StackConfig["oorRloc"]>): { pl
   if (typeof subnet === "string") return { issues: [{ path: configPath("oorRloc.subnet"), message: `${show(rloc.subnet)} ${subnet}` }] };
   const issues: ConfigIssue[] = [];
   if (!isUsableHost(subnet, rloc.address)) {
-    issues.push({ path: configPath("oorRloc.address"), message: `${show(rloc.address)} is outside the RLOC subnet ${subnet.cidr} (or is its network or broadcast address)` });
+    issues.push({
+      path: configPath("oorRloc.address"),
+      message: `${show(rloc.address)} is outside the RLOC subnet ${subnet.cidr} (or is its network or broadcast address)`,
+    });
   }
   const gateway = rloc.gateway ?? lastUsableAddress(subnet);
   if (rloc.gateway !== undefined && (!isIpv4Address(rloc.gateway) || !isUsableHost(subnet, rloc.gateway))) {
-    issues.push({ path: configPath("oorRloc.gateway"), message: `${show(rloc.gateway)} is not a host address of the RLOC subnet ${subnet.cidr}` });
+    issues.push({
+      path: configPath("oorRloc.gateway"),
+      message: `${show(rloc.gateway)} is not a host address of the RLOC subnet ${subnet.cidr}`,
+    });
   } else if (gateway === rloc.address) {
     issues.push(
       rloc.gateway === undefined
-        ? { path: configPath("oorRloc.address"), message: `${show(rloc.address)} is Docker's gateway on the RLOC network (the last host of ${subnet.cidr}): set oorRloc.gateway to another address, or take another` }
+        ? {
+            path: configPath("oorRloc.address"),
+            message: `${show(rloc.address)} is Docker's gateway on the RLOC network (the last host of ${subnet.cidr}): set oorRloc.gateway to another address, or take another`,
+          }
         : { path: configPath("oorRloc.gateway"), message: `${show(rloc.gateway)} is the router's own address (oorRloc.address)` },
     );
   }
@@ -129,17 +147,21 @@ export class LispSiteStack extends pulumi.ComponentResource implements LabCompon
     this.nodes = {
       xtr: { container: this.site.xtr.containerName, addresses: { rloc: site.rlocAddress, eid: this.site.xtrEidAddress }, router: true },
       ...Object.fromEntries(
-        Object.entries(this.site.sandboxes).map(([sandbox, info]) => [sandbox, { container: info.container, addresses: { eid: info.address }, router: false }]),
+        Object.entries(this.site.sandboxes).map(([sandbox, info]) => [
+          sandbox,
+          { container: info.container, addresses: { eid: info.address }, router: false },
+        ]),
       ),
     };
     this.segments = { rloc: rlocSegment(name, common.namePrefix, rloc), eid: this.site.eid.segments.eid };
     const mapServer = site.mapServers?.[0]?.address;
-    this.mermaid = [
-      "flowchart LR",
-      `  ms["MS/MR ${mapServer}"] -.- rloc(["RLOC ${rloc.subnet}"])`,
-      `  xtr["xTR ${site.rlocAddress}<br/>EID ${site.eidSubnet}"] --- rloc`,
-      ...Object.keys(this.site.sandboxes).map((sandbox) => `  ${sandbox.replace(/-/g, "_")}["${sandbox}"] --- xtr`),
-    ].join("\n") + "\n";
+    this.mermaid =
+      [
+        "flowchart LR",
+        `  ms["MS/MR ${mapServer}"] -.- rloc(["RLOC ${rloc.subnet}"])`,
+        `  xtr["xTR ${site.rlocAddress}<br/>EID ${site.eidSubnet}"] --- rloc`,
+        ...Object.keys(this.site.sandboxes).map((sandbox) => `  ${sandbox.replace(/-/g, "_")}["${sandbox}"] --- xtr`),
+      ].join("\n") + "\n";
     this.registerOutputs({ nodes: this.nodes });
   }
 
@@ -156,7 +178,10 @@ export const lispSite = defineComposition({
     const { plan: rloc, issues: rlocIssues } = planRlocNetwork(config.oorRloc);
     issues.push(...rlocIssues);
     if (rloc && config.oorMapServer === rloc.gateway) {
-      issues.push({ path: configPath("oorMapServer"), message: `${show(config.oorMapServer)} is Docker's gateway on the RLOC network, not a map server` });
+      issues.push({
+        path: configPath("oorMapServer"),
+        message: `${show(config.oorMapServer)} is Docker's gateway on the RLOC network, not a map server`,
+      });
     }
     const site = (key: pulumi.Input<string>): PlannedLispSite => ({
       image: config.oorImage,
@@ -185,7 +210,11 @@ export const lispSite = defineComposition({
         { path: configPath("oorRloc"), name: `${name}-rloc`, kind: "network" },
         { path: configPath("oorSite"), name: `${name}-eid-eid`, kind: "network" },
         { path: configPath("labs"), name: `${name}-xtr`, kind: "container" },
-        ...sandboxes.map((sandbox, i) => ({ path: configPath(`oorSite.sandboxes[${i}]`), name: `${name}-eid-${sandbox.name}`, kind: "container" as const })),
+        ...sandboxes.map((sandbox, i) => ({
+          path: configPath(`oorSite.sandboxes[${i}]`),
+          name: `${name}-eid-${sandbox.name}`,
+          kind: "container" as const,
+        })),
       ],
     };
     return {
@@ -220,11 +249,12 @@ export class LispMsmrStack extends pulumi.ComponentResource implements LabCompon
     this.ms = new OorRouter(name, { ...ms, namePrefix, labels, restart, rlocNetwork: network.name }, { parent: this });
     this.nodes = { msmr: { container: this.ms.containerName, addresses: { rloc: ms.rlocAddress }, router: true } };
     this.segments = { rloc: rlocSegment(name, namePrefix, rloc) };
-    this.mermaid = [
-      "flowchart LR",
-      `  ms["MS/MR ${ms.rlocAddress}"] --- rloc(["RLOC ${rloc.subnet}"])`,
-      ...(ms.sites ?? []).map((site, i) => `  site${i}(["site ${site.eidPrefix}"]) -.- ms`),
-    ].join("\n") + "\n";
+    this.mermaid =
+      [
+        "flowchart LR",
+        `  ms["MS/MR ${ms.rlocAddress}"] --- rloc(["RLOC ${rloc.subnet}"])`,
+        ...(ms.sites ?? []).map((site, i) => `  site${i}(["site ${site.eidPrefix}"]) -.- ms`),
+      ].join("\n") + "\n";
     this.registerOutputs({ nodes: this.nodes });
   }
 

@@ -13,7 +13,11 @@ export const routedLab = defineComposition({
   requires: ["routedLab"],
   plan(lab, config, { namePrefix }) {
     const spec = config.routedLab as RoutedLabSpec;
-    const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), (path) => (path === "name" || path === "namePrefix" ? undefined : `routedLab.${path}`));
+    const plan = fromConfig(
+      lab,
+      () => planRoutedLab(lab, spec, { namePrefix }),
+      (path) => (path === "name" || path === "namePrefix" ? undefined : `routedLab.${path}`),
+    );
     const at = (path: string) => configPath(`routedLab.${path}`);
     // Plan order is spec order: a segment or node's index is its place in the config.
     return {

@@ -34,15 +34,29 @@ export const routedLan = defineComposition({
   requires: [],
   plan(lab, config, { namePrefix }) {
     const spec = routedLanSpec(config);
-    const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), () => undefined);
+    const plan = fromConfig(
+      lab,
+      () => planRoutedLab(lab, spec, { namePrefix }),
+      () => undefined,
+    );
     const fixed = () => configPath("labs");
-    return { args: spec, needs: routedLabNeeds(plan), footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }) };
+    return {
+      args: spec,
+      needs: routedLabNeeds(plan),
+      footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }),
+    };
   },
   create(lab, spec, common, opts) {
     const lan = new RoutedLab(lab, { spec, ...common }, opts);
     const checks = [
       ...lan.probeChecks(),
-      { kind: "fetch" as const, name: "h1 fetches h3 through r1", from: lan.nodes.h1.container, url: `http://${lan.nodes.h3.addresses.lan3}/`, expect: "h3" },
+      {
+        kind: "fetch" as const,
+        name: "h1 fetches h3 through r1",
+        from: lan.nodes.h1.container,
+        url: `http://${lan.nodes.h3.addresses.lan3}/`,
+        expect: "h3",
+      },
     ];
     return Object.assign(lan, { probeChecks: () => checks });
   },

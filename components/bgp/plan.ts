@@ -113,7 +113,10 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
 
   // eBGP on every link needs three distinct ASNs (and router ids).
   if (args.timers.keepaliveSeconds >= args.timers.holdSeconds) {
-    issues.push({ path: "timers.keepaliveSeconds", message: `${args.timers.keepaliveSeconds} must be less than holdSeconds (${args.timers.holdSeconds})` });
+    issues.push({
+      path: "timers.keepaliveSeconds",
+      message: `${args.timers.keepaliveSeconds} must be less than holdSeconds (${args.timers.holdSeconds})`,
+    });
   }
   ROUTERS.forEach((router, i) => {
     const other = ROUTERS.slice(0, i).find((earlier) => args.asns[earlier] === args.asns[router]);
@@ -130,7 +133,10 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
       continue;
     }
     if ((LINKS as readonly string[]).includes(key) && subnet.prefixLength > 29) {
-      issues.push({ path: `subnets.${key}`, message: `${show(subnet.cidr)} is too small: a link needs two routers and Docker's gateway (/29 or larger)` });
+      issues.push({
+        path: `subnets.${key}`,
+        message: `${show(subnet.cidr)} is too small: a link needs two routers and Docker's gateway (/29 or larger)`,
+      });
     }
     for (const [otherKey, other] of Object.entries(subnets)) {
       if (subnetsOverlap(subnet, other)) {
@@ -145,7 +151,10 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
     const subnet = subnets[lan];
     // The default is the LAN's 10th host, which a LAN smaller than /28 does not have.
     if (given === undefined && subnet.prefixLength > 28) {
-      issues.push({ path: `subnets.${lan}`, message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}` });
+      issues.push({
+        path: `subnets.${lan}`,
+        message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}`,
+      });
       return "";
     }
     const address = given ?? hostAddress(subnet, 10);
@@ -202,14 +211,26 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
 
   // The sessions and configurations are RoutedLab's own, planned here from the spec.
   const planned = planRoutedLab(name, spec);
-  const routers = Object.fromEntries(ROUTERS.map((router) => [router, planned.nodes.find((node) => node.name === router)!.routing!])) as Record<
-    RouterName,
-    NodeRoutingPlan
-  >;
+  const routers = Object.fromEntries(
+    ROUTERS.map((router) => [router, planned.nodes.find((node) => node.name === router)!.routing!]),
+  ) as Record<RouterName, NodeRoutingPlan>;
   const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
-    routers[router].bgp!.neighbors.map((neighbor) => ({ router, neighbor: neighbor.node as RouterName, address: neighbor.address, remoteAs: neighbor.remoteAs })),
+    routers[router].bgp!.neighbors.map((neighbor) => ({
+      router,
+      neighbor: neighbor.node as RouterName,
+      address: neighbor.address,
+      remoteAs: neighbor.remoteAs,
+    })),
   );
-  return { spec, routers, sessions, hostAddress: host, webAddress: web, question: args.question, mermaid: renderBgpMermaid(args.asns, args.routerIds, subnets, host, web) };
+  return {
+    spec,
+    routers,
+    sessions,
+    hostAddress: host,
+    webAddress: web,
+    question: args.question,
+    mermaid: renderBgpMermaid(args.asns, args.routerIds, subnets, host, web),
+  };
 }
 
 function renderBgpMermaid(

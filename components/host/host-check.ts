@@ -34,14 +34,20 @@ interface HostCheckInputs extends Omit<HostCheckArgs, "privateKey"> {
 
 /** The host's facts, over one bounded SSH connection that checks the host key (ssh-host.ts). */
 async function readFacts(inputs: HostCheckInputs): Promise<HostFacts> {
-  const host = new SshHost({ host: inputs.host, port: inputs.port, user: inputs.user, privateKey: inputs.privateKey, hostKey: inputs.hostKey, commandTimeoutMs: 20_000 });
+  const host = new SshHost({
+    host: inputs.host,
+    port: inputs.port,
+    user: inputs.user,
+    privateKey: inputs.privateKey,
+    hostKey: inputs.hostKey,
+    commandTimeoutMs: 20_000,
+  });
   try {
     return await host.facts();
   } finally {
     await host.close();
   }
 }
-
 
 export const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
   // The facts read here travel to `create` with the checked inputs: one SSH connection per run.

@@ -27,10 +27,14 @@ export const SSH_HOST_KEY_CHECK: readonly string[] = ["-o", "StrictHostKeyChecki
  * so an option the user sets (ConnectTimeout, ServerAliveInterval, ...) wins over these.
  */
 export const SSH_EXEC_DEFAULTS: readonly string[] = [
-  "-o", "BatchMode=yes", // never prompt for a password or passphrase: fail instead
-  "-o", "ConnectTimeout=10",
-  "-o", "ServerAliveInterval=10", // a silent host is dropped after 3 unanswered keepalives
-  "-o", "ServerAliveCountMax=3",
+  "-o",
+  "BatchMode=yes", // never prompt for a password or passphrase: fail instead
+  "-o",
+  "ConnectTimeout=10",
+  "-o",
+  "ServerAliveInterval=10", // a silent host is dropped after 3 unanswered keepalives
+  "-o",
+  "ServerAliveCountMax=3",
 ];
 
 /** Quotes a string as one POSIX sh word. */
@@ -82,7 +86,9 @@ export function sshLabel(target: Extract<DockerExecTarget, { kind: "ssh" }>): st
 export function dockerExecTarget(dockerHost: string, sshOpts: string[] = []): DockerExecTarget {
   const address = parseDockerHost(dockerHost);
   if (typeof address === "string") throw new Error(`dockerHost ${JSON.stringify(dockerHost)} ${address}`);
-  return address.scheme === "ssh" ? { kind: "ssh", host: address.host, port: address.port, user: address.user, sshOpts } : { kind: "local", dockerHost };
+  return address.scheme === "ssh"
+    ? { kind: "ssh", host: address.host, port: address.port, user: address.user, sshOpts }
+    : { kind: "local", dockerHost };
 }
 
 /**
@@ -96,12 +102,15 @@ export function sshFailure(code: number, stderr: string): { step: string; retry:
   if (said(/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|host key for .* has changed/i)) {
     return { step: "host-key: the host's key is not the known host key", retry: false };
   }
-  if (said(/Permission denied|Too many authentication failures|no mutual signature/i)) return { step: "auth: the key was refused", retry: false };
+  if (said(/Permission denied|Too many authentication failures|no mutual signature/i))
+    return { step: "auth: the key was refused", retry: false };
   if (said(/Connection refused/i)) return { step: "connect: connection refused", retry: true };
   if (said(/timed out|Timeout, server .* not responding/i)) return { step: "connect: timed out", retry: true };
-  if (said(/Could not resolve hostname|Name or service not known/i)) return { step: "connect: the host name does not resolve", retry: false };
+  if (said(/Could not resolve hostname|Name or service not known/i))
+    return { step: "connect: the host name does not resolve", retry: false };
   if (said(/No route to host|Network is unreachable/i)) return { step: "connect: no route to the host", retry: true };
-  if (said(/Connection closed|Connection reset|kex_exchange_identification/i)) return { step: "connect: the connection was closed", retry: true };
+  if (said(/Connection closed|Connection reset|kex_exchange_identification/i))
+    return { step: "connect: the connection was closed", retry: true };
   // 255 is also what a remote command may exit with: it is the command's when ssh said nothing.
   return stderr.trim() === "" ? undefined : { step: "ssh failed (exit 255)", retry: true };
 }

@@ -31,7 +31,7 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
     }
   }
   const known = facts.addresses ?? [];
-  for (const address of known.length > 0 ? needs.addresses ?? [] : []) {
+  for (const address of known.length > 0 ? (needs.addresses ?? []) : []) {
     if (!known.includes(address)) {
       issues.push({ path: "addresses", message: `host ${host} holds no address ${address} (it has ${known.join(", ")})` });
     }
@@ -47,7 +47,10 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
   const major = Number(facts.dockerVersion.split(".")[0]);
   if (facts.dockerVersion === "none") issues.push({ path: "dockerHost", message: `host ${host} answers SSH but runs no Docker engine` });
   else if (needs.minDockerMajor !== undefined && !(major >= needs.minDockerMajor)) {
-    issues.push({ path: "dockerHost", message: `host ${host} runs Docker ${facts.dockerVersion}; this lab needs ${needs.minDockerMajor} or later` });
+    issues.push({
+      path: "dockerHost",
+      message: `host ${host} runs Docker ${facts.dockerVersion}; this lab needs ${needs.minDockerMajor} or later`,
+    });
   }
   return issues;
 }

@@ -44,7 +44,12 @@ export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY
     `touch ${readyPath}`,
     `echo ${shQuote(`host guard: in place: ${steps.description}`)}`,
     ...(steps.reconcile?.length
-      ? ["while :; do", "  sleep 5 & wait $!", ...steps.reconcile.map((line) => `  ${line} || echo ${shQuote(`host guard: reconcile failed: ${line}`)} >&2`), "done"]
+      ? [
+          "while :; do",
+          "  sleep 5 & wait $!",
+          ...steps.reconcile.map((line) => `  ${line} || echo ${shQuote(`host guard: reconcile failed: ${line}`)} >&2`),
+          "done",
+        ]
       : ["while :; do sleep 3600 & wait $!; done"]),
     "",
   ].join("\n");

@@ -52,14 +52,23 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
   const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
       const [file, ...rest] = argvFor(inputs.dockerHost, inputs.sshOpts, args);
-      execFile(file, rest, { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 }, (error: (Error & { code?: number | string }) | null, stdout: string, stderr: string) =>
-        resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
+      execFile(
+        file,
+        rest,
+        { timeout: 30_000, maxBuffer: 16 * 1024 * 1024 },
+        (error: (Error & { code?: number | string }) | null, stdout: string, stderr: string) =>
+          resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
       );
     });
   const logTail = async (container: string): Promise<string> => {
     const logs = await docker(["logs", "--tail", "15", container]);
     const text = `${logs.stdout}${logs.stderr}`.trim();
-    return text === "" ? "    (no log output)" : text.split("\n").map((line) => `    ${line}`).join("\n");
+    return text === ""
+      ? "    (no log output)"
+      : text
+          .split("\n")
+          .map((line) => `    ${line}`)
+          .join("\n");
   };
 
   const started = Date.now();
@@ -68,7 +77,12 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
   for (;;) {
     const pending = inputs.nodes.filter((node) => readyMs[node.node] === undefined);
     if (pending.length === 0) return { ...inputs, readyMs };
-    const inspected = await docker(["inspect", "--format", "{{.Name}} {{json .State}} {{.RestartCount}}", ...pending.map((n) => n.container)]);
+    const inspected = await docker([
+      "inspect",
+      "--format",
+      "{{.Name}} {{json .State}} {{.RestartCount}}",
+      ...pending.map((n) => n.container),
+    ]);
     const failures: string[] = [];
     for (const line of inspected.stdout.split("\n").filter(Boolean)) {
       const match = /^\/(\S+) (\{.*\}) (\d+)$/.exec(line);
@@ -78,7 +92,10 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
       const state = JSON.parse(stateJson);
       if (state.Health?.Status === "healthy") readyMs[node] = Date.now() - started;
       else if (!state.Running || state.Restarting || Number(restarts) > 0) {
-        const why = state.Running || state.Restarting ? `restarted ${restarts} time(s) (last exit code ${state.ExitCode})` : `exited with code ${state.ExitCode}`;
+        const why =
+          state.Running || state.Restarting
+            ? `restarted ${restarts} time(s) (last exit code ${state.ExitCode})`
+            : `exited with code ${state.ExitCode}`;
         failures.push(`node ${node} (container ${container}) ${why}; last log lines:\n${await logTail(container)}`);
       }
     }
@@ -96,7 +113,9 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
     }
     if (failures.length === 0 && Date.now() - started > inputs.timeoutSeconds * 1000) {
       for (const node of inputs.nodes.filter((n) => readyMs[n.node] === undefined)) {
-        failures.push(`node ${node.node} (container ${node.container}) not ready within ${inputs.timeoutSeconds} s; last log lines:\n${await logTail(node.container)}`);
+        failures.push(
+          `node ${node.node} (container ${node.container}) not ready within ${inputs.timeoutSeconds} s; last log lines:\n${await logTail(node.container)}`,
+        );
       }
     }
     if (failures.length > 0) throw new Error(`lab ${inputs.lab}: ${failures.join("\n")}`);

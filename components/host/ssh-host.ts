@@ -137,14 +137,22 @@ export class SshHost {
         "docker version --format '{{.Server.Version}}' 2>/dev/null || echo none",
         "ls /sys/class/net | tr '\\n' ' '; echo",
         // IPv4 addresses without their prefix length; an empty line where `ip` is missing.
-        "ip -o -4 addr show 2>/dev/null | awk '{ split($4, a, \"/\"); printf \"%s \", a[1] }'; echo",
+        'ip -o -4 addr show 2>/dev/null | awk \'{ split($4, a, "/"); printf "%s ", a[1] }\'; echo',
         "docker image ls --format '{{.Repository}}:{{.Tag}}' 'docker-netlabs/*' 2>/dev/null | tr '\\n' ' '; echo",
         "cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent",
         "docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null || echo none",
       ].join("; "),
     );
     if (result.code !== 0) throw new SshHostError(this.label, "exec", `reading host facts: exit ${result.code}`);
-    const [kernel = "", dockerVersion = "none", interfaces = "", addresses = "", images = "", bridgeNetfilter = "absent", platform = "none"] = result.stdout.split("\n");
+    const [
+      kernel = "",
+      dockerVersion = "none",
+      interfaces = "",
+      addresses = "",
+      images = "",
+      bridgeNetfilter = "absent",
+      platform = "none",
+    ] = result.stdout.split("\n");
     const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
     return {
       kernel: kernel.trim(),

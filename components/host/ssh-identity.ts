@@ -34,11 +34,16 @@ export function knownHostsLine(address: DockerHostAddress, hostKey: string): str
 /** ssh options that use the identity's files. Pure. */
 export function sshIdentityOpts(keyFile: string, knownHostsFile: string): string[] {
   return [
-    "-i", keyFile,
-    "-o", `UserKnownHostsFile=${knownHostsFile}`,
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", "IdentitiesOnly=yes",
-    "-o", "ConnectTimeout=10",
+    "-i",
+    keyFile,
+    "-o",
+    `UserKnownHostsFile=${knownHostsFile}`,
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "ConnectTimeout=10",
   ];
 }
 

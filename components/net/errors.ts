@@ -29,9 +29,7 @@ export class LabConfigError extends pulumi.RunError {
     readonly subject: string,
     readonly issues: ConfigIssue[],
   ) {
-    super(
-      `${subject} is invalid:\n` + issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n"),
-    );
+    super(`${subject} is invalid:\n` + issues.map((issue) => `  - ${issue.path}: ${issue.message}`).join("\n"));
     this.name = "LabConfigError";
   }
 }
@@ -65,11 +63,7 @@ export function fromZodIssues(
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path
-    .map((part, index) =>
-      typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`,
-    )
-    .join("");
+  return path.map((part, index) => (typeof part === "number" ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`)).join("");
 }
 
 function valueAt(input: unknown, path: ReadonlyArray<PropertyKey>): unknown {

@@ -8,4 +8,4 @@ export function shQuote(text: string): string {
  * how lab scripts find interfaces, since Docker picks the ethN order itself.
  */
 export const IFACE_WITH_FUNCTION =
-  "iface_with() { ip -o -4 addr show | awk -v want=\"$1\" '{ split($4, a, \"/\"); if (a[1] == want) { print $2; exit } }'; }";
+  'iface_with() { ip -o -4 addr show | awk -v want="$1" \'{ split($4, a, "/"); if (a[1] == want) { print $2; exit } }\'; }';

@@ -23,7 +23,9 @@ export function stretchedPairIssues(a: { site: string; plan: LabPlan }, b: { sit
     const add = (message: string) => issues.push({ segment: name, message });
     if (!left?.vxlan || !right?.vxlan) {
       const [has, lacks] = left?.vxlan ? [a.site, b.site] : [b.site, a.site];
-      add(`site ${show(has)} stretches it, site ${show(lacks)} has ${(left?.vxlan ? right : left) ? "it without a tunnel" : "no such segment"}`);
+      add(
+        `site ${show(has)} stretches it, site ${show(lacks)} has ${(left?.vxlan ? right : left) ? "it without a tunnel" : "no such segment"}`,
+      );
       continue;
     }
     const same = (field: string, x: unknown, y: unknown) => {
@@ -42,7 +44,8 @@ export function stretchedPairIssues(a: { site: string; plan: LabPlan }, b: { sit
     for (const [address, owner] of addressesOn(b.plan, right)) {
       const other = ownersA.get(address);
       // Equal gateways are reported above.
-      if (other && !(other === "the gateway" && owner === "the gateway")) add(`${show(address)} is ${other} at ${show(a.site)} and ${owner} at ${show(b.site)}`);
+      if (other && !(other === "the gateway" && owner === "the gateway"))
+        add(`${show(address)} is ${other} at ${show(a.site)} and ${owner} at ${show(b.site)}`);
     }
   }
   return issues;
@@ -67,7 +70,9 @@ function hostsEntries(
       const target = to.plan.nodes.find((candidate) => candidate.name === name);
       const actual = target?.interfaces.find((iface) => iface.segment === segment.name)?.address;
       if (actual !== undefined && actual !== address) {
-        add(`node ${show(node.name)} at ${show(from.site)} names ${show(name)} ${show(address)}, but it is ${show(actual)} at ${show(to.site)}`);
+        add(
+          `node ${show(node.name)} at ${show(from.site)} names ${show(name)} ${show(address)}, but it is ${show(actual)} at ${show(to.site)}`,
+        );
       }
     }
   }

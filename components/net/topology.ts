@@ -6,17 +6,17 @@
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
-import {
-  Ipv4Subnet,
-  isIpv4Address,
-  isUsableHost,
-  lastUsableAddress,
-  bounds,
-  parseSubnet,
-  subnetContains,
-} from "./addressing";
+import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet, subnetContains } from "./addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
-import { FRR_DAEMONS_PATH, FRR_RESERVED_PATHS, FRR_TEMPLATE_PATH, FRR_VTYSH_PATH, VTYSH_CONF, renderDaemons, renderFrrTemplate } from "../routed-lab/routing/frr-config";
+import {
+  FRR_DAEMONS_PATH,
+  FRR_RESERVED_PATHS,
+  FRR_TEMPLATE_PATH,
+  FRR_VTYSH_PATH,
+  VTYSH_CONF,
+  renderDaemons,
+  renderFrrTemplate,
+} from "../routed-lab/routing/frr-config";
 import { NodeRoutingPlan, RoutingNodeInput, planRouting } from "../routed-lab/routing/plan";
 import { bfdSchema, nodeRoutingFields } from "../routed-lab/routing/schema";
 
@@ -24,9 +24,7 @@ import { bfdSchema, nodeRoutingFields } from "../routed-lab/routing/schema";
 export const LAB_IMAGE_NAMES = ["router", "web", "client", "dhcp-server"] as const;
 export type LabImageName = (typeof LAB_IMAGE_NAMES)[number];
 
-const dnsLabel = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,30}$/, "must be lowercase letters, digits and dashes, starting with a letter");
+const dnsLabel = z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, "must be lowercase letters, digits and dashes, starting with a letter");
 
 const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
 
@@ -41,7 +39,10 @@ const vxlanSchema = z.strictObject({
   /** This host's underlay address to send from; the kernel chooses when it is omitted. */
   local: ipv4.optional(),
   /** The underlay interface on this host (optional). */
-  device: z.string().regex(/^[A-Za-z0-9_.-]{1,15}$/, "must be an interface name of at most 15 characters").optional(),
+  device: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,15}$/, "must be an interface name of at most 15 characters")
+    .optional(),
   /** UDP port of the tunnel at both ends (IANA's 4789 unless told). */
   port: port.default(4789),
   /** MTU of the segment: the underlay's less the 50 bytes VXLAN adds (1450 on a 1500-byte underlay). */
@@ -80,10 +81,7 @@ const publishSchema = z.strictObject({
   hostAddress: z.string().default("127.0.0.1"),
 });
 
-const imageSchema = z.union([
-  z.enum(LAB_IMAGE_NAMES),
-  z.strictObject({ ref: z.string().min(1, "must name an image") }),
-]);
+const imageSchema = z.union([z.enum(LAB_IMAGE_NAMES), z.strictObject({ ref: z.string().min(1, "must name an image") })]);
 
 const nodeSchema = z.strictObject({
   name: dnsLabel,
@@ -104,7 +102,10 @@ const nodeSchema = z.strictObject({
         .string()
         .regex(/^\//, "must be an absolute path")
         // The node's init script and ready file live there (routed-lab/node-init.ts): a file would replace them.
-        .refine((path) => !/^\/(run\/)?netlabs(\/|$)/.test(path), "is under /netlabs or /run/netlabs, which hold the node's init script and ready file"),
+        .refine(
+          (path) => !/^\/(run\/)?netlabs(\/|$)/.test(path),
+          "is under /netlabs or /run/netlabs, which hold the node's init script and ready file",
+        ),
       z.string(),
     )
     .default({}),
@@ -115,7 +116,10 @@ const nodeSchema = z.strictObject({
    * containers of its own host, so this is how a node names the far half of a stretched segment.
    */
   hosts: z
-    .record(z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "must be a host name (lowercase letters, digits, dots, dashes)"), ipv4)
+    .record(
+      z.string().regex(/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/, "must be a host name (lowercase letters, digits, dots, dashes)"),
+      ipv4,
+    )
     .default({}),
   /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
   capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
@@ -308,7 +312,12 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
   });
   issues.push(...sharedTunnels(input.segments));
 
-  issues.push(...overlappingSegments([...segments.values()], input.segments.map((segment) => segment.name)));
+  issues.push(
+    ...overlappingSegments(
+      [...segments.values()],
+      input.segments.map((segment) => segment.name),
+    ),
+  );
 
   const addressOwner = new Map<string, string>();
   for (const segment of segments.values()) addressOwner.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
@@ -405,7 +414,10 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
         ([other]) => other === key || (other.endsWith(port) && (other.startsWith("0.0.0.0:") || published.hostAddress === "0.0.0.0")),
       );
       if (clash) {
-        issues.push({ path: `${pubAt}.hostPort`, message: `${key} is already published by node ${show(clash[1])}${clash[0] === key ? "" : ` (${clash[0]})`}` });
+        issues.push({
+          path: `${pubAt}.hostPort`,
+          message: `${key} is already published by node ${show(clash[1])}${clash[0] === key ? "" : ` (${clash[0]})`}`,
+        });
         return;
       }
       publishedKeys.set(key, node.name);
@@ -484,9 +496,7 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
   if (issues.length > 0) throw new LabConfigError(subject, issues);
 
   const hasRouter = nodes.some((node) => node.router);
-  const guardedBridges = hasRouter
-    ? [...segments.values()].flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : []))
-    : [];
+  const guardedBridges = hasRouter ? [...segments.values()].flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : [])) : [];
   return { lab, segments: [...segments.values()], nodes, checks, guardedBridges };
 }
 
@@ -538,7 +548,10 @@ function sharedTunnels(segments: z.output<typeof segmentSchema>[]): ConfigIssue[
     const key = `${segment.vxlan.id}/${segment.vxlan.remote}:${segment.vxlan.port}`;
     const other = seen.get(key);
     if (other) {
-      issues.push({ path: `segments[${i}].vxlan.id`, message: `${segment.vxlan.id} to ${segment.vxlan.remote} is already segment ${show(other)}'s tunnel` });
+      issues.push({
+        path: `segments[${i}].vxlan.id`,
+        message: `${segment.vxlan.id} to ${segment.vxlan.remote} is already segment ${show(other)}'s tunnel`,
+      });
     } else seen.set(key, segment.name);
   });
   return issues;
@@ -550,15 +563,12 @@ function sharedTunnels(segments: z.output<typeof segmentSchema>[]): ConfigIssue[
  */
 function overlappingSegments(segments: SegmentPlan[], order: string[]): ConfigIssue[] {
   const index = (name: string) => order.indexOf(name);
-  const sorted = segments
-    .map((segment) => ({ segment, range: bounds(segment.subnet) }))
-    .sort((a, b) => a.range[0] - b.range[0]);
+  const sorted = segments.map((segment) => ({ segment, range: bounds(segment.subnet) })).sort((a, b) => a.range[0] - b.range[0]);
   const issues: ConfigIssue[] = [];
   let widest: (typeof sorted)[number] | undefined;
   for (const current of sorted) {
     if (widest && current.range[0] <= widest.range[1]) {
-      const [later, earlier] =
-        index(current.segment.name) > index(widest.segment.name) ? [current, widest] : [widest, current];
+      const [later, earlier] = index(current.segment.name) > index(widest.segment.name) ? [current, widest] : [widest, current];
       issues.push({
         path: `segments[${index(later.segment.name)}].subnet`,
         message: `${show(later.segment.subnet.cidr)} overlaps segment ${show(earlier.segment.name)} (${earlier.segment.subnet.cidr})`,

@@ -60,7 +60,16 @@ export class NetworkContainer extends pulumi.ComponentResource {
   readonly ports: { port: number; protocol: "tcp" | "udp" }[];
 
   constructor(name: string, args: NetworkContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { target, targetNetwork, dockerHost = DEFAULT_DOCKER_HOST, sshOpts, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
+    const {
+      target,
+      targetNetwork,
+      dockerHost = DEFAULT_DOCKER_HOST,
+      sshOpts,
+      namePrefix = "",
+      routerImage,
+      labels: extraLabels,
+      ...options
+    } = args;
     const host = parseDockerHost(dockerHost);
     if (typeof host === "string") throw new Error(`NetworkContainer "${name}": dockerHost ${JSON.stringify(dockerHost)} ${host}`);
     const local = host.scheme === "unix";
@@ -171,6 +180,14 @@ export class NetworkContainer extends pulumi.ComponentResource {
 
   /** Natural check: the router holds its LAN address (the DHCP lease, or the static one in place). */
   probeChecks(): ProbeCheck[] {
-    return [{ kind: "file", name: `${this.routerContainer} holds its LAN address`, container: this.routerContainer, path: LEASE_PATH, show: true }];
+    return [
+      {
+        kind: "file",
+        name: `${this.routerContainer} holds its LAN address`,
+        container: this.routerContainer,
+        path: LEASE_PATH,
+        show: true,
+      },
+    ];
   }
 }

@@ -55,13 +55,19 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
     }
   };
   // The xTR's one EID prefix is this site's eidSubnet.
-  collect(() => planOorRouter(`${name}-xtr`, xtrOptions(args, eidSubnet)), (path) => (path === "eidPrefixes[0].prefix" ? "eidSubnet" : path));
+  collect(
+    () => planOorRouter(`${name}-xtr`, xtrOptions(args, eidSubnet)),
+    (path) => (path === "eidPrefixes[0].prefix" ? "eidSubnet" : path),
+  );
   issues.push(...rlocRouteIssues(rlocRoutes, args.rlocSubnet, args.rlocAddress));
 
   const subnet = parseSubnet(eidSubnet);
   if (typeof subnet === "string") {
     // An IPv4 subnet, not any prefix the xTR takes: this message replaces planOorRouter's.
-    throw new LabConfigError(subject, [{ path: "eidSubnet", message: `${show(eidSubnet)} ${subnet}` }, ...issues.filter((issue) => issue.path !== "eidSubnet")]);
+    throw new LabConfigError(subject, [
+      { path: "eidSubnet", message: `${show(eidSubnet)} ${subnet}` },
+      ...issues.filter((issue) => issue.path !== "eidSubnet"),
+    ]);
   }
   const [first, last] = bounds(subnet);
   const hosts = last - first - 1;
@@ -80,7 +86,10 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
   if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
     issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is not a host address of ${subnet.cidr}` });
   } else if (gateway === lastUsableAddress(subnet)) {
-    issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is Docker's gateway on the EID network (the last host of ${subnet.cidr})` });
+    issues.push({
+      path: "xtrEidAddress",
+      message: `${show(gateway)} is Docker's gateway on the EID network (the last host of ${subnet.cidr})`,
+    });
   } else if (sandboxAddresses.includes(gateway)) {
     issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is a sandbox's address` });
   }
@@ -101,12 +110,33 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
     );
   }
   if (issues.length > 0) throw new LabConfigError(subject, issues);
-  return { subnet, xtrEidAddress: gateway, sandboxes: sandboxes.map((sandbox, i) => ({ name: sandbox, address: sandboxAddresses[i] })), eidSpec };
+  return {
+    subnet,
+    xtrEidAddress: gateway,
+    sandboxes: sandboxes.map((sandbox, i) => ({ name: sandbox, address: sandboxAddresses[i] })),
+    eidSpec,
+  };
 }
 
 /** The xTR's own options: the site's arguments less those of its container and its EID side. */
 function xtrOptions(args: LispSiteArgs, eidPrefix: string): OorOptions {
-  const { eidSubnet: _e, xtrEidAddress: _x, sandboxes: _s, images: _i, dockerHost: _d, sshOpts: _o, image: _m, imageRef: _r, rlocNetwork: _n, rlocRoutes: _t, watchtower: _w, namePrefix: _p, labels: _l, restart: _z, ...options } = args;
+  const {
+    eidSubnet: _e,
+    xtrEidAddress: _x,
+    sandboxes: _s,
+    images: _i,
+    dockerHost: _d,
+    sshOpts: _o,
+    image: _m,
+    imageRef: _r,
+    rlocNetwork: _n,
+    rlocRoutes: _t,
+    watchtower: _w,
+    namePrefix: _p,
+    labels: _l,
+    restart: _z,
+    ...options
+  } = args;
   return { ...options, mode: "xTR", eidPrefixes: [{ prefix: eidPrefix }] };
 }
 
@@ -146,7 +176,9 @@ export class LispSite extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.sandboxes = Object.fromEntries(plan.sandboxes.map((sandbox) => [sandbox.name, { container: this.eid.nodes[sandbox.name].container, address: sandbox.address }]));
+    this.sandboxes = Object.fromEntries(
+      plan.sandboxes.map((sandbox) => [sandbox.name, { container: this.eid.nodes[sandbox.name].container, address: sandbox.address }]),
+    );
     this.registerOutputs({ xtr: this.xtr.containerName, xtrEidAddress: gateway, sandboxes: this.sandboxes });
   }
 

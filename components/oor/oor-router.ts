@@ -49,7 +49,18 @@ export class OorRouter extends pulumi.ComponentResource {
   readonly eidAddresses: string[];
 
   constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { image: imageName = `${OOR_IMAGE}:latest`, imageRef, rlocNetwork, eidNetworks = [], rlocRoutes = [], watchtower = false, namePrefix = "", labels: extra, restart = DEFAULT_RESTART_POLICY, ...options } = args;
+    const {
+      image: imageName = `${OOR_IMAGE}:latest`,
+      imageRef,
+      rlocNetwork,
+      eidNetworks = [],
+      rlocRoutes = [],
+      watchtower = false,
+      namePrefix = "",
+      labels: extra,
+      restart = DEFAULT_RESTART_POLICY,
+      ...options
+    } = args;
     const plan = planOorRouter(name, options);
     const routeIssues = rlocRouteIssues(rlocRoutes, plan.rlocSubnet, plan.rlocAddress);
     if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
@@ -60,8 +71,7 @@ export class OorRouter extends pulumi.ComponentResource {
     this.eidAddresses = eidNetworks.map((eid) => eid.address);
     const labels = labLabels(this.containerName, extra);
 
-    const image =
-      imageRef ?? new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId;
+    const image = imageRef ?? new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId;
     const keys = secretKeys(plan);
     const fileMode = plan.config === "file";
     this.container = new docker.Container(
@@ -102,7 +112,8 @@ export class OorRouter extends pulumi.ComponentResource {
         `${name}-watchtower`,
         {
           name: `${this.containerName}-watchtower`,
-          image: new docker.RemoteImage(`${name}-watchtower-image`, { name: WATCHTOWER_IMAGE, keepLocally: true }, { parent: this }).imageId,
+          image: new docker.RemoteImage(`${name}-watchtower-image`, { name: WATCHTOWER_IMAGE, keepLocally: true }, { parent: this })
+            .imageId,
           mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
           // Watch this router only.
           command: [this.containerName],
@@ -131,7 +142,8 @@ export function rlocRouteIssues(routes: { to: string; via?: string }[], rlocSubn
   const seen = new Set<string>();
   return routes.flatMap((route, i) => {
     const issues: ConfigIssue[] = [];
-    if (typeof parseSubnet(route.to) === "string") issues.push({ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} is not an IPv4 prefix` });
+    if (typeof parseSubnet(route.to) === "string")
+      issues.push({ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} is not an IPv4 prefix` });
     else if (seen.has(route.to)) issues.push({ path: `rlocRoutes[${i}].to`, message: `${show(route.to)} has another route` });
     seen.add(route.to);
     if (route.via === undefined) return issues;

@@ -33,12 +33,12 @@ export function oorKeyProblem(key: unknown): string | undefined {
   return OOR_KEY_PATTERN.test(key) ? undefined : OOR_KEY_RULE;
 }
 
-const secretInput = z.custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must be set (a Pulumi secret)").superRefine(
-  (value, ctx) => {
+const secretInput = z
+  .custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must be set (a Pulumi secret)")
+  .superRefine((value, ctx) => {
     const problem = value === "" ? undefined : oorKeyProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
-  },
-);
+  });
 
 export const oorOptionsSchema = z.strictObject({
   mode: z.enum(OOR_MODES, { message: `must be one of ${OOR_MODES.join(", ")}` }),
@@ -66,7 +66,11 @@ export const oorOptionsSchema = z.strictObject({
     )
     .default([]),
   rlocProbing: z
-    .strictObject({ intervalSeconds: z.number().int().min(0).default(30), retries: z.number().int().min(0).max(5).default(2), retryIntervalSeconds: z.number().int().min(1).default(5) })
+    .strictObject({
+      intervalSeconds: z.number().int().min(0).default(30),
+      retries: z.number().int().min(0).max(5).default(2),
+      retryIntervalSeconds: z.number().int().min(1).default(5),
+    })
     .default({ intervalSeconds: 30, retries: 2, retryIntervalSeconds: 5 }),
 });
 
@@ -77,9 +81,8 @@ export type OorPlan = z.output<typeof oorOptionsSchema> & { eidFamilies: ("ipv4"
 export function parsePrefix(text: string): { family: "ipv4" | "ipv6"; cidr: string } | string {
   try {
     const [address, length] = ipaddr.parseCIDR(text);
-    const network = address.kind() === "ipv4"
-      ? ipaddr.IPv4.networkAddressFromCIDR(text).toString()
-      : ipaddr.IPv6.networkAddressFromCIDR(text).toString();
+    const network =
+      address.kind() === "ipv4" ? ipaddr.IPv4.networkAddressFromCIDR(text).toString() : ipaddr.IPv6.networkAddressFromCIDR(text).toString();
     if (network !== address.toString()) return `is not a prefix (did you mean ${network}/${length}?)`;
     return { family: address.kind() as "ipv4" | "ipv6", cidr: `${network}/${length}` };
   } catch {
@@ -113,7 +116,8 @@ export function planOorRouter(name: string, options: OorOptions): OorPlan {
 
   const tunnelRouter = args.mode === "xTR" || args.mode === "MN";
   if (tunnelRouter) {
-    if (args.mapServers.length === 0) issues.push({ path: "mapServers", message: `an ${args.mode} registers with a map server: name one, with its key` });
+    if (args.mapServers.length === 0)
+      issues.push({ path: "mapServers", message: `an ${args.mode} registers with a map server: name one, with its key` });
     if (args.mapResolvers.length === 0) issues.push({ path: "mapResolvers", message: `an ${args.mode} needs a map resolver` });
     if (args.eidPrefixes.length === 0) issues.push({ path: "eidPrefixes", message: `an ${args.mode} needs at least one EID prefix` });
   }
@@ -125,7 +129,8 @@ export function planOorRouter(name: string, options: OorOptions): OorPlan {
     issues.push({ path: "eidPrefixes", message: `EID prefixes are registered by an xTR or MN, not a ${args.mode}` });
   }
   if (args.config === "env") {
-    if (!tunnelRouter) issues.push({ path: "config", message: `"env" configures only xTR and MN (the image's variables); use "file" for ${args.mode}` });
+    if (!tunnelRouter)
+      issues.push({ path: "config", message: `"env" configures only xTR and MN (the image's variables); use "file" for ${args.mode}` });
     if (args.mapServers.length > 1 || args.mapResolvers.length > 1) {
       issues.push({ path: "config", message: '"env" carries one map server and one map resolver; use "file" for more' });
     }
@@ -162,19 +167,28 @@ function addressPlanIssues(args: z.output<typeof oorOptionsSchema>, rloc: Ipv4Su
   });
   prefixes.forEach((prefix, i) => {
     if (prefixesOverlap(prefix.cidr, rloc.cidr)) {
-      issues.push({ path: prefix.path, message: `${show(prefix.text)} overlaps the RLOC subnet ${rloc.cidr}: EIDs and RLOCs are separate spaces` });
+      issues.push({
+        path: prefix.path,
+        message: `${show(prefix.text)} overlaps the RLOC subnet ${rloc.cidr}: EIDs and RLOCs are separate spaces`,
+      });
     }
     const earlier = prefixes.slice(0, i).find((other) => other.iid === prefix.iid && prefixesOverlap(other.cidr, prefix.cidr));
     if (earlier) issues.push({ path: prefix.path, message: `${show(prefix.text)} overlaps ${earlier.path} (${earlier.cidr})` });
   });
   args.mapServers.forEach((server, i) => {
     if (server.address === args.rlocAddress) {
-      issues.push({ path: `mapServers[${i}].address`, message: `${show(server.address)} is this router's own RLOC address: a site cannot be its own map server` });
+      issues.push({
+        path: `mapServers[${i}].address`,
+        message: `${show(server.address)} is this router's own RLOC address: a site cannot be its own map server`,
+      });
     }
   });
   args.mapResolvers.forEach((resolver, i) => {
     if (resolver === args.rlocAddress) {
-      issues.push({ path: `mapResolvers[${i}]`, message: `${show(resolver)} is this router's own RLOC address: a site cannot be its own map resolver` });
+      issues.push({
+        path: `mapResolvers[${i}]`,
+        message: `${show(resolver)} is this router's own RLOC address: a site cannot be its own map resolver`,
+      });
     }
   });
   return issues;

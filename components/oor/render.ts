@@ -88,12 +88,16 @@ export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
   if (plan.mode === "RTR") {
     lines.push(
       "rtr-ifaces {",
-      ...block("rtr-iface", [
-        ["iface", IFACE_PLACEHOLDER(plan.rlocAddress)],
-        ["ip_version", 4],
-        ["priority", 1],
-        ["weight", 100],
-      ], "    "),
+      ...block(
+        "rtr-iface",
+        [
+          ["iface", IFACE_PLACEHOLDER(plan.rlocAddress)],
+          ["ip_version", 4],
+          ["priority", 1],
+          ["weight", 100],
+        ],
+        "    ",
+      ),
       "}",
       "",
     );
@@ -113,7 +117,14 @@ export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
   });
   for (const etr of plan.proxyEtrs) {
     const family = etr.address.includes(":") ? "ipv6" : "ipv4";
-    lines.push(...block(`proxy-etr-${family}`, [["address", etr.address], ["priority", etr.priority], ["weight", etr.weight]]), "");
+    lines.push(
+      ...block(`proxy-etr-${family}`, [
+        ["address", etr.address],
+        ["priority", etr.priority],
+        ["weight", etr.weight],
+      ]),
+      "",
+    );
   }
   for (const eid of plan.eidPrefixes) {
     lines.push(
@@ -121,7 +132,15 @@ export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
       `    eid-prefix          = ${parsePrefixText(eid.prefix)}`,
       `    iid                 = ${eid.iid}`,
       `    ttl                 = ${eid.ttl}`,
-      ...block("rloc-address", [["address", plan.rlocAddress], ["priority", eid.priority], ["weight", eid.weight]], "    "),
+      ...block(
+        "rloc-address",
+        [
+          ["address", plan.rlocAddress],
+          ["priority", eid.priority],
+          ["weight", eid.weight],
+        ],
+        "    ",
+      ),
       "}",
       "",
     );
@@ -146,8 +165,7 @@ export function renderOorEnv(plan: OorPlan, keys: OorKeys): Record<string, strin
     const eid = plan.eidPrefixes.find((e) => (parsePrefix(e.prefix) as { family: string }).family === family);
     return eid ? parsePrefixText(eid.prefix).replace("/", "\\/") : "-";
   };
-  const etr = (family: "ipv4" | "ipv6") =>
-    plan.proxyEtrs.find((e) => (family === "ipv6") === e.address.includes(":"))?.address ?? "-";
+  const etr = (family: "ipv4" | "ipv6") => plan.proxyEtrs.find((e) => (family === "ipv6") === e.address.includes(":"))?.address ?? "-";
   return {
     DEBUG: String(plan.debug),
     OPMODE: plan.mode,

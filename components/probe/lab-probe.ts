@@ -126,7 +126,11 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
     }
     const [file, ...prefix] = inputs.ssh.argv;
     const r = await spawnBounded(file, [...prefix, ...["docker", ...argv].map(quote)]);
-    const fail = (step: string, retry: boolean) => ({ code: r.code, stdout: "", sshError: { message: `ssh ${inputs.ssh!.label}: ${step}`, retry } });
+    const fail = (step: string, retry: boolean) => ({
+      code: r.code,
+      stdout: "",
+      sshError: { message: `ssh ${inputs.ssh!.label}: ${step}`, retry },
+    });
     if (r.spawnError) return fail(`exec: the ssh command could not be run (${r.spawnError})`, false);
     if (r.code === 124) return fail(`exec: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`, true);
     // ssh's own failures, named by step (host-exec.ts); a remote exit of 255 is the command's.
@@ -158,7 +162,10 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
           } catch {
             established = 0;
           }
-          return { ok: established >= check.established, detail: `${check.router}: ${established} of ${check.established} sessions Established` };
+          return {
+            ok: established >= check.established,
+            detail: `${check.router}: ${established} of ${check.established} sessions Established`,
+          };
         });
       case "ospf":
         return run(["exec", check.router, "vtysh", "-c", "show ip ospf neighbor json"], (r) => {
@@ -174,7 +181,10 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
           } catch {
             up = 0;
           }
-          return { ok: up >= check.neighbors, detail: `${check.router}: ${up} of ${check.neighbors} OSPF neighbours up${states.length ? ` (${states.join(", ")})` : ""}` };
+          return {
+            ok: up >= check.neighbors,
+            detail: `${check.router}: ${up} of ${check.neighbors} OSPF neighbours up${states.length ? ` (${states.join(", ")})` : ""}`,
+          };
         });
       case "bfd":
         return run(["exec", check.router, "vtysh", "-c", "show bfd peers json"], (r) => {
@@ -193,13 +203,17 @@ async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
           const missing = check.prefixes.filter((prefix) => !held.has(prefix));
           return {
             ok: r.code === 0 && missing.length === 0,
-            detail: missing.length === 0 ? `${check.router} has a route to ${check.prefixes.join(", ")}` : `${check.router} has no route to ${missing.join(", ")}`,
+            detail:
+              missing.length === 0
+                ? `${check.router} has a route to ${check.prefixes.join(", ")}`
+                : `${check.router} has no route to ${missing.join(", ")}`,
           };
         });
       case "file":
         return run(["exec", check.container, "cat", check.path], (r) => {
           const content = r.stdout.trim();
-          const detail = content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
+          const detail =
+            content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
           return { ok: r.code === 0 && content !== "", detail };
         });
     }
@@ -296,7 +310,9 @@ export function containerIdsOf(...resources: pulumi.Resource[]): pulumi.Output<s
     if (docker.Container.isInstance(resource)) ids.push(resource.id);
     if (!pulumi.ComponentResource.isInstance(resource)) return;
     // The SDK's own record of a component's children (what dependsOn expands a component to).
-    for (const child of ((resource as unknown as { __childResources?: Set<pulumi.Resource> }).__childResources ?? []) as Set<pulumi.Resource>) walk(child);
+    for (const child of ((resource as unknown as { __childResources?: Set<pulumi.Resource> }).__childResources ??
+      []) as Set<pulumi.Resource>)
+      walk(child);
   };
   resources.forEach(walk);
   return ids;

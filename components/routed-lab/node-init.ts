@@ -6,7 +6,15 @@
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 import { NodePlan } from "../net/topology";
-import { FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_WAIT_SECONDS, frrDaemons, frrReadyLines, interfaceToken, ospfInterfaceSettings } from "./routing/frr-config";
+import {
+  FRR_CONFIG_PATH,
+  FRR_TEMPLATE_PATH,
+  FRR_WAIT_SECONDS,
+  frrDaemons,
+  frrReadyLines,
+  interfaceToken,
+  ospfInterfaceSettings,
+} from "./routing/frr-config";
 
 export const NODE_INIT_PATH = "/netlabs/init.sh";
 /** Created when the node's interfaces, routes and commands are all in place. */
@@ -63,9 +71,7 @@ export function renderNodeInit(node: NodePlan): string {
         `ip route add default via ${route.via} || { log "cannot add default route via ${route.via}"; exit 73; }`,
       );
     } else {
-      lines.push(
-        `ip route replace ${route.to} via ${route.via} || { log "cannot add route ${route.to} via ${route.via}"; exit 73; }`,
-      );
+      lines.push(`ip route replace ${route.to} via ${route.via} || { log "cannot add route ${route.to} via ${route.via}"; exit 73; }`);
     }
   }
   if (node.routing) lines.push(...startFrr(node));
@@ -90,9 +96,7 @@ export function renderNodeInit(node: NodePlan): string {
  */
 function startFrr(node: NodePlan): string[] {
   const routing = node.routing!;
-  const substitutions = node.interfaces.map(
-    (iface) => `-e "s/${interfaceToken(iface.segment)}/$${interfaceEnvName(iface.segment)}/g"`,
-  );
+  const substitutions = node.interfaces.map((iface) => `-e "s/${interfaceToken(iface.segment)}/$${interfaceEnvName(iface.segment)}/g"`);
   const render = `sed ${substitutions.join(" ")} ${FRR_TEMPLATE_PATH} > ${FRR_CONFIG_PATH}`;
   const loaded = frrReadyLines(node.name, routing).map(
     ({ daemon, line }) => `vtysh -d ${daemon} -c 'show running-config' 2>/dev/null | grep -qx ${shQuote(line)}`,
@@ -144,7 +148,7 @@ function followInterfaces(node: NodePlan, render: string): string[] {
     "  while sleep 0.5; do",
     "    addresses=$(ip -o -4 addr show 2>/dev/null)",
     '    [ "$addresses" != "$seen" ] || continue',
-    '    seen=$addresses; changed=',
+    "    seen=$addresses; changed=",
     ...checks,
     `    [ -z "$changed" ] || ${render} || log "cannot rewrite ${FRR_CONFIG_PATH}"`,
     "  done",

@@ -102,7 +102,16 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
           gateway: segment.gateway,
           driver: segment.driver,
           ...(segment.bridgeName ? { bridge: segment.bridgeName } : {}),
-          ...(segment.vxlan ? { vxlan: { id: segment.vxlan.id, remote: segment.vxlan.remote, interface: segment.vxlan.interfaceName, mtu: segment.vxlan.mtu } } : {}),
+          ...(segment.vxlan
+            ? {
+                vxlan: {
+                  id: segment.vxlan.id,
+                  remote: segment.vxlan.remote,
+                  interface: segment.vxlan.interfaceName,
+                  mtu: segment.vxlan.mtu,
+                },
+              }
+            : {}),
         },
       ]),
     );
@@ -210,13 +219,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 
   /** The host's end of each stretched segment's tunnel, created after (so destroyed before) its bridge. */
-  private createTunnels(
-    name: string,
-    labName: string,
-    plan: LabPlan,
-    images: Partial<LabImages>,
-    labels: LabelMap,
-  ): HostGuard | undefined {
+  private createTunnels(name: string, labName: string, plan: LabPlan, images: Partial<LabImages>, labels: LabelMap): HostGuard | undefined {
     const stretched = plan.segments.filter((segment) => segment.vxlan);
     if (stretched.length === 0) return undefined;
     return new HostGuard(
@@ -274,13 +277,8 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
     const image =
       typeof node.image === "string"
         ? images[node.image]!
-        : new docker.RemoteImage(
-            `${lab}-${node.name}-image`,
-            { name: node.image.ref, keepLocally: true },
-            { parent: this },
-          ).imageId;
-    const mainCommand =
-      node.command ?? (typeof node.image === "string" ? LAB_IMAGE_COMMANDS[node.image] : undefined);
+        : new docker.RemoteImage(`${lab}-${node.name}-image`, { name: node.image.ref, keepLocally: true }, { parent: this }).imageId;
+    const mainCommand = node.command ?? (typeof node.image === "string" ? LAB_IMAGE_COMMANDS[node.image] : undefined);
     const capabilities = new Set(node.capabilities);
     if (node.router || node.routes.length > 0) capabilities.add("NET_ADMIN");
     const files = Object.keys(node.files)
@@ -303,7 +301,12 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         capabilities: capabilities.size > 0 ? { adds: [...capabilities].sort() } : undefined,
         sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
         envs: renderEnv(node.env),
-        hosts: Object.keys(node.hosts).length > 0 ? Object.keys(node.hosts).sort().map((host) => ({ host, ip: node.hosts[host] })) : undefined,
+        hosts:
+          Object.keys(node.hosts).length > 0
+            ? Object.keys(node.hosts)
+                .sort()
+                .map((host) => ({ host, ip: node.hosts[host] }))
+            : undefined,
         ports: node.publish
           .filter((port) => port.via === "docker")
           .map((port) => ({
@@ -342,8 +345,12 @@ function routingChecks(plan: LabPlan): ProbeCheck[] {
     const ospfNeighbors = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
     const sessions = routing.bgp?.neighbors.length ?? 0;
     return [
-      ...(ospfNeighbors > 0 ? [{ kind: "ospf" as const, name: `${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, neighbors: ospfNeighbors }] : []),
-      ...(sessions > 0 ? [{ kind: "bgp" as const, name: `${node.name} BGP sessions Established (${sessions})`, router, established: sessions }] : []),
+      ...(ospfNeighbors > 0
+        ? [{ kind: "ospf" as const, name: `${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, neighbors: ospfNeighbors }]
+        : []),
+      ...(sessions > 0
+        ? [{ kind: "bgp" as const, name: `${node.name} BGP sessions Established (${sessions})`, router, established: sessions }]
+        : []),
       ...(routing.bfdPeers.length > 0
         ? [{ kind: "bfd" as const, name: `${node.name} BFD sessions up (${routing.bfdPeers.length})`, router, up: routing.bfdPeers.length }]
         : []),

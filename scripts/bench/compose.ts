@@ -42,7 +42,12 @@ export function writeComposeProject(
       stop_grace_period: "10s",
       entrypoint: ["/bin/sh", "/netlabs/host-guard.sh"],
       volumes: [
-        mount("bridge-guard", "/netlabs/host-guard.sh", renderHostGuardScript(bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${plan.lab}`)), 0o755),
+        mount(
+          "bridge-guard",
+          "/netlabs/host-guard.sh",
+          renderHostGuardScript(bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${plan.lab}`)),
+          0o755,
+        ),
       ],
       labels,
     };

@@ -32,7 +32,9 @@ const H3 = "10.21.3.10";
 export async function ringOnce(bfd: boolean): Promise<RingRun> {
   const testRun = newTestRun();
   try {
-    const deployed = await deployProgram(() => new RoutedLab("ring", { spec: ospfRing(bfd), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }));
+    const deployed = await deployProgram(
+      () => new RoutedLab("ring", { spec: ospfRing(bfd), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+    );
     const lab = deployed.outputs;
     const containers = Object.values(lab.nodes).map((n) => n.container);
     const started = await firstStartedAt(containers);
@@ -40,12 +42,18 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
     if (converged.ms === undefined) throw new Error(`ring: not converged: ${JSON.stringify(converged.pending)}`);
     const convergedAt = Date.now();
     const r1 = lab.nodes.r1.container;
-    if (!(await waitFor(async () => (await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 }))) throw new Error("ring: r1 never took r2");
+    if (!(await waitFor(async () => (await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 })))
+      throw new Error("ring: r1 never took r2");
     const network = lab.segments.l12.network;
-    const outage = await measureOutage(lab.nodes.h1.container, H3, () => run("docker", ["network", "disconnect", network, r1]), { seconds: bfd ? 8 : 15 });
+    const outage = await measureOutage(lab.nodes.h1.container, H3, () => run("docker", ["network", "disconnect", network, r1]), {
+      seconds: bfd ? 8 : 15,
+    });
     const reconnected = Date.now();
     await run("docker", ["network", "connect", "--ip", lab.nodes.r1.addresses.l12, "--alias", "r1", network, r1]);
-    const back = await waitFor(async () => ((await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), { timeoutMs: 60_000, intervalMs: 50 });
+    const back = await waitFor(async () => ((await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
     const tornDown = Date.now();
     await deployed.mocks.destroyAll();
     return {
@@ -100,8 +108,14 @@ export async function gridOnce(): Promise<GridRun> {
   const testRun = newTestRun();
   const grid = ospfGrid(4, 5);
   try {
-    const deployed = await deployProgram(() =>
-      new RoutedLab("grid", { spec: grid.spec, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id }, readyTimeoutSeconds: 180 }),
+    const deployed = await deployProgram(
+      () =>
+        new RoutedLab("grid", {
+          spec: grid.spec,
+          namePrefix: testRun.prefix,
+          labels: { [TEST_LABEL]: testRun.id },
+          readyTimeoutSeconds: 180,
+        }),
     );
     const lab = deployed.outputs;
     const started = await firstStartedAt(Object.values(lab.nodes).map((n) => n.container));
@@ -111,7 +125,12 @@ export async function gridOnce(): Promise<GridRun> {
     const memory = Object.values(await memoryMiB(grid.routers.map((router) => lab.nodes[router].container))).sort((a, b) => a - b);
     const tornDown = Date.now();
     await deployed.mocks.destroyAll();
-    return { deployMs: deployed.deployMs, convergenceMs, medianRouterMiB: memory[Math.floor(memory.length / 2)], teardownMs: Date.now() - tornDown };
+    return {
+      deployMs: deployed.deployMs,
+      convergenceMs,
+      medianRouterMiB: memory[Math.floor(memory.length / 2)],
+      teardownMs: Date.now() - tornDown,
+    };
   } finally {
     await sweep(testRun);
   }

@@ -85,7 +85,8 @@ describe.skipIf(skipReason)(`a running lab changed through the Pulumi CLI${skipR
     expect(page).toBe("h2\n");
   }
 
-  const containerChanges = (log: ChangeLog, nodes: string[]) => log.all(CONTAINER, [...nodes.map((n) => `${LAB}-${n}`), `${LAB}-bridge-guard`]);
+  const containerChanges = (log: ChangeLog, nodes: string[]) =>
+    log.all(CONTAINER, [...nodes.map((n) => `${LAB}-${n}`), `${LAB}-bridge-guard`]);
   const networkChanges = (log: ChangeLog) => log.all(NETWORK, [`${LAB}-lan1`, `${LAB}-lan2`]);
   const snapshot = async () => (before = await stackObjects(stackName));
 
@@ -98,7 +99,12 @@ describe.skipIf(skipReason)(`a running lab changed through the Pulumi CLI${skipR
       "routed-lab-bridge-guard": "created",
     });
     expect(networkChanges(log)).toEqual({ "routed-lab-lan1": "created", "routed-lab-lan2": "created" });
-    await expectObjects("containers", { [containerName("r1")]: "created", [containerName("h1")]: "created", [containerName("h2")]: "created", [guard]: "created" });
+    await expectObjects("containers", {
+      [containerName("r1")]: "created",
+      [containerName("h1")]: "created",
+      [containerName("h2")]: "created",
+      [guard]: "created",
+    });
     await expectObjects("networks", { [networkName("lan1")]: "created", [networkName("lan2")]: "created" });
     await expectH1ReachesH2("10.247.2.10");
     await snapshot();
@@ -181,7 +187,13 @@ describe.skipIf(skipReason)(`a running lab changed through the Pulumi CLI${skipR
       [guard]: "unchanged",
     });
     await expectObjects("networks", { [networkName("lan1")]: "unchanged", [networkName("lan2")]: "replaced" });
-    const subnet = await docker(LOCAL_DOCKER, ["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", networkName("lan2")]);
+    const subnet = await docker(LOCAL_DOCKER, [
+      "network",
+      "inspect",
+      "-f",
+      "{{range .IPAM.Config}}{{.Subnet}}{{end}}",
+      networkName("lan2"),
+    ]);
     expect(subnet.trim()).toBe("10.247.22.0/24");
     await expectH1ReachesH2("10.247.22.10");
     await snapshot();

@@ -20,7 +20,9 @@ describe.skipIf(skipReason)(`eBGP chain with an iBGP pair on real Docker and FRR
   const node = (name: string) => lab.outputs.nodes[name];
 
   beforeAll(async () => {
-    lab = await deployProgram(() => new RoutedLab("chain", { spec: bgpChain(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }));
+    lab = await deployProgram(
+      () => new RoutedLab("chain", { spec: bgpChain(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+    );
     await waitForNodes(Object.values(lab.outputs.nodes).map((n) => n.container));
   });
 
@@ -42,13 +44,22 @@ describe.skipIf(skipReason)(`eBGP chain with an iBGP pair on real Docker and FRR
   });
 
   it("h1 reaches h3 across the three ASes, and back", async () => {
-    const reached = await waitFor(async () => (await execIn(node("h1").container, ["ping", "-c", "1", "-W", "2", "10.30.3.10"])).code === 0, {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-    });
+    const reached = await waitFor(
+      async () => (await execIn(node("h1").container, ["ping", "-c", "1", "-W", "2", "10.30.3.10"])).code === 0,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+      },
+    );
     expect(reached).toBe(true);
     expect((await execIn(node("h3").container, ["ping", "-c", "1", "-W", "2", "10.30.1.10"])).code).toBe(0);
-    expect(await traceHops(node("h1").container, "10.30.3.10")).toEqual(["10.30.1.1", "10.30.101.2", "10.30.102.2", "10.30.103.2", "10.30.3.10"]);
+    expect(await traceHops(node("h1").container, "10.30.3.10")).toEqual([
+      "10.30.1.1",
+      "10.30.101.2",
+      "10.30.102.2",
+      "10.30.103.2",
+      "10.30.3.10",
+    ]);
   });
 
   it("each end router sees the far LAN through AS 65002 from the far AS", async () => {

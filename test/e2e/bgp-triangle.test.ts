@@ -18,7 +18,8 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
   let deployed: DeployedStack;
   const node = (name: string) => deployed.outputs.labs[LAB].nodes[name];
   const routers = () => ["r1", "r2", "r3"].map((r) => node(r).container);
-  const fetchQuestion = () => execIn(node("host").container, ["curl", "-sf", "--max-time", "2", `http://${node("web").addresses["web-lan"]}/`]);
+  const fetchQuestion = () =>
+    execIn(node("host").container, ["curl", "-sf", "--max-time", "2", `http://${node("web").addresses["web-lan"]}/`]);
 
   beforeAll(async () => {
     deployed = await deployStack(testRun, { labs: [LAB] });
@@ -48,7 +49,9 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
       intervalMs: 100,
     });
     expect(fetched).toBeDefined();
-    console.log(`[figures] bgp-triangle bring-up: first resource to HOST's first fetch ${((fetched! - deployed.startedAt) / 1000).toFixed(1)} s`);
+    console.log(
+      `[figures] bgp-triangle bring-up: first resource to HOST's first fetch ${((fetched! - deployed.startedAt) / 1000).toFixed(1)} s`,
+    );
     expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
     // While sessions come up, R1 (or R2, for the way back) may first learn the other LAN through R3;
     // once converged the shorter AS path over R1-R2 wins in both directions. (Traceroute shows each
@@ -84,22 +87,32 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
     const outage = await measureOutage(node("host").container, node("web").addresses["web-lan"], () =>
       run("docker", ["network", "disconnect", r1r2, node("r1").container]),
     );
-    console.log(`[figures] bgp-triangle failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`);
+    console.log(
+      `[figures] bgp-triangle failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`,
+    );
     expect(outage.received).toBeGreaterThan(0);
     expect(outage.outageMs).toBeLessThan(10_000);
     expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
     const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
-    expect(hops).toEqual([node("r1").addresses["host-lan"], node("r3").addresses.r1r3, node("r2").addresses.r2r3, node("web").addresses["web-lan"]]);
+    expect(hops).toEqual([
+      node("r1").addresses["host-lan"],
+      node("r3").addresses.r1r3,
+      node("r2").addresses.r2r3,
+      node("web").addresses["web-lan"],
+    ]);
   });
 
   it("restoring the link brings the path back to R1-R2", async () => {
     const r1r2 = deployed.outputs.labs[LAB].segments.r1r2.network;
     const started = Date.now();
     await run("docker", ["network", "connect", "--ip", node("r1").addresses.r1r2, "--alias", "r1", r1r2, node("r1").container]);
-    const back = await waitFor(async () => (await nextHop(node("r1").container, node("web").addresses["web-lan"])) === node("r2").addresses.r1r2, {
-      timeoutMs: 60_000,
-      intervalMs: 100,
-    });
+    const back = await waitFor(
+      async () => (await nextHop(node("r1").container, node("web").addresses["web-lan"])) === node("r2").addresses.r1r2,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      },
+    );
     expect(back).toBe(true);
     console.log(`[figures] bgp-triangle recovery: link back to R1-R2 path in ${Date.now() - started} ms`);
     expect(await waitForEstablished(routers(), 2, 30_000)).toBeDefined();

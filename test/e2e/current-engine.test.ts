@@ -19,7 +19,8 @@ const skipReason = dockerUnavailableReason() ?? currentEngineUnavailableReason()
 if (skipReason) console.warn(`[skipped] current engine tests: ${skipReason}`);
 
 const BASE = "debian:bookworm-slim";
-const exec = (target: DockerTarget, container: string, command: string[], timeoutMs = 20_000) => execIn(container, command, timeoutMs, target);
+const exec = (target: DockerTarget, container: string, command: string[], timeoutMs = 20_000) =>
+  execIn(container, command, timeoutMs, target);
 
 /**
  * A tools image built in the engine: the base image, the tree's static busybox (ping, ip; the base
@@ -32,7 +33,13 @@ async function buildToolsImage(target: DockerTarget, tag: string, runId: string,
     fs.writeFileSync(path.join(context, "marker"), `${marker}\n`);
     fs.writeFileSync(
       path.join(context, "Dockerfile"),
-      [`FROM ${BASE}`, "COPY busybox /usr/local/bin/busybox", "COPY marker /etc/netlabs-image-marker", `LABEL ${TEST_LABEL}=${runId}`, ""].join("\n"),
+      [
+        `FROM ${BASE}`,
+        "COPY busybox /usr/local/bin/busybox",
+        "COPY marker /etc/netlabs-image-marker",
+        `LABEL ${TEST_LABEL}=${runId}`,
+        "",
+      ].join("\n"),
     );
     await docker(target, ["build", "--quiet", "--tag", tag, context], { timeoutMs: 120_000 });
   } finally {
@@ -45,18 +52,27 @@ async function buildToolsImage(target: DockerTarget, tag: string, runId: string,
  * container's main process wrote at start, the image's /etc/os-release (not the engine tree's),
  * no file of the engine tree, the container's mount namespace, its own interfaces only.
  */
-async function execProblems(target: DockerTarget, container: string, image: string, marker: string, started: string, label: string): Promise<string[]> {
+async function execProblems(
+  target: DockerTarget,
+  container: string,
+  image: string,
+  marker: string,
+  started: string,
+  label: string,
+): Promise<string[]> {
   const problems: string[] = [];
   const read = async (file: string) => {
     const result = await exec(target, container, ["cat", file]);
     return result.code === 0 ? result.stdout : `(cat ${file} failed: ${result.stderr.trim()})`;
   };
   if ((await read("/etc/netlabs-image-marker")).trim() !== marker) problems.push("the image's marker file is not there");
-  if ((await read("/started-by-main-process")).trim() !== started) problems.push("the file the container's main process wrote is not there");
+  if ((await read("/started-by-main-process")).trim() !== started)
+    problems.push("the file the container's main process wrote is not there");
   const imageOsRelease = await docker(target, ["run", "--rm", "--network", "none", "--label", label, image, "cat", "/etc/os-release"]);
   const execOsRelease = await read("/etc/os-release");
   if (execOsRelease !== imageOsRelease) problems.push(`/etc/os-release is not the image's: ${execOsRelease.split("\n")[0]}`);
-  if (execOsRelease === fs.readFileSync(path.join(CURRENT_ENGINE_TREE, "etc/os-release"), "utf8")) problems.push("/etc/os-release is the engine tree's");
+  if (execOsRelease === fs.readFileSync(path.join(CURRENT_ENGINE_TREE, "etc/os-release"), "utf8"))
+    problems.push("/etc/os-release is the engine tree's");
   for (const foreign of ["/etc/docker-netlabs-engine", "/var/lib/docker-netlabs", "/usr/sbin/dockerd", "/usr/bin/dockerd"]) {
     if ((await exec(target, container, ["test", "!", "-e", foreign])).code !== 0) problems.push(`${foreign} (not in the image) is visible`);
   }
@@ -66,7 +82,9 @@ async function execProblems(target: DockerTarget, container: string, image: stri
   if (execMnt !== initMnt) problems.push(`exec's mount namespace ${execMnt || "(unknown)"} is not the container's ${initMnt}`);
   const links = (await exec(target, container, ["ls", "/sys/class/net"])).stdout.split(/\s+/).filter(Boolean).sort();
   if (links.join(" ") !== "eth0 lo") problems.push(`/sys/class/net lists ${links.join(" ")}, not the container's eth0 lo`);
-  const mac = (await docker(target, ["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}", container])).trim();
+  const mac = (
+    await docker(target, ["inspect", "--format", "{{range .NetworkSettings.Networks}}{{.MacAddress}}{{end}}", container])
+  ).trim();
   if ((await read("/sys/class/net/eth0/address")).trim() !== mac) problems.push(`eth0's address is not the container's ${mac}`);
   return problems;
 }
@@ -82,8 +100,15 @@ describe.skipIf(skipReason)(`the current Docker engine (28.x, pivot_root)${skipR
   let target: DockerTarget;
 
   const sleeper = (extra: string[]) => [
-    "run", "--detach", "--label", label, ...extra, image,
-    "sh", "-c", `echo ${started} > /started-by-main-process && exec sleep infinity`,
+    "run",
+    "--detach",
+    "--label",
+    label,
+    ...extra,
+    image,
+    "sh",
+    "-c",
+    `echo ${started} > /started-by-main-process && exec sleep infinity`,
   ];
   const addressOn = async (container: string, network: string) =>
     (await docker(target, ["inspect", "--format", `{{(index .NetworkSettings.Networks "${network}").IPAddress}}`, container])).trim();
@@ -122,7 +147,9 @@ describe.skipIf(skipReason)(`the current Docker engine (28.x, pivot_root)${skipR
   it("docker version reports a 28.x engine, from the tree's packages", async () => {
     const version = JSON.parse(await docker(target, ["version", "--format", "{{json .Server}}"]));
     expect(version.Version).toMatch(/^28\./);
-    figures.push(`engine ${version.Version}, API ${version.ApiVersion}, ${version.Components?.map((c: any) => `${c.Name} ${c.Version}`).join(", ")}`);
+    figures.push(
+      `engine ${version.Version}, API ${version.ApiVersion}, ${version.Components?.map((c: any) => `${c.Name} ${c.Version}`).join(", ")}`,
+    );
     const info = JSON.parse(await docker(target, ["info", "--format", "{{json .}}"]));
     expect(info.Labels).toContain(`io.docker-netlabs.engine=${engine.name}`);
     expect(info.Driver).toBe("overlay2");
@@ -141,7 +168,10 @@ describe.skipIf(skipReason)(`the current Docker engine (28.x, pivot_root)${skipR
     await docker(target, ["network", "create", "--internal", "--label", label, "--subnet", "10.201.3.0/24", "ce-pair"]);
     const [a, b] = [`ce-a-${testRun.id}`, `ce-b-${testRun.id}`];
     for (const name of [a, b]) await docker(target, sleeper(["--name", name, "--network", "ce-pair"]));
-    for (const [from, to] of [[a, b], [b, a]]) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ]) {
       const ping = await exec(target, from, ["busybox", "ping", "-c", "3", "-W", "2", await addressOn(to, "ce-pair")]);
       expect(ping.stdout + ping.stderr).toMatch(/3 packets transmitted, 3 packets received/);
     }
@@ -152,19 +182,40 @@ describe.skipIf(skipReason)(`the current Docker engine (28.x, pivot_root)${skipR
     await docker(target, ["network", "create", "--internal", "--label", label, "--subnet", "10.201.1.0/24", left]);
     await docker(target, ["network", "create", "--internal", "--label", label, "--subnet", "10.201.2.0/24", right]);
     const [router, h1, h2] = ["router", "h1", "h2"].map((n) => `ce-${n}-${testRun.id}`);
-    await docker(target, sleeper(["--name", router, "--network", left, "--ip", "10.201.1.254", "--cap-add", "NET_ADMIN", "--sysctl", "net.ipv4.ip_forward=1"]));
+    await docker(
+      target,
+      sleeper(["--name", router, "--network", left, "--ip", "10.201.1.254", "--cap-add", "NET_ADMIN", "--sysctl", "net.ipv4.ip_forward=1"]),
+    );
     await docker(target, ["network", "connect", "--ip", "10.201.2.254", right, router]);
     await docker(target, sleeper(["--name", h1, "--network", left, "--ip", "10.201.1.10", "--cap-add", "NET_ADMIN"]));
     await docker(target, sleeper(["--name", h2, "--network", right, "--ip", "10.201.2.10", "--cap-add", "NET_ADMIN"]));
-    for (const [host, via, far] of [[h1, "10.201.1.254", "10.201.2.0/24"], [h2, "10.201.2.254", "10.201.1.0/24"]]) {
+    for (const [host, via, far] of [
+      [h1, "10.201.1.254", "10.201.2.0/24"],
+      [h2, "10.201.2.254", "10.201.1.0/24"],
+    ]) {
       const route = await exec(target, host, ["busybox", "ip", "route", "add", far, "via", via]);
       expect(route.stderr).toBe("");
     }
     // As the labs' host guard does: bridged traffic on the lab bridges passes Docker's isolation
     // rules (br_netfilter sends it through FORWARD), here in the engine's own netns.
-    const bridges = await Promise.all([left, right].map(async (n) => `br-${(await docker(target, ["network", "inspect", "--format", "{{.Id}}", n])).trim().slice(0, 12)}`));
+    const bridges = await Promise.all(
+      [left, right].map(async (n) => `br-${(await docker(target, ["network", "inspect", "--format", "{{.Id}}", n])).trim().slice(0, 12)}`),
+    );
     for (const bridge of bridges) {
-      const rule = await engine.inNetns(["iptables", "-w", "5", "-I", "DOCKER-USER", "-i", bridge, "-m", "physdev", "--physdev-is-bridged", "-j", "ACCEPT"]);
+      const rule = await engine.inNetns([
+        "iptables",
+        "-w",
+        "5",
+        "-I",
+        "DOCKER-USER",
+        "-i",
+        bridge,
+        "-m",
+        "physdev",
+        "--physdev-is-bridged",
+        "-j",
+        "ACCEPT",
+      ]);
       expect(rule.stderr).toBe("");
     }
     const ping = await exec(target, h1, ["busybox", "ping", "-c", "3", "-W", "2", "10.201.2.10"]);

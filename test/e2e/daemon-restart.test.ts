@@ -47,7 +47,14 @@ describe.skipIf(skipReason)(`a lab across a Docker daemon restart${skipReason ? 
     );
     if (failures.length > 0) {
       const ps = await run("docker", ["-H", target.host, "ps", "-a", "--format", "{{.Names}} {{.Status}}"]);
-      const rules = await run("ip", ["netns", "exec", host.netns, "sh", "-c", "iptables -S FORWARD; iptables -S DOCKER-ISOLATION-STAGE-1; iptables -S DOCKER-ISOLATION-STAGE-2; iptables -S DOCKER-USER; iptables-legacy -S FORWARD 2>&1 | head -5; sysctl net.bridge.bridge-nf-call-iptables"]);
+      const rules = await run("ip", [
+        "netns",
+        "exec",
+        host.netns,
+        "sh",
+        "-c",
+        "iptables -S FORWARD; iptables -S DOCKER-ISOLATION-STAGE-1; iptables -S DOCKER-ISOLATION-STAGE-2; iptables -S DOCKER-USER; iptables-legacy -S FORWARD 2>&1 | head -5; sysctl net.bridge.bridge-nf-call-iptables",
+      ]);
       const r1ping = await execIn(container("up", "r1"), ["ping", "-c", "1", "-W", "1", "10.234.2.10"], 5_000, target);
       const h1route = await execIn(container("up", "h1"), ["ip", "-4", "route"], 5_000, target);
       console.log(`[debug] r1 ping h2: ${r1ping.code}; h1 routes: ${h1route.stdout}`);
@@ -57,7 +64,11 @@ describe.skipIf(skipReason)(`a lab across a Docker daemon restart${skipReason ? 
     }
     expect(failures).toEqual([]);
     const state = async (name: string) =>
-      (await run("docker", ["-H", target.host, "inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}", name], { timeoutMs: 10_000 })).stdout.trim();
+      (
+        await run("docker", ["-H", target.host, "inspect", "--format", "{{.State.Status}} {{.State.Health.Status}}", name], {
+          timeoutMs: 10_000,
+        })
+      ).stdout.trim();
     // Docker's own view follows within a few health intervals.
     for (const node of ["r1", "h1", "h2"]) {
       const name = container("up", node);
@@ -73,7 +84,17 @@ describe.skipIf(skipReason)(`a lab across a Docker daemon restart${skipReason ? 
     const destroyFailures = await lab.deployed.mocks.destroyAll();
     expect(destroyFailures).toEqual([]);
     const left = async (args: string[]) =>
-      (await run("docker", ["-H", target.host, ...args, "--filter", `label=${TEST_LABEL}=${testRun.id}`, "--format", "{{.Names}}{{.Name}}"])).stdout.trim();
+      (
+        await run("docker", [
+          "-H",
+          target.host,
+          ...args,
+          "--filter",
+          `label=${TEST_LABEL}=${testRun.id}`,
+          "--format",
+          "{{.Names}}{{.Name}}",
+        ])
+      ).stdout.trim();
     expect(await left(["ps", "-a"])).toBe("");
     expect(await left(["network", "ls"])).toBe("");
     expect(await emulated.inHost(host, ["iptables", "-S", "DOCKER-USER"])).not.toContain(testRun.prefix);

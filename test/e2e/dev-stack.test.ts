@@ -141,7 +141,8 @@ describe.skipIf(skipReason)(`dev stack on real Docker${skipReason ? ` (skipped: 
       expect((await leftovers(testRun)).hostRules).toEqual([]);
       // Docker's isolation rules now drop what the router forwards between bridges.
       if (bridgeNetfilter === "1") expect((await crossLan()).code).not.toBe(0);
-      else console.warn(`[note] bridge-nf-call-iptables is ${bridgeNetfilter || "absent"}: isolation rules do not see bridged traffic here`);
+      else
+        console.warn(`[note] bridge-nf-call-iptables is ${bridgeNetfilter || "absent"}: isolation rules do not see bridged traffic here`);
     } finally {
       await run("docker", ["start", guard]);
     }
@@ -153,7 +154,10 @@ describe.skipIf(skipReason)(`dev stack on real Docker${skipReason ? ` (skipped: 
   it("routed lan: nodes found their interfaces by address, whatever ethN Docker gave them", async () => {
     const lab = deployed.outputs.labs["routed-lan"];
     const table = await execIn(lab.nodes.r1.container, ["cat", "/run/netlabs/interfaces"]);
-    const rows = table.stdout.trim().split("\n").map((line) => line.split(" "));
+    const rows = table.stdout
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" "));
     expect(rows.map((row) => [row[0], row[2]])).toEqual([
       ["lan1", "10.232.1.1/24"],
       ["lan2", "10.232.2.1/24"],

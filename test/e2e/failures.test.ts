@@ -23,10 +23,18 @@ describe.skipIf(skipReason)(`failures on real Docker${skipReason ? ` (skipped: $
   it("removes what it had created when the engine refuses a resource half way", async () => {
     // Another network already holds the routed lab's lan2 subnet: Docker refuses to create lan2.
     await docker(LOCAL_DOCKER, [
-      "network", "create", "--internal", "--subnet", "10.232.2.0/24",
-      "--label", `${TEST_LABEL}=squatter-${testRun.id}`, `${testRun.prefix}squatter`,
+      "network",
+      "create",
+      "--internal",
+      "--subnet",
+      "10.232.2.0/24",
+      "--label",
+      `${TEST_LABEL}=squatter-${testRun.id}`,
+      `${testRun.prefix}squatter`,
     ]);
-    await expect(deployStack(testRun, { labs: ["routed-lan"] })).rejects.toThrow(/routed-lan-lan2.*Pool overlaps.*removed [1-9]\d* resources created before the failure\)$/s);
+    await expect(deployStack(testRun, { labs: ["routed-lan"] })).rejects.toThrow(
+      /routed-lan-lan2.*Pool overlaps.*removed [1-9]\d* resources created before the failure\)$/s,
+    );
     expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 });

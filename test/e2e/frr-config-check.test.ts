@@ -23,7 +23,10 @@ function configurations(lab: string, spec: unknown): { router: string; text: str
     .nodes.filter((node) => node.routing)
     .map((node) => ({
       router: `${lab}/${node.name}`,
-      text: node.interfaces.reduce((text, iface, i) => text.replaceAll(interfaceToken(iface.segment), `eth${i}`), node.files[FRR_TEMPLATE_PATH]),
+      text: node.interfaces.reduce(
+        (text, iface, i) => text.replaceAll(interfaceToken(iface.segment), `eth${i}`),
+        node.files[FRR_TEMPLATE_PATH],
+      ),
     }));
 }
 
@@ -31,7 +34,20 @@ function configurations(lab: string, spec: unknown): { router: string; text: str
 async function frrCheck(image: string, text: string): Promise<{ code: number; output: string }> {
   const result = await run(
     "docker",
-    ["run", "--rm", "-i", "--network", "none", "--label", `${TEST_LABEL}=${testRun.id}`, "--entrypoint", "sh", image, "-c", "cat > /tmp/frr.conf && vtysh --dryrun -f /tmp/frr.conf"],
+    [
+      "run",
+      "--rm",
+      "-i",
+      "--network",
+      "none",
+      "--label",
+      `${TEST_LABEL}=${testRun.id}`,
+      "--entrypoint",
+      "sh",
+      image,
+      "-c",
+      "cat > /tmp/frr.conf && vtysh --dryrun -f /tmp/frr.conf",
+    ],
     { input: text, timeoutMs: 60_000 },
   );
   return { code: result.code, output: `${result.stdout}${result.stderr}` };

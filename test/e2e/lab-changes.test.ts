@@ -55,7 +55,12 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
         "--format",
         "{{.Names}}{{.Name}} {{.ID}}",
       ]);
-      return Object.fromEntries(listed.split("\n").filter(Boolean).map((line) => line.split(" ")));
+      return Object.fromEntries(
+        listed
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => line.split(" ")),
+      );
     };
     return { containers: await ids("ps"), networks: await ids("network") };
   }
@@ -90,7 +95,9 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
 
   const nodes = (names: string[]) => [...names.map((n) => `${LAB}-${n}`), `${LAB}-bridge-guard`];
   const containers = (steps: Record<string, StepKind>) =>
-    Object.fromEntries(Object.entries(steps).map(([node, step]) => [node === "guard" ? `${testRun.prefix}${LAB}-bridge-guard` : containerName(node), step]));
+    Object.fromEntries(
+      Object.entries(steps).map(([node, step]) => [node === "guard" ? `${testRun.prefix}${LAB}-bridge-guard` : containerName(node), step]),
+    );
 
   it("builds the first lab: r1 between lan1 (h1) and lan2 (h2)", async () => {
     deployed = await deployStack(testRun, config(V1));
@@ -162,7 +169,13 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
       containers: containers({ r1: "replace", h1: "same", h2: "replace", h3: "replace", guard: "same" }),
       networks: { [networkName("lan1")]: "same", [networkName("lan2")]: "replace" },
     });
-    const subnet = await dockerCli(LOCAL_DOCKER, ["network", "inspect", "-f", "{{range .IPAM.Config}}{{.Subnet}}{{end}}", networkName("lan2")]);
+    const subnet = await dockerCli(LOCAL_DOCKER, [
+      "network",
+      "inspect",
+      "-f",
+      "{{range .IPAM.Config}}{{.Subnet}}{{end}}",
+      networkName("lan2"),
+    ]);
     expect(subnet.trim()).toBe("10.247.22.0/24");
     await expectH1Reaches("10.247.22.10", "h2");
   }, 600_000);

@@ -27,16 +27,17 @@ describe.skipIf(skipReason)(`LabProbe on real Docker${skipReason ? ` (skipped: $
   });
 
   it("runs its checks on the lab's host and exports the results", async () => {
-    const probe = await deployProgram(() =>
-      new LabProbe("probe", {
-        dockerHost: "unix:///var/run/docker.sock",
-        timeoutSeconds: 10,
-        checks: [
-          { kind: "fetch", name: "h1 fetches h3", from: node("h1"), url: "http://10.232.3.10/", expect: "h3" },
-          { kind: "reach", name: "h2 reaches h1", from: node("h2"), address: "10.232.1.10" },
-          { kind: "file", name: "r1 is ready", container: node("r1"), path: "/run/netlabs/interfaces" },
-        ],
-      }),
+    const probe = await deployProgram(
+      () =>
+        new LabProbe("probe", {
+          dockerHost: "unix:///var/run/docker.sock",
+          timeoutSeconds: 10,
+          checks: [
+            { kind: "fetch", name: "h1 fetches h3", from: node("h1"), url: "http://10.232.3.10/", expect: "h3" },
+            { kind: "reach", name: "h2 reaches h1", from: node("h2"), address: "10.232.1.10" },
+            { kind: "file", name: "r1 is ready", container: node("r1"), path: "/run/netlabs/interfaces" },
+          ],
+        }),
     );
     const results = await valueOf(probe.outputs.results);
     expect(results.map((r) => [r.name, r.ok])).toEqual([
@@ -49,12 +50,15 @@ describe.skipIf(skipReason)(`LabProbe on real Docker${skipReason ? ` (skipped: $
 
   it("reports a failing check, and fails the deploy with failOnError", async () => {
     const unreachable = { kind: "reach" as const, name: "h1 reaches nobody", from: node("h1"), address: "10.232.9.99" };
-    const soft = await deployProgram(() => new LabProbe("soft", { dockerHost: "unix:///var/run/docker.sock", timeoutSeconds: 1, checks: [unreachable] }));
+    const soft = await deployProgram(
+      () => new LabProbe("soft", { dockerHost: "unix:///var/run/docker.sock", timeoutSeconds: 1, checks: [unreachable] }),
+    );
     const results = await valueOf(soft.outputs.results);
     expect(results[0]).toMatchObject({ ok: false, detail: `${node("h1")} does not reach 10.232.9.99` });
     await expect(
-      deployProgram(() =>
-        new LabProbe("hard", { dockerHost: "unix:///var/run/docker.sock", timeoutSeconds: 1, failOnError: true, checks: [unreachable] }),
+      deployProgram(
+        () =>
+          new LabProbe("hard", { dockerHost: "unix:///var/run/docker.sock", timeoutSeconds: 1, failOnError: true, checks: [unreachable] }),
       ),
     ).rejects.toThrow(/lab probe: 1 of 1 checks failed: .* does not reach 10\.232\.9\.99/);
   });

@@ -108,7 +108,10 @@ describe.skipIf(skipReason)(`NetworkContainer on real Docker${skipReason ? ` (sk
     expect(await leftovers(lanRun)).toEqual({ containers: [], networks: [], hostRules: [] });
     expect(await isPromiscuous(veth.parent)).toBe(false);
     const probe = targets.outputs.nodes.probe.container;
-    for (const [name, address] of [["target-1", "10.234.0.11"], ["target-2", "10.234.0.12"]]) {
+    for (const [name, address] of [
+      ["target-1", "10.234.0.11"],
+      ["target-2", "10.234.0.12"],
+    ]) {
       const page = await execIn(probe, ["curl", "-sf", "--max-time", "2", `http://${address}/`]);
       expect(page.stdout).toBe(`${name}\n`);
     }

@@ -35,7 +35,9 @@ describe.skipIf(skipReason)(`node readiness on real Docker${skipReason ? ` (skip
 
   it("a node whose init command fails fails the deploy, naming it and showing its log", async () => {
     const failed = deployProgram(labWith({ commands: ["echo configuring; exit 3"] }));
-    await expect(failed).rejects.toThrow(/node bad \(container \S+-ready-bad\) (exited with code 74|restarted \d+ time).*configuring.*command 1 failed/s);
+    await expect(failed).rejects.toThrow(
+      /node bad \(container \S+-ready-bad\) (exited with code 74|restarted \d+ time).*configuring.*command 1 failed/s,
+    );
     expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 

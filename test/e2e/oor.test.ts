@@ -193,14 +193,16 @@ describe.skipIf(skipReason)(`OOR on real Docker, with the stand-in image${skipRe
   });
 });
 
-const realOorReason = skipReason ?? (() => {
-  try {
-    require("node:child_process").execFileSync("docker", ["image", "inspect", REAL_OOR], { stdio: "pipe" });
-    return undefined;
-  } catch {
-    return `${REAL_OOR} is not in the local engine (no registry can be reached here)`;
-  }
-})();
+const realOorReason =
+  skipReason ??
+  (() => {
+    try {
+      require("node:child_process").execFileSync("docker", ["image", "inspect", REAL_OOR], { stdio: "pipe" });
+      return undefined;
+    } catch {
+      return `${REAL_OOR} is not in the local engine (no registry can be reached here)`;
+    }
+  })();
 if (realOorReason) console.warn(`[skipped] real OOR run: ${realOorReason}`);
 
 describe.skipIf(realOorReason)(`the real OpenOverlayRouter image${realOorReason ? ` (skipped: ${realOorReason})` : ""}`, () => {
@@ -212,7 +214,9 @@ describe.skipIf(realOorReason)(`the real OpenOverlayRouter image${realOorReason 
     try {
       const ms = lab.outputs.labs["oor-2xtrs-1msmr"].nodes.msmr.container;
       // 4342 = 0x10F6 in /proc/net/udp's local-address column.
-      const listening = await waitFor(async () => /:10F6 /.test((await execIn(ms, ["cat", "/proc/net/udp"])).stdout), { timeoutMs: 30_000 });
+      const listening = await waitFor(async () => /:10F6 /.test((await execIn(ms, ["cat", "/proc/net/udp"])).stdout), {
+        timeoutMs: 30_000,
+      });
       expect(listening).toBe(true);
       expect((await execIn(ms, ["cat", "/etc/oor.conf"])).stdout).toContain("operating-mode         = MS");
     } finally {

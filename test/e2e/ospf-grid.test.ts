@@ -35,10 +35,19 @@ describe.skipIf(skipReason)(`OSPF grid of 20 routers on real Docker and FRR${ski
   const container = (name: string) => lab.outputs.nodes[name].container;
 
   beforeAll(async () => {
-    lab = await deployProgram(() =>
-      new RoutedLab("grid", { spec: grid.spec, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id }, readyTimeoutSeconds: 180 }),
+    lab = await deployProgram(
+      () =>
+        new RoutedLab("grid", {
+          spec: grid.spec,
+          namePrefix: testRun.prefix,
+          labels: { [TEST_LABEL]: testRun.id },
+          readyTimeoutSeconds: 180,
+        }),
     );
-    await waitForNodes(Object.values(lab.outputs.nodes).map((n) => n.container), 180_000);
+    await waitForNodes(
+      Object.values(lab.outputs.nodes).map((n) => n.container),
+      180_000,
+    );
   });
 
   afterAll(async () => {

@@ -34,7 +34,9 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
     );
 
   beforeAll(async () => {
-    lab = await deployProgram(() => new RoutedLab("ring", { spec: ospfRing(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }));
+    lab = await deployProgram(
+      () => new RoutedLab("ring", { spec: ospfRing(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+    );
     await waitForNodes(Object.values(lab.outputs.nodes).map((n) => n.container));
   });
 
@@ -62,8 +64,15 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
 
   it("a one-sided cut of r1-r2 reroutes through r4 within 1 s with BFD; traceroute goes the other way round", async () => {
     const l12 = lab.outputs.segments.l12.network;
-    const outage = await measureOutage(node("h1").container, h3, () => run("docker", ["network", "disconnect", l12, node("r1").container]), { seconds: 8 });
-    console.log(`[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`);
+    const outage = await measureOutage(
+      node("h1").container,
+      h3,
+      () => run("docker", ["network", "disconnect", l12, node("r1").container]),
+      { seconds: 8 },
+    );
+    console.log(
+      `[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`,
+    );
     expect(outage.received).toBeGreaterThan(0);
     expect(outage.outageMs).toBeLessThan(1000);
     expect(await settledVia("r4")).toBe(true);
@@ -73,7 +82,16 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
   it("restoring r1-r2 brings the path back through r2", async () => {
     const l12 = lab.outputs.segments.l12.network;
     const started = Date.now();
-    const connected = await run("docker", ["network", "connect", "--ip", node("r1").addresses.l12, "--alias", "r1", l12, node("r1").container]);
+    const connected = await run("docker", [
+      "network",
+      "connect",
+      "--ip",
+      node("r1").addresses.l12,
+      "--alias",
+      "r1",
+      l12,
+      node("r1").container,
+    ]);
     expect(connected.code, connected.stderr).toBe(0);
     expect(await settledVia("r2")).toBe(true);
     console.log(`[figures] ospf-ring recovery: link back to the path through r2 in ${Date.now() - started} ms`);

@@ -34,11 +34,16 @@ describe.skipIf(skipReason)(`LabProbe through the stack's sshOpts${skipReason ? 
     fs.writeFileSync(path.join(dir, "key"), sshd.privateKey, { mode: 0o600 });
     fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`, { mode: 0o600 });
     sshOpts = [
-      "-i", path.join(dir, "key"),
-      "-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`,
-      "-o", "StrictHostKeyChecking=yes",
-      "-o", "IdentitiesOnly=yes",
-      "-o", "ServerAliveInterval=10",
+      "-i",
+      path.join(dir, "key"),
+      "-o",
+      `UserKnownHostsFile=${path.join(dir, "known_hosts")}`,
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "ServerAliveInterval=10",
     ];
     deployed = await deployStack(run, {
       dockerHost: `ssh://${sshd.user}@127.0.0.1:${sshd.port}`,

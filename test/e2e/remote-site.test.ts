@@ -15,7 +15,6 @@ import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "
 const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason();
 if (skipReason) console.warn(`[skipped] remote site tests: ${skipReason}`);
 
-
 describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   let sshd: SshdFixture;
   const site = (overrides: Record<string, unknown> = {}) => ({
@@ -69,7 +68,9 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
       // client keeps its connections alive, so it dials far fewer); readiness polls and probe
       // checks are one `ssh` each; the host check is one ssh2 connection.
       const engine = deployed.mocks.sshConnections();
-      console.log(`[figures] ssh:// deploy of networking-demo: ${connections} SSH connections (engine through the double: ${engine}, the rest: readiness, probe, host check)`);
+      console.log(
+        `[figures] ssh:// deploy of networking-demo: ${connections} SSH connections (engine through the double: ${engine}, the rest: readiness, probe, host check)`,
+      );
       expect(engine).toBeGreaterThan(0);
       expect(connections).toBeGreaterThanOrEqual(engine + 3);
     });
@@ -90,7 +91,11 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
 
   it.each([
     ["a wrong key", () => ({ sshPrivateKey: strangerKeyPair().privateKey }), /ssh root@127\.0\.0\.1:\d+: auth: the key was refused/],
-    ["an unknown host key", () => ({ sshHostKey: strangerKeyPair().publicKey }), /ssh root@127\.0\.0\.1:\d+: host-key: the host's key is not the configured hostKey/],
+    [
+      "an unknown host key",
+      () => ({ sshHostKey: strangerKeyPair().publicKey }),
+      /ssh root@127\.0\.0\.1:\d+: host-key: the host's key is not the configured hostKey/,
+    ],
     ["a closed port", () => ({ dockerHost: `ssh://root@127.0.0.1:1` }), /ssh root@127\.0\.0\.1:1: connect: .*ECONNREFUSED/],
   ])("%s: a clear error within the timeout, nothing left", async (_label, overrides, expected) => {
     const run = newTestRun();
@@ -106,9 +111,9 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
     const run = newTestRun();
     try {
       const started = Date.now();
-      await expect(deployStack(run, site({ dockerHost: `ssh://root@127.0.0.1:${(silent.address() as net.AddressInfo).port}` }))).rejects.toThrow(
-        /connect: Timed out while waiting for handshake/,
-      );
+      await expect(
+        deployStack(run, site({ dockerHost: `ssh://root@127.0.0.1:${(silent.address() as net.AddressInfo).port}` })),
+      ).rejects.toThrow(/connect: Timed out while waiting for handshake/);
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(await leftovers(run)).toEqual({ containers: [], networks: [], hostRules: [] });
     } finally {

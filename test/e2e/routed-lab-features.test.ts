@@ -20,45 +20,46 @@ describe.skipIf(skipReason)(`RoutedLab features on real Docker${skipReason ? ` (
 
   beforeAll(async () => {
     veth = await createVeth(testRun);
-    lab = await deployProgram(() =>
-      new RoutedLab("features", {
-        namePrefix: testRun.prefix,
-        labels: { [TEST_LABEL]: testRun.id },
-        spec: {
-          segments: [
-            { name: "wire", subnet: "10.235.1.0/24", driver: "macvlan", parent: veth.parent },
-            { name: "lan", subnet: "10.235.2.0/24" },
-          ],
-          nodes: [
-            {
-              name: "gw",
-              image: "router",
-              router: true,
-              interfaces: [
-                { segment: "wire", address: "10.235.1.1" },
-                { segment: "lan", address: "10.235.2.1" },
-              ],
-              // Runs once both interfaces are up, with their names found by address.
-              commands: ['echo "wire=$NETLABS_IF_WIRE lan=$NETLABS_IF_LAN" > /run/netlabs/seen'],
-            },
-            {
-              name: "far",
-              image: "client",
-              interfaces: [{ segment: "wire", address: "10.235.1.20" }],
-              routes: [{ to: "10.235.2.0/24", via: "10.235.1.1" }],
-            },
-            {
-              name: "near",
-              // An image given by reference: the lab's client image by its tag (no registry is reachable here).
-              image: { ref: labImageTag("client") },
-              interfaces: [{ segment: "lan", address: "10.235.2.20", aliases: ["near-alias"] }],
-              routes: [{ to: "default", via: "10.235.2.1" }],
-              files: { "/srv/www/index.html": "near\n" },
-              command: ["busybox", "httpd", "-f", "-p", "80", "-h", "/srv/www"],
-            },
-          ],
-        },
-      }),
+    lab = await deployProgram(
+      () =>
+        new RoutedLab("features", {
+          namePrefix: testRun.prefix,
+          labels: { [TEST_LABEL]: testRun.id },
+          spec: {
+            segments: [
+              { name: "wire", subnet: "10.235.1.0/24", driver: "macvlan", parent: veth.parent },
+              { name: "lan", subnet: "10.235.2.0/24" },
+            ],
+            nodes: [
+              {
+                name: "gw",
+                image: "router",
+                router: true,
+                interfaces: [
+                  { segment: "wire", address: "10.235.1.1" },
+                  { segment: "lan", address: "10.235.2.1" },
+                ],
+                // Runs once both interfaces are up, with their names found by address.
+                commands: ['echo "wire=$NETLABS_IF_WIRE lan=$NETLABS_IF_LAN" > /run/netlabs/seen'],
+              },
+              {
+                name: "far",
+                image: "client",
+                interfaces: [{ segment: "wire", address: "10.235.1.20" }],
+                routes: [{ to: "10.235.2.0/24", via: "10.235.1.1" }],
+              },
+              {
+                name: "near",
+                // An image given by reference: the lab's client image by its tag (no registry is reachable here).
+                image: { ref: labImageTag("client") },
+                interfaces: [{ segment: "lan", address: "10.235.2.20", aliases: ["near-alias"] }],
+                routes: [{ to: "default", via: "10.235.2.1" }],
+                files: { "/srv/www/index.html": "near\n" },
+                command: ["busybox", "httpd", "-f", "-p", "80", "-h", "/srv/www"],
+              },
+            ],
+          },
+        }),
     );
     await waitForNodes(Object.values(lab.outputs.nodes).map((n) => n.container));
   });

@@ -14,7 +14,6 @@ import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "
 const skipReason = sshdUnavailableReason();
 if (skipReason) console.warn(`[skipped] ssh host tests: ${skipReason}`);
 
-
 async function failure(promise: Promise<unknown>): Promise<{ error: SshHostError; ms: number }> {
   const started = Date.now();
   try {

@@ -39,7 +39,10 @@ export interface CurrentEngine {
 export function currentEngineUnavailableReason(): string | undefined {
   let reason: string | undefined;
   if (process.getuid?.() !== 0) reason = "the current engine needs root (network and mount namespaces, a second dockerd)";
-  else if (!fs.existsSync(path.join(CURRENT_ENGINE_TREE, "etc/docker-netlabs-engine")) || !fs.existsSync(path.join(CURRENT_ENGINE_TREE, "usr/sbin/dockerd"))) {
+  else if (
+    !fs.existsSync(path.join(CURRENT_ENGINE_TREE, "etc/docker-netlabs-engine")) ||
+    !fs.existsSync(path.join(CURRENT_ENGINE_TREE, "usr/sbin/dockerd"))
+  ) {
     reason = `no engine tree at ${CURRENT_ENGINE_TREE} (run scripts/current-engine.sh install)`;
   } else {
     for (const tool of ["nsenter", "unshare", "pivot_root", "ip", "docker"]) {

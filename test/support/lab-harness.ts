@@ -124,12 +124,8 @@ export interface Leftovers {
 /** Everything of this run still on the engine and in the host's DOCKER-USER chain. */
 export async function leftovers(testRun: TestRun): Promise<Leftovers> {
   const filter = `label=${TEST_LABEL}=${testRun.id}`;
-  const containers = (await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", filter, "--format", "{{.Names}}"]))
-    .split("\n")
-    .filter(Boolean);
-  const networks = (await docker(LOCAL_DOCKER, ["network", "ls", "--filter", filter, "--format", "{{.Name}}"]))
-    .split("\n")
-    .filter(Boolean);
+  const containers = (await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", filter, "--format", "{{.Names}}"])).split("\n").filter(Boolean);
+  const networks = (await docker(LOCAL_DOCKER, ["network", "ls", "--filter", filter, "--format", "{{.Name}}"])).split("\n").filter(Boolean);
   const hostRules: string[] = [];
   for (const iptables of ["iptables-nft", "iptables-legacy"]) {
     const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"], { timeoutMs: 10_000 });
@@ -147,7 +143,10 @@ export async function sweep(testRun: TestRun): Promise<void> {
     const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"]);
     for (const line of listed.stdout.split("\n").filter((l) => l.includes(`docker-netlabs:${testRun.prefix}`))) {
       // "-A DOCKER-USER <spec>" → "-D DOCKER-USER <spec>"; the comment is the only quoted word.
-      const spec = line.replace(/^-A DOCKER-USER /, "").match(/"[^"]*"|\S+/g)!.map((word) => word.replace(/^"|"$/g, ""));
+      const spec = line
+        .replace(/^-A DOCKER-USER /, "")
+        .match(/"[^"]*"|\S+/g)!
+        .map((word) => word.replace(/^"|"$/g, ""));
       await run(iptables, ["-w", "5", "-D", "DOCKER-USER", ...spec]);
     }
   }

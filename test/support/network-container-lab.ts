@@ -128,5 +128,12 @@ export function lanSide(testRun: TestRun, privateRun: TestRun, parent: string) {
     },
     { dependsOn: [dhcpServer] },
   );
-  return { staticNc, dhcpNc, dhcpServer, client, clientName: `${testRun.prefix}nc-client`, dhcpServerName: `${testRun.prefix}nc-dhcp-server` };
+  return {
+    staticNc,
+    dhcpNc,
+    dhcpServer,
+    client,
+    clientName: `${testRun.prefix}nc-client`,
+    dhcpServerName: `${testRun.prefix}nc-dhcp-server`,
+  };
 }

@@ -79,11 +79,34 @@ export interface ResourceTiming {
   endMs: number;
 }
 
-
 const CONTAINER_INPUTS = new Set([
-  "name", "image", "hostname", "entrypoints", "command", "envs", "uploads", "networksAdvanced", "networkMode",
-  "capabilities", "sysctls", "ports", "init", "labels", "restart", "destroyGraceSeconds", "privileged", "devices",
-  "start", "stopSignal", "stopTimeout", "user", "workingDir", "hosts", "healthcheck", "wait", "waitTimeout",
+  "name",
+  "image",
+  "hostname",
+  "entrypoints",
+  "command",
+  "envs",
+  "uploads",
+  "networksAdvanced",
+  "networkMode",
+  "capabilities",
+  "sysctls",
+  "ports",
+  "init",
+  "labels",
+  "restart",
+  "destroyGraceSeconds",
+  "privileged",
+  "devices",
+  "start",
+  "stopSignal",
+  "stopTimeout",
+  "user",
+  "workingDir",
+  "hosts",
+  "healthcheck",
+  "wait",
+  "waitTimeout",
   "removeVolumes",
 ]);
 const NETWORK_INPUTS = new Set(["name", "driver", "internal", "attachable", "ipv6", "ipamConfigs", "options", "labels"]);
@@ -156,7 +179,9 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
     try {
       const prior = this.prior.get(key);
       this.prior.delete(key);
-      const result = prior ? await this.change(prior, args) : await this.create(args, this.steps.get(key) === "replace" ? "replace" : "create");
+      const result = prior
+        ? await this.change(prior, args)
+        : await this.create(args, this.steps.get(key) === "replace" ? "replace" : "create");
       this.timings.push({ type: args.type, name: args.name, startMs, endMs: Date.now() - this.origin });
       return result;
     } catch (error) {
@@ -327,7 +352,10 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
         return { ...prior.state, ...news };
       case "docker:index/image:Image": {
         const result = await this.image(prior.name, news, prior.target!);
-        this.applied.splice(this.applied.findIndex((r) => r.resourceType === prior.resourceType && r.name === prior.name && r.seq === undefined), 1);
+        this.applied.splice(
+          this.applied.findIndex((r) => r.resourceType === prior.resourceType && r.name === prior.name && r.seq === undefined),
+          1,
+        );
         prior.id = result.id!;
         return result.state;
       }
@@ -543,7 +571,14 @@ export class RealDockerMocks implements pulumi.runtime.Mocks {
       args: build.args ?? {},
     });
     // Like the provider, destroying an Image resource leaves the built image in the engine (a cache).
-    this.applied.push({ type: "Image", resourceType: "docker:index/image:Image", name, id: imageId, target, destroy: async () => undefined });
+    this.applied.push({
+      type: "Image",
+      resourceType: "docker:index/image:Image",
+      name,
+      id: imageId,
+      target,
+      destroy: async () => undefined,
+    });
     return { id: imageId, state: { ...inputs, repoDigest: "", contextDigest: imageId } };
   }
 
@@ -668,7 +703,15 @@ function keyOfUrn(urn: string): string {
 
 /** Container inputs the provider's update applies (restart) or takes without touching the container. */
 const CONTAINER_UPDATABLE = new Set([
-  "restart", "healthcheck", "init", "wait", "waitTimeout", "start", "destroyGraceSeconds", "removeVolumes", "mustRun",
+  "restart",
+  "healthcheck",
+  "init",
+  "wait",
+  "waitTimeout",
+  "start",
+  "destroyGraceSeconds",
+  "removeVolumes",
+  "mustRun",
 ]);
 /** Container inputs the provider keeps as sets: their order is no change. */
 const CONTAINER_SETS = ["labels", "uploads", "networksAdvanced", "envs", "hosts", "capabilities"];
@@ -718,7 +761,9 @@ function healthcheckArgs(healthcheck: Inputs | undefined): string[] {
   if (!healthcheck) return [];
   const [kind, ...rest] = healthcheck.tests ?? [];
   if (kind !== "CMD-SHELL" || rest.length !== 1) {
-    throw new Error(`real-Docker mocks: healthcheck tests ${JSON.stringify(healthcheck.tests)}: only ["CMD-SHELL", cmd] is implemented in this tier`);
+    throw new Error(
+      `real-Docker mocks: healthcheck tests ${JSON.stringify(healthcheck.tests)}: only ["CMD-SHELL", cmd] is implemented in this tier`,
+    );
   }
   const args = ["--health-cmd", rest[0]];
   if (healthcheck.interval) args.push("--health-interval", healthcheck.interval);
@@ -735,7 +780,9 @@ async function waitHealthy(target: DockerTarget, id: string, timeoutSeconds: num
   for (;;) {
     const state = JSON.parse(await docker(target, ["inspect", "--format", "{{json .State}}", id]));
     if (!state.Health) {
-      throw new Error("you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute");
+      throw new Error(
+        "you have supplied a 'wait' argument, but the container does not have a healthcheck defined. Please remove the 'wait' argument or add a 'healthcheck' attribute",
+      );
     }
     if (state.Health.Status === "healthy") return;
     if (Date.now() >= deadline) throw new Error("container failed to be in healthy state");
@@ -787,7 +834,13 @@ async function buildKitBuild(target: DockerTarget, request: BuildRequest): Promi
   let failure: string | undefined;
   await new Promise<void>((resolve, reject) => {
     const req = http.request(
-      { socketPath: target.host.slice("unix://".length), method: "POST", path: `/build?${query}`, headers: { "Content-Type": "application/x-tar" }, timeout: 15 * 60_000 },
+      {
+        socketPath: target.host.slice("unix://".length),
+        method: "POST",
+        path: `/build?${query}`,
+        headers: { "Content-Type": "application/x-tar" },
+        timeout: 15 * 60_000,
+      },
       (res) => {
         let buffered = "";
         res.on("data", (chunk: Buffer) => {
@@ -801,7 +854,9 @@ async function buildKitBuild(target: DockerTarget, request: BuildRequest): Promi
             if (message.id === "moby.image.id") imageId = message.aux?.ID;
           }
         });
-        res.on("end", () => (res.statusCode === 200 ? resolve() : reject(new Error(`build ${request.tag}: HTTP ${res.statusCode} ${buffered}`))));
+        res.on("end", () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`build ${request.tag}: HTTP ${res.statusCode} ${buffered}`)),
+        );
       },
     );
     req.on("timeout", () => req.destroy(new Error(`build ${request.tag}: no answer within 15 min`)));
@@ -816,8 +871,7 @@ async function buildKitBuild(target: DockerTarget, request: BuildRequest): Promi
 async function uploadsTar(uploads: Inputs[]): Promise<Buffer> {
   const pack = tar.pack();
   for (const upload of uploads) {
-    const content =
-      upload.contentBase64 !== undefined ? Buffer.from(upload.contentBase64, "base64") : Buffer.from(upload.content ?? "");
+    const content = upload.contentBase64 !== undefined ? Buffer.from(upload.contentBase64, "base64") : Buffer.from(upload.content ?? "");
     const mode = upload.permissions ? parseInt(upload.permissions, 8) : upload.executable ? 0o744 : 0o644;
     pack.entry({ name: upload.file.replace(/^\/+/, ""), mode, mtime: new Date(0) }, content);
   }

@@ -39,7 +39,12 @@ export async function startRestartLab(testRun: TestRun): Promise<RestartLab> {
     const [router, client, web] = images;
     const deployed = await deployProgram(() => {
       const provider = new docker.Provider("emulated-a", { host: target.host });
-      const common = { namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id }, dockerHost: target.host, images: { router, client, web } };
+      const common = {
+        namePrefix: testRun.prefix,
+        labels: { [TEST_LABEL]: testRun.id },
+        dockerHost: target.host,
+        images: { router, client, web },
+      };
       const up = new RoutedLab(
         "comeback",
         {
@@ -50,7 +55,15 @@ export async function startRestartLab(testRun: TestRun): Promise<RestartLab> {
               { name: "lan2", subnet: "10.234.2.0/24" },
             ],
             nodes: [
-              { name: "r1", image: "router", router: true, interfaces: [{ segment: "lan1", address: "10.234.1.1" }, { segment: "lan2", address: "10.234.2.1" }] },
+              {
+                name: "r1",
+                image: "router",
+                router: true,
+                interfaces: [
+                  { segment: "lan1", address: "10.234.1.1" },
+                  { segment: "lan2", address: "10.234.2.1" },
+                ],
+              },
               {
                 name: "h1",
                 image: "client",
@@ -74,7 +87,14 @@ export async function startRestartLab(testRun: TestRun): Promise<RestartLab> {
       );
       const down = new RoutedLab(
         "staydown",
-        { ...common, restart: "no", spec: { segments: [{ name: "lan", subnet: "10.234.9.0/24" }], nodes: [{ name: "n1", image: "client", interfaces: [{ segment: "lan", address: "10.234.9.10" }] }] } },
+        {
+          ...common,
+          restart: "no",
+          spec: {
+            segments: [{ name: "lan", subnet: "10.234.9.0/24" }],
+            nodes: [{ name: "n1", image: "client", interfaces: [{ segment: "lan", address: "10.234.9.10" }] }],
+          },
+        },
         { provider },
       );
       return { up, down };
@@ -90,9 +110,17 @@ export async function startRestartLab(testRun: TestRun): Promise<RestartLab> {
       dockerVersion,
       async failures() {
         const failures: string[] = [];
-        if ((await execIn(container("h1"), ["curl", "-sf", "--max-time", "2", "http://10.234.2.10/"], 5_000, target)).stdout.trim() !== "h2") failures.push("h1 fetches h2");
-        if ((await execIn(container("h2"), ["ping", "-c", "1", "-W", "1", "10.234.1.99"], 5_000, target)).code !== 0) failures.push("h2 reaches h1's command-added address");
-        const published = await run("ip", ["netns", "exec", host.netns, "curl", "-sf", "--max-time", "2", `http://127.0.0.1:${hostPort}/`], { timeoutMs: 5_000 });
+        if (
+          (await execIn(container("h1"), ["curl", "-sf", "--max-time", "2", "http://10.234.2.10/"], 5_000, target)).stdout.trim() !== "h2"
+        )
+          failures.push("h1 fetches h2");
+        if ((await execIn(container("h2"), ["ping", "-c", "1", "-W", "1", "10.234.1.99"], 5_000, target)).code !== 0)
+          failures.push("h2 reaches h1's command-added address");
+        const published = await run(
+          "ip",
+          ["netns", "exec", host.netns, "curl", "-sf", "--max-time", "2", `http://127.0.0.1:${hostPort}/`],
+          { timeoutMs: 5_000 },
+        );
         if (published.stdout.trim() !== "h2") failures.push(`127.0.0.1:${hostPort} answers on the host`);
         return failures;
       },

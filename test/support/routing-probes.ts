@@ -12,7 +12,9 @@ export async function ospfStates(container: string): Promise<string[]> {
   const result = await execIn(container, ["vtysh", "-c", "show ip ospf neighbor json"], 10_000);
   try {
     const byRouterId = JSON.parse(result.stdout).neighbors ?? {};
-    return Object.values(byRouterId).flatMap((list: any) => (Array.isArray(list) ? list : [list]).map((n: any) => String(n.nbrState ?? n.state)));
+    return Object.values(byRouterId).flatMap((list: any) =>
+      (Array.isArray(list) ? list : [list]).map((n: any) => String(n.nbrState ?? n.state)),
+    );
   } catch {
     return [];
   }
@@ -94,7 +96,12 @@ export async function waitForConvergence(plan: LabPlan, timeoutMs: number): Prom
 /** When the earliest of the containers started (ms since the epoch), as Docker recorded it. */
 export async function firstStartedAt(containers: string[]): Promise<number> {
   const result = await run("docker", ["inspect", "--format", "{{.State.StartedAt}}", ...containers], { timeoutMs: 30_000 });
-  return Math.min(...result.stdout.split("\n").filter(Boolean).map((stamp) => Date.parse(stamp)));
+  return Math.min(
+    ...result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((stamp) => Date.parse(stamp)),
+  );
 }
 
 /** Memory in use per container, MiB, from one `docker stats --no-stream`. */

@@ -15,11 +15,7 @@ export interface ProgramOptions {
 
 export const PROJECT = "docker-netlabs";
 
-export async function runProgram<T>(
-  mocks: pulumi.runtime.Mocks,
-  program: () => T,
-  options: ProgramOptions = {},
-): Promise<T> {
+export async function runProgram<T>(mocks: pulumi.runtime.Mocks, program: () => T, options: ProgramOptions = {}): Promise<T> {
   await pulumi.runtime.setMocks(mocks, PROJECT, options.stack ?? "dev", options.preview ?? false);
   // Resource options reach the engine in the registration request, which mocks do not see:
   // mocks that want them (deleteBeforeReplace, property dependencies) observe the request.

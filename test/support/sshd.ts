@@ -75,7 +75,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture>
       ...(options.dockerSocket ? ['mount --bind "$0" /run/docker.sock'] : []),
       ...(options.netns ? ["mount -t sysfs sysfs /sys"] : []),
     ];
-    argv = ["unshare", "--mount", "--propagation", "private", "sh", "-c", `${mounts.join(" && ")} && exec "$@"`, options.dockerSocket ?? "-", ...argv];
+    argv = [
+      "unshare",
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      `${mounts.join(" && ")} && exec "$@"`,
+      options.dockerSocket ?? "-",
+      ...argv,
+    ];
   }
   if (options.netns) argv = ["nsenter", `--net=/run/netns/${options.netns}`, ...argv];
   const child: ChildProcess = spawn(argv[0], argv.slice(1), { stdio: "pipe" });

@@ -46,7 +46,9 @@ export async function ensureLocalImage(image: string): Promise<string> {
   const tag = labImageTag(image);
   if ((await run("docker", ["image", "inspect", tag], { timeoutMs: 15_000 })).code !== 0) {
     const context = path.join(IMAGES_DIR, image);
-    await docker(LOCAL_DOCKER, ["build", "--quiet", "--tag", tag, "--file", path.join(context, "Dockerfile"), context], { timeoutMs: 15 * 60_000 });
+    await docker(LOCAL_DOCKER, ["build", "--quiet", "--tag", tag, "--file", path.join(context, "Dockerfile"), context], {
+      timeoutMs: 15 * 60_000,
+    });
   }
   return tag;
 }

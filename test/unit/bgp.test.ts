@@ -114,9 +114,14 @@ describe("BgpTriangle resource graph", () => {
     await runProgram(mocks, () => new BgpTriangle("bgp", { namePrefix: "x-" }));
     expect(mocks.ofType("docker:index/network:Network")).toHaveLength(6);
     const containers = mocks.ofType("docker:index/container:Container");
-    expect(containers.map((c) => c.inputs.name).sort()).toEqual(
-      ["x-bgp-bridge-guard", "x-bgp-host", "x-bgp-r1", "x-bgp-r2", "x-bgp-r3", "x-bgp-web"],
-    );
+    expect(containers.map((c) => c.inputs.name).sort()).toEqual([
+      "x-bgp-bridge-guard",
+      "x-bgp-host",
+      "x-bgp-r1",
+      "x-bgp-r2",
+      "x-bgp-r3",
+      "x-bgp-web",
+    ]);
     const r1 = containers.find((c) => c.inputs.name === "x-bgp-r1")!.inputs;
     expect(r1.capabilities).toEqual({ adds: ["NET_ADMIN", "SYS_ADMIN"] });
     expect(r1.sysctls["net.ipv4.ip_forward"]).toBe("1");

@@ -58,7 +58,10 @@ function errorOf(run: () => unknown): LabConfigError {
   throw new Error("expected a LabConfigError");
 }
 
-async function programError(config: Record<string, unknown>, secretKeys: string[] = []): Promise<{ error: LabConfigError; mocks: RecordingMocks }> {
+async function programError(
+  config: Record<string, unknown>,
+  secretKeys: string[] = [],
+): Promise<{ error: LabConfigError; mocks: RecordingMocks }> {
   const mocks = new RecordingMocks();
   let caught: unknown;
   try {
@@ -73,12 +76,36 @@ async function programError(config: Record<string, unknown>, secretKeys: string[
 describe("no secret in any error (defect 1)", () => {
   const remote = { dockerHost: "ssh://lab@192.0.2.7", sshHostKey: HOST_KEY };
   const sshCases: [string, Record<string, unknown>, RegExp][] = [
-    ["a key on a unix:// stack", { sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY }, /docker-netlabs:sshPrivateKey: an SSH key is only for an ssh:\/\/ dockerHost \(secret, not shown\)/],
-    ["a key on a tcp:// stack", { dockerHost: "tcp://192.0.2.7:2375", sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY }, /docker-netlabs:sshPrivateKey: an SSH key is only/],
-    ["a key without its host key", { dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: SSH_KEY }, /docker-netlabs:sshHostKey: sshPrivateKey and sshHostKey go together/],
-    ["a key with a bad host key", { ...remote, sshPrivateKey: SSH_KEY, sshHostKey: "AAAA" }, /docker-netlabs:sshHostKey: must be a known_hosts key/],
-    ["a key with a bad dockerHost", { ...remote, dockerHost: "ssh//lab@host", sshPrivateKey: SSH_KEY }, /docker-netlabs:dockerHost: must be/],
-    ["a key with other bad keys", { sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY, namePrefix: "-x", labs: ["nope"] }, /docker-netlabs:labs\[0\][\s\S]*docker-netlabs:namePrefix/],
+    [
+      "a key on a unix:// stack",
+      { sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY },
+      /docker-netlabs:sshPrivateKey: an SSH key is only for an ssh:\/\/ dockerHost \(secret, not shown\)/,
+    ],
+    [
+      "a key on a tcp:// stack",
+      { dockerHost: "tcp://192.0.2.7:2375", sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY },
+      /docker-netlabs:sshPrivateKey: an SSH key is only/,
+    ],
+    [
+      "a key without its host key",
+      { dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: SSH_KEY },
+      /docker-netlabs:sshHostKey: sshPrivateKey and sshHostKey go together/,
+    ],
+    [
+      "a key with a bad host key",
+      { ...remote, sshPrivateKey: SSH_KEY, sshHostKey: "AAAA" },
+      /docker-netlabs:sshHostKey: must be a known_hosts key/,
+    ],
+    [
+      "a key with a bad dockerHost",
+      { ...remote, dockerHost: "ssh//lab@host", sshPrivateKey: SSH_KEY },
+      /docker-netlabs:dockerHost: must be/,
+    ],
+    [
+      "a key with other bad keys",
+      { sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY, namePrefix: "-x", labs: ["nope"] },
+      /docker-netlabs:labs\[0\][\s\S]*docker-netlabs:namePrefix/,
+    ],
     ["a key that is not a string", { ...remote, sshPrivateKey: 987654321987 }, /docker-netlabs:sshPrivateKey: .*\(secret, not shown\)/],
     ["a key that is a list", { ...remote, sshPrivateKey: [SSH_KEY] }, /docker-netlabs:sshPrivateKey: /],
   ];
@@ -97,7 +124,11 @@ describe("no secret in any error (defect 1)", () => {
     ["a quote", { labs: ["oor-2xtrs-1msmr"], oorMapServerKey: MAP_KEYS.quote }, MAP_KEYS.quote],
     ["sed's / & and \\", { labs: ["oor-2xtrs-1msmr"], oorMapServerKey: MAP_KEYS.sed }, MAP_KEYS.sed],
     ["a number", { labs: ["oor-2xtrs-1msmr"], oorMapServerKey: MAP_KEYS.numeric }, MAP_KEYS.numeric],
-    ["short, with both SSH keys bad too", { oorMapServerKey: MAP_KEYS.short, sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY }, MAP_KEYS.short],
+    [
+      "short, with both SSH keys bad too",
+      { oorMapServerKey: MAP_KEYS.short, sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY },
+      MAP_KEYS.short,
+    ],
   ];
   it.each(mapCases)("oorMapServerKey: %s", (_, raw, secret) => {
     const error = errorOf(() => parseStackConfig(raw));
@@ -126,7 +157,9 @@ describe("no secret in any error (defect 1)", () => {
           labs: [lab],
           oorMapServerKey: key,
           oorRloc: { subnet: "198.51.100.0/24", address: "203.0.113.9" },
-          ...(lab === "lisp-site" ? { oorSite: { eidSubnet: "10.241.1.0/24" }, oorMapServer: "198.51.100.2" } : { oorSites: ["10.241.1.5/24"] }),
+          ...(lab === "lisp-site"
+            ? { oorSite: { eidSubnet: "10.241.1.0/24" }, oorMapServer: "198.51.100.2" }
+            : { oorSites: ["10.241.1.5/24"] }),
         },
         ["oorMapServerKey"],
       );
@@ -137,7 +170,10 @@ describe("no secret in any error (defect 1)", () => {
 
   it("a key set with --secret under any name is not shown (here sshHostKey)", async () => {
     const hostKey = "AAAAnotAKnownHostsLineButSecret";
-    const { error } = await programError({ dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: SSH_KEY, sshHostKey: hostKey }, ["sshPrivateKey", "sshHostKey"]);
+    const { error } = await programError({ dockerHost: "ssh://lab@192.0.2.7", sshPrivateKey: SSH_KEY, sshHostKey: hostKey }, [
+      "sshPrivateKey",
+      "sshHostKey",
+    ]);
     expect(error.message).toMatch(/docker-netlabs:sshHostKey: must be a known_hosts key[^\n]*\(secret, not shown\)/);
     expectNoSecret(error, hostKey);
   });
@@ -153,11 +189,15 @@ describe("no secret in any error (defect 1)", () => {
   it.each(Object.entries(MAP_KEYS).filter(([, key]) => typeof key === "string" && key.length >= 8))(
     "planOorRouter: a map-server and a site key with %s are named, never shown",
     (_, key) => {
-      const xtr = errorOf(() => planOorRouter("xtr", { ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2", key: key as string }], debug: 9 }));
+      const xtr = errorOf(() =>
+        planOorRouter("xtr", { ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2", key: key as string }], debug: 9 }),
+      );
       expect(xtr.message).toMatch(/mapServers\[0\]\.key: [^\n]*\(secret, not shown\)/);
       expect(xtr.message).toMatch(/debug/);
       expectNoSecret(xtr, key);
-      const ms = errorOf(() => planOorRouter("ms", { ...OOR_FIXTURES.ms, sites: [{ eidPrefix: "10.1.0.0/24", key: key as string, iid: -1 }] }));
+      const ms = errorOf(() =>
+        planOorRouter("ms", { ...OOR_FIXTURES.ms, sites: [{ eidPrefix: "10.1.0.0/24", key: key as string, iid: -1 }] }),
+      );
       expect(ms.message).toMatch(/sites\[0\]\.key: [^\n]*\(secret, not shown\)/);
       expect(ms.message).toMatch(/sites\[0\]\.iid/);
       expectNoSecret(ms, key);
@@ -168,7 +208,10 @@ describe("no secret in any error (defect 1)", () => {
     const plan = planOorRouter("xtr", OOR_FIXTURES.xtr);
     const envPlan = planOorRouter("xtr", { ...OOR_FIXTURES.xtr, config: "env" });
     for (const key of [MAP_KEYS.newline, MAP_KEYS.hash, MAP_KEYS.space, MAP_KEYS.sed]) {
-      for (const render of [() => renderOorConf(plan, { mapServers: [key], sites: [] }), () => renderOorEnv(envPlan, { mapServers: [key], sites: [] })]) {
+      for (const render of [
+        () => renderOorConf(plan, { mapServers: [key], sites: [] }),
+        () => renderOorEnv(envPlan, { mapServers: [key], sites: [] }),
+      ]) {
         const error = errorOf(render);
         expect(error.message).toMatch(/mapServers\[0\]\.key: [^\n]*\(secret, not shown\)/);
         expectNoSecret(error, key);
@@ -192,10 +235,18 @@ describe("config errors print as a list, not an unhandled exception (defect 2)",
 
   it("the program entry (index.ts) fails with that RunError, registering nothing", async () => {
     const mocks = new RecordingMocks();
-    const outcome = await runProgram(mocks, () => import("../../index").then(() => undefined, (error: unknown) => error), {
-      config: { namePrefix: "-lab", sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY },
-      secretKeys: ["sshPrivateKey"],
-    });
+    const outcome = await runProgram(
+      mocks,
+      () =>
+        import("../../index").then(
+          () => undefined,
+          (error: unknown) => error,
+        ),
+      {
+        config: { namePrefix: "-lab", sshPrivateKey: SSH_KEY, sshHostKey: HOST_KEY },
+        secretKeys: ["sshPrivateKey"],
+      },
+    );
     expect(pulumi.RunError.isInstance(outcome)).toBe(true);
     const message = (outcome as Error).message;
     expect(message).toBe(
@@ -219,13 +270,17 @@ describe("settings that would be silently ignored are refused (defect 7)", () =>
     ["dockernetlab:labs", ["routed-lan"]],
   ])("a key in a misspelt namespace: %s", async (key, value) => {
     const { error, mocks } = await programError({ [key]: value });
-    expect(error.message).toContain(`  - ${key}: is in namespace "${key.split(":")[0]}", not docker-netlabs: it would be ignored (did you mean docker-netlabs:${key.split(":")[1]}?) (got ${JSON.stringify(value)})`);
+    expect(error.message).toContain(
+      `  - ${key}: is in namespace "${key.split(":")[0]}", not docker-netlabs: it would be ignored (did you mean docker-netlabs:${key.split(":")[1]}?) (got ${JSON.stringify(value)})`,
+    );
     expect(mocks.resources).toEqual([]);
   });
 
   it("other namespaces are left alone", async () => {
     const mocks = new RecordingMocks();
-    await runProgram(mocks, () => buildStack(readStackConfig()), { config: { "docker:host": "unix:///var/run/docker.sock", "netlabs:x": "1", labs: ["routed-lan"] } });
+    await runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { "docker:host": "unix:///var/run/docker.sock", "netlabs:x": "1", labs: ["routed-lan"] },
+    });
     expect(mocks.resources.length).toBeGreaterThan(0);
   });
 
@@ -234,14 +289,22 @@ describe("settings that would be silently ignored are refused (defect 7)", () =>
     expect(error.message).toMatch(/docker-netlabs:routedLab: is set, but docker-netlabs:labs does not name routed-lab/);
   });
 
-  it.each(["", "not an image", "-oor", "OOR:latest", "openoverlayrouter/oor:", "oor@sha256:abc", "oor:-tag", "oor//x", "https://docker.io/oor", "oor:" + "t".repeat(129)])(
-    "oorImage %j is not an image reference",
-    (image) => {
-      const error = errorOf(() => parseStackConfig({ oorImage: image }));
-      expect(error.issues.map((issue) => issue.path)).toEqual(["docker-netlabs:oorImage"]);
-      expect(error.message).toContain(`(got ${JSON.stringify(image)})`);
-    },
-  );
+  it.each([
+    "",
+    "not an image",
+    "-oor",
+    "OOR:latest",
+    "openoverlayrouter/oor:",
+    "oor@sha256:abc",
+    "oor:-tag",
+    "oor//x",
+    "https://docker.io/oor",
+    "oor:" + "t".repeat(129),
+  ])("oorImage %j is not an image reference", (image) => {
+    const error = errorOf(() => parseStackConfig({ oorImage: image }));
+    expect(error.issues.map((issue) => issue.path)).toEqual(["docker-netlabs:oorImage"]);
+    expect(error.message).toContain(`(got ${JSON.stringify(image)})`);
+  });
 
   it.each([
     "openoverlayrouter/oor:latest",
@@ -255,7 +318,9 @@ describe("settings that would be silently ignored are refused (defect 7)", () =>
   });
 
   it.each([["-lab"], ["-"]])("namePrefix %j starting with '-' is refused", (prefix) => {
-    expect(errorOf(() => parseStackConfig({ namePrefix: prefix })).message).toMatch(/docker-netlabs:namePrefix: .*not starting with a dash/);
+    expect(errorOf(() => parseStackConfig({ namePrefix: prefix })).message).toMatch(
+      /docker-netlabs:namePrefix: .*not starting with a dash/,
+    );
   });
 
   it.each(["", "lab-", "t1-", "a"])("namePrefix %j is accepted", (prefix) => {
@@ -266,7 +331,9 @@ describe("settings that would be silently ignored are refused (defect 7)", () =>
     "dockerHost %j (a user or host starting with '-') is refused",
     (url) => {
       const error = errorOf(() => parseStackConfig({ dockerHost: url }));
-      expect(error.message).toContain(`docker-netlabs:dockerHost: names a user or host starting with '-', which ssh would read as an option (got "${url}")`);
+      expect(error.message).toContain(
+        `docker-netlabs:dockerHost: names a user or host starting with '-', which ssh would read as an option (got "${url}")`,
+      );
     },
   );
 });

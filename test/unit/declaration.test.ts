@@ -23,7 +23,11 @@ describe("declareWithoutPromiseStacks", () => {
   });
 
   it("restores the limit when the declaration throws", () => {
-    expect(() => declareWithoutPromiseStacks(() => { throw new Error("boom"); })).toThrow("boom");
+    expect(() =>
+      declareWithoutPromiseStacks(() => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
     expect(Error.stackTraceLimit).toBe(original);
   });
 

@@ -20,7 +20,14 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEx4bXBsZUhvc3RLZXlGb3JUZX
 const SECRET = "c2VjcmV0LWtleS1tYXRlcmlhbA";
 const KEY = `-----BEGIN OPENSSH PRIVATE KEY-----\n${SECRET}==\n-----END OPENSSH PRIVATE KEY-----\n`;
 const facts = { kernel: "6.1.0", dockerVersion: "26.1.5", interfaces: ["lo", "eth0", "eth1"], addresses: ["127.0.0.1", "192.0.2.7"] };
-const inputs = { host: "127.0.0.1", port: 1, user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: { interfaces: ["eth1"], minDockerMajor: 20 } };
+const inputs = {
+  host: "127.0.0.1",
+  port: 1,
+  user: "lab",
+  privateKey: KEY,
+  hostKey: HOST_KEY,
+  needs: { interfaces: ["eth1"], minDockerMajor: 20 },
+};
 
 /** What the dynamic-provider host (@pulumi/pulumi cmd/dynamic-provider, `update`) stores as the new state. */
 async function engineUpdate(provider: pulumi.dynamic.ResourceProvider, olds: any, news: any): Promise<Record<string, unknown>> {
@@ -31,8 +38,12 @@ async function engineUpdate(provider: pulumi.dynamic.ResourceProvider, olds: any
 describe("HostCheck provider", () => {
   it("diff reports a change when the host or what the labs need changes, not for new facts alone", async () => {
     const olds = { ...inputs, facts };
-    expect(await hostCheckProvider.diff!("h", olds, { ...inputs, facts: { ...facts, interfaces: ["lo", "veth1"] } })).toEqual({ changes: false });
-    expect(await hostCheckProvider.diff!("h", olds, { ...inputs, needs: { interfaces: ["eth2"], minDockerMajor: 20 } })).toEqual({ changes: true });
+    expect(await hostCheckProvider.diff!("h", olds, { ...inputs, facts: { ...facts, interfaces: ["lo", "veth1"] } })).toEqual({
+      changes: false,
+    });
+    expect(await hostCheckProvider.diff!("h", olds, { ...inputs, needs: { interfaces: ["eth2"], minDockerMajor: 20 } })).toEqual({
+      changes: true,
+    });
   });
 
   it("update keeps every output: the facts check read in this run, the host, its needs", async () => {
@@ -54,7 +65,9 @@ describe("HostCheck provider", () => {
 
   it("a key ssh2 cannot read: an error naming the host and the step, not the key or ssh2's words", async () => {
     const failure = hostCheckProvider.check!({}, { ...inputs, privateKey: KEY });
-    await expect(failure).rejects.toThrow("ssh lab@127.0.0.1:1: key: the private key cannot be read (an unencrypted OpenSSH or PEM key is needed)");
+    await expect(failure).rejects.toThrow(
+      "ssh lab@127.0.0.1:1: key: the private key cannot be read (an unencrypted OpenSSH or PEM key is needed)",
+    );
     await failure.catch((error: Error) => {
       expect(error.message).not.toContain(SECRET);
       expect(error.message).not.toContain("Cannot parse");
@@ -63,22 +76,33 @@ describe("HostCheck provider", () => {
 
   it("is registered with the key secret, and its serialized provider (what the engine loads) updates too", async () => {
     const mocks = new RecordingMocks();
-    await runProgram(mocks, () => new HostCheck("site-check", { host: "192.0.2.7", user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: {} }));
+    await runProgram(
+      mocks,
+      () => new HostCheck("site-check", { host: "192.0.2.7", user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: {} }),
+    );
     const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
     expect(check.secretPaths).toEqual(["privateKey"]);
     const provider: pulumi.dynamic.ResourceProvider = requireFromString(check.inputs.__provider).handler();
     const news = { ...check.inputs, facts };
-    expect(await engineUpdate(provider, { ...check.inputs, facts: { ...facts, kernel: "5.10" } }, news)).toMatchObject({ facts, host: "192.0.2.7" });
+    expect(await engineUpdate(provider, { ...check.inputs, facts: { ...facts, kernel: "5.10" } }, news)).toMatchObject({
+      facts,
+      host: "192.0.2.7",
+    });
   });
 
   it("its serialized provider carries SshHost (ssh2, host key checked): check reaches the host and names the step that failed", async () => {
     const mocks = new RecordingMocks();
-    await runProgram(mocks, () => new HostCheck("site-check", { host: "127.0.0.1", port: 1, user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: {} }));
+    await runProgram(
+      mocks,
+      () => new HostCheck("site-check", { host: "127.0.0.1", port: 1, user: "lab", privateKey: KEY, hostKey: HOST_KEY, needs: {} }),
+    );
     const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
     const provider: pulumi.dynamic.ResourceProvider = requireFromString(check.inputs.__provider).handler();
     const { private: privateKey } = utils.generateKeyPairSync("ed25519");
     await expect(provider.check!({}, { ...check.inputs, privateKey })).rejects.toThrow(/^ssh lab@127\.0\.0\.1:1: connect: .*ECONNREFUSED/);
-    await expect(provider.check!({}, { ...check.inputs, privateKey: KEY })).rejects.toThrow(/^ssh lab@127\.0\.0\.1:1: key: the private key cannot be read/);
+    await expect(provider.check!({}, { ...check.inputs, privateKey: KEY })).rejects.toThrow(
+      /^ssh lab@127\.0\.0\.1:1: key: the private key cannot be read/,
+    );
   });
 });
 

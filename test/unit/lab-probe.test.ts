@@ -55,7 +55,14 @@ class FakeBins {
   }
 
   calls(): { bin: string; argv: string[] }[] {
-    return fs.existsSync(this.log) ? fs.readFileSync(this.log, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)) : [];
+    return fs.existsSync(this.log)
+      ? fs
+          .readFileSync(this.log, "utf8")
+          .trim()
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+      : [];
   }
 
   restore(): void {
@@ -77,11 +84,29 @@ describe("remote docker argv (host-exec)", () => {
   it("is `ssh <sshOpts> <bounds> -T -l user -p port -- host docker <args>`, each remote word quoted", () => {
     expect(remoteDockerArgv(sshTarget, ["exec", "r1", "cat", "/run/it's here"])).toEqual([
       "ssh",
-      "-o", "StrictHostKeyChecking=yes",
+      "-o",
+      "StrictHostKeyChecking=yes",
       ...sshTarget.sshOpts,
-      "-o", "BatchMode=yes", "-o", "ConnectTimeout=10", "-o", "ServerAliveInterval=10", "-o", "ServerAliveCountMax=3",
-      "-T", "-l", "lab", "-p", "2222", "--", "192.0.2.7",
-      "'docker'", "'exec'", "'r1'", "'cat'", `'/run/it'\\''s here'`,
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "ConnectTimeout=10",
+      "-o",
+      "ServerAliveInterval=10",
+      "-o",
+      "ServerAliveCountMax=3",
+      "-T",
+      "-l",
+      "lab",
+      "-p",
+      "2222",
+      "--",
+      "192.0.2.7",
+      "'docker'",
+      "'exec'",
+      "'r1'",
+      "'cat'",
+      `'/run/it'\\''s here'`,
     ]);
     // The user's options come first: ssh keeps the first value of an option, so theirs win over the bounds.
     const argv = remoteDockerArgv({ ...sshTarget, sshOpts: ["-o", "ConnectTimeout=3"] }, ["ps"]);
@@ -90,7 +115,9 @@ describe("remote docker argv (host-exec)", () => {
   });
 
   it("leaves out -l and -p when the URL has none, and unbrackets an IPv6 host", () => {
-    expect(remoteDockerArgv({ kind: "ssh", host: "[2001:db8::7]", sshOpts: [] }, ["ps"]).slice(-4)).toEqual(["-T", "--", "2001:db8::7", "'docker'", "'ps'"].slice(-4));
+    expect(remoteDockerArgv({ kind: "ssh", host: "[2001:db8::7]", sshOpts: [] }, ["ps"]).slice(-4)).toEqual(
+      ["-T", "--", "2001:db8::7", "'docker'", "'ps'"].slice(-4),
+    );
     const argv = remoteDockerArgv({ kind: "ssh", host: "[2001:db8::7]", sshOpts: [] }, ["ps"]);
     expect(argv).not.toContain("-l");
     expect(argv).not.toContain("-p");
@@ -98,7 +125,12 @@ describe("remote docker argv (host-exec)", () => {
   });
 
   it("runs the local CLI against a unix:// or tcp:// engine", () => {
-    expect(remoteDockerArgv({ kind: "local", dockerHost: "tcp://10.0.0.1:2375" }, ["ps"])).toEqual(["docker", "-H", "tcp://10.0.0.1:2375", "ps"]);
+    expect(remoteDockerArgv({ kind: "local", dockerHost: "tcp://10.0.0.1:2375" }, ["ps"])).toEqual([
+      "docker",
+      "-H",
+      "tcp://10.0.0.1:2375",
+      "ps",
+    ]);
   });
 
   describe("through a local shell and the remote shell", () => {
@@ -149,11 +181,15 @@ describe("LabProbe provider: diff, update, read", () => {
     expect(await probeProvider.diff!("p", olds, local())).toMatchObject({ changes: false });
     expect(await probeProvider.diff!("p", olds, local({ containerIds: ["id-h1", "id-r1-new"] }))).toMatchObject({ changes: true });
     // At preview a container being replaced has no id yet: the engine passes its unknown sentinel.
-    expect(await probeProvider.diff!("p", olds, local({ containerIds: ["id-h1", "04da6b54-80e4-46f7-96ec-b56ff0331ba9"] }))).toMatchObject({ changes: true });
+    expect(await probeProvider.diff!("p", olds, local({ containerIds: ["id-h1", "04da6b54-80e4-46f7-96ec-b56ff0331ba9"] }))).toMatchObject({
+      changes: true,
+    });
     expect(await probeProvider.diff!("p", olds, local({ checks: [{ ...check, expect: "other" }] }))).toMatchObject({ changes: true });
     // A new key file (rotated key) reaches the same host: not a reason to probe again.
     const withSsh = (argv: string[]) => local({ dockerHost: "ssh://lab@192.0.2.7", ssh: { label: "lab@192.0.2.7:22", argv } });
-    expect(await probeProvider.diff!("p", { ...withSsh(["ssh", "-i", "/a"]), results: [], passed: 1, failed: 0 }, withSsh(["ssh", "-i", "/b"]))).toMatchObject({
+    expect(
+      await probeProvider.diff!("p", { ...withSsh(["ssh", "-i", "/a"]), results: [], passed: 1, failed: 0 }, withSsh(["ssh", "-i", "/b"])),
+    ).toMatchObject({
       changes: false,
     });
   });
@@ -171,7 +207,12 @@ describe("LabProbe provider: diff, update, read", () => {
   });
 
   it("read (refresh) keeps the outputs and runs nothing", async () => {
-    const props = { ...local(), results: [{ name: check.name, ok: true, detail: "h1 fetched http://10.0.0.3/", ms: 5 }], passed: 1, failed: 0 };
+    const props = {
+      ...local(),
+      results: [{ name: check.name, ok: true, detail: "h1 fetched http://10.0.0.3/", ms: 5 }],
+      passed: 1,
+      failed: 0,
+    };
     expect(probeProvider.read).toBeDefined();
     expect(await probeProvider.read!("p", props)).toEqual({ id: "p", props });
     expect(fake.calls()).toEqual([]);
@@ -187,7 +228,9 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
   it("ospf: neighbours Full, or 2-Way between DROthers, count as up; Init does not", async () => {
     const probe: ProbeCheck = { kind: "ospf", name: "r1 OSPF", router: "r1", neighbors: 2 };
     const neighbors = (...states: string[]) =>
-      JSON.stringify({ neighbors: Object.fromEntries(states.map((state, i) => [`10.0.0.${i + 1}`, [{ nbrState: state, ifaceName: `eth${i}` }]])) });
+      JSON.stringify({
+        neighbors: Object.fromEntries(states.map((state, i) => [`10.0.0.${i + 1}`, [{ nbrState: state, ifaceName: `eth${i}` }]])),
+      });
     fake.answer(neighbors("Full/-", "2-Way/DROther"));
     expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 2 of 2 OSPF neighbours up (Full/-, 2-Way/DROther)" });
     fake.answer(neighbors("Full/-", "Init/-"));
@@ -197,9 +240,19 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
 
   it("bfd: counts peers whose status is up", async () => {
     const probe: ProbeCheck = { kind: "bfd", name: "r1 BFD", router: "r1", up: 2 };
-    fake.answer(JSON.stringify([{ peer: "10.0.0.2", status: "up" }, { peer: "10.0.0.6", status: "up" }]));
+    fake.answer(
+      JSON.stringify([
+        { peer: "10.0.0.2", status: "up" },
+        { peer: "10.0.0.6", status: "up" },
+      ]),
+    );
     expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 2 of 2 BFD sessions up" });
-    fake.answer(JSON.stringify([{ peer: "10.0.0.2", status: "up" }, { peer: "10.0.0.6", status: "down" }]));
+    fake.answer(
+      JSON.stringify([
+        { peer: "10.0.0.2", status: "up" },
+        { peer: "10.0.0.6", status: "down" },
+      ]),
+    );
     expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 1 of 2 BFD sessions up" });
     fake.answer("% bfdd is not running\n");
     expect((await once(probe)).ok).toBe(false);
@@ -223,7 +276,9 @@ describe("LabProbe in a stack", () => {
     const { mocks, inputs } = await registeredProbe({ labs: ["routed-lan"] });
     const labContainers = mocks.ofType(CONTAINER).filter((c) => c.inputs.name.startsWith("routed-lan-"));
     // h1-h3, r1, and the bridge guard: a guard replaced changes forwarding as much as a node does.
-    expect(labContainers.map((c) => c.inputs.name).sort()).toEqual(expect.arrayContaining(["routed-lan-h1", "routed-lan-h2", "routed-lan-h3", "routed-lan-r1"]));
+    expect(labContainers.map((c) => c.inputs.name).sort()).toEqual(
+      expect.arrayContaining(["routed-lan-h1", "routed-lan-h2", "routed-lan-h3", "routed-lan-r1"]),
+    );
     expect([...inputs.containerIds].sort()).toEqual(labContainers.map((c) => `${c.name}-id`).sort());
   });
 
@@ -266,7 +321,12 @@ describe("LabProbe in a stack", () => {
       // Auth does not get better by retrying: one attempt, not 30 s of them.
       expect(Date.now() - started).toBeLessThan(10_000);
       expect(outs.results).toEqual([
-        { name: "client-1 fetches server-1 by name", ok: false, detail: "ssh lab@192.0.2.7:2222: auth: the key was refused", ms: expect.any(Number) },
+        {
+          name: "client-1 fetches server-1 by name",
+          ok: false,
+          detail: "ssh lab@192.0.2.7:2222: auth: the key was refused",
+          ms: expect.any(Number),
+        },
       ]);
       expect(JSON.stringify(outs)).not.toContain("c2VjcmV0");
       const failing = probeProvider.create({ ...inputs, timeoutSeconds: 0, failOnError: true });
@@ -280,7 +340,9 @@ describe("LabProbe in a stack", () => {
         "ssh lab@192.0.2.7:2222: host-key: the host's key is not the known host key",
       );
       fake.answer("", 255, "ssh: connect to host 192.0.2.7 port 2222: Connection refused\n");
-      expect((await probeProvider.create({ ...inputs, timeoutSeconds: 0 })).outs.results[0].detail).toBe("ssh lab@192.0.2.7:2222: connect: connection refused");
+      expect((await probeProvider.create({ ...inputs, timeoutSeconds: 0 })).outs.results[0].detail).toBe(
+        "ssh lab@192.0.2.7:2222: connect: connection refused",
+      );
     });
   });
 });

@@ -28,11 +28,16 @@ describe("lab lifecycle as the engine sees it", () => {
   it("nodes take their networks' names from the Network resources, so a replaced network replaces them first", async () => {
     const mocks = await devStack({ labs: ["routed-lan"] });
     const h1 = mocks.options.get("routed-lan-h1")!;
-    expect(h1.propertyDependencies.networksAdvanced.some((urn) => urn.endsWith("docker:index/network:Network::routed-lan-lan1"))).toBe(true);
+    expect(h1.propertyDependencies.networksAdvanced.some((urn) => urn.endsWith("docker:index/network:Network::routed-lan-lan1"))).toBe(
+      true,
+    );
   });
 
   it("gives every lab container the stack's restart policy (unless-stopped by default, 'no' on request)", async () => {
-    for (const [config, expected] of [[{}, "unless-stopped"], [{ restartPolicy: "no" }, "no"]] as const) {
+    for (const [config, expected] of [
+      [{}, "unless-stopped"],
+      [{ restartPolicy: "no" }, "no"],
+    ] as const) {
       const mocks = await devStack(config);
       const containers = mocks.ofType("docker:index/container:Container").filter((c) => !c.name.endsWith("-bridge-guard"));
       expect(containers.length).toBeGreaterThan(10);
@@ -46,12 +51,16 @@ describe("lab lifecycle as the engine sees it", () => {
   });
 
   it("rejects an unknown restart policy, naming the key and the value", async () => {
-    await expect(devStack({ restartPolicy: "sometimes" })).rejects.toThrow(/docker-netlabs:restartPolicy: must be one of unless-stopped, always, no.*sometimes/s);
+    await expect(devStack({ restartPolicy: "sometimes" })).rejects.toThrow(
+      /docker-netlabs:restartPolicy: must be one of unless-stopped, always, no.*sometimes/s,
+    );
   });
 
   it("every node carries a healthcheck on its ready file, and each lab a readiness gate over all its nodes", async () => {
     const mocks = await devStack();
-    const nodes = mocks.ofType("docker:index/container:Container").filter((c) => c.inputs.labels.some((l: any) => l.label === "io.docker-netlabs.node"));
+    const nodes = mocks
+      .ofType("docker:index/container:Container")
+      .filter((c) => c.inputs.labels.some((l: any) => l.label === "io.docker-netlabs.node"));
     expect(nodes.length).toBe(11);
     for (const node of nodes) expect(node.inputs.healthcheck.tests).toEqual(["CMD-SHELL", `test -f ${NODE_READY_PATH}`]);
     const gate = mocks.named("bgp-triangle-ready");
@@ -60,10 +69,14 @@ describe("lab lifecycle as the engine sees it", () => {
   });
 
   it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {
-    const mocks = await devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" }).catch((error) => error);
+    const mocks = await devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" }).catch(
+      (error) => error,
+    );
     // This machine may or may not hold the images: either the lab uses them, or preview names what to load.
     if (mocks instanceof Error) {
-      expect(mocks.message).toMatch(/docker-netlabs:labImages: host this machine has no image docker-netlabs\/\S+: .*docker save .*docker load/);
+      expect(mocks.message).toMatch(
+        /docker-netlabs:labImages: host this machine has no image docker-netlabs\/\S+: .*docker save .*docker load/,
+      );
     } else {
       expect(mocks.ofType("docker:index/image:Image")).toEqual([]);
       expect(mocks.named("routed-lan-h1").inputs.image).toBe(labImageTag("client"));
@@ -75,7 +88,9 @@ describe("lab lifecycle as the engine sees it", () => {
     const run = runProgram(mocks, () => buildStack(readStackConfig()), {
       config: { labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///nonexistent/docker.sock" },
     });
-    await expect(run).rejects.toThrow(new RegExp(`docker-netlabs:labImages: .*${labImageTag("router").replace(/[/.]/g, "\\$&")}.*docker load`, "s"));
+    await expect(run).rejects.toThrow(
+      new RegExp(`docker-netlabs:labImages: .*${labImageTag("router").replace(/[/.]/g, "\\$&")}.*docker load`, "s"),
+    );
     expect(mocks.resources).toEqual([]);
   });
 });

@@ -27,12 +27,24 @@ describe("planNetworkContainer", () => {
     [{ ports: [{ port: 80, protocol: "sctp" }], lan, address: "192.0.2.5" }, /ports\[0\]\.protocol: .*\(got "sctp"\)/],
     [{ lan, address: "192.0.2.5" }, /ports: no port to expose/],
     [{ targetImage: "client", lan, address: "192.0.2.5" }, /ports: the target image "client" exposes no port/],
-    [{ ports: [{ port: 80 }], lan, address: "198.51.100.5" }, /address: "198.51.100.5" is neither "dhcp" nor a host address of the LAN 192.0.2.0\/24/],
+    [
+      { ports: [{ port: 80 }], lan, address: "198.51.100.5" },
+      /address: "198.51.100.5" is neither "dhcp" nor a host address of the LAN 192.0.2.0\/24/,
+    ],
     [{ ports: [{ port: 80 }], lan, address: "192.0.2.254" }, /address: "192.0.2.254" is the LAN gateway/],
-    [{ ports: [{ port: 80 }], lan: { ...lan, parent: "eth7" }, address: "192.0.2.5" }, /lan\.parent: "eth7" is not an interface of the Docker host/],
-    [{ ports: [{ port: 80 }], lan: { ...lan, ipRange: "10.0.0.0/28" }, address: "192.0.2.5" }, /lan\.ipRange: "10.0.0.0\/28" is not a range inside 192.0.2.0\/24/],
+    [
+      { ports: [{ port: 80 }], lan: { ...lan, parent: "eth7" }, address: "192.0.2.5" },
+      /lan\.parent: "eth7" is not an interface of the Docker host/,
+    ],
+    [
+      { ports: [{ port: 80 }], lan: { ...lan, ipRange: "10.0.0.0/28" }, address: "192.0.2.5" },
+      /lan\.ipRange: "10.0.0.0\/28" is not a range inside 192.0.2.0\/24/,
+    ],
     [{ ports: [{ port: 80 }, { port: 80 }], lan, address: "192.0.2.5" }, /ports\[1\]: 80\/tcp is listed twice/],
-    [{ ports: [{ port: 80 }], lan: { ...lan, subnet: "192.0.2.9/24" }, address: "dhcp" }, /lan\.subnet: "192.0.2.9\/24" is not a network address/],
+    [
+      { ports: [{ port: 80 }], lan: { ...lan, subnet: "192.0.2.9/24" }, address: "dhcp" },
+      /lan\.subnet: "192.0.2.9\/24" is not a network address/,
+    ],
   ])("rejects %j naming the field", (options, expected) => {
     expect(issuesOf(options)).toMatch(expected);
   });
@@ -42,7 +54,10 @@ describe("router script", () => {
   it("is valid sh: DNAT and a forward rule per port, MASQUERADE, forward policy drop", () => {
     const script = renderRouterScript({
       target: "web-1",
-      ports: [{ port: 80, protocol: "tcp" }, { port: 53, protocol: "udp" }],
+      ports: [
+        { port: 80, protocol: "tcp" },
+        { port: 53, protocol: "udp" },
+      ],
       mode: { kind: "static", address: "192.0.2.5" },
     });
     execFileSync("sh", ["-n"], { input: script });
@@ -122,8 +137,17 @@ describe("NetworkContainer resource graph", () => {
   it("rejects a dockerHost it cannot reach before registering anything", async () => {
     const mocks = new RecordingMocks();
     await expect(
-      runProgram(mocks, () =>
-        new NetworkContainer("nc", { target: "t", targetNetwork: "n", ports: [{ port: 80 }], lan: { network: "l", subnet: "192.0.2.0/24" }, address: "dhcp", dockerHost: "ftp://x" }),
+      runProgram(
+        mocks,
+        () =>
+          new NetworkContainer("nc", {
+            target: "t",
+            targetNetwork: "n",
+            ports: [{ port: 80 }],
+            lan: { network: "l", subnet: "192.0.2.0/24" },
+            address: "dhcp",
+            dockerHost: "ftp://x",
+          }),
       ),
     ).rejects.toThrow(/NetworkContainer "nc": dockerHost "ftp:\/\/x" must be/);
     expect(mocks.resources).toEqual([]);
@@ -132,8 +156,10 @@ describe("NetworkContainer resource graph", () => {
   it("creates nothing for invalid input", async () => {
     const mocks = new RecordingMocks();
     await expect(
-      runProgram(mocks, () =>
-        new NetworkContainer("nc", { target: "t", targetNetwork: "n", lan: { network: "l", subnet: "192.0.2.0/24" }, address: "dhcp" }),
+      runProgram(
+        mocks,
+        () =>
+          new NetworkContainer("nc", { target: "t", targetNetwork: "n", lan: { network: "l", subnet: "192.0.2.0/24" }, address: "dhcp" }),
       ),
     ).rejects.toThrow(/ports: no port to expose/);
     expect(mocks.resources).toEqual([]);

@@ -46,7 +46,11 @@ describe("OorRouter", () => {
     const container = mocks.ofType("docker:index/container:Container")[0].inputs;
     expect(container.devices).toEqual([{ hostPath: "/dev/net/tun", containerPath: "/dev/net/tun" }]);
     expect(container.capabilities).toEqual({ adds: ["NET_ADMIN", "NET_RAW"] });
-    expect(container.sysctls).toMatchObject({ "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0", "net.ipv4.conf.default.rp_filter": "0" });
+    expect(container.sysctls).toMatchObject({
+      "net.ipv4.ip_forward": "1",
+      "net.ipv4.conf.all.rp_filter": "0",
+      "net.ipv4.conf.default.rp_filter": "0",
+    });
     expect(container.sysctls["net.ipv6.conf.all.forwarding"]).toBe("1"); // the fixture has an IPv6 EID prefix
     expect(container.networksAdvanced).toEqual([{ name: "rloc", ipv4Address: "192.0.2.11" }]);
     expect(container.entrypoints).toEqual(["/bin/sh", "/netlabs/oor-start.sh"]);
@@ -58,12 +62,27 @@ describe("OorRouter", () => {
   });
 
   it("env mode: exactly the image's variables, as a secret, and the image's own start", async () => {
-    const { seen, mocks } = await secretsSeen((inspect) => new OorRouter("xtr", { ...xtrArgs, config: "env", proxyEtrs: [], eidPrefixes: [{ prefix: "10.1.0.0/24" }] }, { transformations: [inspect] }));
+    const { seen, mocks } = await secretsSeen(
+      (inspect) =>
+        new OorRouter(
+          "xtr",
+          { ...xtrArgs, config: "env", proxyEtrs: [], eidPrefixes: [{ prefix: "10.1.0.0/24" }] },
+          { transformations: [inspect] },
+        ),
+    );
     expect(seen.xtr.envsSecret).toBe(true);
     expect(mocks.named("xtr").secretPaths).toEqual(["envs"]);
-    expect(seen.xtr.envs!.map((e) => e.split("=")[0]).sort()).toEqual(
-      ["DEBUG", "IPMAPRESOLVER", "IPMAPSERVER", "IPPROXYETRV4", "IPPROXYETRV6", "IPV4EIDPREFFIX", "IPV6EIDPREFFIX", "KEYMAPSERVER", "OPMODE"],
-    );
+    expect(seen.xtr.envs!.map((e) => e.split("=")[0]).sort()).toEqual([
+      "DEBUG",
+      "IPMAPRESOLVER",
+      "IPMAPSERVER",
+      "IPPROXYETRV4",
+      "IPPROXYETRV6",
+      "IPV4EIDPREFFIX",
+      "IPV6EIDPREFFIX",
+      "KEYMAPSERVER",
+      "OPMODE",
+    ]);
     const container = mocks.ofType("docker:index/container:Container")[0].inputs;
     expect(container.entrypoints).toBeUndefined();
     expect(container.uploads).toBeUndefined();
@@ -82,7 +101,9 @@ describe("OorRouter", () => {
 
   it("rejects a bad RLOC route before creating anything", async () => {
     const mocks = new RecordingMocks();
-    await expect(runProgram(mocks, () => new OorRouter("xtr", { ...xtrArgs, rlocRoutes: [{ to: "10.0.0.0/33" }] }))).rejects.toThrow(/rlocRoutes\[0\]\.to/);
+    await expect(runProgram(mocks, () => new OorRouter("xtr", { ...xtrArgs, rlocRoutes: [{ to: "10.0.0.0/33" }] }))).rejects.toThrow(
+      /rlocRoutes\[0\]\.to/,
+    );
     expect(mocks.resources).toEqual([]);
   });
 });
@@ -117,7 +138,9 @@ describe("LispSite", () => {
 
   it("refuses an xTR EID address that a sandbox has", async () => {
     const mocks = new RecordingMocks();
-    await expect(runProgram(mocks, () => new LispSite("a", { ...site(), xtrEidAddress: "10.1.0.10" }))).rejects.toThrow(/xtrEidAddress: "10.1.0.10" is a sandbox's address/);
+    await expect(runProgram(mocks, () => new LispSite("a", { ...site(), xtrEidAddress: "10.1.0.10" }))).rejects.toThrow(
+      /xtrEidAddress: "10.1.0.10" is a sandbox's address/,
+    );
     expect(mocks.resources).toEqual([]);
   });
 });
@@ -135,7 +158,11 @@ describe("oor-2xtrs-1msmr composition", () => {
     const key = "correct-horse-battery";
     const { seen } = await secretsSeen(
       (inspect) =>
-        new OorLab("oor", { key, image: "oor-standin:test", internal: true, namePrefix: "", images: { client: "client:test" } }, { transformations: [inspect] }),
+        new OorLab(
+          "oor",
+          { key, image: "oor-standin:test", internal: true, namePrefix: "", images: { client: "client:test" } },
+          { transformations: [inspect] },
+        ),
     );
     const carriers = Object.entries(seen).filter(([, c]) => c.uploads.some((u: any) => String(u.content).includes(key)));
     expect(carriers.map(([name]) => name).sort()).toEqual(["oor-msmr", "oor-site-a-xtr", "oor-site-b-xtr"]);
@@ -147,9 +174,13 @@ describe("oor-2xtrs-1msmr composition", () => {
       secretKeys: ["oorMapServerKey"],
     });
     expect(JSON.stringify(outputs.labs)).not.toContain(key);
-    expect(Object.keys(outputs.labs["oor-2xtrs-1msmr"].nodes).sort()).toEqual(
-      ["msmr", "site-a-sandbox-1", "site-a-xtr", "site-b-sandbox-1", "site-b-xtr"],
-    );
+    expect(Object.keys(outputs.labs["oor-2xtrs-1msmr"].nodes).sort()).toEqual([
+      "msmr",
+      "site-a-sandbox-1",
+      "site-a-xtr",
+      "site-b-sandbox-1",
+      "site-b-xtr",
+    ]);
   });
 });
 
@@ -162,20 +193,28 @@ describe("one stack per LISP role (Pulumi.msmr.yaml, Pulumi.site-a.yaml, Pulumi.
   it.each([
     ["site-a", "ssh://lab@site-a.lab.example", "198.51.100.11", "10.241.1.0/24"],
     ["site-b", "ssh://lab@site-b.lab.example", "198.51.100.12", "10.241.2.0/24"],
-  ])("%s: its own Docker host, a macvlan RLOC network, an xTR registering its EID prefix with a secret key", async (stack, host, rloc, eid) => {
-    const mocks = new RecordingMocks();
-    await runProgram(mocks, () => buildStack(readStackConfig()), { config: stackConfig(stack), secretKeys: ["oorMapServerKey"] });
-    expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe(host);
-    const networks = mocks.ofType("docker:index/network:Network").map((n) => n.inputs);
-    expect(networks.find((n) => n.name === "lisp-site-rloc")).toMatchObject({ driver: "macvlan", options: { parent: "eth1" } });
-    const xtr = mocks.named("lisp-site-xtr");
-    expect(xtr.secretPaths).toEqual(["uploads"]);
-    const template = xtr.inputs.uploads.find((u: any) => u.file === "/netlabs/oor.conf.template").content as string;
-    expect(template).toContain(`eid-prefix          = ${eid}`);
-    expect(template).toContain(`address  = ${rloc}`);
-    expect(template).toContain("address     = 198.51.100.2");
-    expect(mocks.ofType("docker:index/container:Container").map((c) => c.inputs.name).sort()).toEqual(["lisp-site-eid-sandbox-1", "lisp-site-xtr"]);
-  });
+  ])(
+    "%s: its own Docker host, a macvlan RLOC network, an xTR registering its EID prefix with a secret key",
+    async (stack, host, rloc, eid) => {
+      const mocks = new RecordingMocks();
+      await runProgram(mocks, () => buildStack(readStackConfig()), { config: stackConfig(stack), secretKeys: ["oorMapServerKey"] });
+      expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe(host);
+      const networks = mocks.ofType("docker:index/network:Network").map((n) => n.inputs);
+      expect(networks.find((n) => n.name === "lisp-site-rloc")).toMatchObject({ driver: "macvlan", options: { parent: "eth1" } });
+      const xtr = mocks.named("lisp-site-xtr");
+      expect(xtr.secretPaths).toEqual(["uploads"]);
+      const template = xtr.inputs.uploads.find((u: any) => u.file === "/netlabs/oor.conf.template").content as string;
+      expect(template).toContain(`eid-prefix          = ${eid}`);
+      expect(template).toContain(`address  = ${rloc}`);
+      expect(template).toContain("address     = 198.51.100.2");
+      expect(
+        mocks
+          .ofType("docker:index/container:Container")
+          .map((c) => c.inputs.name)
+          .sort(),
+      ).toEqual(["lisp-site-eid-sandbox-1", "lisp-site-xtr"]);
+    },
+  );
 
   it("msmr: a map server accepting both sites' prefixes", async () => {
     const mocks = new RecordingMocks();
@@ -198,7 +237,9 @@ describe("one stack per LISP role (Pulumi.msmr.yaml, Pulumi.site-a.yaml, Pulumi.
   it("rejects an RLOC address outside the RLOC subnet before creating anything", async () => {
     const mocks = new RecordingMocks();
     const config = { ...stackConfig("site-a"), "docker-netlabs:oorRloc": { subnet: "198.51.100.0/24", address: "203.0.113.9" } };
-    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(/docker-netlabs:oorRloc\.address: "203\.0\.113\.9" is outside the RLOC subnet/);
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(
+      /docker-netlabs:oorRloc\.address: "203\.0\.113\.9" is outside the RLOC subnet/,
+    );
     expect(mocks.resources).toEqual([]);
   });
 });

@@ -87,14 +87,20 @@ describe("planOorRouter validation", () => {
 
   it.each([
     [{ ...OOR_FIXTURES.xtr, mode: "PxTR" }, /mode: must be one of xTR, MS, RTR, MN \(got "PxTR"\)/],
-    [{ ...OOR_FIXTURES.xtr, eidPrefixes: [{ prefix: "10.1.0.5/24" }] }, /eidPrefixes\[0\]\.prefix: "10.1.0.5\/24" is not a prefix \(did you mean 10.1.0.0\/24\?\)/],
+    [
+      { ...OOR_FIXTURES.xtr, eidPrefixes: [{ prefix: "10.1.0.5/24" }] },
+      /eidPrefixes\[0\]\.prefix: "10.1.0.5\/24" is not a prefix \(did you mean 10.1.0.0\/24\?\)/,
+    ],
     [{ ...OOR_FIXTURES.xtr, eidPrefixes: [{ prefix: "site-a" }] }, /eidPrefixes\[0\]\.prefix: "site-a" is not an IPv4 or IPv6 prefix/],
     [{ ...OOR_FIXTURES.ms, sites: [] }, /sites: a map server needs at least one lisp site/],
     [{ ...OOR_FIXTURES.xtr, mapServers: [] }, /mapServers: an xTR registers with a map server/],
     [{ ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2" }] }, /mapServers\[0\]\.key: must be set \(a Pulumi secret\)/],
     [{ ...OOR_FIXTURES.xtr, rlocAddress: "198.51.100.7" }, /rlocAddress: "198.51.100.7" is outside the RLOC subnet 192.0.2.0\/24/],
     [{ ...OOR_FIXTURES.ms, config: "env" }, /config: "env" configures only xTR and MN/],
-    [{ ...OOR_FIXTURES.rtr, eidPrefixes: [{ prefix: "10.1.0.0/24" }] }, /eidPrefixes: EID prefixes are registered by an xTR or MN, not a RTR/],
+    [
+      { ...OOR_FIXTURES.rtr, eidPrefixes: [{ prefix: "10.1.0.0/24" }] },
+      /eidPrefixes: EID prefixes are registered by an xTR or MN, not a RTR/,
+    ],
   ])("rejects %#, naming the field", (options, expected) => {
     expect(issuesOf(options)).toMatch(expected);
   });
@@ -103,13 +109,33 @@ describe("planOorRouter validation", () => {
 describe("map-server and site keys oor.conf cannot hold (issue 13, defect 6)", () => {
   // A newline would add lines (another map resolver); `#` starts a comment; a space, quote, `=`,
   // `,` or brace ends libconfuse's unquoted string; `${` expands; `/`, `&` and `\` break the image's sed.
-  const BAD_KEYS = ["key-one\nmap-resolver = { 203.0.113.66 }", "key#tail8", "key tail8", 'key"tail8', "key=tail8", "key,tail8", "key{tail8}", "key${HOME}", "key/tail8", "key&tail8", "key\\tail8", "kéy-tail8", "key\ttail8"];
+  const BAD_KEYS = [
+    "key-one\nmap-resolver = { 203.0.113.66 }",
+    "key#tail8",
+    "key tail8",
+    'key"tail8',
+    "key=tail8",
+    "key,tail8",
+    "key{tail8}",
+    "key${HOME}",
+    "key/tail8",
+    "key&tail8",
+    "key\\tail8",
+    "kéy-tail8",
+    "key\ttail8",
+  ];
 
   it.each(BAD_KEYS.map((key) => [JSON.stringify(key), key]))("refuses %s at plan time, naming the field, never the key", (_, key) => {
     const xtr = configIssues(() => planOorRouter("xtr", { ...OOR_FIXTURES.xtr, mapServers: [{ address: "192.0.2.2", key }] }));
-    expect(xtr).toEqual([`mapServers[0].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)`]);
-    const ms = configIssues(() => planOorRouter("ms", { ...OOR_FIXTURES.ms, sites: [OOR_FIXTURES.ms.sites![0], { eidPrefix: "10.2.0.0/24", key }] }));
-    expect(ms).toEqual([`sites[1].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)`]);
+    expect(xtr).toEqual([
+      `mapServers[0].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)`,
+    ]);
+    const ms = configIssues(() =>
+      planOorRouter("ms", { ...OOR_FIXTURES.ms, sites: [OOR_FIXTURES.ms.sites![0], { eidPrefix: "10.2.0.0/24", key }] }),
+    );
+    expect(ms).toEqual([
+      `sites[1].key: must be letters, digits and - _ . : ~ ! % ^ only (oor.conf holds the key unquoted) (secret, not shown)`,
+    ]);
   });
 
   it.each(BAD_KEYS.map((key) => [JSON.stringify(key), key]))("refuses %s when rendering a key that arrived as an Output", (_, key) => {
@@ -125,6 +151,11 @@ describe("map-server and site keys oor.conf cannot hold (issue 13, defect 6)", (
     const text = renderOorConf(plan, keysOf(plan));
     assertLibconfuseShape(text);
     expect(text.split("\n").filter((line) => line.includes(key))).toEqual([`    key         = ${key}`]);
-    expect(renderOorEnv(planOorRouter("xtr", { ...OOR_FIXTURES.xtr, config: "env", mapServers: [{ address: "192.0.2.2", key }] }), { mapServers: [key], sites: [] }).KEYMAPSERVER).toBe(key);
+    expect(
+      renderOorEnv(planOorRouter("xtr", { ...OOR_FIXTURES.xtr, config: "env", mapServers: [{ address: "192.0.2.2", key }] }), {
+        mapServers: [key],
+        sites: [],
+      }).KEYMAPSERVER,
+    ).toBe(key);
   });
 });

@@ -128,11 +128,7 @@ describe("host guard scripts", () => {
 describe("port forwarder", () => {
   it("listens on the host address and connects to the node, per protocol", () => {
     const base = { hostAddress: "127.0.0.1", hostPort: 5353, targetAddress: "10.1.1.5", targetPort: 53 };
-    expect(socatArgs({ ...base, protocol: "udp" })).toEqual([
-      "socat",
-      "UDP-LISTEN:5353,bind=127.0.0.1,reuseaddr,fork",
-      "UDP:10.1.1.5:53",
-    ]);
+    expect(socatArgs({ ...base, protocol: "udp" })).toEqual(["socat", "UDP-LISTEN:5353,bind=127.0.0.1,reuseaddr,fork", "UDP:10.1.1.5:53"]);
   });
 });
 
@@ -167,7 +163,9 @@ describe("host facts checks", () => {
       { path: "dockerHost", message: "host site-a runs Docker 20.10.24; this lab needs 28 or later" },
     ]);
     expect(checkHostFacts("site-a", facts, { interfaces: ["eth0"], minDockerMajor: 20 })).toEqual([]);
-    expect(checkHostFacts("site-a", { ...facts, dockerVersion: "none" }, {})[0].message).toBe("host site-a answers SSH but runs no Docker engine");
+    expect(checkHostFacts("site-a", { ...facts, dockerVersion: "none" }, {})[0].message).toBe(
+      "host site-a answers SSH but runs no Docker engine",
+    );
   });
 
   it("names a tunnel's local address the host does not hold, and trusts a host that could not list them", () => {

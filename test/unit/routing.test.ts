@@ -32,14 +32,44 @@ function pair(r1: Partial<NodeSpec> = {}, r2: Partial<NodeSpec> = {}, lab: Parti
       { name: "link", subnet: "10.0.0.0/29" },
     ],
     nodes: [
-      { name: "r1", image: "router", router: true, ospf: {}, interfaces: [{ segment: "lan1", address: "10.1.1.1" }, { segment: "link", address: "10.0.0.1" }], ...r1 },
-      { name: "r2", image: "router", router: true, ospf: {}, interfaces: [{ segment: "lan2", address: "10.1.2.1" }, { segment: "link", address: "10.0.0.2" }], ...r2 },
-      { name: "h1", image: "client", interfaces: [{ segment: "lan1", address: "10.1.1.10" }], routes: [{ to: "default", via: "10.1.1.1" }] },
+      {
+        name: "r1",
+        image: "router",
+        router: true,
+        ospf: {},
+        interfaces: [
+          { segment: "lan1", address: "10.1.1.1" },
+          { segment: "link", address: "10.0.0.1" },
+        ],
+        ...r1,
+      },
+      {
+        name: "r2",
+        image: "router",
+        router: true,
+        ospf: {},
+        interfaces: [
+          { segment: "lan2", address: "10.1.2.1" },
+          { segment: "link", address: "10.0.0.2" },
+        ],
+        ...r2,
+      },
+      {
+        name: "h1",
+        image: "client",
+        interfaces: [{ segment: "lan1", address: "10.1.1.10" }],
+        routes: [{ to: "default", via: "10.1.1.1" }],
+      },
     ],
     ...lab,
   };
 }
-const h1 = (extra: Partial<NodeSpec>): NodeSpec => ({ name: "h1", image: "client", interfaces: [{ segment: "lan1", address: "10.1.1.10" }], ...extra });
+const h1 = (extra: Partial<NodeSpec>): NodeSpec => ({
+  name: "h1",
+  image: "client",
+  interfaces: [{ segment: "lan1", address: "10.1.1.10" }],
+  ...extra,
+});
 const withH1 = (extra: Partial<NodeSpec>): RoutedLabSpec => {
   const spec = pair();
   spec.nodes[2] = h1(extra);
@@ -53,7 +83,16 @@ function splitAs(r2a: Partial<NodeSpec>, r2b: Partial<NodeSpec>): RoutedLabSpec 
       { name: "b", subnet: "10.0.2.0/29" },
     ],
     nodes: [
-      { name: "r1", image: "router", router: true, bgp: { asn: 65001 }, interfaces: [{ segment: "a", address: "10.0.1.1" }, { segment: "b", address: "10.0.2.1" }] },
+      {
+        name: "r1",
+        image: "router",
+        router: true,
+        bgp: { asn: 65001 },
+        interfaces: [
+          { segment: "a", address: "10.0.1.1" },
+          { segment: "b", address: "10.0.2.1" },
+        ],
+      },
       { name: "r2a", image: "router", router: true, bgp: { asn: 65002 }, interfaces: [{ segment: "a", address: "10.0.1.2" }], ...r2a },
       { name: "r2b", image: "router", router: true, bgp: { asn: 65002 }, interfaces: [{ segment: "b", address: "10.0.2.2" }], ...r2b },
     ],
@@ -65,50 +104,138 @@ describe("routing validation: every mistake named with its field and value", () 
     ["ospf on a host", withH1({ ospf: {} }), /^nodes\[2\]\.ospf: node "h1" is not a router: ospf runs only on a node with router: true$/m],
     ["bgp on a host", withH1({ bgp: { asn: 65009 } }), /^nodes\[2\]\.bgp: node "h1" is not a router/m],
     ["a protocol on an image without FRR", pair({ image: "client" }), /^nodes\[0\]\.image: "client" has no FRR/m],
-    ["ASN 0", pair({ ospf: undefined, bgp: { asn: 0 } }, { ospf: undefined, bgp: { asn: 2 } }), /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got 0\)$/m],
-    ["ASN above 32 bits", pair({ bgp: { asn: 4294967296 } }), /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got 4294967296\)$/m],
+    [
+      "ASN 0",
+      pair({ ospf: undefined, bgp: { asn: 0 } }, { ospf: undefined, bgp: { asn: 2 } }),
+      /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got 0\)$/m,
+    ],
+    [
+      "ASN above 32 bits",
+      pair({ bgp: { asn: 4294967296 } }),
+      /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got 4294967296\)$/m,
+    ],
     ["ASN not whole", pair({ bgp: { asn: 65001.5 } }), /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got 65001\.5\)$/m],
-    ["ASN as text", pair({ bgp: { asn: "65001" as unknown as number } }), /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got "65001"\)$/m],
+    [
+      "ASN as text",
+      pair({ bgp: { asn: "65001" as unknown as number } }),
+      /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295 \(got "65001"\)$/m,
+    ],
     ["ASN missing", pair({ bgp: {} as { asn: number } }), /^nodes\[0\]\.bgp\.asn: must be an ASN from 1 to 4294967295$/m],
     ["bgp not an object", pair({ bgp: 65001 as unknown as { asn: number } }), /^nodes\[0\]\.bgp: .*\(got 65001\)$/m],
     ["ospf not an object", pair({ ospf: true as unknown as object }), /^nodes\[0\]\.ospf: .*\(got true\)$/m],
     ["unknown key in ospf", pair({ ospf: { aera: 1 } as object }), /^nodes\[0\]\.ospf: Unrecognized key: "aera"$/m],
     ["unknown key in bgp", pair({ bgp: { asn: 1, as: 2 } as { asn: number } }), /^nodes\[0\]\.bgp: Unrecognized key: "as"$/m],
     ["unknown routing key on a node", pair({ ospfArea: 1 } as Partial<NodeSpec>), /^nodes\[0\]: Unrecognized key: "ospfArea"$/m],
-    ["explicit router ids twice", pair({ routerId: "1.1.1.1" }, { routerId: "1.1.1.1" }), /^nodes\[1\]\.routerId: router id "1\.1\.1\.1" is also node "r1"'s router id$/m],
-    ["a loopback that is another router's id", pair({ routerId: "9.9.9.9" }, { loopback: "9.9.9.9" }), /^nodes\[1\]\.loopback: router id "9\.9\.9\.9" is also node "r1"'s router id$/m],
-    ["a router id that is another router's first address", pair({}, { routerId: "10.1.1.1" }), /^nodes\[1\]\.routerId: router id "10\.1\.1\.1" is also node "r1"'s router id$/m],
+    [
+      "explicit router ids twice",
+      pair({ routerId: "1.1.1.1" }, { routerId: "1.1.1.1" }),
+      /^nodes\[1\]\.routerId: router id "1\.1\.1\.1" is also node "r1"'s router id$/m,
+    ],
+    [
+      "a loopback that is another router's id",
+      pair({ routerId: "9.9.9.9" }, { loopback: "9.9.9.9" }),
+      /^nodes\[1\]\.loopback: router id "9\.9\.9\.9" is also node "r1"'s router id$/m,
+    ],
+    [
+      "a router id that is another router's first address",
+      pair({}, { routerId: "10.1.1.1" }),
+      /^nodes\[1\]\.routerId: router id "10\.1\.1\.1" is also node "r1"'s router id$/m,
+    ],
     ["router id 0.0.0.0", pair({ routerId: "0.0.0.0" }), /^nodes\[0\]\.routerId: "0\.0\.0\.0" cannot be a router id$/m],
     ["router id not an address", pair({ routerId: "r1" }), /^nodes\[0\]\.routerId: must be an IPv4 address \(got "r1"\)$/m],
-    ["area in words", pair({ ospf: { area: "backbone" } }), /^nodes\[0\]\.ospf\.area: must be an area: a dotted quad such as "0\.0\.0\.0" or a number from 0 to 4294967295 \(got "backbone"\)$/m],
+    [
+      "area in words",
+      pair({ ospf: { area: "backbone" } }),
+      /^nodes\[0\]\.ospf\.area: must be an area: a dotted quad such as "0\.0\.0\.0" or a number from 0 to 4294967295 \(got "backbone"\)$/m,
+    ],
     ["area of three parts", pair({ ospf: { area: "0.0.1" } }), /^nodes\[0\]\.ospf\.area: must be an area.*\(got "0\.0\.1"\)$/m],
     ["negative area", pair({ ospf: { area: -1 } }), /^nodes\[0\]\.ospf\.area: must be an area.*\(got -1\)$/m],
     ["area above 32 bits", pair({ ospf: { area: 4294967296 } }), /^nodes\[0\]\.ospf\.area: must be an area.*\(got 4294967296\)$/m],
     ["area not whole", pair({ ospf: { area: 1.5 } }), /^nodes\[0\]\.ospf\.area: must be an area.*\(got 1\.5\)$/m],
-    ["areas differing across a link", pair({}, { ospf: { area: 1 } }), /^nodes\[1\]\.ospf\.area: "0\.0\.0\.1" differs from node "r1"'s "0\.0\.0\.0" on segment "link": routers that share a segment must be in one area$/m],
-    ["hello intervals differing", pair({}, { ospf: { helloSeconds: 2, deadSeconds: 8 } }), /^nodes\[1\]\.ospf\.helloSeconds: 2 differs from node "r1"'s 1 on segment "link": OSPF neighbours must agree$/m],
-    ["dead intervals differing", pair({}, { ospf: { deadSeconds: 8 } }), /^nodes\[1\]\.ospf\.deadSeconds: 8 differs from node "r1"'s 4 on segment "link"/m],
-    ["dead interval not above hello", pair({ ospf: { helloSeconds: 4 } }), /^nodes\[0\]\.ospf\.deadSeconds: 4 must be more than helloSeconds \(4\)$/m],
+    [
+      "areas differing across a link",
+      pair({}, { ospf: { area: 1 } }),
+      /^nodes\[1\]\.ospf\.area: "0\.0\.0\.1" differs from node "r1"'s "0\.0\.0\.0" on segment "link": routers that share a segment must be in one area$/m,
+    ],
+    [
+      "hello intervals differing",
+      pair({}, { ospf: { helloSeconds: 2, deadSeconds: 8 } }),
+      /^nodes\[1\]\.ospf\.helloSeconds: 2 differs from node "r1"'s 1 on segment "link": OSPF neighbours must agree$/m,
+    ],
+    [
+      "dead intervals differing",
+      pair({}, { ospf: { deadSeconds: 8 } }),
+      /^nodes\[1\]\.ospf\.deadSeconds: 8 differs from node "r1"'s 4 on segment "link"/m,
+    ],
+    [
+      "dead interval not above hello",
+      pair({ ospf: { helloSeconds: 4 } }),
+      /^nodes\[0\]\.ospf\.deadSeconds: 4 must be more than helloSeconds \(4\)$/m,
+    ],
     ["hello interval 0", pair({ ospf: { helloSeconds: 0 } }), /^nodes\[0\]\.ospf\.helloSeconds: must be from 1 to 65535 s \(got 0\)$/m],
     ["cost 0", pair({ ospf: { cost: 0 } }), /^nodes\[0\]\.ospf\.cost: must be from 1 to 65535 \(got 0\)$/m],
     ["cost above 65535", pair({ ospf: { cost: 65536 } }), /^nodes\[0\]\.ospf\.cost: must be from 1 to 65535 \(got 65536\)$/m],
-    ["keepalive not below hold", pair({ bgp: { asn: 1, keepaliveSeconds: 5, holdSeconds: 5 } }, { bgp: { asn: 2 } }), /^nodes\[0\]\.bgp\.keepaliveSeconds: 5 must be less than holdSeconds \(5\)$/m],
+    [
+      "keepalive not below hold",
+      pair({ bgp: { asn: 1, keepaliveSeconds: 5, holdSeconds: 5 } }, { bgp: { asn: 2 } }),
+      /^nodes\[0\]\.bgp\.keepaliveSeconds: 5 must be less than holdSeconds \(5\)$/m,
+    ],
     ["hold below 3 s", pair({ bgp: { asn: 1, holdSeconds: 2 } }), /^nodes\[0\]\.bgp\.holdSeconds: must be from 3 to 65535 s \(got 2\)$/m],
-    ["iBGP routers with nothing in common", splitAs({}, {}), /^nodes\[2\]\.bgp\.asn: 65002 is also node "r2a"'s ASN, but the two cannot reach each other for iBGP/m],
-    ["iBGP loopbacks without OSPF to carry them", splitAs({ loopback: "10.9.0.1" }, { loopback: "10.9.0.2" }), /^nodes\[2\]\.bgp\.asn: 65002 is also node "r2a"'s ASN, but the two cannot reach each other/m],
-    ["iBGP loopbacks in two OSPF domains", splitAs({ loopback: "10.9.0.1", ospf: {} }, { loopback: "10.9.0.2", ospf: {} }), /^nodes\[2\]\.bgp\.asn: .*cannot reach each other/m],
-    ["a BGP router with no neighbour", pair({ ospf: undefined, bgp: { asn: 65001 } }), /^nodes\[0\]\.bgp: node "r1" \(AS 65001\) has no BGP neighbour/m],
-    ["BFD without any protocol", pair({ ospf: undefined }, { ospf: undefined }, { bfd: true }), /^bfd: true: BFD runs on OSPF and BGP adjacencies, but no node has ospf or bgp$/m],
+    [
+      "iBGP routers with nothing in common",
+      splitAs({}, {}),
+      /^nodes\[2\]\.bgp\.asn: 65002 is also node "r2a"'s ASN, but the two cannot reach each other for iBGP/m,
+    ],
+    [
+      "iBGP loopbacks without OSPF to carry them",
+      splitAs({ loopback: "10.9.0.1" }, { loopback: "10.9.0.2" }),
+      /^nodes\[2\]\.bgp\.asn: 65002 is also node "r2a"'s ASN, but the two cannot reach each other/m,
+    ],
+    [
+      "iBGP loopbacks in two OSPF domains",
+      splitAs({ loopback: "10.9.0.1", ospf: {} }, { loopback: "10.9.0.2", ospf: {} }),
+      /^nodes\[2\]\.bgp\.asn: .*cannot reach each other/m,
+    ],
+    [
+      "a BGP router with no neighbour",
+      pair({ ospf: undefined, bgp: { asn: 65001 } }),
+      /^nodes\[0\]\.bgp: node "r1" \(AS 65001\) has no BGP neighbour/m,
+    ],
+    [
+      "BFD without any protocol",
+      pair({ ospf: undefined }, { ospf: undefined }, { bfd: true }),
+      /^bfd: true: BFD runs on OSPF and BGP adjacencies, but no node has ospf or bgp$/m,
+    ],
     ["BFD interval below 10 ms", pair({}, {}, { bfd: { intervalMs: 5 } }), /^bfd\.intervalMs: must be from 10 to 60000 ms \(got 5\)$/m],
     ["BFD multiplier 1", pair({}, {}, { bfd: { multiplier: 1 } }), /^bfd\.multiplier: must be from 2 to 255 \(got 1\)$/m],
     ["unknown key in bfd", pair({}, {}, { bfd: { interval: 100 } as object }), /^bfd: Unrecognized key: "interval"$/m],
     ["bfd as text", pair({}, {}, { bfd: "yes" as unknown as boolean }), /^bfd: .*\(got "yes"\)$/m],
-    ["a loopback inside a segment", pair({ loopback: "10.1.2.99" }), /^nodes\[0\]\.loopback: "10\.1\.2\.99" is inside segment "lan2" \(10\.1\.2\.0\/24\); a loopback is an address of its own$/m],
-    ["the same loopback twice", pair({ loopback: "10.9.0.1" }, { loopback: "10.9.0.1" }), /^nodes\[1\]\.loopback: "10\.9\.0\.1" is already node "r1"'s loopback$/m],
+    [
+      "a loopback inside a segment",
+      pair({ loopback: "10.1.2.99" }),
+      /^nodes\[0\]\.loopback: "10\.1\.2\.99" is inside segment "lan2" \(10\.1\.2\.0\/24\); a loopback is an address of its own$/m,
+    ],
+    [
+      "the same loopback twice",
+      pair({ loopback: "10.9.0.1" }, { loopback: "10.9.0.1" }),
+      /^nodes\[1\]\.loopback: "10\.9\.0\.1" is already node "r1"'s loopback$/m,
+    ],
     ["loopback 0.0.0.0", pair({ loopback: "0.0.0.0" }), /^nodes\[0\]\.loopback: "0\.0\.0\.0" cannot be a loopback address$/m],
-    ["a loopback on a node without a protocol", withH1({ loopback: "10.9.0.9" }), /^nodes\[2\]\.loopback: "10\.9\.0\.9": only a node with ospf or bgp has a loopback$/m],
-    ["a router id on a node without a protocol", withH1({ routerId: "10.9.0.9" }), /^nodes\[2\]\.routerId: "10\.9\.0\.9": only a node with ospf or bgp has a routerId$/m],
-    ["a node file where FRR's configuration goes", pair({ files: { "/etc/frr/daemons": "bgpd=yes\n" } }), /^nodes\[0\]\.files\.\/etc\/frr\/daemons: "\/etc\/frr\/daemons" is written by the node's routing/m],
+    [
+      "a loopback on a node without a protocol",
+      withH1({ loopback: "10.9.0.9" }),
+      /^nodes\[2\]\.loopback: "10\.9\.0\.9": only a node with ospf or bgp has a loopback$/m,
+    ],
+    [
+      "a router id on a node without a protocol",
+      withH1({ routerId: "10.9.0.9" }),
+      /^nodes\[2\]\.routerId: "10\.9\.0\.9": only a node with ospf or bgp has a routerId$/m,
+    ],
+    [
+      "a node file where FRR's configuration goes",
+      pair({ files: { "/etc/frr/daemons": "bgpd=yes\n" } }),
+      /^nodes\[0\]\.files\.\/etc\/frr\/daemons: "\/etc\/frr\/daemons" is written by the node's routing/m,
+    ],
   ])("refuses %s", (_case, spec, expected) => {
     expect(issuesOf(spec)).toMatch(expected);
   });
@@ -122,7 +249,14 @@ describe("routing validation: every mistake named with its field and value", () 
     ["the largest ASN, 4294967295, and ASN 1", pair({ ospf: undefined, bgp: { asn: 4294967295 } }, { ospf: undefined, bgp: { asn: 1 } })],
     ["areas as numbers, 0 and the largest", pair({ ospf: { area: 4294967295 } }, { ospf: { area: "255.255.255.255" } })],
     ["bfd false without any protocol", pair({ ospf: undefined }, { ospf: undefined }, { bfd: false })],
-    ["slow timers that agree", pair({ ospf: { helloSeconds: 10, deadSeconds: 40 } }, { ospf: { helloSeconds: 10, deadSeconds: 40 } }, { bfd: { intervalMs: 60000, multiplier: 255 } })],
+    [
+      "slow timers that agree",
+      pair(
+        { ospf: { helloSeconds: 10, deadSeconds: 40 } },
+        { ospf: { helloSeconds: 10, deadSeconds: 40 } },
+        { bfd: { intervalMs: 60000, multiplier: 255 } },
+      ),
+    ],
     ["static routes beside OSPF", pair({ routes: [{ to: "10.99.0.0/16", via: "10.1.1.10" }] })],
   ])("accepts %s", (_case, spec) => {
     expect(() => planRoutedLab("lab", spec)).not.toThrow();
@@ -130,7 +264,9 @@ describe("routing validation: every mistake named with its field and value", () 
 
   it("shows a numeric area as FRR does, as a dotted quad", () => {
     expect(nodeOf(pair({ ospf: { area: 1 } }, { ospf: { area: 1 } }), "r1").routing!.ospf!.area).toBe("0.0.0.1");
-    expect(nodeOf(pair({ ospf: { area: 4294967295 } }, { ospf: { area: "255.255.255.255" } }), "r1").routing!.ospf!.area).toBe("255.255.255.255");
+    expect(nodeOf(pair({ ospf: { area: 4294967295 } }, { ospf: { area: "255.255.255.255" } }), "r1").routing!.ospf!.area).toBe(
+      "255.255.255.255",
+    );
   });
 });
 
@@ -156,7 +292,8 @@ describe("routing plan", () => {
   it("eBGP chain with an iBGP pair: eBGP on the links, iBGP between loopbacks over OSPF, LANs announced", () => {
     const plan = planRoutedLab("chain", bgpChain());
     const routing = (name: string) => plan.nodes.find((n) => n.name === name)!.routing!;
-    const sessions = (name: string) => routing(name).bgp!.neighbors.map((s) => `${s.node}@${s.address} AS${s.remoteAs}${s.overLoopback ? " lo" : ""}${s.bfd ? " bfd" : ""}`);
+    const sessions = (name: string) =>
+      routing(name).bgp!.neighbors.map((s) => `${s.node}@${s.address} AS${s.remoteAs}${s.overLoopback ? " lo" : ""}${s.bfd ? " bfd" : ""}`);
     expect(sessions("r1")).toEqual(["r2a@10.30.101.2 AS65002 bfd"]);
     expect(sessions("r2a")).toEqual(["r1@10.30.101.1 AS65001 bfd", "r2b@10.30.255.22 AS65002 lo"]);
     expect(sessions("r2b")).toEqual(["r3@10.30.103.2 AS65003 bfd", "r2a@10.30.255.21 AS65002 lo"]);
@@ -164,7 +301,10 @@ describe("routing plan", () => {
     expect(routing("r1").bgp!.networks).toEqual(["10.30.1.0/24"]);
     expect(routing("r2a").bgp!.networks).toEqual(["10.30.255.21/32"]);
     expect(routing("r2a").routerId).toBe("10.30.255.21");
-    expect(routing("r2a").ospf!.interfaces.map((i) => [i.segment, i.passive])).toEqual([["l1a", true], ["lab", false]]);
+    expect(routing("r2a").ospf!.interfaces.map((i) => [i.segment, i.passive])).toEqual([
+      ["l1a", true],
+      ["lab", false],
+    ]);
     for (const router of ["r1", "r2a", "r2b", "r3"]) expect(routing(router).expectedPrefixes).toEqual(["10.30.1.0/24", "10.30.3.0/24"]);
   });
 
@@ -264,7 +404,9 @@ describe("FRR files", () => {
   it("renders iBGP between loopbacks: lo in OSPF, update-source lo, next-hop-self, no BFD on that session", () => {
     const text = nodeOf(bgpChain(), "r2a").files[FRR_TEMPLATE_PATH];
     expect(text).toContain("interface lo\n ip ospf area 0.0.0.0\n ip ospf passive\nexit\n");
-    expect(text).toContain(" neighbor 10.30.255.22 remote-as 65002\n neighbor 10.30.255.22 description r2b\n neighbor 10.30.255.22 timers connect 1\n neighbor 10.30.255.22 update-source lo\n");
+    expect(text).toContain(
+      " neighbor 10.30.255.22 remote-as 65002\n neighbor 10.30.255.22 description r2b\n neighbor 10.30.255.22 timers connect 1\n neighbor 10.30.255.22 update-source lo\n",
+    );
     expect(text).not.toContain("neighbor 10.30.255.22 bfd");
     expect(text).toContain(" neighbor 10.30.101.1 bfd profile netlabs\n");
     expect(text).toContain("  network 10.30.255.21/32\n  neighbor 10.30.255.22 next-hop-self\n exit-address-family");
@@ -308,7 +450,10 @@ describe("node init of a router with a protocol", () => {
       "touch /run/netlabs/ready",
     ];
     const positions = order.map((needle) => script.indexOf(needle));
-    expect(positions.every((p) => p >= 0), JSON.stringify(positions)).toBe(true);
+    expect(
+      positions.every((p) => p >= 0),
+      JSON.stringify(positions),
+    ).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
   });
 
@@ -325,7 +470,11 @@ describe("node init of a router with a protocol", () => {
       const template = path.join(dir, "frr.conf.in");
       const output = path.join(dir, "frr.conf");
       fs.writeFileSync(template, r2a.files[FRR_TEMPLATE_PATH]);
-      const line = script.split("\n").find((l) => l.startsWith("sed "))!.replace("/netlabs/frr.conf.in", template).replace("/etc/frr/frr.conf", output);
+      const line = script
+        .split("\n")
+        .find((l) => l.startsWith("sed "))!
+        .replace("/netlabs/frr.conf.in", template)
+        .replace("/etc/frr/frr.conf", output);
       execFileSync("sh", ["-c", line], { env: { ...process.env, NETLABS_IF_L1A: "eth7", NETLABS_IF_LAB: "eth3" } });
       const text = fs.readFileSync(output, "utf8");
       expect(text).toContain("interface eth7\n description l1a\n");
@@ -344,14 +493,20 @@ describe("node init of a router with a protocol", () => {
     try {
       // Stand-ins: `ip` lists the addresses in a file the test changes; `vtysh` records its arguments.
       const addresses = path.join(dir, "addresses");
-      const line = (index: number, name: string, cidr: string) => `${index}: ${name}    inet ${cidr} brd + scope global ${name}\\       valid_lft forever`;
+      const line = (index: number, name: string, cidr: string) =>
+        `${index}: ${name}    inet ${cidr} brd + scope global ${name}\\       valid_lft forever`;
       const before = [line(1, "eth0", "10.21.1.1/24"), line(2, "eth1", "10.20.12.1/29"), line(3, "eth2", "10.20.41.2/29")];
       fs.writeFileSync(addresses, before.join("\n") + "\n");
       fs.writeFileSync(path.join(dir, "ip"), `#!/bin/sh\n[ "$1" = -o ] && cat ${addresses}\nexit 0\n`, { mode: 0o755 });
-      fs.writeFileSync(path.join(dir, "vtysh"), `#!/bin/sh\nprintf '%s|' "$@" >> ${dir}/vtysh.log; echo >> ${dir}/vtysh.log\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, "vtysh"), `#!/bin/sh\nprintf '%s|' "$@" >> ${dir}/vtysh.log; echo >> ${dir}/vtysh.log\n`, {
+        mode: 0o755,
+      });
       fs.writeFileSync(path.join(dir, "frr.conf.in"), r1.files[FRR_TEMPLATE_PATH]);
       const start = init.indexOf("follow_interfaces() {");
-      const follow = init.slice(start, init.indexOf("\n}\n", start) + 3).replaceAll("/netlabs/frr.conf.in", `${dir}/frr.conf.in`).replaceAll("/etc/frr/frr.conf", `${dir}/frr.conf`);
+      const follow = init
+        .slice(start, init.indexOf("\n}\n", start) + 3)
+        .replaceAll("/netlabs/frr.conf.in", `${dir}/frr.conf.in`)
+        .replaceAll("/etc/frr/frr.conf", `${dir}/frr.conf`);
       const helper = init.split("\n").find((l) => l.startsWith("iface_with()"))!;
       const script = [
         "set -u",
@@ -369,7 +524,17 @@ describe("node init of a router with a protocol", () => {
       execFileSync("sh", ["-c", script], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
       const applied = fs.readFileSync(path.join(dir, "vtysh.log"), "utf8").trim().split("\n");
       expect(applied).toEqual([
-        ["configure terminal", "interface eth5", "description l12", "ip ospf area 0.0.0.0", "ip ospf network point-to-point", "ip ospf hello-interval 1", "ip ospf dead-interval 4", "ip ospf bfd", "ip ospf bfd profile netlabs"]
+        [
+          "configure terminal",
+          "interface eth5",
+          "description l12",
+          "ip ospf area 0.0.0.0",
+          "ip ospf network point-to-point",
+          "ip ospf hello-interval 1",
+          "ip ospf dead-interval 4",
+          "ip ospf bfd",
+          "ip ospf bfd profile netlabs",
+        ]
           .map((word) => `-c|${word}|`)
           .join(""),
       ]);
@@ -390,7 +555,14 @@ describe("RoutedLab with routing", () => {
   it("outputs each router's protocols, ASN, area and router id, and draws them", async () => {
     const mocks = new RecordingMocks();
     const lab = await runProgram(mocks, () => new RoutedLab("chain", { spec: bgpChain(), namePrefix: "x-" }));
-    expect(lab.nodes.r2a.routing).toEqual({ protocols: ["ospf", "bgp", "bfd"], routerId: "10.30.255.21", asn: 65002, area: "0.0.0.0", loopback: "10.30.255.21", bfd: true });
+    expect(lab.nodes.r2a.routing).toEqual({
+      protocols: ["ospf", "bgp", "bfd"],
+      routerId: "10.30.255.21",
+      asn: 65002,
+      area: "0.0.0.0",
+      loopback: "10.30.255.21",
+      bfd: true,
+    });
     expect(lab.nodes.r1.routing).toEqual({ protocols: ["bgp", "bfd"], routerId: "10.30.1.1", asn: 65001, bfd: true });
     expect(lab.nodes.h1.routing).toBeUndefined();
     expect(lab.mermaid).toContain('node_r2a["r2a<br/>router<br/>OSPF area 0.0.0.0, BGP AS 65002, BFD<br/>id 10.30.255.21"]');
@@ -398,7 +570,12 @@ describe("RoutedLab with routing", () => {
     const r1 = mocks.ofType("docker:index/container:Container").find((c) => c.inputs.name === "x-chain-r1")!.inputs;
     expect(r1.capabilities).toEqual({ adds: ["NET_ADMIN", "SYS_ADMIN"] });
     expect(r1.privileged).toBeUndefined();
-    expect(r1.uploads.map((u: { file: string }) => u.file)).toEqual(["/netlabs/init.sh", "/etc/frr/daemons", "/etc/frr/vtysh.conf", FRR_TEMPLATE_PATH]);
+    expect(r1.uploads.map((u: { file: string }) => u.file)).toEqual([
+      "/netlabs/init.sh",
+      "/etc/frr/daemons",
+      "/etc/frr/vtysh.conf",
+      FRR_TEMPLATE_PATH,
+    ]);
   });
 
   it("checks every adjacency and every router's routes to the LANs it should learn", async () => {
@@ -432,7 +609,9 @@ describe("RoutedLab with routing", () => {
 
   it("creates nothing when a routing field is wrong", async () => {
     const mocks = new RecordingMocks();
-    await expect(runProgram(mocks, () => new RoutedLab("lab", { spec: pair({ bgp: { asn: 0 } }) }))).rejects.toThrow(/nodes\[0\]\.bgp\.asn/);
+    await expect(runProgram(mocks, () => new RoutedLab("lab", { spec: pair({ bgp: { asn: 0 } }) }))).rejects.toThrow(
+      /nodes\[0\]\.bgp\.asn/,
+    );
     expect(mocks.resources).toEqual([]);
   });
 

@@ -38,7 +38,9 @@ describe("ssh identity files", () => {
     expect(mode(keyFile)).toBe(0o600);
     expect(mode(knownHosts)).toBe(0o600);
     expect(fs.readFileSync(keyFile, "utf8")).toBe(KEY);
-    expect(fs.readFileSync(knownHosts, "utf8")).toBe("[site-a]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq7c1Q0Zb7l3cWm6V0Q9a7w5n8o2y1Jx4hTzB9dE3fG\n");
+    expect(fs.readFileSync(knownHosts, "utf8")).toBe(
+      "[site-a]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq7c1Q0Zb7l3cWm6V0Q9a7w5n8o2y1Jx4hTzB9dE3fG\n",
+    );
     expect(opts).toContain("StrictHostKeyChecking=yes");
   });
 

@@ -32,12 +32,18 @@ describe("dev stack resource graph", () => {
     const { mocks } = await evaluateDevStack();
     expect(mocks.ofType("pulumi:providers:docker")).toHaveLength(1);
     expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe("unix:///var/run/docker.sock");
-    expect(mocks.ofType(IMAGE).map((i) => i.inputs.imageName.split(":")[0]).sort()).toEqual([
-      "docker-netlabs/client",
-      "docker-netlabs/router",
-      "docker-netlabs/web",
-    ]);
-    expect(mocks.ofType(NETWORK).map((n) => n.inputs.name).sort()).toEqual([
+    expect(
+      mocks
+        .ofType(IMAGE)
+        .map((i) => i.inputs.imageName.split(":")[0])
+        .sort(),
+    ).toEqual(["docker-netlabs/client", "docker-netlabs/router", "docker-netlabs/web"]);
+    expect(
+      mocks
+        .ofType(NETWORK)
+        .map((n) => n.inputs.name)
+        .sort(),
+    ).toEqual([
       "bgp-triangle-host-lan",
       "bgp-triangle-r1r2",
       "bgp-triangle-r1r3",
@@ -49,7 +55,12 @@ describe("dev stack resource graph", () => {
       "routed-lan-lan2",
       "routed-lan-lan3",
     ]);
-    expect(mocks.ofType(CONTAINER).map((c) => c.inputs.name).sort()).toEqual([
+    expect(
+      mocks
+        .ofType(CONTAINER)
+        .map((c) => c.inputs.name)
+        .sort(),
+    ).toEqual([
       "bgp-triangle-bridge-guard",
       "bgp-triangle-host",
       "bgp-triangle-r1",
@@ -137,10 +148,12 @@ describe("dev stack resource graph", () => {
 
   it("builds only the images the chosen labs need", async () => {
     const { mocks } = await evaluateDevStack({ labs: ["routed-lan"] });
-    expect(mocks.ofType(IMAGE).map((i) => i.inputs.imageName.split(":")[0]).sort()).toEqual([
-      "docker-netlabs/client",
-      "docker-netlabs/router",
-    ]);
+    expect(
+      mocks
+        .ofType(IMAGE)
+        .map((i) => i.inputs.imageName.split(":")[0])
+        .sort(),
+    ).toEqual(["docker-netlabs/client", "docker-netlabs/router"]);
   });
 
   it("exports addresses and a Mermaid diagram for every lab", async () => {
@@ -220,7 +233,10 @@ describe("stack configuration", () => {
     [{ demoHostPort: 70000 }, /docker-netlabs:demoHostPort: must be a port from 1 to 65535 \(got 70000\)/],
     [{ dockerHost: "ftp://x" }, /docker-netlabs:dockerHost: must be unix:\/\/\/path.*\(got "ftp:\/\/x"\)/],
     [{ dockerHost: "ssh://lab@host:99999" }, /docker-netlabs:dockerHost: has port 99999, outside 1-65535/],
-    [{ labs: ["networking-demo", "bgp"] }, /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan, bgp-triangle, .*lisp-msmr, routed-lab \(got "bgp"\)/],
+    [
+      { labs: ["networking-demo", "bgp"] },
+      /docker-netlabs:labs\[1\]: must be one of networking-demo, routed-lan, bgp-triangle, .*lisp-msmr, routed-lab \(got "bgp"\)/,
+    ],
     [{ publishAddress: "localhost" }, /docker-netlabs:publishAddress: must be an IPv4 address \(got "localhost"\)/],
     [{ internal: "maybe" }, /docker-netlabs:internal: .*\(got "maybe"\)/],
     [{ colour: "blue" }, /docker-netlabs:colour: is not a key of docker-netlabs: it would be ignored \(got "blue"\)/],
@@ -253,19 +269,23 @@ describe("secrets", () => {
       return undefined;
     };
     await runProgram(mocks, () => {
-      new RoutedLab("sec", {
-        spec: {
-          segments: [{ name: "lan", subnet: "10.9.0.0/24" }],
-          nodes: [
-            {
-              name: "app",
-              image: { ref: "busybox:latest" },
-              interfaces: [{ segment: "lan", address: "10.9.0.2" }],
-              env: { API_TOKEN: pulumi.secret("s3cret-token"), MODE: "lab" },
-            },
-          ],
+      new RoutedLab(
+        "sec",
+        {
+          spec: {
+            segments: [{ name: "lan", subnet: "10.9.0.0/24" }],
+            nodes: [
+              {
+                name: "app",
+                image: { ref: "busybox:latest" },
+                interfaces: [{ segment: "lan", address: "10.9.0.2" }],
+                env: { API_TOKEN: pulumi.secret("s3cret-token"), MODE: "lab" },
+              },
+            ],
+          },
         },
-      }, { transformations: [inspect] });
+        { transformations: [inspect] },
+      );
     });
     await Promise.all(pending);
     expect(seen).toEqual([{ key: "sec-app", secret: true, plain: ["API_TOKEN=s3cret-token", "MODE=lab"] }]);
@@ -281,7 +301,12 @@ describe("remote sites over ssh://", () => {
   it("gives the Docker provider ssh options pointing at the key and known host, as a secret", async () => {
     const mocks = new RecordingMocks();
     await runProgram(mocks, () => buildStack(readStackConfig()), {
-      config: { dockerHost: "ssh://lab@192.0.2.7:2222", sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n", sshHostKey: hostKey, labs: ["networking-demo"] },
+      config: {
+        dockerHost: "ssh://lab@192.0.2.7:2222",
+        sshPrivateKey: "-----BEGIN OPENSSH PRIVATE KEY-----\ntest\n",
+        sshHostKey: hostKey,
+        labs: ["networking-demo"],
+      },
       secretKeys: ["sshPrivateKey"],
     });
     const provider = mocks.ofType("pulumi:providers:docker")[0];
@@ -295,7 +320,13 @@ describe("remote sites over ssh://", () => {
     // The provider gets file paths, never the key; so does the probe, which runs ssh with its options.
     expect(JSON.stringify(provider.inputs)).not.toContain("BEGIN OPENSSH");
     const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
-    expect(check.inputs).toMatchObject({ host: "192.0.2.7", port: 2222, user: "lab", hostKey, needs: { interfaces: [], minDockerMajor: 20 } });
+    expect(check.inputs).toMatchObject({
+      host: "192.0.2.7",
+      port: 2222,
+      user: "lab",
+      hostKey,
+      needs: { interfaces: [], minDockerMajor: 20 },
+    });
     expect(check.secretPaths).toContain("privateKey");
     const probe = mocks.named("networking-demo-probe");
     expect(JSON.stringify(probe.inputs)).not.toContain("BEGIN OPENSSH");

@@ -24,7 +24,9 @@ const ROOT = path.join(__dirname, "../..");
 /** A stack file's config, keys without the namespace. */
 function stackFile(stack: string): Record<string, unknown> {
   const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  return Object.fromEntries(Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]));
+  return Object.fromEntries(
+    Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),
+  );
 }
 
 const SITE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
@@ -60,16 +62,48 @@ describe("a stretched segment in the lab plan", () => {
   });
 
   it.each([
-    ["a macvlan segment", (s: any) => Object.assign(s.segments[0], { driver: "macvlan", parent: "eth1" }), /segments\[0\]\.vxlan: a "macvlan" segment cannot be stretched/],
-    ["no gateway of its own", (s: any) => delete s.segments[0].gateway, /segments\[0\]\.gateway: a stretched segment needs its gateway set, different on each host/],
-    ["a remote that is this host", (s: any) => (s.segments[0].vxlan.remote = "192.0.2.1"), /segments\[0\]\.vxlan\.remote: "192.0.2.1" is this host's own underlay address/],
-    ["a VNI out of range", (s: any) => (s.segments[0].vxlan.id = 16777216), /segments\[0\]\.vxlan\.id: must be a VNI from 1 to 16777215 \(got 16777216\)/],
-    ["a remote that is a name", (s: any) => (s.segments[0].vxlan.remote = "site-b"), /segments\[0\]\.vxlan\.remote: must be an IPv4 address \(got "site-b"\)/],
-    ["an MTU too small for IPv4 labs", (s: any) => (s.segments[0].vxlan.mtu = 576), /segments\[0\]\.vxlan\.mtu: must be from 1280 to 9000 \(got 576\)/],
-    ["an underlay device name too long", (s: any) => (s.segments[0].vxlan.device = "a-very-long-interface"), /segments\[0\]\.vxlan\.device: must be an interface name/],
+    [
+      "a macvlan segment",
+      (s: any) => Object.assign(s.segments[0], { driver: "macvlan", parent: "eth1" }),
+      /segments\[0\]\.vxlan: a "macvlan" segment cannot be stretched/,
+    ],
+    [
+      "no gateway of its own",
+      (s: any) => delete s.segments[0].gateway,
+      /segments\[0\]\.gateway: a stretched segment needs its gateway set, different on each host/,
+    ],
+    [
+      "a remote that is this host",
+      (s: any) => (s.segments[0].vxlan.remote = "192.0.2.1"),
+      /segments\[0\]\.vxlan\.remote: "192.0.2.1" is this host's own underlay address/,
+    ],
+    [
+      "a VNI out of range",
+      (s: any) => (s.segments[0].vxlan.id = 16777216),
+      /segments\[0\]\.vxlan\.id: must be a VNI from 1 to 16777215 \(got 16777216\)/,
+    ],
+    [
+      "a remote that is a name",
+      (s: any) => (s.segments[0].vxlan.remote = "site-b"),
+      /segments\[0\]\.vxlan\.remote: must be an IPv4 address \(got "site-b"\)/,
+    ],
+    [
+      "an MTU too small for IPv4 labs",
+      (s: any) => (s.segments[0].vxlan.mtu = 576),
+      /segments\[0\]\.vxlan\.mtu: must be from 1280 to 9000 \(got 576\)/,
+    ],
+    [
+      "an underlay device name too long",
+      (s: any) => (s.segments[0].vxlan.device = "a-very-long-interface"),
+      /segments\[0\]\.vxlan\.device: must be an interface name/,
+    ],
     ["a check from an unknown node", (s: any) => (s.checks[0].from = "n9"), /checks\[0\]\.from: "n9" is not a node of this lab/],
     ["a check URL that is not http", (s: any) => (s.checks = [{ from: "n1", fetch: "ftp://x/" }]), /checks\[0\]/],
-    ["a hosts entry that is not an address", (s: any) => (s.nodes[0].hosts = { "web-b": "site-b" }), /nodes\[0\]\.hosts\.web-b: must be an IPv4 address \(got "site-b"\)/],
+    [
+      "a hosts entry that is not an address",
+      (s: any) => (s.nodes[0].hosts = { "web-b": "site-b" }),
+      /nodes\[0\]\.hosts\.web-b: must be an IPv4 address \(got "site-b"\)/,
+    ],
     ["a hosts name with spaces", (s: any) => (s.nodes[0].hosts = { "web b": "10.60.0.20" }), /nodes\[0\]\.hosts/],
     [
       "two segments on one tunnel",
@@ -85,7 +119,16 @@ describe("a stretched segment in the lab plan", () => {
 
 describe("the tunnel's host steps", () => {
   const steps = vxlanSteps([
-    { interfaceName: "nx-0123456789", bridge: "nl-0123456789", id: 4242, remote: "192.0.2.2", local: "192.0.2.1", device: "eth1", port: 4789, mtu: 1450 },
+    {
+      interfaceName: "nx-0123456789",
+      bridge: "nl-0123456789",
+      id: 4242,
+      remote: "192.0.2.2",
+      local: "192.0.2.1",
+      device: "eth1",
+      port: 4789,
+      mtu: 1450,
+    },
   ]);
   const script = renderHostGuardScript(steps);
 
@@ -110,16 +153,22 @@ describe("two sites' halves (Pulumi.stretch-a.yaml and Pulumi.stretch-b.yaml)", 
   const planOf = (stack: string, config = stackFile(stack)) => planRoutedLab("routed-lab", parseStackConfig(config).routedLab);
 
   it("pair: same subnet, VNI, port and MTU, each pointing at the other, own gateways, no address twice", () => {
-    expect(stretchedPairIssues({ site: "stretch-a", plan: planOf("stretch-a") }, { site: "stretch-b", plan: planOf("stretch-b") })).toEqual([]);
+    expect(stretchedPairIssues({ site: "stretch-a", plan: planOf("stretch-a") }, { site: "stretch-b", plan: planOf("stretch-b") })).toEqual(
+      [],
+    );
   });
 
   it("names each way two halves disagree", () => {
     const a = planRoutedLab("lab", half("10.60.0.254", "10.60.0.10"));
     const b = planRoutedLab("lab", {
       ...half("10.60.0.254", "10.60.0.10"),
-      segments: [{ name: "shared", subnet: "10.60.0.0/24", gateway: "10.60.0.254", vxlan: { id: 4243, remote: "192.0.2.7", local: "192.0.2.2" } }],
+      segments: [
+        { name: "shared", subnet: "10.60.0.0/24", gateway: "10.60.0.254", vxlan: { id: 4243, remote: "192.0.2.7", local: "192.0.2.2" } },
+      ],
     });
-    const messages = stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b }).map((issue) => `${issue.segment}: ${issue.message}`);
+    const messages = stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b }).map(
+      (issue) => `${issue.segment}: ${issue.message}`,
+    );
     expect(messages).toEqual([
       'shared: vxlan.id differs: 4242 at "a", 4243 at "b"',
       'shared: site "b" sends to "192.0.2.7", but site "a" sends from "192.0.2.1"',
@@ -131,7 +180,9 @@ describe("two sites' halves (Pulumi.stretch-a.yaml and Pulumi.stretch-b.yaml)", 
   it("names a hosts entry that gives a node of the other half a wrong address", () => {
     const a = planRoutedLab("lab", { ...half(), nodes: [{ ...half().nodes[0], hosts: { n2: "10.60.0.21" } }] });
     const b = planRoutedLab("lab", {
-      segments: [{ name: "shared", subnet: "10.60.0.0/24", gateway: "10.60.0.253", vxlan: { id: 4242, remote: "192.0.2.1", local: "192.0.2.2" } }],
+      segments: [
+        { name: "shared", subnet: "10.60.0.0/24", gateway: "10.60.0.253", vxlan: { id: 4242, remote: "192.0.2.1", local: "192.0.2.2" } },
+      ],
       nodes: [{ name: "n2", image: "client", interfaces: [{ segment: "shared", address: "10.60.0.20" }] }],
     });
     expect(stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b })).toEqual([
@@ -141,7 +192,10 @@ describe("two sites' halves (Pulumi.stretch-a.yaml and Pulumi.stretch-b.yaml)", 
 
   it("names a segment only one half stretches", () => {
     const a = planRoutedLab("lab", half());
-    const b = planRoutedLab("lab", { segments: [{ name: "shared", subnet: "10.60.0.0/24" }], nodes: half().nodes.map((n) => ({ ...n, interfaces: [{ segment: "shared", address: "10.60.0.20" }] })) });
+    const b = planRoutedLab("lab", {
+      segments: [{ name: "shared", subnet: "10.60.0.0/24" }],
+      nodes: half().nodes.map((n) => ({ ...n, interfaces: [{ segment: "shared", address: "10.60.0.20" }] })),
+    });
     expect(stretchedPairIssues({ site: "a", plan: a }, { site: "b", plan: b })).toEqual([
       { segment: "shared", message: 'site "a" stretches it, site "b" has it without a tunnel' },
     ]);
@@ -152,40 +206,43 @@ describe("a stretch site stack", () => {
   it.each([
     ["stretch-a", "ssh://lab@east.lab.example", "10.60.0.254", "198.51.100.21", "198.51.100.22", "web-b at site B"],
     ["stretch-b", "ssh://lab@west.lab.example", "10.60.0.253", "198.51.100.22", "198.51.100.21", "web-a at site A"],
-  ])("%s: its host, the segment with its gateway and tunnel MTU, the tunnel guard, its checks", async (stack, host, gateway, local, remote, expected) => {
-    const mocks = new RecordingMocks();
-    const config = { ...stackFile(stack), sshPrivateKey: SITE_KEY, sshHostKey: SITE_HOST_KEY };
-    const outputs = await runProgram(mocks, () => buildStack(readStackConfig()), { config, secretKeys: ["sshPrivateKey"] });
-    expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe(host);
-    const [network] = mocks.ofType("docker:index/network:Network").map((n) => n.inputs);
-    expect(network).toMatchObject({
-      name: "routed-lab-shared",
-      internal: true,
-      ipamConfigs: [{ subnet: "10.60.0.0/24", gateway }],
-      options: { "com.docker.network.driver.mtu": "1450" },
-    });
-    const tunnels = mocks.named("routed-lab-tunnels");
-    expect(tunnels.inputs).toMatchObject({ networkMode: "host", capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] } });
-    const script = tunnels.inputs.uploads[0].content as string;
-    expect(script).toContain(`type vxlan id 4242 remote ${remote}`);
-    expect(script).toContain(`master '${network.options["com.docker.network.bridge.name"]}' up`);
-    const checks = outputs.components.labs["routed-lab"].probeChecks();
-    expect(checks.map((check) => check.kind)).toEqual(["reach", "fetch"]);
-    expect(checks[1]).toMatchObject({ kind: "fetch", url: `http://web-${stack === "stretch-a" ? "b" : "a"}/`, expect: expected });
-    // The far half's node by name: Docker's DNS does not know it.
-    expect(mocks.named(`routed-lab-web-${stack.slice(-1)}`).inputs.hosts).toEqual([
-      { host: `web-${stack === "stretch-a" ? "b" : "a"}`, ip: stack === "stretch-a" ? "10.60.0.20" : "10.60.0.10" },
-    ]);
-    // The underlay interface and the tunnel's local address are among the host facts checked at preview.
-    expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], addresses: [local], minDockerMajor: 20 });
-    // The site's key reaches the engine only as a secret: in no resource's plain inputs.
-    expect(mocks.named("docker-host-check").secretPaths).toContain("privateKey");
-    for (const resource of mocks.resources) {
-      if (!resource.secretPaths.includes("privateKey") && !resource.secretPaths.includes("ssh")) {
-        expect(JSON.stringify(resource.inputs), resource.name).not.toContain("not-a-real-key");
+  ])(
+    "%s: its host, the segment with its gateway and tunnel MTU, the tunnel guard, its checks",
+    async (stack, host, gateway, local, remote, expected) => {
+      const mocks = new RecordingMocks();
+      const config = { ...stackFile(stack), sshPrivateKey: SITE_KEY, sshHostKey: SITE_HOST_KEY };
+      const outputs = await runProgram(mocks, () => buildStack(readStackConfig()), { config, secretKeys: ["sshPrivateKey"] });
+      expect(mocks.ofType("pulumi:providers:docker")[0].inputs.host).toBe(host);
+      const [network] = mocks.ofType("docker:index/network:Network").map((n) => n.inputs);
+      expect(network).toMatchObject({
+        name: "routed-lab-shared",
+        internal: true,
+        ipamConfigs: [{ subnet: "10.60.0.0/24", gateway }],
+        options: { "com.docker.network.driver.mtu": "1450" },
+      });
+      const tunnels = mocks.named("routed-lab-tunnels");
+      expect(tunnels.inputs).toMatchObject({ networkMode: "host", capabilities: { drops: ["ALL"], adds: ["NET_ADMIN"] } });
+      const script = tunnels.inputs.uploads[0].content as string;
+      expect(script).toContain(`type vxlan id 4242 remote ${remote}`);
+      expect(script).toContain(`master '${network.options["com.docker.network.bridge.name"]}' up`);
+      const checks = outputs.components.labs["routed-lab"].probeChecks();
+      expect(checks.map((check) => check.kind)).toEqual(["reach", "fetch"]);
+      expect(checks[1]).toMatchObject({ kind: "fetch", url: `http://web-${stack === "stretch-a" ? "b" : "a"}/`, expect: expected });
+      // The far half's node by name: Docker's DNS does not know it.
+      expect(mocks.named(`routed-lab-web-${stack.slice(-1)}`).inputs.hosts).toEqual([
+        { host: `web-${stack === "stretch-a" ? "b" : "a"}`, ip: stack === "stretch-a" ? "10.60.0.20" : "10.60.0.10" },
+      ]);
+      // The underlay interface and the tunnel's local address are among the host facts checked at preview.
+      expect(mocks.named("docker-host-check").inputs.needs).toEqual({ interfaces: ["eth1"], addresses: [local], minDockerMajor: 20 });
+      // The site's key reaches the engine only as a secret: in no resource's plain inputs.
+      expect(mocks.named("docker-host-check").secretPaths).toContain("privateKey");
+      for (const resource of mocks.resources) {
+        if (!resource.secretPaths.includes("privateKey") && !resource.secretPaths.includes("ssh")) {
+          expect(JSON.stringify(resource.inputs), resource.name).not.toContain("not-a-real-key");
+        }
       }
-    }
-  });
+    },
+  );
 
   it("creates the bridge, then its tunnel, then the node on it (and destroys them in reverse)", async () => {
     const { chain } = await dependencyDepth(() => buildStack(readStackConfig()), stackFile("stretch-a"));

@@ -91,25 +91,77 @@ describe("planRoutedLab", () => {
   });
 
   it.each([
-    ["overlapping subnets", (s: any) => (s.segments[1].subnet = "10.1.0.0/16"), /segments\[1\]\.subnet: "10.1.0.0\/16" overlaps segment "lan1"/],
-    ["a subnet that is not a network", (s: any) => (s.segments[0].subnet = "10.1.1.7/24"), /segments\[0\]\.subnet: "10.1.1.7\/24" is not a network address/],
-    ["an address outside its segment", (s: any) => (s.nodes[1].interfaces[0].address = "10.9.9.9"), /nodes\[1\]\.interfaces\[0\]\.address: "10.9.9.9" is outside segment "lan1"/],
-    ["a broadcast address", (s: any) => (s.nodes[1].interfaces[0].address = "10.1.1.255"), /"10.1.1.255" is outside segment "lan1".*broadcast/],
-    ["a duplicate address", (s: any) => (s.nodes[1].interfaces[0].address = "10.1.1.1"), /nodes\[1\]\.interfaces\[0\]\.address: "10.1.1.1" is already node "r1"'s address/],
-    ["an address taken by Docker's gateway", (s: any) => (s.nodes[1].interfaces[0].address = "10.1.1.254"), /"10.1.1.254" is already segment "lan1"'s gateway/],
-    ["an unknown segment", (s: any) => (s.nodes[1].interfaces[0].segment = "lan9"), /nodes\[1\]\.interfaces\[0\]\.segment: "lan9" is not a segment of this lab/],
-    ["a route via an unreachable next hop", (s: any) => (s.nodes[1].routes[0].via = "10.1.2.1"), /nodes\[1\]\.routes\[0\]\.via: next hop "10.1.2.1" is not on any segment node "h1" is attached to/],
+    [
+      "overlapping subnets",
+      (s: any) => (s.segments[1].subnet = "10.1.0.0/16"),
+      /segments\[1\]\.subnet: "10.1.0.0\/16" overlaps segment "lan1"/,
+    ],
+    [
+      "a subnet that is not a network",
+      (s: any) => (s.segments[0].subnet = "10.1.1.7/24"),
+      /segments\[0\]\.subnet: "10.1.1.7\/24" is not a network address/,
+    ],
+    [
+      "an address outside its segment",
+      (s: any) => (s.nodes[1].interfaces[0].address = "10.9.9.9"),
+      /nodes\[1\]\.interfaces\[0\]\.address: "10.9.9.9" is outside segment "lan1"/,
+    ],
+    [
+      "a broadcast address",
+      (s: any) => (s.nodes[1].interfaces[0].address = "10.1.1.255"),
+      /"10.1.1.255" is outside segment "lan1".*broadcast/,
+    ],
+    [
+      "a duplicate address",
+      (s: any) => (s.nodes[1].interfaces[0].address = "10.1.1.1"),
+      /nodes\[1\]\.interfaces\[0\]\.address: "10.1.1.1" is already node "r1"'s address/,
+    ],
+    [
+      "an address taken by Docker's gateway",
+      (s: any) => (s.nodes[1].interfaces[0].address = "10.1.1.254"),
+      /"10.1.1.254" is already segment "lan1"'s gateway/,
+    ],
+    [
+      "an unknown segment",
+      (s: any) => (s.nodes[1].interfaces[0].segment = "lan9"),
+      /nodes\[1\]\.interfaces\[0\]\.segment: "lan9" is not a segment of this lab/,
+    ],
+    [
+      "a route via an unreachable next hop",
+      (s: any) => (s.nodes[1].routes[0].via = "10.1.2.1"),
+      /nodes\[1\]\.routes\[0\]\.via: next hop "10.1.2.1" is not on any segment node "h1" is attached to/,
+    ],
     ["a route via the node itself", (s: any) => (s.nodes[1].routes[0].via = "10.1.1.10"), /next hop "10.1.1.10" is the node's own address/],
-    ["a route to a non-prefix", (s: any) => (s.nodes[1].routes[0].to = "10.1.2.5/24"), /nodes\[1\]\.routes\[0\]\.to: "10.1.2.5\/24" is not a network address/],
+    [
+      "a route to a non-prefix",
+      (s: any) => (s.nodes[1].routes[0].to = "10.1.2.5/24"),
+      /nodes\[1\]\.routes\[0\]\.to: "10.1.2.5\/24" is not a network address/,
+    ],
     ["a duplicate node name", (s: any) => (s.nodes[1].name = "r1"), /nodes\[1\]\.name: "r1" is used by another node/],
     ["a duplicate segment name", (s: any) => (s.segments[1].name = "lan1"), /segments\[1\]\.name: "lan1" is used by another segment/],
-    ["a gateway outside the subnet", (s: any) => (s.segments[0].gateway = "10.2.0.1"), /segments\[0\]\.gateway: "10.2.0.1" is not a host address of 10.1.1.0\/24/],
-    ["macvlan without parent", (s: any) => (s.segments[0].driver = "macvlan"), /segments\[0\]\.parent: a macvlan segment needs the host interface/],
-    ["a port out of range", (s: any) => (s.nodes[1].publish = [{ containerPort: 80, hostPort: 70000 }]), /nodes\[1\]\.publish\[0\]\.hostPort: must be a port from 1 to 65535 \(got 70000\)/],
+    [
+      "a gateway outside the subnet",
+      (s: any) => (s.segments[0].gateway = "10.2.0.1"),
+      /segments\[0\]\.gateway: "10.2.0.1" is not a host address of 10.1.1.0\/24/,
+    ],
+    [
+      "macvlan without parent",
+      (s: any) => (s.segments[0].driver = "macvlan"),
+      /segments\[0\]\.parent: a macvlan segment needs the host interface/,
+    ],
+    [
+      "a port out of range",
+      (s: any) => (s.nodes[1].publish = [{ containerPort: 80, hostPort: 70000 }]),
+      /nodes\[1\]\.publish\[0\]\.hostPort: must be a port from 1 to 65535 \(got 70000\)/,
+    ],
     ["an unknown field", (s: any) => (s.nodes[1].adress = "x"), /nodes\[1\]: Unrecognized key: "adress"/],
     ["an unknown image", (s: any) => (s.nodes[1].image = "nginx"), /nodes\[1\]\.image/],
     ["a bad node name", (s: any) => (s.nodes[1].name = "H_1"), /nodes\[1\]\.name: must be lowercase.*\(got "H_1"\)/],
-    ["two interfaces on one segment", (s: any) => s.nodes[1].interfaces.push({ segment: "lan1", address: "10.1.1.11" }), /nodes\[1\]\.interfaces\[1\]\.segment: "lan1": a node has one interface per segment/],
+    [
+      "two interfaces on one segment",
+      (s: any) => s.nodes[1].interfaces.push({ segment: "lan1", address: "10.1.1.11" }),
+      /nodes\[1\]\.interfaces\[1\]\.segment: "lan1": a node has one interface per segment/,
+    ],
   ])("rejects %s, naming the field and the value", (_label, mutate, expected) => {
     const spec = structuredClone(twoLans());
     mutate(spec);

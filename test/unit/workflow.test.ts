@@ -16,9 +16,16 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = path.resolve(__dirname, "../..");
 const siteStacks = () =>
-  fs.readdirSync(ROOT).filter((f) => /^Pulumi\.(?!dev\.).+\.yaml$/.test(f)).map((f) => f.slice(7, -5)).sort();
+  fs
+    .readdirSync(ROOT)
+    .filter((f) => /^Pulumi\.(?!dev\.).+\.yaml$/.test(f))
+    .map((f) => f.slice(7, -5))
+    .sort();
 const lockedVersion = (pkg: string) =>
-  String(JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")).packages[`node_modules/${pkg}`].version).replace(/^v/, "");
+  String(JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8")).packages[`node_modules/${pkg}`].version).replace(
+    /^v/,
+    "",
+  );
 const isPulumiAction = (step: any) => String(step.uses ?? "").startsWith("pulumi/actions@");
 
 function parserErrors(file: string, content: string): string[] {
@@ -33,7 +40,8 @@ function minimumVersion(range: string): number[] {
   if (!m) throw new Error(`pulumi-version ${range} is not a plain minimum`);
   return m.slice(1).map(Number);
 }
-const atLeast = (v: number[], min: number[]) => v[0] > min[0] || (v[0] === min[0] && (v[1] > min[1] || (v[1] === min[1] && v[2] >= min[2])));
+const atLeast = (v: number[], min: number[]) =>
+  v[0] > min[0] || (v[0] === min[0] && (v[1] > min[1] || (v[1] === min[1] && v[2] >= min[2])));
 
 /**
  * Every step of a workflow that refreshes or destroys a stack without running the program: a
@@ -87,7 +95,13 @@ describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
     expect(preview.if).toBe("github.event_name == 'pull_request'");
     expect([...preview.strategy.matrix.stack].sort()).toEqual(siteStacks());
     const step = preview.steps.find(isPulumiAction);
-    expect(step.with).toMatchObject({ command: "preview", diff: true, refresh: true, "comment-on-pr": true, "stack-name": "${{ matrix.stack }}" });
+    expect(step.with).toMatchObject({
+      command: "preview",
+      diff: true,
+      refresh: true,
+      "comment-on-pr": true,
+      "stack-name": "${{ matrix.stack }}",
+    });
     expect(workflow.permissions["pull-requests"]).toBe("write");
   });
 

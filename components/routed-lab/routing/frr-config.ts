@@ -66,7 +66,12 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
   if (ospf) {
     if (routing.loopback) lines.push("interface lo", ` ip ospf area ${ospf.area}`, " ip ospf passive", "exit", "!");
     for (const iface of ospf.interfaces) {
-      lines.push(`interface ${interfaceToken(iface.segment)}`, ...ospfInterfaceSettings(routing, iface.segment).map((line) => ` ${line}`), "exit", "!");
+      lines.push(
+        `interface ${interfaceToken(iface.segment)}`,
+        ...ospfInterfaceSettings(routing, iface.segment).map((line) => ` ${line}`),
+        "exit",
+        "!",
+      );
     }
     lines.push("router ospf", ` ospf router-id ${routing.routerId}`, ...OSPF_THROTTLES, "exit", "!");
   }

@@ -154,21 +154,36 @@ export function planRouting(input: RoutingInput): RoutingResult {
     }
     const protocol = node.ospf ? "ospf" : "bgp";
     if (!node.router) {
-      issues.push({ path: at(node, protocol), message: `node ${show(node.name)} is not a router: ${protocol} runs only on a node with router: true` });
+      issues.push({
+        path: at(node, protocol),
+        message: `node ${show(node.name)} is not a router: ${protocol} runs only on a node with router: true`,
+      });
     }
     if (typeof node.image === "string" && node.image !== "router") {
-      issues.push({ path: at(node, "image"), message: `${show(node.image)} has no FRR: a node with ospf or bgp runs the router image (or an image of yours with FRR)` });
+      issues.push({
+        path: at(node, "image"),
+        message: `${show(node.image)} has no FRR: a node with ospf or bgp runs the router image (or an image of yours with FRR)`,
+      });
     }
     for (const file of Object.keys(node.files)) {
       if (input.reservedPaths.includes(file)) {
-        issues.push({ path: at(node, `files.${file}`), message: `${show(file)} is written by the node's routing; a router's FRR configuration is generated` });
+        issues.push({
+          path: at(node, `files.${file}`),
+          message: `${show(file)} is written by the node's routing; a router's FRR configuration is generated`,
+        });
       }
     }
     if (node.ospf && node.ospf.deadSeconds <= node.ospf.helloSeconds) {
-      issues.push({ path: at(node, "ospf.deadSeconds"), message: `${node.ospf.deadSeconds} must be more than helloSeconds (${node.ospf.helloSeconds})` });
+      issues.push({
+        path: at(node, "ospf.deadSeconds"),
+        message: `${node.ospf.deadSeconds} must be more than helloSeconds (${node.ospf.helloSeconds})`,
+      });
     }
     if (node.bgp && node.bgp.keepaliveSeconds >= node.bgp.holdSeconds) {
-      issues.push({ path: at(node, "bgp.keepaliveSeconds"), message: `${node.bgp.keepaliveSeconds} must be less than holdSeconds (${node.bgp.holdSeconds})` });
+      issues.push({
+        path: at(node, "bgp.keepaliveSeconds"),
+        message: `${node.bgp.keepaliveSeconds} must be less than holdSeconds (${node.bgp.holdSeconds})`,
+      });
     }
     if (node.loopback !== undefined) {
       const inSegment = input.segments.find((segment) => subnetContains(segment.subnet, node.loopback!));
@@ -176,7 +191,10 @@ export function planRouting(input: RoutingInput): RoutingResult {
       if (node.loopback === "0.0.0.0" || node.loopback === "255.255.255.255") {
         issues.push({ path: at(node, "loopback"), message: `${show(node.loopback)} cannot be a loopback address` });
       } else if (inSegment) {
-        issues.push({ path: at(node, "loopback"), message: `${show(node.loopback)} is inside segment ${show(inSegment.name)} (${inSegment.subnet.cidr}); a loopback is an address of its own` });
+        issues.push({
+          path: at(node, "loopback"),
+          message: `${show(node.loopback)} is inside segment ${show(inSegment.name)} (${inSegment.subnet.cidr}); a loopback is an address of its own`,
+        });
       } else if (owner) {
         issues.push({ path: at(node, "loopback"), message: `${show(node.loopback)} is already ${owner}` });
       } else loopbackOwner.set(node.loopback, `node ${show(node.name)}'s loopback`);
@@ -237,8 +255,10 @@ export function planRouting(input: RoutingInput): RoutingResult {
             message: `${show(mine)} differs from node ${show(peer.node.name)}'s ${show(their)} on segment ${show(iface.segment)}: ${why}`,
           });
         if (areaId(theirs.area) !== area) disagree("area", area, areaId(theirs.area), "routers that share a segment must be in one area");
-        if (theirs.helloSeconds !== ospf.helloSeconds) disagree("helloSeconds", ospf.helloSeconds, theirs.helloSeconds, "OSPF neighbours must agree");
-        if (theirs.deadSeconds !== ospf.deadSeconds) disagree("deadSeconds", ospf.deadSeconds, theirs.deadSeconds, "OSPF neighbours must agree");
+        if (theirs.helloSeconds !== ospf.helloSeconds)
+          disagree("helloSeconds", ospf.helloSeconds, theirs.helloSeconds, "OSPF neighbours must agree");
+        if (theirs.deadSeconds !== ospf.deadSeconds)
+          disagree("deadSeconds", ospf.deadSeconds, theirs.deadSeconds, "OSPF neighbours must agree");
       }
       return {
         segment: iface.segment,
@@ -256,7 +276,9 @@ export function planRouting(input: RoutingInput): RoutingResult {
   const neighbors = new Map<string, BgpNeighborPlan[]>(routers.filter((n) => n.bgp).map((n) => [n.name, []]));
   const bgpGroups = new Groups();
   const session = (from: RoutingNodeInput, to: RoutingNodeInput, address: string, overLoopback: boolean) => {
-    neighbors.get(from.name)!.push({ node: to.name, address, remoteAs: to.bgp!.asn, overLoopback, bfd: bfd !== undefined && !overLoopback });
+    neighbors
+      .get(from.name)!
+      .push({ node: to.name, address, remoteAs: to.bgp!.asn, overLoopback, bfd: bfd !== undefined && !overLoopback });
     bgpGroups.join(from.name, to.name);
   };
   const bgpRouters = routers.filter((n) => n.bgp);
@@ -270,7 +292,11 @@ export function planRouting(input: RoutingInput): RoutingResult {
   bgpRouters.forEach((node, i) => {
     for (const peer of bgpRouters.slice(0, i).filter((n) => n.bgp!.asn === node.bgp!.asn)) {
       const viaLoopbacks =
-        node.loopback !== undefined && peer.loopback !== undefined && node.ospf && peer.ospf && ospfDomains.find(node.name) === ospfDomains.find(peer.name);
+        node.loopback !== undefined &&
+        peer.loopback !== undefined &&
+        node.ospf &&
+        peer.ospf &&
+        ospfDomains.find(node.name) === ospfDomains.find(peer.name);
       if (viaLoopbacks) {
         session(peer, node, node.loopback!, true);
         session(node, peer, peer.loopback!, true);

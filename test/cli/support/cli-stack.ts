@@ -53,7 +53,9 @@ function pulumiUnavailableReason(): string | undefined {
   } catch {
     plugins = [];
   }
-  const found = plugins.some((p) => p.name === "docker" && (p.kind ?? "resource") === "resource" && p.version.replace(/^v/, "") === DOCKER_PLUGIN_VERSION);
+  const found = plugins.some(
+    (p) => p.name === "docker" && (p.kind ?? "resource") === "resource" && p.version.replace(/^v/, "") === DOCKER_PLUGIN_VERSION,
+  );
   return found
     ? undefined
     : `no docker provider plugin ${DOCKER_PLUGIN_VERSION} in ${PULUMI_HOME}/plugins (pulumi plugin install resource docker ${DOCKER_PLUGIN_VERSION})`;
@@ -216,7 +218,10 @@ export async function stackObjects(stackName: string): Promise<StackObjects> {
 }
 
 /** What the stack left: containers and networks by its label, host rules by the run's prefix. */
-export async function stackLeftovers(stackName: string, testRun: TestRun): Promise<{ containers: string[]; networks: string[]; hostRules: string[] }> {
+export async function stackLeftovers(
+  stackName: string,
+  testRun: TestRun,
+): Promise<{ containers: string[]; networks: string[]; hostRules: string[] }> {
   const objects = await stackObjects(stackName);
   const hostRules: string[] = [];
   for (const iptables of ["iptables-nft", "iptables-legacy"]) {
