@@ -161,7 +161,9 @@ async function labOursOnce(probe: (typeof PROBES)[number]): Promise<LabRun & { p
   try {
     const plan = planRoutedLab(probe.lab, probe.spec(readStackConfig()), { namePrefix: testRun.prefix });
     const poller = pollUntilFetched(plan.nodes.find((n) => n.name === probe.from)!.containerName, probe.url);
-    const deployed = await deployStack(testRun, { labs: [probe.lab], demoHostPort: await freePort(4017), probes: false }).catch((error) => {
+    // Only the demo reads demoHostPort (a key no lab reads is refused).
+    const port = probe.lab === "networking-demo" ? { demoHostPort: await freePort(4017) } : {};
+    const deployed = await deployStack(testRun, { labs: [probe.lab], ...port, probes: false }).catch((error) => {
       poller.stop();
       throw error;
     });
