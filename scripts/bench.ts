@@ -18,6 +18,9 @@
  *   stretch a segment stretched over VXLAN between two emulated hosts (own dockerd, own sshd):
  *           both sites' deploys through ssh://, round trip and throughput across the tunnel, teardown
  *   restart a lab on an emulated host whose dockerd is restarted: engine answering to checks passing
+ *   oor     the LISP overlay of oor-2xtrs-1msmr with the real OpenOverlayRouter: up to first
+ *           packet, a new flow's first-packet delay, round trip and throughput against the same
+ *           path without LISP (scripts/bench/oor.ts)
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -51,10 +54,11 @@ import { runProgram, valueOf } from "../test/support/run-program";
 import { writeComposeProject } from "./bench/compose";
 import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
+import { benchOor } from "./bench/oor";
 import { GridRun, RingRun, gridOnce, ringComposeOnce, ringOnce } from "./bench/routing";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,routing,nc,stretch,restart").split(","));
+const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,routing,nc,stretch,restart,oor").split(","));
 const SCALE_SIZES = [10, 100, 1000, 3000];
 
 type Row = { figure: string; value: string; detail: string };
@@ -653,6 +657,36 @@ async function benchStretch(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- LISP overlay
+
+async function benchOverlay(): Promise<void> {
+  const oor = await benchOor(RUNS);
+  results.oor = oor;
+  const via = "through the real-Docker mocks (test double), images prebuilt";
+  rows.push(
+    {
+      figure: "oor-2xtrs-1msmr: up start to first packet across the overlay",
+      value: seconds(median(oor.upToFirstPacketMs)),
+      detail: `runs: ${oor.upToFirstPacketMs.map((ms) => seconds(ms)).join(", ")}; ${via}`,
+    },
+    {
+      figure: "oor: first-packet delay of a new flow",
+      value: `${median(oor.firstPacketDelayMs).toFixed(0)} ms`,
+      detail: `pings 50 ms apart from the moment the MS has both sites; runs: ${oor.firstPacketDelayMs.map((ms) => ms.toFixed(0)).join(", ")} ms`,
+    },
+    {
+      figure: "oor: round trip across the overlay",
+      value: `${oor.overlayRttMs.toFixed(3)} ms`,
+      detail: `same path without LISP: ${oor.nativeRttMs.toFixed(3)} ms (avg of 50 pings)`,
+    },
+    {
+      figure: "oor: HTTP throughput across the overlay",
+      value: `${oor.overlayMbitPerSecond.toFixed(0)} Mbit/s`,
+      detail: `same path without LISP: ${oor.nativeMbitPerSecond.toFixed(0)} Mbit/s (64 MiB over curl)`,
+    },
+  );
+}
+
 // ---------------------------------------------------------------- main
 
 /** Runs one section; a failure becomes a row (and a non-zero exit), and the other sections still run. */
@@ -690,6 +724,7 @@ async function main() {
   }
   if (ONLY.has("restart") && !skip) await section("restart", benchRestart);
   if (ONLY.has("stretch") && !skip) await section("stretch", benchStretch);
+  if (ONLY.has("oor") && !(skip ?? dockerUnavailableReason())) await section("oor", benchOverlay);
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
   fs.mkdirSync(out, { recursive: true });

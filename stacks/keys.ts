@@ -110,11 +110,11 @@ export const LAB_KEYS = {
     .max(65535, "must be a port from 1 to 65535")
     .default(4000),
   internal: z.boolean().default(true),
-  /** The OpenOverlayRouter image of the OOR labs. */
+  /** The OpenOverlayRouter image of the OOR labs: the own (images/oor, built on the host) unless another is named. */
   oorImage: z
     .string()
     .refine(isImageReference, "must be an image reference such as openoverlayrouter/oor:latest or registry.example:5000/oor@sha256:<hex>")
-    .default("openoverlayrouter/oor:latest"),
+    .default("docker-netlabs/oor"),
   /** The map-server key of the OOR labs; set it with `pulumi config set --secret`. */
   oorMapServerKey: z.string().min(8, "must be at least 8 characters").regex(OOR_KEY_PATTERN, OOR_KEY_RULE).optional(),
   /** lisp-site / lisp-msmr: this site's RLOC network and its address there (a macvlan on `parent` if named). */

@@ -5,12 +5,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RestartPolicy } from "../components/host/lifecycle";
-import { LabImages } from "../components/images/lab-image";
+import { LabImage, LabImages } from "../components/images/lab-image";
 import { LabComponent, LabNode, LabSegment } from "../components/lab";
 import { LabelMap } from "../components/labels";
 import { lastUsableAddress, parseSubnet } from "../components/net/addressing";
 import { Ipv4Subnet } from "../components/net/addressing";
-import { LispSite, OorRouter } from "../components/oor";
+import { LispSite, OorRouter, OWN_OOR_IMAGE, oorRegisteredPath } from "../components/oor";
 import { ProbeCheck } from "../components/probe/lab-probe";
 import { defineComposition } from "./composition";
 import { configPath } from "./keys";
@@ -27,6 +27,7 @@ export const OOR_LAB = {
 
 export interface OorLabArgs {
   key: pulumi.Input<string>;
+  /** An OOR image reference (pulled if absent), or "docker-netlabs/oor": the own image, built here once for the lab's routers. */
   image: string;
   internal: boolean;
   namePrefix: string;
@@ -52,7 +53,17 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
   constructor(name: string, args: OorLabArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const key = pulumi.secret(args.key);
-    const common = { image: args.image, namePrefix: args.namePrefix, labels: args.labels, restart: args.restart };
+    const imageRef =
+      args.image === OWN_OOR_IMAGE ? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName : undefined;
+    const common = {
+      image: args.image,
+      imageRef,
+      namePrefix: args.namePrefix,
+      labels: args.labels,
+      restart: args.restart,
+      dockerHost: args.dockerHost,
+      sshOpts: args.sshOpts,
+    };
     const rloc = rlocNetwork(
       name,
       { subnet: OOR_LAB.rlocSubnet, gateway: RLOC_GATEWAY, internal: args.internal, namePrefix: args.namePrefix, labels: args.labels },
@@ -79,8 +90,6 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
           {
             ...common,
             images: args.images,
-            dockerHost: args.dockerHost,
-            sshOpts: args.sshOpts,
             eidSubnet: site.eidSubnet,
             rlocNetwork: rloc.name,
             rlocSubnet: OOR_LAB.rlocSubnet,
@@ -132,9 +141,27 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
     this.registerOutputs({ nodes: this.nodes, mermaid: this.mermaid });
   }
 
-  /** Natural checks: every sandbox reaches its xTR. */
+  /**
+   * What the lab is for: the MS has every site registered, and each sandbox reaches and fetches
+   * every other site's sandboxes across the overlay (and its own xTR, and its xTR saw the MS confirm).
+   */
   probeChecks(): ProbeCheck[] {
-    return Object.values(this.sites).flatMap((site) => site.probeChecks());
+    const registered: ProbeCheck[] = OOR_LAB.sites.map((site) => ({
+      kind: "file",
+      name: `the MS/MR has ${site.name} (${site.eidSubnet}) registered`,
+      container: this.ms.containerName,
+      path: oorRegisteredPath(site.eidSubnet),
+    }));
+    return [
+      ...registered,
+      ...Object.entries(this.sites).flatMap(([name, site]) =>
+        site.probeChecks(
+          Object.entries(this.sites)
+            .filter(([other]) => other !== name)
+            .flatMap(([other, far]) => far.farSandboxes(other)),
+        ),
+      ),
+    ];
   }
 }
 
@@ -154,6 +181,7 @@ function oorLabFootprint(lab: string, namePrefix: string) {
       ...OOR_LAB.sites.flatMap((site) => [
         { path: fixed, name: `${name}-${site.name}-eid-eid`, kind: "network" as const },
         { path: fixed, name: `${name}-${site.name}-xtr`, kind: "container" as const },
+        { path: fixed, name: `${name}-${site.name}-eid-guard`, kind: "container" as const },
         { path: fixed, name: `${name}-${site.name}-eid-sandbox-1`, kind: "container" as const },
       ]),
     ],
@@ -166,7 +194,7 @@ export const oorLab = defineComposition({
   plan: (lab, config, { namePrefix }) => ({
     // The key is checked by its config schema; from here on it is a secret.
     args: { key: pulumi.secret(config.oorMapServerKey), image: config.oorImage, internal: config.internal },
-    needs: { images: ["client"], interfaces: [], addresses: [] },
+    needs: { images: ["client", "router"], interfaces: [], addresses: [] },
     footprint: oorLabFootprint(lab, namePrefix),
   }),
   create: (lab, args, common, opts) => new OorLab(lab, { ...args, ...common }, opts),

@@ -14,12 +14,12 @@ import { ConfigIssue, LabConfigError, show } from "../components/net/errors";
 import {
   LispSite,
   LispSiteArgs,
-  OOR_CONFIG_PATH,
   OorRouter,
   OorRouterArgs,
   planLispSite,
   planOorRouter,
   rlocRouteIssues,
+  oorRegisteredPath,
 } from "../components/oor";
 import { ProbeCheck } from "../components/probe/lab-probe";
 import { CompositionPlan, LabCommonArgs, LabFootprint, defineComposition, fromConfig } from "./composition";
@@ -210,6 +210,7 @@ export const lispSite = defineComposition({
         { path: configPath("oorRloc"), name: `${name}-rloc`, kind: "network" },
         { path: configPath("oorSite"), name: `${name}-eid-eid`, kind: "network" },
         { path: configPath("labs"), name: `${name}-xtr`, kind: "container" },
+        { path: configPath("labs"), name: `${name}-eid-guard`, kind: "container" },
         ...sandboxes.map((sandbox, i) => ({
           path: configPath(`oorSite.sandboxes[${i}]`),
           name: `${name}-eid-${sandbox.name}`,
@@ -219,7 +220,7 @@ export const lispSite = defineComposition({
     };
     return {
       args: { site: site(pulumi.secret(config.oorMapServerKey)), rloc: rloc, internal: config.internal },
-      needs: { images: ["client"], interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
+      needs: { images: ["client", "router"], interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
       footprint,
     };
   },
@@ -237,16 +238,18 @@ export interface LispMsmrLabArgs extends LabCommonArgs {
 
 export class LispMsmrStack extends pulumi.ComponentResource implements LabComponent {
   readonly ms: OorRouter;
+  readonly sites: string[];
   readonly nodes: Record<string, LabNode>;
   readonly segments: Record<string, LabSegment>;
   readonly published = [];
   readonly mermaid: string;
 
   constructor(name: string, args: LispMsmrLabArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { ms, rloc, internal, namePrefix, labels, restart } = args;
+    const { ms, rloc, internal, namePrefix, labels, restart, dockerHost, sshOpts } = args;
     super("docker-netlabs:oor:LispMsmrStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix, labels }, this);
-    this.ms = new OorRouter(name, { ...ms, namePrefix, labels, restart, rlocNetwork: network.name }, { parent: this });
+    this.ms = new OorRouter(name, { ...ms, namePrefix, labels, restart, dockerHost, sshOpts, rlocNetwork: network.name }, { parent: this });
+    this.sites = (ms.sites ?? []).map((site) => site.eidPrefix);
     this.nodes = { msmr: { container: this.ms.containerName, addresses: { rloc: ms.rlocAddress }, router: true } };
     this.segments = { rloc: rlocSegment(name, namePrefix, rloc) };
     this.mermaid =
@@ -258,9 +261,14 @@ export class LispMsmrStack extends pulumi.ComponentResource implements LabCompon
     this.registerOutputs({ nodes: this.nodes });
   }
 
-  /** Natural check: the map server has its configuration in place. */
+  /** What the map server is for: every site of `oorSites` registered with it. */
   probeChecks(): ProbeCheck[] {
-    return [{ kind: "file", name: "the MS/MR has its oor.conf", container: this.ms.containerName, path: OOR_CONFIG_PATH }];
+    return this.sites.map((prefix) => ({
+      kind: "file",
+      name: `the MS/MR has ${prefix} registered`,
+      container: this.ms.containerName,
+      path: oorRegisteredPath(prefix),
+    }));
   }
 }
 

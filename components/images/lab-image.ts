@@ -16,7 +16,7 @@ export function labImageTag(image: string): string {
 }
 
 export interface LabImageArgs {
-  /** Which image of `images/` to build (a folder name, e.g. "router", or the test-only "oor-standin"). */
+  /** Which image of `images/` to build (a folder name, e.g. "router" or "oor"). */
   image: LabImageName | string;
   /** The platform to build for, e.g. linux/arm64: the host's (see DockerHost.platform). */
   platform?: pulumi.Input<string | undefined>;

@@ -1,16 +1,33 @@
 /**
  * LispSite: an xTR with its EID network and sandbox clients whose default route is the xTR's EID
  * address, as the seed's hands-on lab sets up by hand with nsenter. The EID side is a RoutedLab
- * (one internal segment, the sandboxes); the xTR is an OorRouter attached to it.
+ * (one internal segment, the sandboxes, each serving its container's name over HTTP on port 80);
+ * the xTR is an OorRouter attached to it. The EID network gets the bridge guard RoutedLab's routed
+ * segments get: without it Docker's isolation rules drop every frame a sandbox sends towards
+ * another site (its destination is outside the EID subnet) before it reaches the xTR.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { Ipv4Subnet, bounds, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet } from "../net/addressing";
 import { ConfigIssue, LabConfigError, show } from "../net/errors";
+import { HostGuard } from "../host/host-guard";
+import { bridgeRuleSteps } from "../host/host-guard-script";
+import { labLabels } from "../labels";
 import { RoutedLabSpec, planRoutedLab } from "../net/topology";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
-import { LabImages } from "../images/lab-image";
+import { LabImages, buildLabImages } from "../images/lab-image";
 import { ProbeCheck } from "../probe/lab-probe";
-import { OorRouter, OorRouterArgs, rlocRouteIssues } from "./oor-router";
+import { OorRouter, OorRouterArgs, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
+
+/** Where each sandbox's page is; it serves its container's name on port 80. */
+export const SANDBOX_PAGE_PATH = "/srv/www/index.html";
+
+/** A sandbox of another site, for this site's probe. */
+export interface FarSandbox {
+  name: string;
+  address: string;
+  /** What it serves (its container's name). */
+  page: string;
+}
 import { OorOptions, planOorRouter } from "./plan";
 
 export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes" | "eidNetworks" | "sites"> {
@@ -63,9 +80,14 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
 
   const subnet = parseSubnet(eidSubnet);
   if (typeof subnet === "string") {
-    // An IPv4 subnet, not any prefix the xTR takes: this message replaces planOorRouter's.
+    // An IPv4 subnet, not any prefix the xTR takes: this message replaces planOorRouter's. OOR
+    // itself carries IPv6 EIDs over IPv4 RLOCs (measured with 1.3.0: registration, ping and HTTP
+    // across the overlay) and OorRouter takes IPv6 EID prefixes, but the sandboxes' network is IPv4.
+    const why = eidSubnet.includes(":")
+      ? "is an IPv6 prefix: a LISP site's sandboxes are on an IPv4 network (IPv6 EID prefixes work on OorRouter, not on LispSite)"
+      : subnet;
     throw new LabConfigError(subject, [
-      { path: "eidSubnet", message: `${show(eidSubnet)} ${subnet}` },
+      { path: "eidSubnet", message: `${show(eidSubnet)} ${why}` },
       ...issues.filter((issue) => issue.path !== "eidSubnet"),
     ]);
   }
@@ -100,6 +122,8 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
       image: "client" as const,
       interfaces: [{ segment: "eid", address: sandboxAddresses[i] }],
       routes: [{ to: "default", via: gateway }],
+      files: { [SANDBOX_PAGE_PATH]: `${namePrefix ?? ""}${name}-eid-${sandbox}\n` },
+      commands: [`busybox httpd -p 80 -h ${SANDBOX_PAGE_PATH.replace(/\/[^/]*$/, "")}`],
     })),
   };
   // A sandbox's name is a node's: its errors are the sandbox's. Route errors follow from the gateway's.
@@ -135,6 +159,7 @@ function xtrOptions(args: LispSiteArgs, eidPrefix: string): OorOptions {
     namePrefix: _p,
     labels: _l,
     restart: _z,
+    readyTimeoutSeconds: _rt,
     ...options
   } = args;
   return { ...options, mode: "xTR", eidPrefixes: [{ prefix: eidPrefix }] };
@@ -144,15 +169,35 @@ export class LispSite extends pulumi.ComponentResource {
   readonly xtr: OorRouter;
   readonly eid: RoutedLab;
   readonly xtrEidAddress: string;
+  readonly eidSubnet: string;
+  readonly guard: HostGuard;
   readonly sandboxes: Record<string, { container: string; address: string }>;
+
+  /** This site's sandboxes as another site's probe targets. */
+  farSandboxes(site: string): FarSandbox[] {
+    return Object.entries(this.sandboxes).map(([sandbox, info]) => ({
+      name: `${site} ${sandbox}`,
+      address: info.address,
+      page: info.container,
+    }));
+  }
 
   constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions) {
     // Validate the whole site before registering anything.
     const plan = planLispSite(name, args);
-    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images, dockerHost, sshOpts, ...xtrArgs } = args;
+    const {
+      eidSubnet: _eidSubnet,
+      xtrEidAddress: _xtrEidAddress,
+      sandboxes: _sandboxes,
+      images = {},
+      dockerHost,
+      sshOpts,
+      ...xtrArgs
+    } = args;
     const gateway = plan.xtrEidAddress;
     super("docker-netlabs:oor:LispSite", name, {}, opts);
     this.xtrEidAddress = gateway;
+    this.eidSubnet = plan.subnet.cidr;
     this.eid = new RoutedLab(
       `${name}-eid`,
       {
@@ -166,15 +211,30 @@ export class LispSite extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    const labName = `${xtrArgs.namePrefix ?? ""}${name}`;
+    this.guard = new HostGuard(
+      `${name}-eid-guard`,
+      {
+        steps: bridgeRuleSteps([this.eid.segments.eid.bridge!], `docker-netlabs:${labName}`),
+        image: images.router ?? buildLabImages(`${name}-image`, { parent: this }, ["router"]).router!,
+        containerName: `${labName}-eid-guard`,
+        capabilities: ["NET_ADMIN", "NET_RAW"],
+        labels: labLabels(labName, xtrArgs.labels),
+        boundTo: [this.eid.networks.eid.id],
+      },
+      { parent: this, dependsOn: [this.eid.networks.eid] },
+    );
     this.xtr = new OorRouter(
       `${name}-xtr`,
       {
         ...xtrArgs,
+        dockerHost,
+        sshOpts,
         mode: "xTR",
         eidPrefixes: [{ prefix: plan.subnet.cidr }],
         eidNetworks: [{ network: this.eid.networks.eid.name, address: gateway }],
       },
-      { parent: this },
+      { parent: this, dependsOn: [this.guard] },
     );
     this.sandboxes = Object.fromEntries(
       plan.sandboxes.map((sandbox) => [sandbox.name, { container: this.eid.nodes[sandbox.name].container, address: sandbox.address }]),
@@ -182,13 +242,37 @@ export class LispSite extends pulumi.ComponentResource {
     this.registerOutputs({ xtr: this.xtr.containerName, xtrEidAddress: gateway, sandboxes: this.sandboxes });
   }
 
-  /** Natural checks: each sandbox reaches its xTR, its gateway into the overlay. */
-  probeChecks(): ProbeCheck[] {
-    return Object.entries(this.sandboxes).map(([sandbox, info]) => ({
-      kind: "reach" as const,
-      name: `${sandbox} reaches its xTR ${this.xtrEidAddress}`,
-      from: info.container,
-      address: this.xtrEidAddress,
-    }));
+  /**
+   * What a user of the site cares about: each sandbox reaches its xTR; the map server confirmed the
+   * site's registration (the xTR's log); and, given the other sites' sandboxes, each sandbox
+   * reaches and fetches each of them across the overlay.
+   */
+  probeChecks(far: FarSandbox[] = []): ProbeCheck[] {
+    return [
+      {
+        kind: "file" as const,
+        name: `${this.xtr.containerName} registered ${this.eidSubnet} with the map server`,
+        container: this.xtr.containerName,
+        path: oorRegisteredPath(this.eidSubnet),
+      },
+      ...Object.entries(this.sandboxes).flatMap(([sandbox, info]): ProbeCheck[] => [
+        { kind: "reach", name: `${sandbox} reaches its xTR ${this.xtrEidAddress}`, from: info.container, address: this.xtrEidAddress },
+        ...far.flatMap((target): ProbeCheck[] => [
+          {
+            kind: "reach",
+            name: `${sandbox} reaches ${target.name} (${target.address}) across the overlay`,
+            from: info.container,
+            address: target.address,
+          },
+          {
+            kind: "fetch",
+            name: `${sandbox} fetches ${target.name} across the overlay`,
+            from: info.container,
+            url: `http://${target.address}/`,
+            expect: target.page,
+          },
+        ]),
+      ]),
+    ];
   }
 }

@@ -2,12 +2,19 @@
  * OorRouter: one OpenOverlayRouter container (seed 000) in any mode, with its RLOC network and its
  * EID network(s), /dev/net/tun, NET_ADMIN and NET_RAW, rp_filter off and forwarding on.
  * Config "file" (default) uploads a complete rendered oor.conf; "env" sets the image's variables.
+ * The image is the project's own (images/oor: Debian's OOR 1.3.0, built on the host) unless
+ * another is named. A readiness gate holds `pulumi up` until OOR reports it started, and fails it,
+ * with the container's last log lines, when OOR exits (the own image exits non-zero on a
+ * configuration OOR refuses).
  * The map-server and site keys are Pulumi secrets end to end: the rendered text and the
  * environment carrying them are secret outputs, and no output of the component contains them.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_RESTART_POLICY, RestartPolicy } from "../host/lifecycle";
+import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
+import { NodesReady } from "../host/readiness";
+import { LabImage } from "../images/lab-image";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
 import { ConfigIssue, LabConfigError, show } from "../net/errors";
@@ -15,12 +22,34 @@ import { OorOptions, OorPlan, planOorRouter } from "./plan";
 import { renderOorConf, renderOorEnv } from "./render";
 import { OOR_START_PATH, OOR_TEMPLATE_PATH, renderOorStartScript } from "./start-script";
 
+/** The upstream image (Docker Hub, built from OOR's 2020 master on Ubuntu 16.04): a documented choice. */
 export const OOR_IMAGE = "openoverlayrouter/oor";
+/** The `image` that means the project's own image, built from images/oor on the lab's host. */
+export const OWN_OOR_IMAGE = "docker-netlabs/oor";
+/** What the own image's start script creates once OOR reports it started (images/oor/oor-start). */
+export const OOR_READY_PATH = "/run/oor/ready";
+/** Where the own image records a prefix registered: the MS's accepted sites, an xTR's confirmed own. */
+export const OOR_REGISTERED_DIR = "/run/oor/registered";
+
+/** The file that says `prefix` is registered ("/" written "_"). */
+export function oorRegisteredPath(prefix: string): string {
+  return `${OOR_REGISTERED_DIR}/${prefix.replace(/\//g, "_")}`;
+}
+
+/**
+ * Healthy once OOR reports it started (the own image's ready file); in an image without that
+ * start script (openoverlayrouter/oor), once a process named oor runs.
+ */
+export const OOR_HEALTH_TEST = `test -f ${OOR_READY_PATH} || { test ! -e /usr/local/sbin/oor-start && grep -qsx oor /proc/[0-9]*/comm; }`;
 
 export interface OorRouterArgs extends OorOptions {
-  /** The image reference (default "openoverlayrouter/oor:latest"), pulled if absent; ignored when imageRef is given. */
+  /**
+   * The OOR image: "docker-netlabs/oor" (default) builds the project's own from images/oor on the
+   * host; any other reference (e.g. "openoverlayrouter/oor:latest") is pulled if absent. Ignored
+   * when imageRef is given.
+   */
   image?: string;
-  /** An image already on the host to run instead (the test tier's stand-in). */
+  /** An image already on the host to run instead (the stack builds the own image once per host). */
   imageRef?: pulumi.Input<string>;
   /** The RLOC network (name or a Network's name output); the router's address there is rlocAddress. */
   rlocNetwork: pulumi.Input<string>;
@@ -37,6 +66,12 @@ export interface OorRouterArgs extends OorOptions {
   labels?: LabelMap;
   /** After a Docker daemon restart: "unless-stopped" (default) brings the router back. */
   restart?: RestartPolicy;
+  /** The router's Docker host, where its readiness is read: the provider's host URL (default local). */
+  dockerHost?: string;
+  /** ssh options of an ssh:// dockerHost, the same as the Docker provider's. */
+  sshOpts?: pulumi.Input<string[]>;
+  /** How long OOR may take to start before `pulumi up` fails on it (default 90 s). */
+  readyTimeoutSeconds?: number;
 }
 
 export const WATCHTOWER_IMAGE = "containrrr/watchtower:latest";
@@ -47,10 +82,12 @@ export class OorRouter extends pulumi.ComponentResource {
   readonly mode: string;
   readonly rlocAddress: string;
   readonly eidAddresses: string[];
+  /** Done once OOR has started; `pulumi up` fails, with the router's log, when it does not. */
+  readonly ready: NodesReady;
 
   constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
     const {
-      image: imageName = `${OOR_IMAGE}:latest`,
+      image: imageName = OWN_OOR_IMAGE,
       imageRef,
       rlocNetwork,
       eidNetworks = [],
@@ -59,6 +96,9 @@ export class OorRouter extends pulumi.ComponentResource {
       namePrefix = "",
       labels: extra,
       restart = DEFAULT_RESTART_POLICY,
+      dockerHost = DEFAULT_DOCKER_HOST,
+      sshOpts,
+      readyTimeoutSeconds = READY_WAIT_SECONDS,
       ...options
     } = args;
     const plan = planOorRouter(name, options);
@@ -71,7 +111,11 @@ export class OorRouter extends pulumi.ComponentResource {
     this.eidAddresses = eidNetworks.map((eid) => eid.address);
     const labels = labLabels(this.containerName, extra);
 
-    const image = imageRef ?? new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId;
+    const image =
+      imageRef ??
+      (imageName === OWN_OOR_IMAGE
+        ? new LabImage(`${name}-image`, { image: "oor" }, { parent: this }).imageName
+        : new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId);
     const keys = secretKeys(plan);
     const fileMode = plan.config === "file";
     this.container = new docker.Container(
@@ -96,16 +140,32 @@ export class OorRouter extends pulumi.ComponentResource {
           ? {
               entrypoints: ["/bin/sh", OOR_START_PATH],
               uploads: [
-                { file: OOR_START_PATH, content: renderOorStartScript({ rlocAddress: plan.rlocAddress, rlocRoutes }), executable: true },
+                {
+                  file: OOR_START_PATH,
+                  content: renderOorStartScript({ rlocAddress: plan.rlocAddress, rlocSubnet: plan.rlocSubnet, rlocRoutes }),
+                  executable: true,
+                },
                 { file: OOR_TEMPLATE_PATH, content: pulumi.secret(keys.apply((k) => renderOorConf(plan, k))) },
               ],
             }
           : { envs: pulumi.secret(keys.apply((k) => Object.entries(renderOorEnv(plan, k)).map(([key, value]) => `${key}=${value}`))) }),
         init: true,
         restart,
+        healthcheck: { tests: ["CMD-SHELL", OOR_HEALTH_TEST], interval: "1s", timeout: "3s", retries: 3 },
         labels: toDockerLabels({ ...labels, "io.docker-netlabs.oor-mode": plan.mode }),
       },
       { parent: this },
+    );
+    this.ready = new NodesReady(
+      `${name}-ready`,
+      {
+        lab: this.containerName,
+        dockerHost,
+        sshOpts,
+        nodes: [{ node: name, container: this.containerName, id: this.container.id }],
+        timeoutSeconds: readyTimeoutSeconds,
+      },
+      { parent: this, dependsOn: [this.container] },
     );
     if (watchtower) {
       new docker.Container(

@@ -44,7 +44,11 @@ export const oorOptionsSchema = z.strictObject({
   mode: z.enum(OOR_MODES, { message: `must be one of ${OOR_MODES.join(", ")}` }),
   /** "file" (default): a complete oor.conf rendered here; "env": the image's own variables (xTR and MN only). */
   config: z.enum(["file", "env"]).default("file"),
-  debug: z.number().int().min(0).max(3).default(0),
+  /**
+   * OOR's log level, 1 to 3 (default 1). Not 0: OOR logs registrations (Map-Register, Map-Notify,
+   * a refused key) from 1 up, and the image records them from its log for the lab's probe.
+   */
+  debug: z.number().int().min(1, "must be 1, 2 or 3 (OOR logs registrations from 1 up; the lab's probe reads them)").max(3).default(1),
   /** The RLOC network's subnet and this router's address in it. */
   rlocSubnet: z.string(),
   rlocAddress: z.string(),

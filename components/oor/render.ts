@@ -156,14 +156,16 @@ function parsePrefixText(text: string): string {
 
 /**
  * The image's own variables (config "env", xTR and MN only), exactly the ones its start script
- * reads. Unset ones are "-" as in the image; the script substitutes prefixes with sed, so their
- * slash is escaped as the seed's README shows ("10.1.0.0\/24").
+ * reads. Unset ones are "-" as in the image. Prefixes are written plainly ("10.1.0.0/24"): the
+ * upstream script copies them into oor.conf as they are, and Debian's libconfuse keeps a
+ * backslash, so the escaped form of the upstream README ("10.1.0.0\/24") is an address OOR
+ * cannot parse (measured with OOR 1.3.0 on bookworm). The own image accepts both.
  */
 export function renderOorEnv(plan: OorPlan, keys: OorKeys): Record<string, string> {
   checkOorKeys(keys);
   const prefixOf = (family: "ipv4" | "ipv6") => {
     const eid = plan.eidPrefixes.find((e) => (parsePrefix(e.prefix) as { family: string }).family === family);
-    return eid ? parsePrefixText(eid.prefix).replace("/", "\\/") : "-";
+    return eid ? parsePrefixText(eid.prefix) : "-";
   };
   const etr = (family: "ipv4" | "ipv6") => plan.proxyEtrs.find((e) => (family === "ipv6") === e.address.includes(":"))?.address ?? "-";
   return {

@@ -1,5 +1,8 @@
 /**
- * The OorRouter's start script (file mode): wait for the RLOC address, add the RLOC routes, write
+ * The OorRouter's start script (file mode): wait for the RLOC address, add the RLOC routes, keep
+ * traffic to the RLOC subnet and routes on the main table (OOR adds a source rule sending
+ * everything from the RLOC through a table of its own whose default route is the RLOC network's
+ * gateway, the host, so every Map-Register would otherwise hairpin through the host), write
  * /oor/oor.conf from the rendered template with every `@IFACE_OF:<address>@` replaced by the
  * interface that holds the address (Docker's interface order is its own), then hand over to the
  * image's own start script, which runs OOR with /oor/oor.conf. Pure.
@@ -12,8 +15,13 @@ export const OOR_CONFIG_PATH = "/oor/oor.conf";
 /** The OOR image's own start script. */
 export const OOR_IMAGE_START = "/tmp/start.sh";
 
+/** Preference of the rules that keep RLOC-side destinations on the main table (OOR's own come after). */
+export const RLOC_RULE_PREFERENCE = 10;
+
 export interface OorStartOptions {
   rlocAddress: string;
+  /** The RLOC network's subnet: reached on-link, never through OOR's per-RLOC table. */
+  rlocSubnet: string;
   /** Routes towards other sites' RLOCs: via a next hop, or on-link (over the RLOC interface). */
   rlocRoutes: { to: string; via?: string }[];
   waitSeconds?: number;
@@ -35,6 +43,10 @@ export function renderOorStartScript(options: OorStartOptions): string {
         ? `ip route replace ${route.to} via ${route.via} || exit 73`
         : `ip route replace ${route.to} dev "$RLOC_IF" scope link || exit 73`,
     ),
+    ...[options.rlocSubnet, ...options.rlocRoutes.map((route) => route.to)].flatMap((to) => [
+      `while ip rule del to ${to} lookup main pref ${RLOC_RULE_PREFERENCE} 2>/dev/null; do :; done`,
+      `ip rule add to ${to} lookup main pref ${RLOC_RULE_PREFERENCE} || exit 74`,
+    ]),
     "mkdir -p /oor",
     // Replace each placeholder with the interface holding its address.
     `conf=$(cat ${OOR_TEMPLATE_PATH})`,

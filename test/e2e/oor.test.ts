@@ -1,56 +1,36 @@
 /**
- * OorRouter and LispSite on real Docker. openoverlayrouter/oor cannot be pulled here, so the same
- * container spec runs a locally built STAND-IN (images/oor-standin, never shipped as OOR) that
- * reports what OOR would get. Where a real OOR image is present locally, it runs too.
+ * OpenOverlayRouter for real: the project's own image (images/oor, Debian's OOR 1.3.0) runs every
+ * router here, and packets cross the overlay. Nothing is a stand-in: a sandbox's ping and HTTP
+ * fetch to another site are carried as LISP data (UDP 4341) between the xTRs' RLOCs, captured on
+ * the RLOC side with the EID addresses inside.
  */
-import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LabImage } from "../../components/images/lab-image";
+import { labNetwork } from "../../components/host/lifecycle";
+import { labImageTag } from "../../components/images/lab-image";
 import { labLabels, toDockerLabels } from "../../components/labels";
-import { LispSite } from "../../components/oor";
-import { planOorRouter } from "../../components/oor/plan";
-import { renderOorConf } from "../../components/oor/render";
+import { LispSite, LispSiteArgs, OorRouter } from "../../components/oor";
+import { LabProbe } from "../../components/probe/lab-probe";
 import { OOR_LAB } from "../../stacks/oor-lab";
 import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
 import { Deployed, DeployedStack, TEST_LABEL, deployProgram, deployStack, leftovers, newTestRun, sweep } from "../support/lab-harness";
-import { createVeth } from "../support/network-container-lab";
 import { valueOf } from "../support/run-program";
+import { LispDataPacket, captureLispData, pingOnce } from "../support/oor-packets";
 
 const skipReason = dockerUnavailableReason();
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const KEY = "netlabs-test-key-1";
-const REAL_OOR = "openoverlayrouter/oor:latest";
+const LAB = "oor-2xtrs-1msmr";
 
-/** Effective capabilities of a container's main process, by name. */
-async function capabilities(container: string): Promise<string[]> {
-  const status = (await execIn(container, ["cat", "/run/oor-standin/capabilities"])).stdout;
-  const effective = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(status)![1]}`);
-  const names: Record<number, string> = { 12: "NET_ADMIN", 13: "NET_RAW", 21: "SYS_ADMIN" };
-  return Object.entries(names)
-    .filter(([bit]) => (effective >> BigInt(bit)) & 1n)
-    .map(([, name]) => name);
-}
-
-async function ifaceHolding(container: string, address: string): Promise<string> {
-  const lines = (await execIn(container, ["cat", "/run/oor-standin/addresses"])).stdout.trim().split("\n");
-  const line = lines.find((l) => l.split(" ")[1].startsWith(`${address}/`));
-  if (!line) throw new Error(`${container} holds no ${address}: ${lines.join("; ")}`);
-  return line.split(" ")[0];
-}
-
-function waitForReport(container: string) {
-  return waitFor(async () => (await execIn(container, ["test", "-f", "/run/oor-standin/ready"])).code === 0, { timeoutMs: 30_000 });
-}
-
-describe.skipIf(skipReason)(`OOR on real Docker, with the stand-in image${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+describe.skipIf(skipReason)(`oor-2xtrs-1msmr with the real OpenOverlayRouter${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   const labRun = newTestRun();
-  let standin: string;
   let lab: DeployedStack;
+  const node = (name: string) => lab.outputs.labs[LAB].nodes[name];
+  const sandbox = (site: string) => node(`${site}-sandbox-1`);
+  const eidOf = (site: string) => sandbox(site).addresses[`${site}-eid`];
 
   beforeAll(async () => {
-    const built = await deployProgram(() => new LabImage("oor-standin", { image: "oor-standin" }));
-    standin = await valueOf(built.outputs.imageName);
-    lab = await deployStack(labRun, { labs: ["oor-2xtrs-1msmr"], oorImage: standin, oorMapServerKey: KEY });
+    lab = await deployStack(labRun, { labs: [LAB], oorMapServerKey: KEY });
   });
 
   afterAll(async () => {
@@ -58,169 +38,247 @@ describe.skipIf(skipReason)(`OOR on real Docker, with the stand-in image${skipRe
     await sweep(labRun);
   });
 
-  const nodes = () => lab.outputs.labs["oor-2xtrs-1msmr"].nodes;
-
-  it("puts the RLOC and EID addresses on the right networks, whatever the interface order", async () => {
-    for (const name of ["msmr", "site-a-xtr", "site-b-xtr"]) {
-      const container = nodes()[name].container;
-      expect(await waitForReport(container)).toBe(true);
-      const inspect = JSON.parse((await run("docker", ["inspect", "--format", "{{json .NetworkSettings.Networks}}", container])).stdout);
-      for (const [segment, address] of Object.entries(nodes()[name].addresses)) {
-        const network = lab.outputs.labs["oor-2xtrs-1msmr"].segments[segment].network;
-        expect(inspect[network]?.IPAddress, `${name} on ${network}`).toBe(address);
-        await ifaceHolding(container, address); // and the container sees it on some interface
-      }
-    }
-  });
-
-  it("opens /dev/net/tun, holds NET_ADMIN and NET_RAW (not SYS_ADMIN), with rp_filter off and forwarding on", async () => {
-    for (const name of ["msmr", "site-a-xtr", "site-b-xtr"]) {
-      const container = nodes()[name].container;
-      expect((await execIn(container, ["cat", "/run/oor-standin/tun"])).stdout.trim()).toBe("yes");
-      expect(await capabilities(container)).toEqual(["NET_ADMIN", "NET_RAW"]);
-      expect((await execIn(container, ["cat", "/run/oor-standin/sysctls"])).stdout.trim().split("\n")).toEqual([
-        "net/ipv4/ip_forward 1",
-        "net/ipv4/conf/all/rp_filter 0",
-        "net/ipv4/conf/default/rp_filter 0",
-      ]);
-    }
-  });
-
-  it("gives OOR the rendered config at /oor/oor.conf, interface names resolved by address", async () => {
-    const ms = nodes().msmr.container;
-    const plan = planOorRouter("msmr", {
-      mode: "MS",
-      rlocSubnet: OOR_LAB.rlocSubnet,
-      rlocAddress: OOR_LAB.msAddress,
-      sites: OOR_LAB.sites.map((site) => ({ eidPrefix: site.eidSubnet, key: KEY })),
-    });
-    const expected = renderOorConf(plan, { mapServers: [], sites: [KEY, KEY] }).replace(
-      `@IFACE_OF:${OOR_LAB.msAddress}@`,
-      await ifaceHolding(ms, OOR_LAB.msAddress),
+  it("its probe finds both sites registered with the MS and every sandbox reaching and fetching the other site's", async () => {
+    const results = await valueOf(lab.outputs.probes[LAB]);
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        "the MS/MR has site-a (10.241.1.0/24) registered",
+        "the MS/MR has site-b (10.241.2.0/24) registered",
+        "sandbox-1 reaches site-b sandbox-1 (10.241.2.10) across the overlay",
+        "sandbox-1 fetches site-a sandbox-1 across the overlay",
+      ]),
     );
-    expect((await execIn(ms, ["cat", "/oor/oor.conf"])).stdout).toBe(expected);
-    expect((await execIn(ms, ["cat", "/etc/oor.conf"])).stdout).toBe(expected);
-    expect((await execIn(ms, ["cat", "/run/oor-standin/config-source"])).stdout.trim()).toBe("file");
-    const xtr = (await execIn(nodes()["site-a-xtr"].container, ["cat", "/oor/oor.conf"])).stdout;
-    expect(xtr).toContain("eid-prefix          = 10.241.1.0/24");
-    expect(xtr).toContain("address  = 198.51.100.11");
   });
 
-  it("routes each sandbox through its xTR", async () => {
-    for (const site of ["site-a", "site-b"]) {
-      const sandbox = nodes()[`${site}-sandbox-1`].container;
-      const route = await execIn(sandbox, ["ip", "-4", "route", "show", "default"]);
-      const gateway = nodes()[`${site}-xtr`].addresses[`${site}-eid`];
-      expect(route.stdout.trim()).toMatch(new RegExp(`^default via ${gateway.replace(/\./g, "\\.")} dev \\S+$`));
+  it("carries a ping between the sites' sandboxes as LISP data: UDP 4341 from RLOC to RLOC, the EIDs inside", async () => {
+    const [a, b] = OOR_LAB.sites;
+    const capture = captureLispData(node("site-a-xtr").container, labImageTag("router"), {
+      count: 6,
+      seconds: 8,
+      label: `${TEST_LABEL}=${labRun.id}`,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(await pingOnce(sandbox("site-a").container, eidOf("site-b"), 3)).toBe(true);
+    await execIn(sandbox("site-a").container, ["ping", "-c", "3", "-i", "0.2", eidOf("site-b")]);
+    const packets: LispDataPacket[] = await capture;
+    // Outbound and the reply: outer RLOC to RLOC on port 4341, inner EID to EID (ICMP).
+    expect(packets).toContainEqual({
+      outerSrc: a.rlocAddress,
+      outerDst: b.rlocAddress,
+      dstPort: 4341,
+      innerSrc: eidOf("site-a"),
+      innerDst: eidOf("site-b"),
+      innerProtocol: 1,
+    });
+    expect(packets).toContainEqual({
+      outerSrc: b.rlocAddress,
+      outerDst: a.rlocAddress,
+      dstPort: 4341,
+      innerSrc: eidOf("site-b"),
+      innerDst: eidOf("site-a"),
+      innerProtocol: 1,
+    });
+  });
+
+  it("serves each sandbox's page to the other site across the overlay", async () => {
+    for (const [from, to] of [
+      ["site-a", "site-b"],
+      ["site-b", "site-a"],
+    ]) {
+      const fetched = await execIn(sandbox(from).container, ["curl", "-s", "--max-time", "5", `http://${eidOf(to)}/`]);
+      expect(fetched.stdout.trim()).toBe(sandbox(to).container);
     }
+  });
+
+  it("the MS logs each site's Map-Register and answers with Map-Notify; no log shows the key", async () => {
+    const ms = node("msmr").container;
+    const log = (await run("docker", ["logs", ms])).stdout;
+    for (const site of OOR_LAB.sites) {
+      expect(log).toMatch(new RegExp(`Mapping-record -> .* eid: ${site.eidSubnet.replace(/[./]/g, "\\$&")}`));
+      expect((await execIn(ms, ["test", "-f", `/run/oor/registered/${site.eidSubnet.replace("/", "_")}`])).code).toBe(0);
+    }
+    expect(log).toContain("Map-Notify");
+    for (const name of ["msmr", "site-a-xtr", "site-b-xtr"]) {
+      const logs = await run("docker", ["logs", node(name).container]);
+      expect(`${logs.stdout}${logs.stderr}`).not.toContain(KEY);
+    }
+  });
+
+  it("keeps Map-Registers off the host: no ICMP redirect from the RLOC gateway, the RLOC subnet on the main table", async () => {
+    const xtr = node("site-a-xtr").container;
+    const rules = (await execIn(xtr, ["ip", "rule"])).stdout;
+    expect(rules).toMatch(new RegExp(`^10:\\s+from all to ${OOR_LAB.rlocSubnet.replace(/[./]/g, "\\$&")} lookup main`, "m"));
+    const route = (await execIn(xtr, ["ip", "route", "get", OOR_LAB.msAddress, "from", OOR_LAB.sites[0].rlocAddress])).stdout;
+    expect(route).not.toContain(" via ");
   });
 
   it("leaves nothing behind", async () => {
     expect(await lab.mocks.destroyAll()).toEqual([]);
     expect(await leftovers(labRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
-
-  describe("two sites on one engine, their RLOC networks on the two ends of a veth wire", () => {
-    const wireRun = newTestRun();
-    let veth: Awaited<ReturnType<typeof createVeth>>;
-    let sites: Deployed<{ a: LispSite; b: LispSite }>;
-
-    beforeAll(async () => {
-      veth = await createVeth(wireRun);
-      const labels = { [TEST_LABEL]: wireRun.id };
-      sites = await deployProgram(() => {
-        const rloc = (side: "a" | "b", parent: string, subnet: string) =>
-          new docker.Network(`wire-${side}`, {
-            name: `${wireRun.prefix}wire-${side}`,
-            driver: "macvlan",
-            internal: true,
-            options: { parent, macvlan_mode: "bridge" },
-            ipamConfigs: [{ subnet, gateway: subnet.replace(/\.\d+\/25$/, side === "a" ? ".126" : ".254") }],
-            labels: toDockerLabels(labLabels(`${wireRun.prefix}wire`, labels)),
-          });
-        const common = { namePrefix: wireRun.prefix, labels, image: standin, mapResolvers: ["198.51.100.11"] };
-        const a = new LispSite("wa", {
-          ...common,
-          eidSubnet: "10.242.1.0/24",
-          rlocNetwork: rloc("a", veth.parent, "198.51.100.0/25").name,
-          rlocSubnet: "198.51.100.0/25",
-          rlocAddress: "198.51.100.11",
-          mapServers: [{ address: "198.51.100.140", key: KEY }],
-          rlocRoutes: [{ to: "198.51.100.128/25" }],
-        });
-        const b = new LispSite("wb", {
-          ...common,
-          eidSubnet: "10.242.2.0/24",
-          rlocNetwork: rloc("b", veth.peer, "198.51.100.128/25").name,
-          rlocSubnet: "198.51.100.128/25",
-          rlocAddress: "198.51.100.140",
-          mapServers: [{ address: "198.51.100.11", key: KEY }],
-          rlocRoutes: [{ to: "198.51.100.0/25" }],
-        });
-        return { a, b };
-      });
-      await waitForReport(sites.outputs.a.xtr.containerName);
-      await waitForReport(sites.outputs.b.xtr.containerName);
-    });
-
-    afterAll(async () => {
-      if (sites) await sites.mocks.destroyAll();
-      await sweep(wireRun);
-      if (veth) await veth.remove();
-    });
-
-    it("the xTRs' RLOC addresses reach each other over UDP 4341 and 4342", async () => {
-      // UDP: one datagram may be lost (seen once in CI), so each probe gets up to 4 tries of 2 s.
-      const probe = async (from: string, to: string, port: number) => {
-        let answer = "";
-        for (let attempt = 0; attempt < 4 && answer === ""; attempt++) {
-          answer = (await execIn(from, ["sh", "-c", `echo probe | socat -T 2 - UDP:${to}:${port}`])).stdout.trim();
-        }
-        return answer;
-      };
-      const a = sites.outputs.a.xtr.containerName;
-      const b = sites.outputs.b.xtr.containerName;
-      expect(await probe(a, "198.51.100.140", 4342)).toBe("control-from-wb-xtr");
-      expect(await probe(a, "198.51.100.140", 4341)).toBe("data-from-wb-xtr");
-      expect(await probe(b, "198.51.100.11", 4342)).toBe("control-from-wa-xtr");
-      expect(await probe(b, "198.51.100.11", 4341)).toBe("data-from-wa-xtr");
-    });
-
-    it("leaves nothing behind", async () => {
-      expect(await sites.mocks.destroyAll()).toEqual([]);
-      expect(await leftovers(wireRun)).toEqual({ containers: [], networks: [], hostRules: [] });
-    });
-  });
 });
 
-const realOorReason =
-  skipReason ??
-  (() => {
-    try {
-      require("node:child_process").execFileSync("docker", ["image", "inspect", REAL_OOR], { stdio: "pipe" });
-      return undefined;
-    } catch {
-      return `${REAL_OOR} is not in the local engine (no registry can be reached here)`;
-    }
-  })();
-if (realOorReason) console.warn(`[skipped] real OOR run: ${realOorReason}`);
+/**
+ * One RLOC network with an MS/MR, a file-mode xTR site, an env-mode xTR site (the image's nine
+ * variables), a mobile node and an RTR; then a site whose key is wrong, and the same site with the
+ * key fixed. The test double has no update: the second `up` is played as destroying the site and
+ * creating it again, where Pulumi replaces only the xTR container (its uploaded config changed).
+ */
+describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  const testRun = newTestRun();
+  const labels = { [TEST_LABEL]: testRun.id };
+  const RLOC = "198.18.12.0/24";
+  const MS = "198.18.12.2";
+  const WRONG = "netlabs-wrong-key-9";
+  const prefixes = { file: "10.243.1.0/24", env: "10.243.2.0/24", late: "10.243.3.0/24", mn: "10.243.9.1/32" };
+  let base: Deployed<{ ms: OorRouter; file: LispSite; env: LispSite; mn: OorRouter; rtr: OorRouter; rloc: pulumi.Output<string> }>;
+  let late: Deployed<LispSite> | undefined;
+  const common = { namePrefix: testRun.prefix, labels, rlocSubnet: RLOC, readyTimeoutSeconds: 60 };
+  const siteArgs = (rloc: pulumi.Input<string>, eidSubnet: string, rlocAddress: string, key: string): LispSiteArgs => ({
+    ...common,
+    rlocNetwork: rloc,
+    rlocAddress,
+    eidSubnet,
+    mapResolvers: [MS],
+    mapServers: [{ address: MS, key: pulumi.secret(key), proxyReply: true }],
+  });
+  const sandboxOf = (site: LispSite) => Object.values(site.sandboxes)[0];
+  const msLog = async () => (await run("docker", ["logs", base.outputs.ms.containerName])).stdout;
 
-describe.skipIf(realOorReason)(`the real OpenOverlayRouter image${realOorReason ? ` (skipped: ${realOorReason})` : ""}`, () => {
-  const realRun = newTestRun();
-  afterAll(async () => sweep(realRun));
-
-  it("starts with the rendered config and opens UDP 4342", async () => {
-    const lab = await deployStack(realRun, { labs: ["oor-2xtrs-1msmr"], oorImage: REAL_OOR, oorMapServerKey: KEY });
-    try {
-      const ms = lab.outputs.labs["oor-2xtrs-1msmr"].nodes.msmr.container;
-      // 4342 = 0x10F6 in /proc/net/udp's local-address column.
-      const listening = await waitFor(async () => /:10F6 /.test((await execIn(ms, ["cat", "/proc/net/udp"])).stdout), {
-        timeoutMs: 30_000,
+  beforeAll(async () => {
+    base = await deployProgram(() => {
+      const rloc = labNetwork(
+        "rloc",
+        {
+          name: `${testRun.prefix}modes-rloc`,
+          internal: true,
+          ipamConfigs: [{ subnet: RLOC, gateway: "198.18.12.254" }],
+          labels: toDockerLabels(labLabels(`${testRun.prefix}modes`, labels)),
+        },
+        {},
+      );
+      const ms = new OorRouter("ms", {
+        ...common,
+        mode: "MS",
+        rlocNetwork: rloc.name,
+        rlocAddress: MS,
+        sites: Object.values(prefixes).map((eidPrefix) => ({ eidPrefix, key: pulumi.secret(KEY) })),
       });
-      expect(listening).toBe(true);
-      expect((await execIn(ms, ["cat", "/etc/oor.conf"])).stdout).toContain("operating-mode         = MS");
-    } finally {
-      await lab.mocks.destroyAll();
+      const file = new LispSite("file", siteArgs(rloc.name, prefixes.file, "198.18.12.11", KEY), { dependsOn: [ms] });
+      const env = new LispSite("env", { ...siteArgs(rloc.name, prefixes.env, "198.18.12.12", KEY), config: "env" }, { dependsOn: [ms] });
+      const mn = new OorRouter(
+        "mn",
+        {
+          ...common,
+          mode: "MN",
+          rlocNetwork: rloc.name,
+          rlocAddress: "198.18.12.21",
+          mapResolvers: [MS],
+          mapServers: [{ address: MS, key: pulumi.secret(KEY), proxyReply: true }],
+          eidPrefixes: [{ prefix: prefixes.mn }],
+        },
+        { dependsOn: [ms] },
+      );
+      const rtr = new OorRouter(
+        "rtr",
+        { ...common, mode: "RTR", rlocNetwork: rloc.name, rlocAddress: "198.18.12.4", mapResolvers: [MS] },
+        { dependsOn: [ms] },
+      );
+      return { ms, file, env, mn, rtr, rloc: rloc.name };
+    });
+  });
+
+  afterAll(async () => {
+    if (late) await late.mocks.destroyAll();
+    if (base) await base.mocks.destroyAll();
+    await sweep(testRun);
+  });
+
+  const probe = (name: string, site: LispSite, timeoutSeconds: number) =>
+    deployProgram(
+      () =>
+        new LabProbe(`${testRun.prefix}${name}`, {
+          dockerHost: "unix:///var/run/docker.sock",
+          timeoutSeconds,
+          checks: [
+            {
+              kind: "file",
+              name: "registered",
+              container: base.outputs.ms.containerName,
+              path: `/run/oor/registered/${site.eidSubnet.replace("/", "_")}`,
+            },
+            ...site.probeChecks(base.outputs.file.farSandboxes("file")).filter((check) => check.kind !== "file"),
+          ],
+        }),
+    );
+
+  it("an xTR configured through the image's nine variables interoperates with a file-mode xTR", async () => {
+    const { file, env } = base.outputs;
+    expect((await run("docker", ["logs", env.xtr.containerName])).stdout).toMatch(
+      /oor-start: configured from the variables: xTR, RLOC 198\.18\.12\.12, EID 10\.243\.2\.0\/24/,
+    );
+    for (const [from, to] of [
+      [file, env],
+      [env, file],
+    ]) {
+      expect(await pingOnce(sandboxOf(from).container, sandboxOf(to).address, 4)).toBe(true);
+      const fetched = await execIn(sandboxOf(from).container, ["curl", "-s", "--max-time", "5", `http://${sandboxOf(to).address}/`]);
+      expect(fetched.stdout.trim()).toBe(sandboxOf(to).container);
     }
+    const log = await msLog();
+    for (const prefix of [prefixes.file, prefixes.env]) expect(log).toContain(`eid: ${prefix}`);
+  });
+
+  it("a mobile node registers its EID with the MS and, as its own EID host, reaches a site's sandbox across the overlay", async () => {
+    const { mn, file } = base.outputs;
+    expect((await execIn(base.outputs.ms.containerName, ["cat", `/run/oor/registered/${prefixes.mn.replace("/", "_")}`])).code).toBe(0);
+    expect((await execIn(mn.containerName, ["cat", `/run/oor/registered/${prefixes.mn.replace("/", "_")}`])).stdout).toContain(
+      "confirms correct registration",
+    );
+    expect(await pingOnce(mn.containerName, sandboxOf(file).address, 4)).toBe(true);
+  });
+
+  it("an RTR starts with its rendered config: ready, in RTR mode, its LISP ports open", async () => {
+    const { rtr } = base.outputs;
+    const log = (await run("docker", ["logs", rtr.containerName])).stdout;
+    expect(log).toMatch(/Device working in mode RTR|RTR/);
+    expect((await execIn(rtr.containerName, ["cat", "/var/lib/oor/oor.conf"])).stdout).toMatch(/operating-mode\s+= RTR/);
+    // 4341 = 0x10F5, 4342 = 0x10F6 in /proc/net/udp's local-address column.
+    const udp = (await execIn(rtr.containerName, ["cat", "/proc/net/udp"])).stdout;
+    expect(udp).toMatch(/:10F5 /);
+    expect(udp).toMatch(/:10F6 /);
+  });
+
+  it("a site with a wrong key is refused by the MS (its log and the probe) and unreachable; the right key brings it back", async () => {
+    late = await deployProgram(() => new LispSite("late", siteArgs(base.outputs.rloc, prefixes.late, "198.18.12.13", WRONG)));
+    const refusedFile = `/run/oor/refused/${prefixes.late.replace("/", "_")}`;
+    const ms = base.outputs.ms.containerName;
+    expect(await waitFor(async () => (await execIn(ms, ["test", "-s", refusedFile])).code === 0, { timeoutMs: 20_000 })).toBe(true);
+    const log = await msLog();
+    expect(log).toContain(`Message validation failed for EID ${prefixes.late} with key (secret, not shown)`);
+    expect(log).not.toContain(WRONG);
+    expect(log).not.toContain(KEY);
+    const refused = await valueOf((await probe("refused-probe", late.outputs, 6)).outputs.results);
+    expect(refused.filter((r) => r.ok).map((r) => r.name)).toEqual([`sandbox-1 reaches its xTR ${late.outputs.xtrEidAddress}`]);
+    expect(refused.find((r) => r.name === "registered")).toMatchObject({ ok: false });
+    expect(await pingOnce(sandboxOf(late.outputs).container, sandboxOf(base.outputs.file).address, 2)).toBe(false);
+
+    expect(await late.mocks.destroyAll()).toEqual([]);
+    late = await deployProgram(() => new LispSite("late", siteArgs(base.outputs.rloc, prefixes.late, "198.18.12.13", KEY)));
+    // The file site asked the MS for the late site's EIDs while they were refused: it holds the
+    // negative Map-Reply, whose TTL is 1 min in OOR 1.3.0 (an EID not registered), before it asks again.
+    const fixed = await valueOf((await probe("fixed-probe", late.outputs, 90)).outputs.results);
+    expect(fixed.filter((r) => !r.ok)).toEqual([]);
+    console.log(
+      `[oor] the fixed site reached the far sandbox ${Math.round((Date.now() - late.startedAt) / 1000)} s after its second up started`,
+    );
+    expect((await execIn(ms, ["test", "-e", refusedFile])).code).not.toBe(0);
+  });
+
+  it("leaves nothing behind", async () => {
+    expect(await late!.mocks.destroyAll()).toEqual([]);
+    expect(await base.mocks.destroyAll()).toEqual([]);
+    expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 });

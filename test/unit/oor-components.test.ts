@@ -38,7 +38,7 @@ async function secretsSeen(program: (inspect: pulumi.ResourceTransformation) => 
   return { seen, mocks, result };
 }
 
-const xtrArgs = { ...OOR_FIXTURES.xtr, rlocNetwork: "rloc", image: "oor-standin:test" };
+const xtrArgs = { ...OOR_FIXTURES.xtr, rlocNetwork: "rloc", image: "registry.example/oor:test" };
 
 describe("OorRouter", () => {
   it("file mode: /dev/net/tun, NET_ADMIN and NET_RAW, rp_filter off, forwarding on, the config a secret upload", async () => {
@@ -58,7 +58,40 @@ describe("OorRouter", () => {
     expect(mocks.named("xtr").secretPaths).toEqual(["uploads"]);
     const template = seen.xtr.uploads.find((u: any) => u.file === "/netlabs/oor.conf.template").content;
     expect(template).toContain("key         = site-a-key");
-    expect(mocks.ofType("docker:index/remoteImage:RemoteImage")[0].inputs).toMatchObject({ name: "oor-standin:test", keepLocally: true });
+    expect(mocks.ofType("docker:index/remoteImage:RemoteImage")[0].inputs).toMatchObject({
+      name: "registry.example/oor:test",
+      keepLocally: true,
+    });
+    const start = seen.xtr.uploads.find((u: any) => u.file === "/netlabs/oor-start.sh").content as string;
+    // Traffic to the RLOC subnet stays on the main table, ahead of OOR's per-RLOC table (its rules come at 12 and up).
+    expect(start).toContain("ip rule add to 192.0.2.0/24 lookup main pref 10 || exit 74");
+  });
+
+  it("by default builds the project's own image (images/oor) on the host, and pulls nothing", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => new OorRouter("xtr", { ...xtrArgs, image: undefined }));
+    expect(mocks.ofType("docker:index/remoteImage:RemoteImage")).toEqual([]);
+    const [image] = mocks.ofType("docker:index/image:Image");
+    expect(image.inputs.imageName).toMatch(/^docker-netlabs\/oor:[0-9a-f]{16}$/);
+    expect(image.inputs.build.context).toMatch(/images\/oor$/);
+  });
+
+  it("holds `pulumi up` on a readiness gate over the router, healthy once OOR reports it started", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(
+      mocks,
+      () => new OorRouter("xtr", { ...xtrArgs, namePrefix: "p-", dockerHost: "ssh://lab@site-a.example", readyTimeoutSeconds: 40 }),
+    );
+    const container = mocks.named("xtr").inputs;
+    expect(container.healthcheck.tests[0]).toBe("CMD-SHELL");
+    expect(container.healthcheck.tests[1]).toContain("test -f /run/oor/ready");
+    const gate = mocks.resources.find((r) => r.type.includes("NodesReady"))!;
+    expect(gate.inputs).toMatchObject({
+      lab: "p-xtr",
+      dockerHost: "ssh://lab@site-a.example",
+      timeoutSeconds: 40,
+      nodes: [{ node: "xtr", container: "p-xtr" }],
+    });
   });
 
   it("env mode: exactly the image's variables, as a secret, and the image's own start", async () => {
@@ -117,7 +150,7 @@ describe("LispSite", () => {
     mapServers: [{ address: "192.0.2.2", key: pulumi.secret("site-key-1") }],
     eidSubnet: "10.1.0.0/24",
     sandboxes: ["sandbox-1", "sandbox-2"],
-    image: "oor-standin:test",
+    image: "registry.example/oor:test",
   });
 
   it("gives each sandbox a default route through the xTR's EID address", async () => {
@@ -134,6 +167,50 @@ describe("LispSite", () => {
       { name: "rloc", ipv4Address: "192.0.2.11" },
       { name: "a-eid-eid", ipv4Address: "10.1.0.1" },
     ]);
+  });
+
+  it("guards the EID bridge: Docker's isolation would drop frames for other sites", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(
+      mocks,
+      () => new LispSite("a", { ...site(), namePrefix: "p-", images: { router: "router:test", client: "client:test" } }),
+    );
+    const guard = mocks.named("a-eid-guard");
+    const network = mocks.ofType("docker:index/network:Network")[0].inputs;
+    const bridge = network.options["com.docker.network.bridge.name"];
+    expect(guard.inputs).toMatchObject({ name: "p-a-eid-guard", image: "router:test", networkMode: "host" });
+    const script = guard.inputs.uploads[0].content as string;
+    expect(script).toContain(
+      `'-i' '${bridge}' '-m' 'physdev' '--physdev-is-bridged' '-m' 'comment' '--comment' 'docker-netlabs:p-a' '-j' 'ACCEPT'`,
+    );
+  });
+
+  it("serves each sandbox's container name on port 80, and probes the far sandboxes it is given", async () => {
+    const mocks = new RecordingMocks();
+    const lisp = await runProgram(mocks, () => new LispSite("a", site()));
+    const sandbox = mocks.named("a-eid-sandbox-1").inputs;
+    expect(sandbox.uploads.find((u: any) => u.file === "/srv/www/index.html").content).toBe("a-eid-sandbox-1\n");
+    expect(sandbox.uploads[0].content).toContain("busybox httpd -p 80 -h /srv/www");
+    const checks = lisp.probeChecks([{ name: "b sandbox-1", address: "10.2.0.10", page: "b-eid-sandbox-1" }]);
+    expect(checks).toContainEqual({
+      kind: "file",
+      name: "a-xtr registered 10.1.0.0/24 with the map server",
+      container: "a-xtr",
+      path: "/run/oor/registered/10.1.0.0_24",
+    });
+    expect(checks).toContainEqual({
+      kind: "fetch",
+      name: "sandbox-2 fetches b sandbox-1 across the overlay",
+      from: "a-eid-sandbox-2",
+      url: "http://10.2.0.10/",
+      expect: "b-eid-sandbox-1",
+    });
+    expect(
+      checks
+        .filter((c) => c.kind === "reach")
+        .map((c) => (c as any).address)
+        .sort(),
+    ).toEqual(["10.1.0.1", "10.1.0.1", "10.2.0.10", "10.2.0.10"]);
   });
 
   it("refuses an xTR EID address that a sandbox has", async () => {
@@ -160,7 +237,13 @@ describe("oor-2xtrs-1msmr composition", () => {
       (inspect) =>
         new OorLab(
           "oor",
-          { key, image: "oor-standin:test", internal: true, namePrefix: "", images: { client: "client:test" } },
+          {
+            key,
+            image: "registry.example/oor:test",
+            internal: true,
+            namePrefix: "",
+            images: { client: "client:test", router: "router:test" },
+          },
           { transformations: [inspect] },
         ),
     );
@@ -212,7 +295,7 @@ describe("one stack per LISP role (Pulumi.msmr.yaml, Pulumi.site-a.yaml, Pulumi.
           .ofType("docker:index/container:Container")
           .map((c) => c.inputs.name)
           .sort(),
-      ).toEqual(["lisp-site-eid-sandbox-1", "lisp-site-xtr"]);
+      ).toEqual(["lisp-site-eid-guard", "lisp-site-eid-sandbox-1", "lisp-site-xtr"]);
     },
   );
 
@@ -230,6 +313,15 @@ describe("one stack per LISP role (Pulumi.msmr.yaml, Pulumi.site-a.yaml, Pulumi.
     const mocks = new RecordingMocks();
     await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config: { labs: ["lisp-site"] } })).rejects.toThrow(
       /docker-netlabs:oorMapServerKey: the lisp-site lab needs it[\s\S]*docker-netlabs:oorRloc[\s\S]*docker-netlabs:oorSite[\s\S]*docker-netlabs:oorMapServer/,
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("rejects an IPv6 EID site at preview, saying what does work, before creating anything", async () => {
+    const mocks = new RecordingMocks();
+    const config = { ...stackConfig("site-a"), "docker-netlabs:oorSite": { eidSubnet: "fd00:1::/64" } };
+    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(
+      /docker-netlabs:oorSite\.eidSubnet: "fd00:1::\/64" is an IPv6 prefix: a LISP site's sandboxes are on an IPv4 network \(IPv6 EID prefixes work on OorRouter, not on LispSite\)/,
     );
     expect(mocks.resources).toEqual([]);
   });

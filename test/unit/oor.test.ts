@@ -59,18 +59,18 @@ describe("oor.conf rendering", () => {
 });
 
 describe("env mode", () => {
-  it("sets exactly the image's variables, prefixes escaped for its sed", () => {
+  it("sets exactly the image's variables, prefixes plain (Debian's libconfuse keeps a backslash: 10.1.0.0\\/24 is no address to OOR)", () => {
     const plan = planOorRouter("xtr", { ...OOR_FIXTURES.xtr, config: "env" });
     expect(renderOorEnv(plan, keysOf(plan))).toEqual({
-      DEBUG: "0",
+      DEBUG: "1",
       OPMODE: "xTR",
       IPMAPRESOLVER: "192.0.2.2",
       IPMAPSERVER: "192.0.2.2",
       KEYMAPSERVER: "site-a-key",
       IPPROXYETRV4: "192.0.2.3",
       IPPROXYETRV6: "2001:db8::3",
-      IPV4EIDPREFFIX: "10.1.0.0\\/24",
-      IPV6EIDPREFFIX: "fd00:1::\\/64",
+      IPV4EIDPREFFIX: "10.1.0.0/24",
+      IPV6EIDPREFFIX: "fd00:1::/64",
     });
   });
 
@@ -78,7 +78,7 @@ describe("env mode", () => {
     const plan = planOorRouter("mn", { ...OOR_FIXTURES.mn, config: "env" });
     const env = renderOorEnv(plan, keysOf(plan));
     expect([env.IPPROXYETRV4, env.IPPROXYETRV6, env.IPV6EIDPREFFIX]).toEqual(["-", "-", "-"]);
-    expect(env.IPV4EIDPREFFIX).toBe("10.9.0.1\\/32");
+    expect(env.IPV4EIDPREFFIX).toBe("10.9.0.1/32");
   });
 });
 
@@ -87,6 +87,7 @@ describe("planOorRouter validation", () => {
 
   it.each([
     [{ ...OOR_FIXTURES.xtr, mode: "PxTR" }, /mode: must be one of xTR, MS, RTR, MN \(got "PxTR"\)/],
+    [{ ...OOR_FIXTURES.ms, debug: 0 }, /debug: must be 1, 2 or 3 \(OOR logs registrations from 1 up; the lab's probe reads them\)/],
     [
       { ...OOR_FIXTURES.xtr, eidPrefixes: [{ prefix: "10.1.0.5/24" }] },
       /eidPrefixes\[0\]\.prefix: "10.1.0.5\/24" is not a prefix \(did you mean 10.1.0.0\/24\?\)/,
