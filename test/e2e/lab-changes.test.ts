@@ -53,7 +53,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
         "--filter",
         `label=${TEST_LABEL}=${testRun.id}`,
         "--format",
-        "{{.Names}}{{.Name}} {{.ID}}",
+        kind === "ps" ? "{{.Names}} {{.ID}}" : "{{.Name}} {{.ID}}",
       ]);
       return Object.fromEntries(
         listed
@@ -127,7 +127,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
     const others = [...deployed.mocks.steps].filter(([key, step]) => step !== "same" && !key.startsWith(CONTAINER));
     expect(Object.fromEntries(others.map(([key, step]) => [key.split("::").pop(), step]))).toEqual({
       "routed-lab-ready": "update",
-      "routed-lab-probe": "update",
+      [`${testRun.prefix}routed-lab-probe`]: "update",
     });
     await expectObjects({
       containers: containers({ r1: "same", h1: "same", h2: "same", h3: "create", guard: "same" }),
