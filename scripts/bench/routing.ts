@@ -13,7 +13,7 @@ import { measureOutage, nextHop } from "../../test/support/bgp-probes";
 import { run, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
 import { ospfGrid, ospfRing } from "../../test/support/routing-labs";
-import { firstStartedAt, memoryMiB, waitForConvergence } from "../../test/support/routing-probes";
+import { cutLink, firstStartedAt, memoryMiB, waitForConvergence } from "../../test/support/routing-probes";
 import { writeComposeProject } from "./compose";
 
 export interface RingRun {
@@ -44,12 +44,17 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
     const r1 = lab.nodes.r1.container;
     if (!(await waitFor(async () => (await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 })))
       throw new Error("ring: r1 never took r2");
-    const network = lab.segments.l12.network;
-    const outage = await measureOutage(lab.nodes.h1.container, H3, () => run("docker", ["network", "disconnect", network, r1]), {
-      seconds: bfd ? 8 : 15,
-    });
+    let cut: { restore: () => Promise<void> } | undefined;
+    const outage = await measureOutage(
+      lab.nodes.h1.container,
+      H3,
+      async () => {
+        cut = await cutLink(r1, lab.nodes.r1.addresses.l12);
+      },
+      { seconds: bfd ? 8 : 15 },
+    );
     const reconnected = Date.now();
-    await run("docker", ["network", "connect", "--ip", lab.nodes.r1.addresses.l12, "--alias", "r1", network, r1]);
+    await cut!.restore();
     const back = await waitFor(async () => ((await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), {
       timeoutMs: 60_000,
       intervalMs: 50,

@@ -7,10 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
 import { measureOutage, nextHop, traceHops } from "../support/bgp-probes";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { dockerUnavailableReason, execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { ospfRing } from "../support/routing-labs";
-import { firstStartedAt, waitForConvergence } from "../support/routing-probes";
+import { cutLink, firstStartedAt, waitForConvergence } from "../support/routing-probes";
 
 const skipReason = dockerUnavailableReason();
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
@@ -62,12 +62,15 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
     expect(await traceHops(node("h1").container, h3)).toEqual(viaR2());
   });
 
+  let cut: { restore: () => Promise<void> } | undefined;
+
   it("a one-sided cut of r1-r2 reroutes through r4 within 1 s with BFD; traceroute goes the other way round", async () => {
-    const l12 = lab.outputs.segments.l12.network;
     const outage = await measureOutage(
       node("h1").container,
       h3,
-      () => run("docker", ["network", "disconnect", l12, node("r1").container]),
+      async () => {
+        cut = await cutLink(node("r1").container, node("r1").addresses.l12);
+      },
       { seconds: 8 },
     );
     console.log(
@@ -80,19 +83,8 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
   });
 
   it("restoring r1-r2 brings the path back through r2", async () => {
-    const l12 = lab.outputs.segments.l12.network;
     const started = Date.now();
-    const connected = await run("docker", [
-      "network",
-      "connect",
-      "--ip",
-      node("r1").addresses.l12,
-      "--alias",
-      "r1",
-      l12,
-      node("r1").container,
-    ]);
-    expect(connected.code, connected.stderr).toBe(0);
+    await cut!.restore();
     expect(await settledVia("r2")).toBe(true);
     console.log(`[figures] ospf-ring recovery: link back to the path through r2 in ${Date.now() - started} ms`);
     expect(await traceHops(node("h1").container, h3)).toEqual(viaR2());

@@ -119,3 +119,24 @@ export async function memoryMiB(containers: string[]): Promise<Record<string, nu
       }),
   );
 }
+
+/**
+ * Takes a router's side of a link down (`ip link set down` on the interface holding `address`):
+ * a one-sided cut, the far router's interface stays up, so only BFD or the dead timer tells it.
+ * Not `docker network disconnect`: once OSPF has learned the link's subnet by another path, Docker
+ * 28 refuses to connect the interface again ("conflicts with existing route").
+ */
+export async function cutLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
+  const listed = await execIn(container, ["ip", "-o", "-4", "addr", "show"]);
+  const ifname = listed.stdout
+    .split("\n")
+    .find((line) => line.includes(` ${address}/`))
+    ?.split(/\s+/)[1];
+  if (!ifname) throw new Error(`${container}: no interface holds ${address}`);
+  const set = async (state: "up" | "down") => {
+    const result = await execIn(container, ["ip", "link", "set", "dev", ifname, state]);
+    if (result.code !== 0) throw new Error(`${container}: ip link set ${ifname} ${state}: ${result.stderr}`);
+  };
+  await set("down");
+  return { restore: () => set("up") };
+}
