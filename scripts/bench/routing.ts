@@ -111,7 +111,7 @@ export interface GridRun {
 /** The 4x5 grid: deploy (until every node is ready), convergence, memory per router, teardown. */
 export async function gridOnce(): Promise<GridRun> {
   const testRun = newTestRun();
-  const grid = ospfGrid(4, 5);
+  const grid = ospfGrid(4, 5, false); // as the e2e grid: BFD at 100 ms x 3 flaps at this load on 2 cores
   try {
     const deployed = await deployProgram(
       () =>
