@@ -23,7 +23,6 @@
  *           path without LISP (scripts/bench/oor.ts)
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { BgpTriangle, planBgpTriangle } from "../components/bgp";
 import { labImageTag } from "../components/images/lab-image";
@@ -51,7 +50,7 @@ import { networkingDemoSpec } from "../stacks/networking-demo";
 import { routedLanSpec } from "../stacks/routed-lan";
 import { RecordingMocks } from "../test/support/recording-mocks";
 import { runProgram, valueOf } from "../test/support/run-program";
-import { writeComposeProject } from "./bench/compose";
+import { composeWorkDir, writeComposeProject } from "./bench/compose";
 import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 import { benchOor } from "./bench/oor";
@@ -195,7 +194,7 @@ async function labOursOnce(probe: (typeof PROBES)[number]): Promise<LabRun & { p
 /** The same lab as a docker compose project (same images, addresses, init scripts): up to first fetch, down. */
 async function labComposeOnce(probe: (typeof PROBES)[number]): Promise<LabRun> {
   const testRun = newTestRun();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-"));
+  const dir = composeWorkDir("netlabs-compose-");
   const images = Object.fromEntries(LAB_IMAGE_NAMES.map((name) => [name, labImageTag(name)]));
   const plan = planRoutedLab(probe.lab, probe.spec(readStackConfig()), { namePrefix: testRun.prefix });
   const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
@@ -384,7 +383,7 @@ async function bgpOnce(bfd: boolean): Promise<BgpRun> {
 /** The same triangle as a docker compose project: `up` to HOST's first fetch, then `down`. */
 async function composeOnce(): Promise<{ bringUpMs: number; teardownMs: number; left: number }> {
   const testRun = newTestRun();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-"));
+  const dir = composeWorkDir("netlabs-compose-");
   const images = Object.fromEntries(LAB_IMAGE_NAMES.map((name) => [name, labImageTag(name)]));
   const plan = planRoutedLab("bgp", planBgpTriangle("bgp").spec, { namePrefix: testRun.prefix });
   const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });

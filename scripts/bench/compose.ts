@@ -3,7 +3,9 @@
  * from the same plan, with the same images, addresses, capabilities, sysctls, init scripts and FRR
  * files (bind-mounted), and the same bridge guard as a host-network service.
  */
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { bridgeRuleSteps, renderHostGuardScript } from "../../components/host/host-guard-script";
@@ -91,4 +93,17 @@ export function writeComposeProject(
   const file = path.join(dir, "docker-compose.yml");
   fs.writeFileSync(file, stringify({ version: "2.4", services, networks }));
   return { file, project: plan.lab.replace(/[^a-z0-9]/g, "") };
+}
+
+/**
+ * A fresh folder for a compose project's bind-mounted files, where the engine can see it: the
+ * project's current engine (scripts/current-engine.sh) runs in a mount namespace of its own whose
+ * /tmp is not this machine's, but its data root is bound at the same path; any other engine sees /tmp.
+ */
+export function composeWorkDir(prefix: string): string {
+  const info = spawnSync("docker", ["info", "--format", "{{.DockerRootDir}} {{json .Labels}}"], { encoding: "utf8", timeout: 10_000 });
+  const [root, labels = ""] = (info.stdout ?? "").trim().split(" ", 2);
+  const base = labels.includes("io.docker-netlabs.engine=") && root ? path.join(root, "netlabs-bench") : os.tmpdir();
+  fs.mkdirSync(base, { recursive: true });
+  return fs.mkdtempSync(path.join(base, prefix));
 }

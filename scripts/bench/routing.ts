@@ -4,8 +4,6 @@
  * compose project, and the 4x5 OSPF grid's bring-up, convergence and memory per router.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { labImageTag } from "../../components/images/lab-image";
 import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
 import { RoutedLab } from "../../components/routed-lab";
@@ -14,7 +12,7 @@ import { run, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
 import { ospfGrid, ospfRing } from "../../test/support/routing-labs";
 import { cutLink, firstStartedAt, memoryMiB, waitForConvergence } from "../../test/support/routing-probes";
-import { writeComposeProject } from "./compose";
+import { composeWorkDir, writeComposeProject } from "./compose";
 
 export interface RingRun {
   bfd: boolean;
@@ -77,7 +75,7 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
 /** The same ring (BFD on) as a docker compose project: `up` to every adjacency and route in place. */
 export async function ringComposeOnce(): Promise<{ convergenceMs: number; left: number }> {
   const testRun = newTestRun();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-compose-ring-"));
+  const dir = composeWorkDir("netlabs-compose-ring-");
   const images = Object.fromEntries(LAB_IMAGE_NAMES.map((name) => [name, labImageTag(name)]));
   const plan = planRoutedLab("ring", ospfRing(true), { namePrefix: testRun.prefix });
   const project = writeComposeProject(plan, images, dir, { [TEST_LABEL]: testRun.id });
