@@ -62,6 +62,13 @@ describe("planBgpTriangle", () => {
         "  receive-interval 100",
         "  transmit-interval 100",
         " exit",
+        // Declared whole, so that bgpd joins these sessions rather than re-registering its own.
+        " peer 10.255.12.2 local-address 10.255.12.1 interface @IF_r1r2@",
+        "  profile netlabs",
+        " exit",
+        " peer 10.255.13.2 local-address 10.255.13.1 interface @IF_r1r3@",
+        "  profile netlabs",
+        " exit",
         "exit",
         "!",
         "router bgp 4500",

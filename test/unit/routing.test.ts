@@ -311,7 +311,16 @@ describe("routing plan", () => {
   it("iBGP without loopbacks runs over the segment the two routers share", () => {
     const spec = pair({ ospf: undefined, bgp: { asn: 65001 } }, { ospf: undefined, bgp: { asn: 65001 } });
     const r1 = nodeOf(spec, "r1").routing!;
-    expect(r1.bgp!.neighbors).toEqual([{ node: "r2", address: "10.0.0.2", remoteAs: 65001, overLoopback: false, bfd: false }]);
+    expect(r1.bgp!.neighbors).toEqual([
+      {
+        node: "r2",
+        address: "10.0.0.2",
+        remoteAs: 65001,
+        overLoopback: false,
+        bfd: false,
+        link: { segment: "link", localAddress: "10.0.0.1" },
+      },
+    ]);
     expect(r1.bgp!.networks).toEqual(["10.1.1.0/24"]);
   });
 

@@ -79,6 +79,8 @@ export interface BgpNeighborPlan {
   /** Between loopbacks (iBGP over OSPF): sourced from `lo`, multihop, no BFD. */
   overLoopback: boolean;
   bfd: boolean;
+  /** A single-hop session: the segment it runs on and this router's address there. */
+  link?: { segment: string; localAddress: string };
 }
 
 export interface BgpPlan {
@@ -275,17 +277,25 @@ export function planRouting(input: RoutingInput): RoutingResult {
   // BGP: eBGP per shared segment, iBGP mesh per ASN.
   const neighbors = new Map<string, BgpNeighborPlan[]>(routers.filter((n) => n.bgp).map((n) => [n.name, []]));
   const bgpGroups = new Groups();
-  const session = (from: RoutingNodeInput, to: RoutingNodeInput, address: string, overLoopback: boolean) => {
-    neighbors
-      .get(from.name)!
-      .push({ node: to.name, address, remoteAs: to.bgp!.asn, overLoopback, bfd: bfd !== undefined && !overLoopback });
+  /** `on`: the segment of a single-hop session (the routers' addresses there are its ends). */
+  const session = (from: RoutingNodeInput, to: RoutingNodeInput, address: string, on?: string) => {
+    const overLoopback = on === undefined;
+    const link = from.interfaces.find((iface) => iface.segment === on);
+    neighbors.get(from.name)!.push({
+      node: to.name,
+      address,
+      remoteAs: to.bgp!.asn,
+      overLoopback,
+      bfd: bfd !== undefined && !overLoopback,
+      ...(link ? { link: { segment: link.segment, localAddress: link.address } } : {}),
+    });
     bgpGroups.join(from.name, to.name);
   };
   const bgpRouters = routers.filter((n) => n.bgp);
   for (const node of bgpRouters) {
     for (const iface of node.interfaces) {
       for (const peer of others(node, iface.segment, (n) => n.bgp !== undefined && n.bgp.asn !== node.bgp!.asn)) {
-        session(node, peer.node, peer.address, false);
+        session(node, peer.node, peer.address, iface.segment);
       }
     }
   }
@@ -298,14 +308,14 @@ export function planRouting(input: RoutingInput): RoutingResult {
         peer.ospf &&
         ospfDomains.find(node.name) === ospfDomains.find(peer.name);
       if (viaLoopbacks) {
-        session(peer, node, node.loopback!, true);
-        session(node, peer, peer.loopback!, true);
+        session(peer, node, node.loopback!);
+        session(node, peer, peer.loopback!);
         continue;
       }
       const shared = node.interfaces.find((iface) => peer.interfaces.some((theirs) => theirs.segment === iface.segment));
       if (shared) {
-        session(peer, node, shared.address, false);
-        session(node, peer, peer.interfaces.find((theirs) => theirs.segment === shared.segment)!.address, false);
+        session(peer, node, shared.address, shared.segment);
+        session(node, peer, peer.interfaces.find((theirs) => theirs.segment === shared.segment)!.address, shared.segment);
         continue;
       }
       issues.push({
