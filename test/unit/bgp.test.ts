@@ -76,6 +76,7 @@ describe("planBgpTriangle", () => {
         " no bgp ebgp-requires-policy",
         " no bgp network import-check",
         " timers bgp 1 3",
+        " coalesce-time 50",
         " neighbor 10.255.12.2 remote-as 55000",
         " neighbor 10.255.12.2 description r2",
         " neighbor 10.255.12.2 timers connect 1",

@@ -20,6 +20,9 @@ export const FRR_WAIT_SECONDS = 30;
 
 export const BFD_PROFILE = "netlabs";
 
+/** How long bgpd holds a new peer's first updates to send them together, in ms. */
+const BGP_COALESCE_MS = 50;
+
 /**
  * Lab-speed OSPF: SPF at once and at most every 500 ms; an LSA re-originated after 100 ms rather
  * than 5 s, and accepted 50 ms after the previous copy rather than 1 s (FRR's defaults follow RFC
@@ -97,6 +100,8 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
       " no bgp ebgp-requires-policy",
       " no bgp network import-check",
       ` timers bgp ${bgp.keepaliveSeconds} ${bgp.holdSeconds}`,
+      // A new peer's first updates wait this long to be grouped with others' (FRR: 1 s and more).
+      ` coalesce-time ${BGP_COALESCE_MS}`,
     );
     for (const neighbor of bgp.neighbors) {
       lines.push(
