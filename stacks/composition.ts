@@ -7,11 +7,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { RestartPolicy } from "../components/host/lifecycle";
-import { LabImages } from "../components/images/lab-image";
+import { LabImages, OwnImageName } from "../components/images/lab-image";
 import { LabResource } from "../components/lab";
 import { LabelMap } from "../components/labels";
 import { LabConfigError } from "../components/net/errors";
-import { LabImageName, LabPlan, requiredLabImages } from "../components/net/topology";
+import { LabPlan, requiredLabImages } from "../components/net/topology";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
 /** What every lab gets from the stack, besides its own arguments. */
@@ -25,9 +25,10 @@ export interface LabCommonArgs {
   sshOpts?: pulumi.Output<string[]>;
 }
 
-/** What a lab needs of its host: lab images, and the interfaces and addresses it sits on. */
+/** What a lab needs of its host: own images, and the interfaces and addresses it sits on. */
 export interface LabNeeds {
-  images: LabImageName[];
+  /** The own images (images/) its nodes and routers run: built on the host, or preloaded there. */
+  images: OwnImageName[];
   /** Macvlan parents and tunnel underlay devices. */
   interfaces: string[];
   /** Local ends of tunnels. */

@@ -10,11 +10,11 @@ import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
 import { HostNeeds, checkHostFacts } from "../components/host/host-facts";
 import { localHostFacts, localLabImages } from "../components/host/local-facts";
-import { LabImages, buildLabImages, labImageTag } from "../components/images/lab-image";
+import { LabImages, OwnImageName, buildLabImages, labImageTag } from "../components/images/lab-image";
 import { LabResource, LabSummary, labSummary } from "../components/lab";
 import { LabelMap } from "../components/labels";
 import { ConfigIssue, LabConfigError } from "../components/net/errors";
-import { LabImageName } from "../components/net/topology";
+import { LAB_IMAGE_NAMES, LabImageName } from "../components/net/topology";
 import { LabProbe, ProbeResult, containerIdsOf } from "../components/probe/lab-probe";
 import { LabCommonArgs, LabFootprint, LabNeeds } from "./composition";
 import { COMPOSITIONS } from "./compositions";
@@ -31,8 +31,8 @@ export interface PlannedLab {
 
 export interface StackPlan {
   labs: PlannedLab[];
-  /** The lab images the labs need, sorted. */
-  images: LabImageName[];
+  /** The own images the labs need (node images, and "oor" for OOR labs on the own image), sorted. */
+  images: OwnImageName[];
   /** What the labs need of the host, checked at preview (over SSH) or now (this machine). */
   hostNeeds: HostNeeds;
 }
@@ -69,7 +69,7 @@ export function planStack(config: StackConfig): StackPlan {
   if (issues.length > 0) throw new LabConfigError("stack configuration", issues);
 
   const union = (pick: (needs: LabNeeds) => string[]) => [...new Set(labs.flatMap((lab) => pick(lab.needs)))].sort();
-  const images = union((needs) => needs.images) as LabImageName[];
+  const images = union((needs) => needs.images) as OwnImageName[];
   return {
     labs,
     images,
@@ -100,6 +100,10 @@ export function buildStack(config: StackConfig, options: StackOptions = {}): Sta
   return declareWithoutPromiseStacks(() => declareStack(config, options, plan));
 }
 
+function isNodeImage(image: OwnImageName): image is LabImageName {
+  return (LAB_IMAGE_NAMES as readonly string[]).includes(image);
+}
+
 /** A unix:// engine runs here: the interfaces and addresses the labs sit on are checked now. */
 function checkThisMachine(dockerHost: string, needs: HostNeeds): void {
   const images = needs.images?.length ? localLabImages(dockerHost) : [];
@@ -119,10 +123,14 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
   const needs = { ...plan.hostNeeds, minDockerMajor: 20 };
   const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
   const onHost: pulumi.ComponentResourceOptions = { provider: host.provider };
+  // Preloaded: every own image the labs need is taken as on the host under its digest tag (checked
+  // above), the OOR image too. Built: the node images once per host; the OOR labs build the own
+  // OOR image themselves when given none (OorLab once, a lisp-site's or lisp-msmr's router its
+  // own), as they always have, so that a stack's build resources stay where they were.
   const images: Partial<LabImages> =
     config.labImages === "preloaded"
       ? Object.fromEntries(plan.images.map((image) => [image, labImageTag(image)]))
-      : buildLabImages(`${config.namePrefix}lab-image`, onHost, plan.images, host.platform);
+      : buildLabImages(`${config.namePrefix}lab-image`, onHost, plan.images.filter(isNodeImage), host.platform);
   // Probes and readiness reach an ssh:// host as the Docker provider does: `ssh` with its options.
   const common: LabCommonArgs = {
     namePrefix: config.namePrefix,

@@ -96,7 +96,10 @@ export const SETTING_KEYS = {
   failOnProbe: z.boolean().default(false),
   /** What lab containers do after a Docker daemon restart or host reboot. */
   restartPolicy: z.enum(RESTART_POLICIES, { message: `must be one of ${RESTART_POLICIES.join(", ")}` }).default(DEFAULT_RESTART_POLICY),
-  /** Build the lab images on the host, or use ones already loaded there (hosts without egress). */
+  /**
+   * Build the lab images on the host, or use ones already loaded there under their digest tag
+   * (hosts without egress): the node images, and the own OOR image when the OOR labs run it.
+   */
   labImages: z.enum(["build", "preloaded"], { message: "must be build or preloaded" }).default("build"),
 };
 
@@ -110,7 +113,7 @@ export const LAB_KEYS = {
     .max(65535, "must be a port from 1 to 65535")
     .default(4000),
   internal: z.boolean().default(true),
-  /** The OpenOverlayRouter image of the OOR labs: the own (images/oor, built on the host) unless another is named. */
+  /** The OpenOverlayRouter image of the OOR labs: the own (images/oor, built on the host or preloaded, as labImages says) unless another is named. */
   oorImage: z
     .string()
     .refine(isImageReference, "must be an image reference such as openoverlayrouter/oor:latest or registry.example:5000/oor@sha256:<hex>")

@@ -14,7 +14,7 @@ import { LispSite, OorRouter, OWN_OOR_IMAGE, oorRegisteredPath } from "../compon
 import { ProbeCheck } from "../components/probe/lab-probe";
 import { defineComposition } from "./composition";
 import { configPath } from "./keys";
-import { rlocNetwork } from "./oor-sites";
+import { oorLabImages, rlocNetwork } from "./oor-sites";
 
 export const OOR_LAB = {
   rlocSubnet: "198.51.100.0/24",
@@ -27,7 +27,10 @@ export const OOR_LAB = {
 
 export interface OorLabArgs {
   key: pulumi.Input<string>;
-  /** An OOR image reference (pulled if absent), or "docker-netlabs/oor": the own image, built here once for the lab's routers. */
+  /**
+   * An OOR image reference (pulled if absent), or "docker-netlabs/oor": the own image, `images.oor`
+   * when the stack gives it (preloaded), else built here once for the lab's routers.
+   */
   image: string;
   internal: boolean;
   namePrefix: string;
@@ -54,7 +57,9 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const key = pulumi.secret(args.key);
     const imageRef =
-      args.image === OWN_OOR_IMAGE ? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName : undefined;
+      args.image === OWN_OOR_IMAGE
+        ? (args.images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName)
+        : undefined;
     const common = {
       image: args.image,
       imageRef,
@@ -194,7 +199,7 @@ export const oorLab = defineComposition({
   plan: (lab, config, { namePrefix }) => ({
     // The key is checked by its config schema; from here on it is a secret.
     args: { key: pulumi.secret(config.oorMapServerKey), image: config.oorImage, internal: config.internal },
-    needs: { images: ["client", "router"], interfaces: [], addresses: [] },
+    needs: { images: ["client", "router", ...oorLabImages(config.oorImage)], interfaces: [], addresses: [] },
     footprint: oorLabFootprint(lab, namePrefix),
   }),
   create: (lab, args, common, opts) => new OorLab(lab, { ...args, ...common }, opts),

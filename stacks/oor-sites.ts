@@ -7,6 +7,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { labNetwork } from "../components/host/lifecycle";
+import { LabImages, OwnImageName } from "../components/images/lab-image";
 import { LabComponent, LabNode, LabSegment } from "../components/lab";
 import { LabelMap, labLabels, toDockerLabels } from "../components/labels";
 import { isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet } from "../components/net/addressing";
@@ -16,6 +17,7 @@ import {
   LispSiteArgs,
   OorRouter,
   OorRouterArgs,
+  OWN_OOR_IMAGE,
   planLispSite,
   planOorRouter,
   rlocRouteIssues,
@@ -89,6 +91,22 @@ export function rlocNetwork(name: string, args: RlocNetworkArgs, parent: pulumi.
   );
 }
 
+/**
+ * The own images an OOR lab needs besides its nodes': the own OOR image (images/oor) unless
+ * oorImage names another, which the router pulls instead.
+ */
+export function oorLabImages(oorImage: string): OwnImageName[] {
+  return oorImage === OWN_OOR_IMAGE ? ["oor"] : [];
+}
+
+/**
+ * The own OOR image as the stack gives it (labImages: preloaded: its digest tag), for routers that
+ * run the own image; undefined otherwise, and then OorRouter builds it or pulls the one named.
+ */
+export function givenOorImage(image: string | undefined, images: Partial<LabImages>): pulumi.Input<string> | undefined {
+  return (image ?? OWN_OOR_IMAGE) === OWN_OOR_IMAGE ? images.oor : undefined;
+}
+
 function rlocSegment(name: string, namePrefix: string, rloc: RlocNetworkPlan): LabSegment {
   return { network: `${namePrefix}${name}-rloc`, subnet: rloc.subnet, gateway: rloc.gateway, driver: rloc.parent ? "macvlan" : "bridge" };
 }
@@ -143,7 +161,11 @@ export class LispSiteStack extends pulumi.ComponentResource implements LabCompon
     const { site, rloc, internal, ...common } = args;
     super("docker-netlabs:oor:LispSiteStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix: common.namePrefix, labels: common.labels }, this);
-    this.site = new LispSite(name, { ...site, ...common, rlocNetwork: network.name }, { parent: this });
+    this.site = new LispSite(
+      name,
+      { ...site, ...common, rlocNetwork: network.name, imageRef: givenOorImage(site.image, common.images) },
+      { parent: this },
+    );
     this.nodes = {
       xtr: { container: this.site.xtr.containerName, addresses: { rloc: site.rlocAddress, eid: this.site.xtrEidAddress }, router: true },
       ...Object.fromEntries(
@@ -220,7 +242,11 @@ export const lispSite = defineComposition({
     };
     return {
       args: { site: site(pulumi.secret(config.oorMapServerKey)), rloc: rloc, internal: config.internal },
-      needs: { images: ["client", "router"], interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
+      needs: {
+        images: ["client", "router", ...oorLabImages(config.oorImage)],
+        interfaces: rloc.parent ? [rloc.parent] : [],
+        addresses: [],
+      },
       footprint,
     };
   },
@@ -245,10 +271,14 @@ export class LispMsmrStack extends pulumi.ComponentResource implements LabCompon
   readonly mermaid: string;
 
   constructor(name: string, args: LispMsmrLabArgs, opts?: pulumi.ComponentResourceOptions) {
-    const { ms, rloc, internal, namePrefix, labels, restart, dockerHost, sshOpts } = args;
+    const { ms, rloc, internal, namePrefix, images, labels, restart, dockerHost, sshOpts } = args;
     super("docker-netlabs:oor:LispMsmrStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix, labels }, this);
-    this.ms = new OorRouter(name, { ...ms, namePrefix, labels, restart, dockerHost, sshOpts, rlocNetwork: network.name }, { parent: this });
+    this.ms = new OorRouter(
+      name,
+      { ...ms, imageRef: givenOorImage(ms.image, images), namePrefix, labels, restart, dockerHost, sshOpts, rlocNetwork: network.name },
+      { parent: this },
+    );
     this.sites = (ms.sites ?? []).map((site) => site.eidPrefix);
     this.nodes = { msmr: { container: this.ms.containerName, addresses: { rloc: ms.rlocAddress }, router: true } };
     this.segments = { rloc: rlocSegment(name, namePrefix, rloc) };
@@ -314,7 +344,7 @@ export const lispMsmr = defineComposition({
     const name = `${namePrefix}${lab}`;
     return {
       args: { ms: ms(pulumi.secret(config.oorMapServerKey)), rloc: rloc, internal: config.internal },
-      needs: { images: [], interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
+      needs: { images: oorLabImages(config.oorImage), interfaces: rloc.parent ? [rloc.parent] : [], addresses: [] },
       footprint: {
         subnets: [{ path: configPath("oorRloc.subnet"), cidr: rloc.subnet, what: `lab ${lab}'s RLOC network` }],
         ports: [],

@@ -6,9 +6,16 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
-import { LAB_IMAGE_NAMES, LabImageName } from "../net/topology";
+import { LAB_IMAGE_NAMES } from "../net/topology";
 import { IMAGES_DIR } from "./catalog";
 import { contextDigest } from "./context-digest";
+
+/**
+ * The project's own images, each a folder of images/ built on (or loaded onto) the lab's host:
+ * the RoutedLab node images, and OpenOverlayRouter's ("oor", the OOR labs' default image).
+ */
+export const OWN_IMAGE_NAMES = [...LAB_IMAGE_NAMES, "oor"] as const;
+export type OwnImageName = (typeof OWN_IMAGE_NAMES)[number];
 
 /** The local tag of a lab image: `docker-netlabs/<image>:<first 16 hex of its context digest>`. */
 export function labImageTag(image: string): string {
@@ -17,7 +24,7 @@ export function labImageTag(image: string): string {
 
 export interface LabImageArgs {
   /** Which image of `images/` to build (a folder name, e.g. "router" or "oor"). */
-  image: LabImageName | string;
+  image: OwnImageName;
   /** The platform to build for, e.g. linux/arm64: the host's (see DockerHost.platform). */
   platform?: pulumi.Input<string | undefined>;
 }
@@ -45,13 +52,14 @@ export class LabImage extends pulumi.ComponentResource {
   }
 }
 
-export type LabImages = Record<LabImageName, pulumi.Input<string>>;
+/** Own images already on the host, by name: what a stack gives its labs (built, or preloaded). */
+export type LabImages = Record<OwnImageName, pulumi.Input<string>>;
 
 /** Builds every lab image once for a host; labs on that host share them. */
 export function buildLabImages(
   prefix: string,
   opts?: pulumi.ComponentResourceOptions,
-  which: readonly LabImageName[] = LAB_IMAGE_NAMES,
+  which: readonly OwnImageName[] = LAB_IMAGE_NAMES,
   platform?: pulumi.Input<string | undefined>,
 ): Partial<LabImages> {
   const images: Partial<LabImages> = {};

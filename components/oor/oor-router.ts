@@ -49,7 +49,7 @@ export interface OorRouterArgs extends OorOptions {
    * when imageRef is given.
    */
   image?: string;
-  /** An image already on the host to run instead (the stack builds the own image once per host). */
+  /** An image already on the host to run instead (the own image, built once for a lab or preloaded on the host). */
   imageRef?: pulumi.Input<string>;
   /** The RLOC network (name or a Network's name output); the router's address there is rlocAddress. */
   rlocNetwork: pulumi.Input<string>;
