@@ -1,10 +1,12 @@
 /**
- * Two Docker hosts on one machine, for the tests of labs that span hosts. Each emulated host is a
- * network namespace with its own dockerd (own data root, exec root and socket; its bridges,
- * iptables and host-network containers live in that namespace) and its own OpenSSH server in that
- * namespace, whose sessions see the host's interfaces and its engine at /var/run/docker.sock. The
- * test reaches each server over a management veth pair (169.254.x.y, link-local, on this machine
- * only); a veth pair between the two namespaces is the underlay "wire" between the hosts.
+ * Docker hosts on one machine (two by default), for the tests of labs that span hosts. Each
+ * emulated host is a network namespace with its own dockerd (own data root, exec root and socket;
+ * its bridges, iptables and host-network containers live in that namespace) and its own OpenSSH
+ * server in that namespace, whose sessions see the host's interfaces and its engine at
+ * /var/run/docker.sock. The test reaches each server over a management veth pair (169.254.x.y,
+ * link-local, on this machine only). The underlay "wire" between the hosts is a bridge in a
+ * namespace of its own, with one veth to each host: one L2 segment that joins the emulated hosts
+ * and nothing else (no uplink, no route out).
  *
  * The hosts have no registry and no egress: the images a lab needs are built on the local engine
  * and loaded into each. Everything is removed by `stop`, which ends only the processes it started.
@@ -17,7 +19,7 @@ import { DockerTarget, LOCAL_DOCKER, docker, run, waitFor } from "./docker-cli";
 import { SshdFixture, startSshd } from "./sshd";
 
 export interface EmulatedHost {
-  /** "a" or "b". */
+  /** "a", "b", "c", … */
   name: string;
   netns: string;
   /** The engine, for the test's own docker CLI calls. */
@@ -25,7 +27,7 @@ export interface EmulatedHost {
   /** ssh://root@<management address>:22, for the site's stack config, with `sshd`'s keys. */
   dockerHost: string;
   sshd: SshdFixture;
-  /** The host's underlay interface and address (the other host is on the same /30). */
+  /** The host's underlay interface and address (10.77.0.<n>/24, n = 1 for host a; all hosts on one wire). */
   underlayDevice: string;
   underlayAddress: string;
   /** The host's end of its management link (sshd listens there). */
@@ -33,7 +35,9 @@ export interface EmulatedHost {
 }
 
 export interface EmulatedHosts {
-  hosts: [EmulatedHost, EmulatedHost];
+  hosts: EmulatedHost[];
+  /** The wire's namespace (its bridge is `wire`), e.g. to capture what crosses between hosts. */
+  wireNetns: string;
   /** Runs a command in a host's network namespace (the host's own `ip`, `iptables`). */
   inHost(host: EmulatedHost, argv: string[]): Promise<string>;
   /**
@@ -68,10 +72,12 @@ interface Daemon {
   log: string;
 }
 
-/** Starts two emulated hosts and loads `images` (built on the local engine) into each. */
-export async function startEmulatedHosts(images: string[]): Promise<EmulatedHosts> {
+/** Starts `count` emulated hosts (2 to 6) and loads `images` (built on the local engine) into each. */
+export async function startEmulatedHosts(images: string[], count = 2): Promise<EmulatedHosts> {
+  if (count < 2 || count > 6) throw new Error(`emulated hosts: ${count} asked, 2 to 6 supported`);
   const id = randomBytes(3).toString("hex");
-  const names = ["a", "b"] as const;
+  const names = ["a", "b", "c", "d", "e", "f"].slice(0, count);
+  const wireNetns = `nle-${id}-wire`;
   const netnsOf = (name: string) => `nle-${id}-${name}`;
   const managementNet = `169.254.${64 + (parseInt(id.slice(0, 2), 16) % 128)}`;
   const daemons: Daemon[] = [];
@@ -93,12 +99,16 @@ export async function startEmulatedHosts(images: string[]): Promise<EmulatedHost
       await must("ip", ["-n", netns, "link", "set", "lo", "up"]);
       daemons.push(startDaemon(`${id}-${name}`, netns));
     }
-    // The underlay: one veth pair, an end in each host, 10.77.0.1 and 10.77.0.2 on a /30.
+    // The underlay: a bridge in the wire's own namespace, a veth from it to each host, 10.77.0.<n>/24.
+    await must("ip", ["netns", "add", wireNetns]);
+    created.netns.push(wireNetns);
+    await must("ip", ["-n", wireNetns, "link", "add", "wire", "type", "bridge"]);
+    await must("ip", ["-n", wireNetns, "link", "set", "wire", "up"]);
     const ends = names.map((name) => `nlu${id}${name}`);
-    await must("ip", ["link", "add", ends[0], "type", "veth", "peer", "name", ends[1]]);
     for (const [i, name] of names.entries()) {
-      await must("ip", ["link", "set", ends[i], "netns", netnsOf(name)]);
-      await must("ip", ["-n", netnsOf(name), "addr", "add", `10.77.0.${i + 1}/30`, "dev", ends[i]]);
+      await must("ip", ["link", "add", ends[i], "netns", netnsOf(name), "type", "veth", "peer", "name", `w${name}`, "netns", wireNetns]);
+      await must("ip", ["-n", wireNetns, "link", "set", `w${name}`, "master", "wire", "up"]);
+      await must("ip", ["-n", netnsOf(name), "addr", "add", `10.77.0.${i + 1}/24`, "dev", ends[i]]);
       await must("ip", ["-n", netnsOf(name), "link", "set", ends[i], "up"]);
     }
 
@@ -111,7 +121,7 @@ export async function startEmulatedHosts(images: string[]): Promise<EmulatedHost
     }
     await loadImages(images, targets, daemons[0].dataRoot);
 
-    const hosts = [] as unknown as [EmulatedHost, EmulatedHost];
+    const hosts: EmulatedHost[] = [];
     for (const [i, name] of names.entries()) {
       // The management link: this machine at 169.254.N.(4i+1), the host's sshd at .(4i+2), with N
       // taken from the run's id so that two fixtures on one machine do not share addresses.
@@ -147,7 +157,7 @@ export async function startEmulatedHosts(images: string[]): Promise<EmulatedHost
       if (!up) throw new Error(`emulated host ${host.name}: dockerd did not answer within 60 s of its restart: ${tail(daemons[i].log)}`);
       return { stoppedMs, answeringMs: Date.now() - started - stoppedMs };
     };
-    return { hosts, stop, restartEngine, inHost: (host, argv) => must("ip", ["netns", "exec", host.netns, ...argv]) };
+    return { hosts, wireNetns, stop, restartEngine, inHost: (host, argv) => must("ip", ["netns", "exec", host.netns, ...argv]) };
   } catch (error) {
     await stop();
     throw error;
