@@ -132,7 +132,19 @@ describe("BgpTriangle resource graph", () => {
     ]);
     const r1 = containers.find((c) => c.inputs.name === "x-bgp-r1")!.inputs;
     expect(r1.capabilities).toEqual({
-      adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_ADMIN"],
+      adds: [
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "KILL",
+        "NET_ADMIN",
+        "NET_BIND_SERVICE",
+        "NET_RAW",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_ADMIN",
+      ],
       drops: ["ALL"],
     });
     expect(r1.sysctls["net.ipv4.ip_forward"]).toBe("1");

@@ -579,7 +579,19 @@ describe("RoutedLab with routing", () => {
     expect(lab.mermaid).toContain('node_h1["h1<br/>host"]');
     const r1 = mocks.ofType("docker:index/container:Container").find((c) => c.inputs.name === "x-chain-r1")!.inputs;
     expect(r1.capabilities).toEqual({
-      adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_ADMIN"],
+      adds: [
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "KILL",
+        "NET_ADMIN",
+        "NET_BIND_SERVICE",
+        "NET_RAW",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_ADMIN",
+      ],
       drops: ["ALL"],
     });
     expect(r1.privileged).toBeUndefined();
