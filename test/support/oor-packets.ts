@@ -2,7 +2,7 @@
  * LISP data packets as seen on an xTR's RLOC side: tcpdump (from the router image) in the xTR's
  * network namespace, its hex dump decoded here (outer IPv4, UDP, the 8-byte LISP header, inner IPv4).
  */
-import { execIn, run } from "./docker-cli";
+import { DockerTarget, execIn, run } from "./docker-cli";
 
 export interface LispDataPacket {
   outerSrc: string;
@@ -59,11 +59,12 @@ export function decodeLispData(dump: string): LispDataPacket[] {
 export async function captureLispData(
   container: string,
   routerImage: string,
-  { count, seconds = 15, label }: { count: number; seconds?: number; label: string },
+  { count, seconds = 15, label, target }: { count: number; seconds?: number; label: string; target?: DockerTarget },
 ): Promise<LispDataPacket[]> {
   const result = await run(
     "docker",
     [
+      ...(target ? ["-H", target.host] : []),
       "run",
       "--rm",
       "--label",
