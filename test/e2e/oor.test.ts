@@ -287,10 +287,14 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
 
     const before = await containerIds(testRun);
     late = await redeployProgram(late, () => new LispSite("late", siteArgs(base.outputs.rloc, prefixes.late, "198.18.12.13", KEY)));
-    // Only the xTR changed (its uploaded configuration holds the key): it alone is replaced; the
-    // EID network, the sandbox and the guard stay as they were, with their Docker ids.
+    // Only the xTR changed (its uploaded configuration holds the key): it alone is replaced, and its
+    // readiness gate, which waits for that container, updated; the EID network, the sandbox and the
+    // guard stay as they were, with their Docker ids.
     const changed = [...late.mocks.steps].filter(([, step]) => step !== "same");
-    expect(changed).toEqual([[`docker:index/container:Container::late-xtr`, "replace"]]);
+    expect(changed).toEqual([
+      ["docker:index/container:Container::late-xtr", "replace"],
+      ["pulumi-nodejs:dynamic/netlabs:NodesReady::late-xtr-ready", "update"],
+    ]);
     const after = await containerIds(testRun);
     const xtr = late.outputs.xtr.containerName;
     expect(after.get(xtr)).not.toBe(before.get(xtr));
