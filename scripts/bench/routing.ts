@@ -1,6 +1,6 @@
 /**
  * Dynamic-routing figures on the real engine: the OSPF ring's convergence after bring-up, its
- * failover (one-sided cut of r1-r2) and recovery with and without BFD, the same ring as a docker
+ * failover (one-sided cut of r1-r2, then the same link failing silently) and recovery with and without BFD, the same ring as a docker
  * compose project, and the 4x5 OSPF grid's bring-up, convergence and memory per router.
  */
 import * as fs from "node:fs";
@@ -11,7 +11,7 @@ import { measureOutage, nextHop } from "../../test/support/bgp-probes";
 import { run, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
 import { ospfGrid, ospfRing } from "../../test/support/routing-labs";
-import { cutLink, firstStartedAt, memoryMiB, waitForConvergence } from "../../test/support/routing-probes";
+import { cutLink, firstStartedAt, memoryMiB, silenceLink, waitForConvergence } from "../../test/support/routing-probes";
 import { composeWorkDir, writeComposeProject } from "./compose";
 
 export interface RingRun {
@@ -21,6 +21,8 @@ export interface RingRun {
   deployMs: number;
   outageMs: number;
   recoveryMs: number;
+  /** The same link failing silently (interface up, packets dropped): only BFD or the dead interval tell. */
+  silentOutageMs: number;
   teardownMs: number;
 }
 
@@ -42,21 +44,29 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
     const r1 = lab.nodes.r1.container;
     if (!(await waitFor(async () => (await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 })))
       throw new Error("ring: r1 never took r2");
-    let cut: { restore: () => Promise<void> } | undefined;
-    const outage = await measureOutage(
-      lab.nodes.h1.container,
-      H3,
-      async () => {
-        cut = await cutLink(r1, lab.nodes.r1.addresses.l12);
-      },
-      { seconds: bfd ? 8 : 15 },
-    );
+    /** Fails r1's side of r1-r2 one way or the other, with the outage of h1's pings to h3 measured. */
+    const failLink = async (fail: typeof cutLink) => {
+      let failed: { restore: () => Promise<void> } | undefined;
+      const outage = await measureOutage(
+        lab.nodes.h1.container,
+        H3,
+        async () => {
+          failed = await fail(r1, lab.nodes.r1.addresses.l12);
+        },
+        { seconds: bfd ? 8 : 15 },
+      );
+      return { outageMs: outage.outageMs, restore: () => failed!.restore() };
+    };
+    const outage = await failLink(cutLink);
     const reconnected = Date.now();
-    await cut!.restore();
+    await outage.restore();
     const back = await waitFor(async () => ((await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
+    if ((await waitForConvergence(lab.plan, 60_000)).ms === undefined) throw new Error("ring: not converged again after the cut");
+    const silent = await failLink(silenceLink);
+    await silent.restore();
     const tornDown = Date.now();
     await deployed.mocks.destroyAll();
     return {
@@ -65,6 +75,7 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
       deployMs: deployed.deployMs,
       outageMs: outage.outageMs,
       recoveryMs: back ? back - reconnected : NaN,
+      silentOutageMs: silent.outageMs,
       teardownMs: Date.now() - tornDown,
     };
   } finally {

@@ -120,23 +120,51 @@ export async function memoryMiB(containers: string[]): Promise<Record<string, nu
   );
 }
 
-/**
- * Takes a router's side of a link down (`ip link set down` on the interface holding `address`):
- * a one-sided cut, the far router's interface stays up, so only BFD or the dead timer tells it.
- * Not `docker network disconnect`: once OSPF has learned the link's subnet by another path, Docker
- * 28 refuses to connect the interface again ("conflicts with existing route").
- */
-export async function cutLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
+/** The name of the interface holding `address` in `container`. */
+async function interfaceHolding(container: string, address: string): Promise<string> {
   const listed = await execIn(container, ["ip", "-o", "-4", "addr", "show"]);
   const ifname = listed.stdout
     .split("\n")
     .find((line) => line.includes(` ${address}/`))
     ?.split(/\s+/)[1];
   if (!ifname) throw new Error(`${container}: no interface holds ${address}`);
+  return ifname;
+}
+
+/**
+ * Takes a router's side of a link down (`ip link set down` on the interface holding `address`):
+ * a one-sided cut, the far router's interface stays up; the router itself sees the loss at once
+ * and announces it (its new LSA), so its neighbours learn it without waiting for BFD.
+ * Not `docker network disconnect`: once OSPF has learned the link's subnet by another path, Docker
+ * 28 refuses to connect the interface again ("conflicts with existing route").
+ */
+export async function cutLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
+  const ifname = await interfaceHolding(container, address);
   const set = async (state: "up" | "down") => {
     const result = await execIn(container, ["ip", "link", "set", "dev", ifname, state]);
     if (result.code !== 0) throw new Error(`${container}: ip link set ${ifname} ${state}: ${result.stderr}`);
   };
   await set("down");
   return { restore: () => set("up") };
+}
+
+/**
+ * A silent failure of the link holding `address` in `container`: the interface stays up and its
+ * packets vanish (iptables drops all in and out), so the router cannot announce the loss; its
+ * neighbours notice only by BFD or the OSPF dead interval. Returns how to undo it.
+ */
+export async function silenceLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
+  const ifname = await interfaceHolding(container, address);
+  const rules = [
+    ["INPUT", "-i"],
+    ["OUTPUT", "-o"],
+  ];
+  const apply = async (action: "-I" | "-D") => {
+    for (const [chain, side] of rules) {
+      const result = await execIn(container, ["iptables", "-w", "5", action, chain, side, ifname, "-j", "DROP"]);
+      if (result.code !== 0) throw new Error(`${container}: iptables ${action} ${chain} ${side} ${ifname}: ${result.stderr}`);
+    }
+  };
+  await apply("-I");
+  return { restore: () => apply("-D") };
 }
