@@ -142,7 +142,10 @@ export const routedLabSpecSchema = z.strictObject({
   segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
   nodes: z.array(nodeSchema).min(1, "a lab needs at least one node"),
   checks: z.array(checkSchema).default([]),
-  /** BFD on every OSPF and BGP adjacency: true (100 ms x 3), or { intervalMs, multiplier }. */
+  /**
+   * BFD on every OSPF and BGP adjacency: true (100 ms x 3), or { intervalMs, multiplier, multihop? };
+   * iBGP between loopbacks runs multihop BFD, by default 3 x intervalMs with the same multiplier.
+   */
   bfd: bfdSchema.optional(),
 });
 

@@ -1,7 +1,8 @@
 /**
- * The real FRR checks the configuration RoutedLab renders: every router of the ring, the chain and
- * a grid, with BFD and without, filled in with interface names as a node's init does and read by
- * `vtysh --dryrun` in a throwaway container of the router image (no network, removed at once).
+ * The real FRR checks the configuration RoutedLab renders: every router of the ring, the chain (its
+ * iBGP pair with multihop BFD, at the default and at other timers) and a grid, with BFD and without,
+ * filled in with interface names as a node's init does and read by `vtysh --dryrun` in a throwaway
+ * container of the router image (no network, removed at once).
  * A configuration with a mistake in it must fail the same check.
  */
 import { afterAll, describe, expect, it } from "vitest";
@@ -60,6 +61,12 @@ describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${ski
     ...configurations("ring", ospfRing()),
     ...configurations("ring-nobfd", ospfRing(false)),
     ...configurations("chain", bgpChain()),
+    // The multihop profile at FRR's largest interval (3 x 25000 ms, capped at 60000) and with bfd.multihop.
+    ...configurations("chain-slow", { ...bgpChain(), bfd: { intervalMs: 25000, multiplier: 2 } }),
+    ...configurations("chain-multihop", {
+      ...bgpChain(),
+      bfd: { intervalMs: 50, multiplier: 4, multihop: { intervalMs: 250, multiplier: 5 } },
+    }),
     ...configurations("grid", ospfGrid(2, 3, { intervalMs: 300, multiplier: 5 }).spec),
     ...configurations("triangle", planBgpTriangle("triangle").spec),
     ...configurations("triangle-nobfd", planBgpTriangle("triangle-nobfd", { bfd: false }).spec),

@@ -238,12 +238,13 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
     expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "vtysh", "-c", "show ip ospf neighbor json"]);
   });
 
-  it("bfd: counts peers whose status is up", async () => {
+  it("bfd: counts peers whose status is up, single-hop and multihop", async () => {
     const probe: ProbeCheck = { kind: "bfd", name: "r1 BFD", router: "r1", up: 2 };
     fake.answer(
       JSON.stringify([
-        { peer: "10.0.0.2", status: "up" },
-        { peer: "10.0.0.6", status: "up" },
+        { multihop: false, peer: "10.0.0.2", interface: "eth1", status: "up" },
+        // iBGP between loopbacks, as FRR 8.4's bfdd lists it.
+        { multihop: true, peer: "10.255.0.2", local: "10.255.0.1", vrf: "default", status: "up" },
       ]),
     );
     expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 2 of 2 BFD sessions up" });

@@ -13,6 +13,7 @@ import { renderMermaid } from "../../components/net/mermaid";
 import { FRR_CAPABILITIES, NodePlan, NodeSpec, RoutedLabSpec, planRoutedLab } from "../../components/net/topology";
 import { RoutedLab } from "../../components/routed-lab";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
+import { BfdSpec } from "../../components/routed-lab/routing";
 import { FRR_DAEMONS_PATH, FRR_TEMPLATE_PATH, interfaceToken } from "../../components/routed-lab/routing/frr-config";
 import { configIssues } from "../support/config-issues";
 import { RecordingMocks } from "../support/recording-mocks";
@@ -211,6 +212,31 @@ describe("routing validation: every mistake named with its field and value", () 
     ["unknown key in bfd", pair({}, {}, { bfd: { interval: 100 } as object }), /^bfd: Unrecognized key: "interval"$/m],
     ["bfd as text", pair({}, {}, { bfd: "yes" as unknown as boolean }), /^bfd: .*\(got "yes"\)$/m],
     [
+      "multihop BFD that detects no later than the single-hop sessions",
+      { ...bgpChain(), bfd: { intervalMs: 100, multiplier: 3, multihop: { intervalMs: 100 } } },
+      /^bfd\.multihop: \{"intervalMs":100\}: multihop BFD would detect a dead peer in 300 ms \(100 ms x 3\), no later than the single-hop sessions' 300 ms \(100 ms x 3\); it must be slower, or an OSPF reroute tears the iBGP sessions between loopbacks down$/m,
+    ],
+    [
+      "a multihop BFD interval below 10 ms",
+      { ...bgpChain(), bfd: { multihop: { intervalMs: 5 } } },
+      /^bfd\.multihop\.intervalMs: must be from 10 to 60000 ms \(got 5\)$/m,
+    ],
+    [
+      "a multihop BFD multiplier of 1",
+      { ...bgpChain(), bfd: { multihop: { multiplier: 1 } } },
+      /^bfd\.multihop\.multiplier: must be from 2 to 255 \(got 1\)$/m,
+    ],
+    [
+      "an unknown key in bfd.multihop",
+      { ...bgpChain(), bfd: { multihop: { interval: 300 } as object } },
+      /^bfd\.multihop: Unrecognized key: "interval"$/m,
+    ],
+    [
+      "multihop BFD timers in a lab without iBGP between loopbacks",
+      pair({}, {}, { bfd: { multihop: { intervalMs: 300 } } }),
+      /^bfd\.multihop: \{"intervalMs":300\}: no BFD session is multihop; only iBGP between loopbacks \(both routers with a loopback and ospf\) runs one$/m,
+    ],
+    [
       "a loopback inside a segment",
       pair({ loopback: "10.1.2.99" }),
       /^nodes\[0\]\.loopback: "10\.1\.2\.99" is inside segment "lan2" \(10\.1\.2\.0\/24\); a loopback is an address of its own$/m,
@@ -258,6 +284,7 @@ describe("routing validation: every mistake named with its field and value", () 
       ),
     ],
     ["static routes beside OSPF", pair({ routes: [{ to: "10.99.0.0/16", via: "10.1.1.10" }] })],
+    ["multihop BFD just slower than single-hop (303 ms against 300 ms)", { ...bgpChain(), bfd: { multihop: { intervalMs: 101 } } }],
   ])("accepts %s", (_case, spec) => {
     expect(() => planRoutedLab("lab", spec)).not.toThrow();
   });
@@ -293,11 +320,13 @@ describe("routing plan", () => {
     const plan = planRoutedLab("chain", bgpChain());
     const routing = (name: string) => plan.nodes.find((n) => n.name === name)!.routing!;
     const sessions = (name: string) =>
-      routing(name).bgp!.neighbors.map((s) => `${s.node}@${s.address} AS${s.remoteAs}${s.overLoopback ? " lo" : ""}${s.bfd ? " bfd" : ""}`);
-    expect(sessions("r1")).toEqual(["r2a@10.30.101.2 AS65002 bfd"]);
-    expect(sessions("r2a")).toEqual(["r1@10.30.101.1 AS65001 bfd", "r2b@10.30.255.22 AS65002 lo"]);
-    expect(sessions("r2b")).toEqual(["r3@10.30.103.2 AS65003 bfd", "r2a@10.30.255.21 AS65002 lo"]);
-    expect(sessions("r3")).toEqual(["r2b@10.30.103.1 AS65002 bfd"]);
+      routing(name).bgp!.neighbors.map(
+        (s) => `${s.node}@${s.address} AS${s.remoteAs}${s.overLoopback ? " lo" : ""}${s.bfd ? ` bfd ${s.bfd}` : ""}`,
+      );
+    expect(sessions("r1")).toEqual(["r2a@10.30.101.2 AS65002 bfd single-hop"]);
+    expect(sessions("r2a")).toEqual(["r1@10.30.101.1 AS65001 bfd single-hop", "r2b@10.30.255.22 AS65002 lo bfd multihop"]);
+    expect(sessions("r2b")).toEqual(["r3@10.30.103.2 AS65003 bfd single-hop", "r2a@10.30.255.21 AS65002 lo bfd multihop"]);
+    expect(sessions("r3")).toEqual(["r2b@10.30.103.1 AS65002 bfd single-hop"]);
     expect(routing("r1").bgp!.networks).toEqual(["10.30.1.0/24"]);
     expect(routing("r2a").bgp!.networks).toEqual(["10.30.255.21/32"]);
     expect(routing("r2a").routerId).toBe("10.30.255.21");
@@ -410,13 +439,12 @@ describe("FRR files", () => {
     expect(nodeOf(ospfRing(), "r4").files[FRR_TEMPLATE_PATH]).toContain(" ip ospf cost 100\n");
   });
 
-  it("renders iBGP between loopbacks: lo in OSPF, update-source lo, next-hop-self, no BFD on that session", () => {
+  it("renders iBGP between loopbacks: lo in OSPF, update-source lo, next-hop-self, multihop BFD on that session", () => {
     const text = nodeOf(bgpChain(), "r2a").files[FRR_TEMPLATE_PATH];
     expect(text).toContain("interface lo\n ip ospf area 0.0.0.0\n ip ospf passive\nexit\n");
     expect(text).toContain(
-      " neighbor 10.30.255.22 remote-as 65002\n neighbor 10.30.255.22 description r2b\n neighbor 10.30.255.22 timers connect 1\n neighbor 10.30.255.22 update-source lo\n",
+      " neighbor 10.30.255.22 remote-as 65002\n neighbor 10.30.255.22 description r2b\n neighbor 10.30.255.22 timers connect 1\n neighbor 10.30.255.22 update-source lo\n neighbor 10.30.255.22 bfd profile netlabs-multihop\n",
     );
-    expect(text).not.toContain("neighbor 10.30.255.22 bfd");
     expect(text).toContain(" neighbor 10.30.101.1 bfd profile netlabs\n");
     expect(text).toContain("  network 10.30.255.21/32\n  neighbor 10.30.255.22 next-hop-self\n exit-address-family");
     expect(text).not.toContain("neighbor 10.30.101.1 next-hop-self");
@@ -436,6 +464,103 @@ describe("FRR files", () => {
     expect(nodeOf(pair({ capabilities: ["SYS_TIME", "NET_RAW"] }), "r1").capabilities).toEqual([...FRR_CAPABILITIES, "SYS_TIME"].sort());
     const h = nodeOf(ospfRing(), "h1");
     expect([h.routing, h.capabilities, h.capabilityDrops, h.files]).toEqual([undefined, [], [], {}]);
+  });
+});
+
+describe("BFD on iBGP between loopbacks", () => {
+  const chainWith = (bfd: BfdSpec | undefined): RoutedLabSpec => ({ ...bgpChain(), bfd });
+  const frr = (spec: RoutedLabSpec, name: string) => nodeOf(spec, name).files[FRR_TEMPLATE_PATH];
+  /** The `bfd` node of a configuration, its lines from `bfd` to its `exit`, without the declared peers. */
+  const bfdNode = (text: string): string[] => {
+    const lines = text.split("\n");
+    const start = lines.indexOf("bfd");
+    const node = start < 0 ? [] : lines.slice(start, lines.indexOf("exit", start) + 1);
+    return node.filter((_, i) => !node.slice(0, i + 1).some((line, j) => line.startsWith(" peer ") && node.indexOf(" exit", j) >= i));
+  };
+  const profile = (name: string, intervalMs: number, multiplier: number) => [
+    ` profile ${name}`,
+    `  detect-multiplier ${multiplier}`,
+    `  receive-interval ${intervalMs}`,
+    `  transmit-interval ${intervalMs}`,
+    " exit",
+  ];
+
+  it("gives both routers of the pair a multihop profile and puts the session to the other's loopback on it", () => {
+    for (const [router, peer] of [
+      ["r2a", "10.30.255.22"],
+      ["r2b", "10.30.255.21"],
+    ]) {
+      const text = frr(bgpChain(), router);
+      expect(bfdNode(text)).toEqual(["bfd", ...profile("netlabs", 100, 3), " !", ...profile("netlabs-multihop", 300, 3), "exit"]);
+      expect(text).toContain(` neighbor ${peer} update-source lo\n neighbor ${peer} bfd profile netlabs-multihop\n`);
+      expect(text.match(/bfd profile netlabs-multihop/g)).toHaveLength(1);
+    }
+  });
+
+  it.each<[string, BfdSpec, number, number]>([
+    ["true: 3 x 100 ms, x 3 (900 ms)", true, 300, 3],
+    ["its own timers: 3 x 50 ms, the same multiplier", { intervalMs: 50, multiplier: 4 }, 150, 4],
+    ["a slow interval: at most FRR's 60000 ms", { intervalMs: 25000, multiplier: 2 }, 60000, 2],
+    ["bfd.multihop's interval", { multihop: { intervalMs: 500 } }, 500, 3],
+    ["bfd.multihop's multiplier, with the derived interval", { intervalMs: 200, multihop: { multiplier: 5 } }, 600, 5],
+  ])("derives the multihop timers from the lab's bfd %s", (_case, bfd, intervalMs, multiplier) => {
+    const r2a = nodeOf(chainWith(bfd), "r2a");
+    expect(r2a.routing!.bfdMultihop).toEqual({ intervalMs, multiplier });
+    expect(bfdNode(r2a.files[FRR_TEMPLATE_PATH]).slice(7, -1)).toEqual(profile("netlabs-multihop", intervalMs, multiplier));
+  });
+
+  it("keeps OSPF adjacencies and single-hop BGP sessions on the lab's own profile and timers", () => {
+    const spec = chainWith({ intervalMs: 50, multiplier: 4 });
+    const text = frr(spec, "r2a");
+    expect(bfdNode(text).slice(0, 6)).toEqual(["bfd", ...profile("netlabs", 50, 4)]);
+    expect(text).toContain("interface @IF_lab@\n description lab\n ip ospf area 0.0.0.0\n ip ospf network point-to-point\n");
+    expect(text).toContain(" ip ospf bfd\n ip ospf bfd profile netlabs\nexit\n");
+    expect(text).toContain(" neighbor 10.30.101.1 timers connect 1\n neighbor 10.30.101.1 bfd profile netlabs\n");
+    expect(nodeOf(spec, "r2a").routing!.bfd).toEqual({ intervalMs: 50, multiplier: 4 });
+  });
+
+  it("renders no multihop profile on a router without a session between loopbacks", () => {
+    // eBGP only, in a lab whose middle pair has one; OSPF only; iBGP over a shared segment.
+    const ibgpOnLink = pair({ ospf: undefined, bgp: { asn: 65001 } }, { ospf: undefined, bgp: { asn: 65001 } }, { bfd: true });
+    const cases: [RoutedLabSpec, string][] = [
+      [bgpChain(), "r1"],
+      [bgpChain(), "r3"],
+      [ospfRing(), "r1"],
+      [ibgpOnLink, "r1"],
+    ];
+    for (const [spec, router] of cases) {
+      const node = nodeOf(spec, router);
+      expect(node.routing!.bfdMultihop).toBeUndefined();
+      expect(bfdNode(node.files[FRR_TEMPLATE_PATH])).toEqual(["bfd", ...profile("netlabs", 100, 3), "exit"]);
+      expect(node.files[FRR_TEMPLATE_PATH]).not.toContain("multihop");
+    }
+    expect(nodeOf(ibgpOnLink, "r1").routing!.bgp!.neighbors.map((n) => n.bfd)).toEqual(["single-hop"]);
+    // A single-hop session is declared whole in bfdd; a multihop one is left to bgpd.
+    expect(frr(ibgpOnLink, "r1")).toContain(" peer 10.0.0.2 local-address 10.0.0.1 interface @IF_link@\n  profile netlabs\n exit\n");
+    expect(frr(bgpChain(), "r2a")).not.toMatch(/ peer 10\.30\.255\./);
+    expect(frr(ibgpOnLink, "r1")).toContain(" neighbor 10.0.0.2 bfd profile netlabs\n");
+  });
+
+  it.each<[string, BfdSpec | undefined]>([
+    ["false", false],
+    ["left out", undefined],
+  ])("runs no BFD at all when the lab's bfd is %s", (_case, bfd) => {
+    const spec = chainWith(bfd);
+    for (const router of ["r1", "r2a", "r2b", "r3"]) {
+      const node = nodeOf(spec, router);
+      expect(node.files[FRR_TEMPLATE_PATH]).not.toMatch(/bfd/);
+      expect(node.files[FRR_DAEMONS_PATH]).toMatch(/^bfdd=no$/m);
+      expect([node.routing!.bfd, node.routing!.bfdMultihop, node.routing!.bfdPeers]).toEqual([undefined, undefined, []]);
+      expect(node.routing!.bgp!.neighbors.every((n) => n.bfd === false)).toBe(true);
+    }
+  });
+
+  it("counts the multihop session among the pair's BFD peers, which the lab's checks and convergence wait for", () => {
+    const plan = planRoutedLab("chain", bgpChain());
+    const peers = (name: string) => plan.nodes.find((n) => n.name === name)!.routing!.bfdPeers;
+    expect(peers("r2a")).toEqual(["10.30.102.2", "10.30.101.1", "10.30.255.22"]);
+    expect(peers("r2b")).toEqual(["10.30.102.1", "10.30.103.2", "10.30.255.21"]);
+    expect(peers("r1")).toEqual(["10.30.101.2"]);
   });
 });
 
@@ -614,11 +739,11 @@ describe("RoutedLab with routing", () => {
       "r1 has a route to every LAN (2)",
       "r2a OSPF adjacencies up (1)",
       "r2a BGP sessions Established (2)",
-      "r2a BFD sessions up (2)",
+      "r2a BFD sessions up (3)",
       "r2a has a route to every LAN (2)",
       "r2b OSPF adjacencies up (1)",
       "r2b BGP sessions Established (2)",
-      "r2b BFD sessions up (2)",
+      "r2b BFD sessions up (3)",
       "r2b has a route to every LAN (2)",
       "r3 BGP sessions Established (1)",
       "r3 BFD sessions up (1)",

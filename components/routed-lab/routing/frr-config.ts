@@ -6,7 +6,7 @@
  * replaces with the interface it found holding the segment's address, writing /etc/frr/frr.conf
  * before FRR starts. The real FRR checks these files in test/e2e/frr-config-check.test.ts.
  */
-import { NodeRoutingPlan } from "./plan";
+import { BfdTimers, NodeRoutingPlan } from "./plan";
 
 export const FRR_CONFIG_PATH = "/etc/frr/frr.conf";
 export const FRR_TEMPLATE_PATH = "/netlabs/frr.conf.in";
@@ -19,6 +19,18 @@ export const FRR_RESERVED_PATHS = [FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_DAEMO
 export const FRR_WAIT_SECONDS = 30;
 
 export const BFD_PROFILE = "netlabs";
+/**
+ * The profile of the multihop BFD sessions, iBGP between loopbacks; its timers (plan.ts: 3 x the
+ * lab's interval by default) let OSPF reroute the loopbacks before the session misses its packets.
+ * FRR 8.4's bgpd makes an iBGP peer's BFD session multihop when the peer is not on a connected
+ * network (bgpd/bgp_bfd.h, PEER_IS_MULTIHOP), sourced from the session's local address (the
+ * loopback, by `update-source lo`) once the session is Established. It registers the session with
+ * the iBGP peer's TTL, 255, from which bfdd sets the session's minimum TTL to 1
+ * (bfdd/ptm_adapter.c), and a session's own minimum TTL wins over its profile's (bfdd/bfd.c,
+ * bfd_session_apply): packets that crossed any number of routers are accepted, so the profile sets
+ * no `minimum-ttl` (whose default, 254, would allow one hop only).
+ */
+export const BFD_MULTIHOP_PROFILE = "netlabs-multihop";
 
 /** How long bgpd holds a new peer's first updates to send them together, in ms. */
 const BGP_COALESCE_MS = 50;
@@ -53,22 +65,26 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
     "service integrated-vtysh-config",
     "!",
   ];
-  const { ospf, bgp, bfd } = routing;
+  const { ospf, bgp, bfd, bfdMultihop } = routing;
   if (bfd) {
+    const profile = (name: string, timers: BfdTimers) => [
+      ` profile ${name}`,
+      `  detect-multiplier ${timers.multiplier}`,
+      `  receive-interval ${timers.intervalMs}`,
+      `  transmit-interval ${timers.intervalMs}`,
+      " exit",
+    ];
     lines.push(
       "bfd",
-      ` profile ${BFD_PROFILE}`,
-      `  detect-multiplier ${bfd.multiplier}`,
-      `  receive-interval ${bfd.intervalMs}`,
-      `  transmit-interval ${bfd.intervalMs}`,
-      " exit",
-      // BGP's BFD sessions declared here, whole, rather than left to bgpd: FRR 8.4's bgpd registers
-      // a session without its source address and interface, and re-registers it with them once the
-      // BGP session is up; the peer's BFD sees the first one go down and its bgpd drops the BGP
-      // session (measured: "BFD down received", ~2.2 s more to bring the triangle up). bgpd then
-      // joins the session declared here instead of replacing it.
+      ...profile(BFD_PROFILE, bfd),
+      ...(bfdMultihop ? [" !", ...profile(BFD_MULTIHOP_PROFILE, bfdMultihop)] : []),
+      // Single-hop BGP sessions declared here, whole, rather than left to bgpd: FRR 8.4's bgpd
+      // registers one without its source address and interface, and re-registers it with them once
+      // BGP is up; the peer's BFD sees the first one go down and its bgpd drops the BGP session
+      // (measured: "BFD down received", ~2.2 s more to bring the triangle up). bgpd then joins the
+      // session declared here instead. (A multihop one is registered only once BGP is up.)
       ...(routing.bgp?.neighbors ?? []).flatMap((neighbor) =>
-        neighbor.bfd && neighbor.link
+        neighbor.bfd === "single-hop" && neighbor.link
           ? [
               ` peer ${neighbor.address} local-address ${neighbor.link.localAddress} interface ${interfaceToken(neighbor.link.segment)}`,
               `  profile ${BFD_PROFILE}`,
@@ -111,7 +127,10 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
         ` neighbor ${neighbor.address} timers connect 1`,
       );
       if (neighbor.overLoopback) lines.push(` neighbor ${neighbor.address} update-source lo`);
-      if (neighbor.bfd) lines.push(` neighbor ${neighbor.address} bfd profile ${BFD_PROFILE}`);
+      if (neighbor.bfd) {
+        const profile = neighbor.bfd === "multihop" ? BFD_MULTIHOP_PROFILE : BFD_PROFILE;
+        lines.push(` neighbor ${neighbor.address} bfd profile ${profile}`);
+      }
     }
     lines.push(" address-family ipv4 unicast");
     for (const network of bgp.networks) lines.push(`  network ${network}`);

@@ -10,14 +10,18 @@
  *   domain (which carries the loopbacks), otherwise over their first shared segment.
  * - A router's LANs are its segments that no other OSPF or BGP router shares; BGP announces them
  *   and the loopback.
- * - BFD (the lab's `bfd`) on every OSPF adjacency and every single-hop BGP session. An iBGP session
- *   between loopbacks has none: OSPF, with its own BFD, moves it to another path, and a multihop
- *   BFD session would tear it down during that reroute.
+ * - BFD (the lab's `bfd`) on every OSPF adjacency and every BGP session. An iBGP session between
+ *   loopbacks gets a multihop BFD session with slower timers of its own (`bfd.multihop`, default 3 x
+ *   the interval, the same multiplier: 900 ms at 100 ms x 3): when a link fails, OSPF's single-hop
+ *   BFD detects it and OSPF moves the loopbacks to another path (a ~35 ms outage measured at 100 ms
+ *   x 3) well within that time, so the iBGP session survives the reroute, while a dead peer is still
+ *   detected long before the BGP hold time. A multihop override that would detect a failure no later
+ *   than the single-hop sessions is refused: the reroute would tear the iBGP sessions down.
  */
 import { z } from "zod";
 import { Ipv4Subnet, subnetContains } from "../../net/addressing";
 import { ConfigIssue, show } from "../../net/errors";
-import { DEFAULT_BFD, bfdSchema, bgpSchema, ospfSchema } from "./schema";
+import { BFD_INTERVAL_MS, DEFAULT_BFD, bfdSchema, bgpSchema, ospfSchema } from "./schema";
 
 export interface RoutingNodeInput {
   /** Position in the spec's nodes (for field paths). */
@@ -49,6 +53,20 @@ export interface BfdTimers {
   multiplier: number;
 }
 
+/** How much slower than the lab's BFD interval the multihop sessions run by default. */
+export const MULTIHOP_BFD_FACTOR = 3;
+
+/**
+ * The multihop sessions' timers: the user's `bfd.multihop`, else MULTIHOP_BFD_FACTOR x the interval
+ * (at most FRR's 60 s) and the same multiplier.
+ */
+export function multihopBfdTimers(bfd: BfdTimers, override: Partial<BfdTimers> = {}): BfdTimers {
+  return {
+    intervalMs: override.intervalMs ?? Math.min(bfd.intervalMs * MULTIHOP_BFD_FACTOR, BFD_INTERVAL_MS.max),
+    multiplier: override.multiplier ?? bfd.multiplier,
+  };
+}
+
 export interface OspfInterfacePlan {
   segment: string;
   address: string;
@@ -76,9 +94,10 @@ export interface BgpNeighborPlan {
   /** The peer's address this router connects to. */
   address: string;
   remoteAs: number;
-  /** Between loopbacks (iBGP over OSPF): sourced from `lo`, multihop, no BFD. */
+  /** Between loopbacks (iBGP over OSPF): sourced from `lo`, multihop. */
   overLoopback: boolean;
-  bfd: boolean;
+  /** The session's BFD when the lab runs BFD: multihop between loopbacks, single-hop otherwise. */
+  bfd: false | "single-hop" | "multihop";
   /** A single-hop session: the segment it runs on and this router's address there. */
   link?: { segment: string; localAddress: string };
 }
@@ -99,7 +118,9 @@ export interface NodeRoutingPlan {
   bgp?: BgpPlan;
   /** BFD timers, when the lab runs BFD. */
   bfd?: BfdTimers;
-  /** Addresses of the BFD peers this router should see up. */
+  /** Timers of the multihop BFD sessions, when one of this router's BGP sessions has one. */
+  bfdMultihop?: BfdTimers;
+  /** Addresses of the BFD peers this router should see up, single-hop and multihop. */
   bfdPeers: string[];
   /** The router's LANs (segments no other protocol router shares). */
   lans: string[];
@@ -220,9 +241,26 @@ export function planRouting(input: RoutingInput): RoutingResult {
   }
 
   const bfd: BfdTimers | undefined =
-    input.bfd === undefined || input.bfd === false ? undefined : input.bfd === true ? { ...DEFAULT_BFD } : input.bfd;
+    input.bfd === undefined || input.bfd === false
+      ? undefined
+      : input.bfd === true
+        ? { ...DEFAULT_BFD }
+        : { intervalMs: input.bfd.intervalMs, multiplier: input.bfd.multiplier };
   if (bfd && routers.length === 0) {
     issues.push({ path: "bfd", message: `${show(input.bfd)}: BFD runs on OSPF and BGP adjacencies, but no node has ospf or bgp` });
+  }
+  const multihopOverride = typeof input.bfd === "object" ? input.bfd.multihop : undefined;
+  const bfdMultihop = bfd ? multihopBfdTimers(bfd, multihopOverride) : undefined;
+  if (bfd && bfdMultihop && multihopOverride) {
+    const detection = (timers: BfdTimers) => `${timers.intervalMs * timers.multiplier} ms (${timers.intervalMs} ms x ${timers.multiplier})`;
+    if (bfdMultihop.intervalMs * bfdMultihop.multiplier <= bfd.intervalMs * bfd.multiplier) {
+      issues.push({
+        path: "bfd.multihop",
+        message:
+          `${show(multihopOverride)}: multihop BFD would detect a dead peer in ${detection(bfdMultihop)}, no later than ` +
+          `the single-hop sessions' ${detection(bfd)}; it must be slower, or an OSPF reroute tears the iBGP sessions between loopbacks down`,
+      });
+    }
   }
 
   // Who runs what on each segment.
@@ -286,7 +324,7 @@ export function planRouting(input: RoutingInput): RoutingResult {
       address,
       remoteAs: to.bgp!.asn,
       overLoopback,
-      bfd: bfd !== undefined && !overLoopback,
+      bfd: bfd === undefined ? false : overLoopback ? "multihop" : "single-hop",
       ...(link ? { link: { segment: link.segment, localAddress: link.address } } : {}),
     });
     bgpGroups.join(from.name, to.name);
@@ -326,6 +364,12 @@ export function planRouting(input: RoutingInput): RoutingResult {
       });
     }
   });
+  if (multihopOverride && ![...neighbors.values()].some((sessions) => sessions.some((s) => s.bfd === "multihop"))) {
+    issues.push({
+      path: "bfd.multihop",
+      message: `${show(multihopOverride)}: no BFD session is multihop; only iBGP between loopbacks (both routers with a loopback and ospf) runs one`,
+    });
+  }
   for (const node of bgpRouters) {
     if (neighbors.get(node.name)!.length === 0 && !issues.some((issue) => issue.path === at(node, "bgp.asn"))) {
       issues.push({
@@ -366,11 +410,23 @@ export function planRouting(input: RoutingInput): RoutingResult {
             ...(ospf?.interfaces ?? []).flatMap((iface) =>
               others(node, iface.segment, (n) => iface.neighbors.includes(n.name)).map((peer) => peer.address),
             ),
+            // Multihop ones too: bfdd lists them among its peers (`"multihop": true` in `show bfd peers json`).
             ...(sessions ?? []).filter((s) => s.bfd).map((s) => s.address),
           ]),
         ]
       : [];
-    plans.set(node.name, { routerId, loopback: node.loopback, ospf, bgp, bfd, bfdPeers, lans, expectedPrefixes });
+    const multihop = (sessions ?? []).some((s) => s.bfd === "multihop");
+    plans.set(node.name, {
+      routerId,
+      loopback: node.loopback,
+      ospf,
+      bgp,
+      bfd,
+      ...(multihop ? { bfdMultihop } : {}),
+      bfdPeers,
+      lans,
+      expectedPrefixes,
+    });
   }
   return { issues, routers: plans };
 }

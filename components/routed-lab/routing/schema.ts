@@ -48,12 +48,25 @@ export const bgpSchema = z.strictObject({
 
 export const DEFAULT_BFD = { intervalMs: 100, multiplier: 3 } as const;
 
+/** FRR's range of a BFD transmit and receive interval, in ms. */
+export const BFD_INTERVAL_MS = { min: 10, max: 60000 } as const;
+
 /** BFD on every adjacency: true (100 ms x 3), false, or its timers. */
 export const bfdSchema = z.union([
   z.boolean(),
   z.strictObject({
-    intervalMs: wholeIn(10, 60000, " ms").default(DEFAULT_BFD.intervalMs),
+    intervalMs: wholeIn(BFD_INTERVAL_MS.min, BFD_INTERVAL_MS.max, " ms").default(DEFAULT_BFD.intervalMs),
     multiplier: wholeIn(2, 255).default(DEFAULT_BFD.multiplier),
+    /**
+     * Timers of the multihop sessions (iBGP between loopbacks); default: 3 x intervalMs, the same
+     * multiplier. Each must detect a dead peer more slowly than the single-hop sessions (plan.ts).
+     */
+    multihop: z
+      .strictObject({
+        intervalMs: wholeIn(BFD_INTERVAL_MS.min, BFD_INTERVAL_MS.max, " ms").optional(),
+        multiplier: wholeIn(2, 255).optional(),
+      })
+      .optional(),
   }),
 ]);
 
