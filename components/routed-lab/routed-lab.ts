@@ -298,10 +298,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
           ipv4Address: iface.address,
           aliases: [node.name, ...iface.aliases],
         })),
-        capabilities:
-          capabilities.size > 0 || node.capabilityDrops.length > 0
-            ? { adds: [...capabilities].sort(), ...(node.capabilityDrops.length > 0 ? { drops: node.capabilityDrops } : {}) }
-            : undefined,
+        capabilities: capabilities.size > 0 ? { adds: [...capabilities].sort() } : undefined,
         sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
         envs: renderEnv(node.env),
         hosts:

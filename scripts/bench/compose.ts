@@ -66,7 +66,6 @@ export function writeComposeProject(
       entrypoint: ["/bin/sh", "/netlabs/init.sh"],
       command: node.command ?? LAB_IMAGE_COMMANDS[node.image],
       ...(capabilities.size ? { cap_add: [...capabilities].sort() } : {}),
-      ...(node.capabilityDrops.length ? { cap_drop: node.capabilityDrops } : {}),
       ...(node.router ? { sysctls: { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } } : {}),
       networks: Object.fromEntries(
         node.interfaces.map((iface) => [iface.segment, { ipv4_address: iface.address, aliases: [node.name, ...iface.aliases] }]),

@@ -150,14 +150,17 @@ export async function cutLink(container: string, address: string): Promise<{ res
 
 /**
  * A silent failure of the link holding `address` in `container`: the interface stays up and its
- * packets vanish (iptables drops all in and out), so the router cannot announce the loss; its
+ * packets vanish (iptables drops all it receives, sends and forwards there), so the router cannot announce the loss; its
  * neighbours notice only by BFD or the OSPF dead interval. Returns how to undo it.
  */
 export async function silenceLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
   const ifname = await interfaceHolding(container, address);
+  // Packets the router forwards cross FORWARD, not INPUT or OUTPUT.
   const rules = [
     ["INPUT", "-i"],
     ["OUTPUT", "-o"],
+    ["FORWARD", "-i"],
+    ["FORWARD", "-o"],
   ];
   const apply = async (action: "-I" | "-D") => {
     for (const [chain, side] of rules) {
