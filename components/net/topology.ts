@@ -508,10 +508,10 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
  * with router: true). Measured with FRR 8.4: each daemon raises NET_ADMIN, NET_RAW and SYS_ADMIN
  * (bgpd, ospfd, bfdd also NET_BIND_SERVICE) at start and exits when one is missing ("privs_init:
  * initial cap_set_proc failed"); FRR's init needs CHOWN, FOWNER, DAC_OVERRIDE, SETUID, SETGID.
- * Dropping the rest of Docker's defaults as well (AUDIT_WRITE, FSETID, MKNOD, SETFCAP, SETPCAP,
- * SYS_CHROOT, with KILL kept) left FRR working, but the OSPF ring's one-sided cut then took 1.7 to
- * 2.9 s in 5 of 8 runs instead of tens of ms (0 of 7 with Docker's defaults); the cause was not
- * found, so the defaults stay. Never privileged.
+ * Dropping the rest of Docker's defaults as well (cap_drop ALL, that list plus KILL added back)
+ * left FRR working, but 5 of 14 one-sided cuts in the OSPF ring then took 1.7 to 2.9 s instead of
+ * tens of ms; with the defaults, 0 of the 4 runs seen were slow. Too few runs to blame the drops,
+ * and the cause was not found, so the defaults stay. Never privileged.
  */
 function withRouting(node: NodePlan, routing: NodeRoutingPlan): Pick<NodePlan, "routing" | "files" | "capabilities"> {
   return {
