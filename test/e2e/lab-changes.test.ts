@@ -15,6 +15,7 @@ import {
   TEST_LABEL,
   deployProgram,
   deployStack,
+  dockerIds,
   leftovers,
   newTestRun,
   redeployProgram,
@@ -45,25 +46,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
 
   const config = (version: Version) => ({ labs: [LAB], routedLab: routedLab(version), probes: true, failOnProbe: true });
 
-  async function objects() {
-    const ids = async (kind: "ps" | "network") => {
-      const listed = await dockerCli(LOCAL_DOCKER, [
-        ...(kind === "ps" ? ["ps", "-a"] : ["network", "ls"]),
-        "--no-trunc",
-        "--filter",
-        `label=${TEST_LABEL}=${testRun.id}`,
-        "--format",
-        kind === "ps" ? "{{.Names}} {{.ID}}" : "{{.Name}} {{.ID}}",
-      ]);
-      return Object.fromEntries(
-        listed
-          .split("\n")
-          .filter(Boolean)
-          .map((line) => line.split(" ")),
-      );
-    };
-    return { containers: await ids("ps"), networks: await ids("network") };
-  }
+  const objects = () => dockerIds(testRun);
 
   /** What the deploy did to the lab's containers and networks, by resource name. */
   function stepsOf(kind: string, names: string[]): Record<string, StepKind | undefined> {

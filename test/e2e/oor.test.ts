@@ -17,9 +17,9 @@ import {
   Deployed,
   DeployedStack,
   TEST_LABEL,
-  TestRun,
   deployProgram,
   deployStack,
+  dockerIds,
   leftovers,
   newTestRun,
   redeployProgram,
@@ -129,17 +129,6 @@ describe.skipIf(skipReason)(`oor-2xtrs-1msmr with the real OpenOverlayRouter${sk
     expect(await leftovers(labRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 });
-
-/** The run's containers by name, with their Docker ids. */
-async function containerIds(testRun: TestRun): Promise<Map<string, string>> {
-  const listed = await run("docker", ["ps", "-a", "--filter", `label=${TEST_LABEL}=${testRun.id}`, "--format", "{{.Names}} {{.ID}}"]);
-  return new Map(
-    listed.stdout
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => line.split(" ") as [string, string]),
-  );
-}
 
 /**
  * One RLOC network with an MS/MR, a file-mode xTR site, an env-mode xTR site (the image's nine
@@ -285,7 +274,7 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
     expect(refused.find((r) => r.name === "registered")).toMatchObject({ ok: false });
     expect(await pingOnce(sandboxOf(late.outputs).container, sandboxOf(base.outputs.file).address, 2)).toBe(false);
 
-    const before = await containerIds(testRun);
+    const before = (await dockerIds(testRun)).containers;
     late = await redeployProgram(late, () => new LispSite("late", siteArgs(base.outputs.rloc, prefixes.late, "198.18.12.13", KEY)));
     // Only the xTR changed (its uploaded configuration holds the key): it alone is replaced, and its
     // readiness gate, which waits for that container, updated; the EID network, the sandbox and the
@@ -295,10 +284,10 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
       ["docker:index/container:Container::late-xtr", "replace"],
       ["pulumi-nodejs:dynamic/netlabs:NodesReady::late-xtr-ready", "update"],
     ]);
-    const after = await containerIds(testRun);
+    const after = (await dockerIds(testRun)).containers;
     const xtr = late.outputs.xtr.containerName;
-    expect(after.get(xtr)).not.toBe(before.get(xtr));
-    for (const [name, id] of before) if (name !== xtr && name.includes("late")) expect(after.get(name), name).toBe(id);
+    expect(after[xtr]).not.toBe(before[xtr]);
+    for (const [name, id] of Object.entries(before)) if (name !== xtr && name.includes("late")) expect(after[name], name).toBe(id);
     // The file site asked the MS for the late site's EIDs while they were refused: it holds the
     // negative Map-Reply, whose TTL is 1 min in OOR 1.3.0 (an EID not registered), before it asks again.
     const fixed = await valueOf((await probe("fixed-probe", late.outputs, 90)).outputs.results);

@@ -36,8 +36,6 @@ export interface EmulatedHost {
 
 export interface EmulatedHosts {
   hosts: EmulatedHost[];
-  /** The wire's namespace (its bridge is `wire`), e.g. to capture what crosses between hosts. */
-  wireNetns: string;
   /** Runs a command in a host's network namespace (the host's own `ip`, `iptables`). */
   inHost(host: EmulatedHost, argv: string[]): Promise<string>;
   /**
@@ -157,7 +155,7 @@ export async function startEmulatedHosts(images: string[], count = 2): Promise<E
       if (!up) throw new Error(`emulated host ${host.name}: dockerd did not answer within 60 s of its restart: ${tail(daemons[i].log)}`);
       return { stoppedMs, answeringMs: Date.now() - started - stoppedMs };
     };
-    return { hosts, wireNetns, stop, restartEngine, inHost: (host, argv) => must("ip", ["netns", "exec", host.netns, ...argv]) };
+    return { hosts, stop, restartEngine, inHost: (host, argv) => must("ip", ["netns", "exec", host.netns, ...argv]) };
   } catch (error) {
     await stop();
     throw error;

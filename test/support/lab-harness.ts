@@ -79,6 +79,27 @@ export async function redeployProgram<T>(
   }
 }
 
+/** The run's containers and networks on the local engine, by name, with their full Docker ids. */
+export async function dockerIds(testRun: TestRun): Promise<{ containers: Record<string, string>; networks: Record<string, string> }> {
+  const ids = async (list: string[], name: string) => {
+    const listed = await docker(LOCAL_DOCKER, [
+      ...list,
+      "--no-trunc",
+      "--filter",
+      `label=${TEST_LABEL}=${testRun.id}`,
+      "--format",
+      `${name} {{.ID}}`,
+    ]);
+    return Object.fromEntries(
+      listed
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(" ")),
+    );
+  };
+  return { containers: await ids(["ps", "-a"], "{{.Names}}"), networks: await ids(["network", "ls"], "{{.Name}}") };
+}
+
 /** Deploys this project's stack program with `config`, labelled and prefixed for `run`. */
 export function deployStack(run: TestRun, config: Record<string, unknown>): Promise<DeployedStack> {
   return deployProgram(() => buildStack(readStackConfig(), { labels: { [TEST_LABEL]: run.id } }), {

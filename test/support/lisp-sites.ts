@@ -3,13 +3,9 @@
  * tier deploys them: each stack file's config, pointed at an emulated host, its RLOC network a
  * macvlan on that host's underlay interface (the stack files' `parent: eth1`).
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { EmulatedHost } from "./emulated-hosts";
+import { stackFileConfig } from "./stack-files";
 import { ensureLocalImage } from "./stretch-sites";
-
-const ROOT = path.join(__dirname, "../..");
 
 export type LispStack = "msmr" | "site-a" | "site-b";
 
@@ -20,10 +16,7 @@ export async function lispImages(): Promise<string[]> {
 
 /** A LISP stack file's config, deployed to `host` through ssh:// with its keys, images preloaded. */
 export function lispStackConfig(stack: LispStack, host: EmulatedHost, key: string, overrides: Record<string, unknown> = {}) {
-  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  const config = Object.fromEntries(
-    Object.entries(file.config as Record<string, unknown>).map(([name, value]) => [name.replace("docker-netlabs:", ""), value]),
-  ) as Record<string, any>;
+  const config = stackFileConfig(stack);
   return {
     ...config,
     oorRloc: { ...config.oorRloc, parent: host.underlayDevice },

@@ -2,15 +2,12 @@
  * The stretch-a / stretch-b site stacks as the e2e tier and the benchmark deploy them: each stack
  * file's config, pointed at an emulated host and at this machine's underlay between the hosts.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { IMAGES_DIR } from "../../components/images/catalog";
 import { labImageTag } from "../../components/images/lab-image";
 import { LOCAL_DOCKER, docker, run } from "./docker-cli";
 import { EmulatedHost } from "./emulated-hosts";
-
-const ROOT = path.join(__dirname, "../..");
+import { stackFileConfig } from "./stack-files";
 
 /** What the emulated hosts need: the base image and the lab images the stretch stacks use. */
 export async function stretchImages(): Promise<string[]> {
@@ -24,10 +21,7 @@ export function stretchSiteConfig(
   peer: EmulatedHost,
   overrides: Record<string, unknown> = {},
 ): Record<string, any> {
-  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  const config = Object.fromEntries(
-    Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),
-  ) as Record<string, any>;
+  const config = stackFileConfig(stack);
   const segment = config.routedLab.segments[0];
   segment.vxlan = { ...segment.vxlan, local: self.underlayAddress, remote: peer.underlayAddress, device: self.underlayDevice };
   return {

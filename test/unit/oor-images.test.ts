@@ -4,9 +4,6 @@
  * makes the host's needed images include it; `build` (the default) builds it as before; an
  * `oorImage` other than the own one is pulled either way.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { checkHostFacts } from "../../components/host/host-facts";
 import { labImageTag } from "../../components/images/lab-image";
@@ -14,8 +11,8 @@ import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
+import { stackFileConfig } from "../support/stack-files";
 
-const ROOT = path.resolve(__dirname, "../..");
 const IMAGE = "docker:index/image:Image";
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
 const CONTAINER = "docker:index/container:Container";
@@ -28,13 +25,7 @@ const OOR_TAG = labImageTag("oor");
 
 /** A stack file's config (Pulumi.<stack>.yaml), keys without namespace, with the shared key set. */
 function stackFile(stack: string): Record<string, unknown> {
-  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  return {
-    ...Object.fromEntries(
-      Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),
-    ),
-    oorMapServerKey: "shared-site-key",
-  };
+  return { ...stackFileConfig(stack), oorMapServerKey: "shared-site-key" };
 }
 
 const LABS: Record<string, { config: Record<string, unknown>; routers: string[] }> = {

@@ -4,9 +4,6 @@
  * Pulumi.stretch-b.yaml) as the program registers them.
  */
 import { execFileSync } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
 import { configIssues } from "../support/config-issues";
 import { renderHostGuardScript, vxlanSteps } from "../../components/host/host-guard-script";
@@ -18,16 +15,9 @@ import { parseStackConfig, readStackConfig } from "../../stacks/config";
 import { dependencyDepth } from "../../scripts/bench/depth";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
+import { stackFileConfig } from "../support/stack-files";
 
-const ROOT = path.join(__dirname, "../..");
-
-/** A stack file's config, keys without the namespace. */
-function stackFile(stack: string): Record<string, unknown> {
-  const file = parseYaml(fs.readFileSync(path.join(ROOT, `Pulumi.${stack}.yaml`), "utf8"));
-  return Object.fromEntries(
-    Object.entries(file.config as Record<string, unknown>).map(([key, value]) => [key.replace("docker-netlabs:", ""), value]),
-  );
-}
+const stackFile = stackFileConfig;
 
 const SITE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
 const SITE_HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHostKeyOfTheSiteForTests";
