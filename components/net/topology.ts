@@ -509,9 +509,9 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
  * (bgpd, ospfd, bfdd also NET_BIND_SERVICE) at start and exits when one is missing ("privs_init:
  * initial cap_set_proc failed"); FRR's init needs CHOWN, FOWNER, DAC_OVERRIDE, SETUID, SETGID.
  * Dropping the rest of Docker's defaults as well (cap_drop ALL, that list plus KILL added back)
- * left FRR working, but 5 of 14 one-sided cuts in the OSPF ring then took 1.7 to 2.9 s instead of
- * tens of ms; with the defaults, 0 of the 4 runs seen were slow. Too few runs to blame the drops,
- * and the cause was not found, so the defaults stay. Never privileged.
+ * left FRR working; the OSPF ring's occasional slow failover (1.7 to 2.9 s instead of tens of ms)
+ * was first blamed on the drops but also happens with the defaults, so dropping them is still to
+ * do. Never privileged.
  */
 function withRouting(node: NodePlan, routing: NodeRoutingPlan): Pick<NodePlan, "routing" | "files" | "capabilities"> {
   return {
