@@ -28,7 +28,7 @@ export interface NodesReadyArgs {
   timeoutSeconds: number;
 }
 
-interface NodesReadyInputs {
+export interface NodesReadyInputs {
   lab: string;
   dockerHost: string;
   sshOpts: string[];
@@ -46,7 +46,8 @@ export function hostDockerArgv(dockerHost: string, sshOpts: string[], args: stri
   return remoteDockerArgv(dockerExecTarget(dockerHost, sshOpts), args);
 }
 
-async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
+/** Polls until every node is healthy; throws, naming the node, as soon as one exits or restarts. */
+export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
   const { execFile } = require("node:child_process");
   const argvFor = hostDockerArgv;
   const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
@@ -72,8 +73,30 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
   };
 
   const started = Date.now();
+  // A restarted container that runs again shows ExitCode 0 in `docker inspect`: the code it last
+  // exited with is in its "die" events. Events since an hour before this wait began cover the node's
+  // whole life here; the filter by id leaves out a replaced container of the same name.
+  const lastExitCode = async (id: string): Promise<string | undefined> => {
+    const events = await docker([
+      "events",
+      "--since",
+      String(Math.floor(started / 1000) - 3600),
+      "--until",
+      // Up to the next whole second: a die within this second counts (the wait is under 1 s).
+      String(Math.ceil(Date.now() / 1000)),
+      "--filter",
+      `container=${id}`,
+      "--filter",
+      "event=die",
+      "--format",
+      "{{.Actor.Attributes.exitCode}}",
+    ]);
+    return events.code === 0 ? events.stdout.trim().split("\n").filter(Boolean).pop() : undefined;
+  };
+
   const readyMs: Record<string, number> = {};
   const byContainer = new Map(inputs.nodes.map((node) => [node.container, node.node]));
+  const idByContainer = new Map(inputs.nodes.map((node) => [node.container, node.id]));
   for (;;) {
     const pending = inputs.nodes.filter((node) => readyMs[node.node] === undefined);
     if (pending.length === 0) return { ...inputs, readyMs };
@@ -92,10 +115,11 @@ async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutpu
       const state = JSON.parse(stateJson);
       if (state.Health?.Status === "healthy") readyMs[node] = Date.now() - started;
       else if (!state.Running || state.Restarting || Number(restarts) > 0) {
+        const exitCode = state.Running ? await lastExitCode(idByContainer.get(container)!) : String(state.ExitCode);
         const why =
           state.Running || state.Restarting
-            ? `restarted ${restarts} time(s) (last exit code ${state.ExitCode})`
-            : `exited with code ${state.ExitCode}`;
+            ? `restarted ${restarts} time(s)${exitCode === undefined ? "" : ` (last exit code ${exitCode})`}`
+            : `exited with code ${exitCode}`;
         failures.push(`node ${node} (container ${container}) ${why}; last log lines:\n${await logTail(container)}`);
       }
     }

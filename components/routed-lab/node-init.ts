@@ -8,6 +8,7 @@ import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 import { NodePlan } from "../net/topology";
 import {
   FRR_CONFIG_PATH,
+  FRR_LOG_PATH,
   FRR_TEMPLATE_PATH,
   FRR_WAIT_SECONDS,
   frrDaemons,
@@ -107,6 +108,8 @@ function startFrr(node: NodePlan): string[] {
       : []),
     `${render} || { log "cannot write ${FRR_CONFIG_PATH}"; exit 75; }`,
     "rm -f /var/run/frr/*.pid /var/run/frr/*.vty",
+    // From now on: what FRR logs after this start (not a previous one's) goes to `docker logs`.
+    `{ tail -n 0 -F ${FRR_LOG_PATH} 2>/dev/null; } >&2 &`,
     `/usr/lib/frr/frrinit.sh start >&2 || { log "FRR did not start"; exit 75; }`,
     `frr_loaded() { ${loaded.join(" && ")}; }`,
     "tries=0",

@@ -74,7 +74,7 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
       { seconds: 8 },
     );
     console.log(
-      `[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`,
+      `[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost), beginning ${outage.silenceBeganMs} ms after the cut was called`,
     );
     expect(outage.received).toBeGreaterThan(0);
     expect(outage.outageMs).toBeLessThan(1000);

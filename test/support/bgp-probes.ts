@@ -56,6 +56,8 @@ export interface OutageMeasurement {
   outageMs: number;
   sent: number;
   received: number;
+  /** When the longest silence began, in ms after `disturb` was called (negative: before it). */
+  silenceBeganMs: number;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function measureOutage(
     { timeoutMs: (seconds + 15) * 1000 },
   );
   await new Promise((resolve) => setTimeout(resolve, disturbAfterMs));
+  const disturbedAt = Date.now();
   await disturb();
   const result = await pinging;
   const stamps = result.stdout
@@ -83,14 +86,19 @@ export async function measureOutage(
     .filter((line) => line.includes("bytes from"))
     .map((line) => Number(/^\[(\d+\.\d+)\]/.exec(line)?.[1]) * 1000);
   const transmitted = /(\d+) packets transmitted, (\d+) received/.exec(result.stdout);
-  if (stamps.length === 0) return { outageMs: seconds * 1000, sent: Number(transmitted?.[1] ?? 0), received: 0 };
+  if (stamps.length === 0) return { outageMs: seconds * 1000, sent: Number(transmitted?.[1] ?? 0), received: 0, silenceBeganMs: 0 };
   let longest = 0;
-  for (let i = 1; i < stamps.length; i++) longest = Math.max(longest, stamps[i] - stamps[i - 1]);
+  let began = stamps[0];
+  for (let i = 1; i < stamps.length; i++) {
+    if (stamps[i] - stamps[i - 1] > longest) [longest, began] = [stamps[i] - stamps[i - 1], stamps[i - 1]];
+  }
   // A path that never came back is silent until ping's deadline: count that silence too.
-  longest = Math.max(longest, stamps[0] + seconds * 1000 - stamps[stamps.length - 1]);
+  const tail = stamps[0] + seconds * 1000 - stamps[stamps.length - 1];
+  if (tail > longest) [longest, began] = [tail, stamps[stamps.length - 1]];
   return {
     outageMs: Math.max(0, Math.round(longest - intervalMs)),
     sent: Number(transmitted?.[1] ?? 0),
     received: Number(transmitted?.[2] ?? 0),
+    silenceBeganMs: Math.round(began - disturbedAt),
   };
 }

@@ -53,7 +53,7 @@ describe("planBgpTriangle", () => {
       [
         "frr defaults traditional",
         "hostname r1",
-        "log stdout informational",
+        "log file /var/log/frr/frr.log informational",
         "service integrated-vtysh-config",
         "!",
         "bfd",
@@ -73,6 +73,7 @@ describe("planBgpTriangle", () => {
         "!",
         "router bgp 4500",
         " bgp router-id 1.1.1.1",
+        " bgp log-neighbor-changes",
         " no bgp ebgp-requires-policy",
         " no bgp network import-check",
         " timers bgp 1 3",

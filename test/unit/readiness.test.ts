@@ -1,7 +1,10 @@
 /** The readiness gate reaches the lab's host the way probes and the provider do. */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { remoteDockerArgv } from "../../components/host/host-exec";
-import { hostDockerArgv } from "../../components/host/readiness";
+import { hostDockerArgv, waitUntilReady } from "../../components/host/readiness";
 
 describe("NodesReady's docker commands", () => {
   it("runs the local CLI against a unix:// engine", () => {
@@ -31,5 +34,54 @@ describe("NodesReady's docker commands", () => {
     const argv = hostDockerArgv("ssh://lab@192.0.2.7", ["-o", "StrictHostKeyChecking=no"], ["ps"]);
     expect(argv.indexOf("StrictHostKeyChecking=yes")).toBeGreaterThan(0);
     expect(argv.indexOf("StrictHostKeyChecking=yes")).toBeLessThan(argv.indexOf("StrictHostKeyChecking=no"));
+  });
+});
+
+describe("NodesReady's verdict on a node that restarted", () => {
+  // A stand-in `docker` on PATH answers as the engine does for a container that exited with 5 and
+  // runs again: inspect shows it Running with ExitCode 0, its events hold the exit code.
+  const withFakeDocker = async (events: string, body: () => Promise<void>) => {
+    const dir = mkdtempSync(join(tmpdir(), "netlabs-fake-docker-"));
+    const state = JSON.stringify({ Running: true, Restarting: false, ExitCode: 0, Health: { Status: "starting" } });
+    writeFileSync(
+      join(dir, "docker"),
+      [
+        "#!/bin/sh",
+        "shift 2 # -H <host>",
+        'case "$1" in',
+        `  inspect) echo '/lab-bad ${state} 1' ;;`,
+        `  events) printf '${events}' ;;`,
+        "  logs) echo 'main gives up' ;;",
+        "esac",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const path = process.env.PATH;
+    process.env.PATH = `${dir}:${path}`;
+    try {
+      await body();
+    } finally {
+      process.env.PATH = path;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const inputs = {
+    lab: "lab",
+    dockerHost: "unix:///var/run/docker.sock",
+    sshOpts: [],
+    nodes: [{ node: "bad", container: "lab-bad", id: "abc123" }],
+    timeoutSeconds: 5,
+  };
+
+  it("names the exit code it last exited with, from its events, not the 0 of its new run", async () => {
+    await withFakeDocker("137\\n5\\n", () =>
+      expect(waitUntilReady(inputs)).rejects.toThrow(
+        /node bad \(container lab-bad\) restarted 1 time\(s\) \(last exit code 5\).*main gives up/s,
+      ),
+    );
+  });
+
+  it("says no code rather than a wrong one when the events have none", async () => {
+    await withFakeDocker("", () => expect(waitUntilReady(inputs)).rejects.toThrow(/restarted 1 time\(s\); last log lines/));
   });
 });

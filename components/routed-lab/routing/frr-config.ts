@@ -12,6 +12,11 @@ export const FRR_CONFIG_PATH = "/etc/frr/frr.conf";
 export const FRR_TEMPLATE_PATH = "/netlabs/frr.conf.in";
 export const FRR_DAEMONS_PATH = "/etc/frr/daemons";
 export const FRR_VTYSH_PATH = "/etc/frr/vtysh.conf";
+/**
+ * FRR's log: its daemons run detached, so `log stdout` would go nowhere; the node's init follows
+ * this file onto the container's output, where `docker logs` shows it.
+ */
+export const FRR_LOG_PATH = "/var/log/frr/frr.log";
 /** The files a router's routing owns: a node's own `files` may not name them. */
 export const FRR_RESERVED_PATHS = [FRR_CONFIG_PATH, FRR_TEMPLATE_PATH, FRR_DAEMONS_PATH, FRR_VTYSH_PATH] as const;
 
@@ -61,7 +66,7 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
     `! docker-netlabs: generated FRR configuration of ${hostname}; interface names are filled in when the node starts`,
     "frr defaults traditional",
     `hostname ${hostname}`,
-    "log stdout informational",
+    `log file ${FRR_LOG_PATH} informational`,
     "service integrated-vtysh-config",
     "!",
   ];
@@ -106,12 +111,13 @@ export function renderFrrTemplate(hostname: string, routing: NodeRoutingPlan): s
         "!",
       );
     }
-    lines.push("router ospf", ` ospf router-id ${routing.routerId}`, ...OSPF_THROTTLES, "exit", "!");
+    lines.push("router ospf", ` ospf router-id ${routing.routerId}`, " log-adjacency-changes", ...OSPF_THROTTLES, "exit", "!");
   }
   if (bgp) {
     lines.push(
       `router bgp ${bgp.asn}`,
       ` bgp router-id ${routing.routerId}`,
+      " bgp log-neighbor-changes",
       // Lab routers accept and announce without policies (RFC 8212's default is to deny on eBGP).
       " no bgp ebgp-requires-policy",
       " no bgp network import-check",
