@@ -4,6 +4,7 @@
  * compose project, and the 4x5 OSPF grid's bring-up, convergence and memory per router.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { labImageTag } from "../../components/images/lab-image";
 import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
 import { RoutedLab } from "../../components/routed-lab";
@@ -11,6 +12,7 @@ import { measureOutage, nextHop } from "../../test/support/bgp-probes";
 import { run, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
 import { ospfGrid, ospfRing } from "../../test/support/routing-labs";
+import { traceRouters } from "../../test/support/failover-trace";
 import { cutLink, firstStartedAt, memoryMiB, silenceLink, waitForConvergence } from "../../test/support/routing-probes";
 import { composeWorkDir, writeComposeProject } from "./compose";
 
@@ -27,6 +29,14 @@ export interface RingRun {
 }
 
 const H3 = "10.21.3.10";
+
+/** Writes a slow failover's router trace to bench-results/traces/<name>.txt. */
+function writeSlowTrace(name: string, trace: string): void {
+  const dir = path.resolve(__dirname, "..", "..", "bench-results", "traces");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, `${new Date().toISOString().replace(/[:.]/g, "-")}-${name}.txt`), trace);
+  console.log(`slow failover (${name}): trace in ${dir}`);
+}
 
 /** One ring: bring-up, convergence, one-sided r1-r2 cut with the outage measured, link restored, teardown. */
 export async function ringOnce(bfd: boolean): Promise<RingRun> {
@@ -47,6 +57,10 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
     /** Fails r1's side of r1-r2 one way or the other, with the outage of h1's pings to h3 measured. */
     const failLink = async (fail: typeof cutLink) => {
       let failed: { restore: () => Promise<void> } | undefined;
+      const trace = traceRouters(
+        ["r1", "r2", "r3", "r4"].map((r) => lab.nodes[r].container),
+        bfd ? 20 : 30,
+      );
       const outage = await measureOutage(
         lab.nodes.h1.container,
         H3,
@@ -55,6 +69,9 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
         },
         { seconds: bfd ? 8 : 15 },
       );
+      const traced = await trace.stop();
+      // Kept for a failover slower than the e2e test allows, to be read afterwards.
+      if (outage.outageMs >= 1000) writeSlowTrace(`ring-${bfd ? "bfd" : "nobfd"}-${fail.name}-${outage.outageMs}ms`, traced);
       return { outageMs: outage.outageMs, restore: () => failed!.restore() };
     };
     const outage = await failLink(cutLink);

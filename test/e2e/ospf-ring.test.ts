@@ -10,6 +10,7 @@ import { measureOutage, nextHop, traceHops } from "../support/bgp-probes";
 import { dockerUnavailableReason, execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { ospfRing } from "../support/routing-labs";
+import { traceRouters } from "../support/failover-trace";
 import { cutLink, firstStartedAt, waitForConvergence } from "../support/routing-probes";
 
 const skipReason = dockerUnavailableReason();
@@ -65,6 +66,10 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
   let cut: { restore: () => Promise<void> } | undefined;
 
   it("a one-sided cut of r1-r2 reroutes through r4 within 1 s with BFD; traceroute goes the other way round", async () => {
+    const trace = traceRouters(
+      ["r1", "r2", "r3", "r4"].map((r) => node(r).container),
+      20,
+    );
     const outage = await measureOutage(
       node("h1").container,
       h3,
@@ -76,6 +81,9 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
     console.log(
       `[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost), beginning ${outage.silenceBeganMs} ms after the cut was called`,
     );
+    const traced = await trace.stop();
+    // A slow failover shows, in the test's output, what each router did and when.
+    if (outage.outageMs >= 1000) console.log(`[diag] ospf-ring slow failover, what the routers did:\n${traced}`);
     expect(outage.received).toBeGreaterThan(0);
     expect(outage.outageMs).toBeLessThan(1000);
     expect(await settledVia("r4")).toBe(true);

@@ -54,6 +54,7 @@ describe("planBgpTriangle", () => {
         "frr defaults traditional",
         "hostname r1",
         "log file /var/log/frr/frr.log informational",
+        "log timestamp precision 3",
         "service integrated-vtysh-config",
         "!",
         "bfd",
