@@ -9,6 +9,7 @@ import { z } from "zod";
 import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet, subnetContains } from "./addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
 import {
+  FRR_CAPABILITIES,
   FRR_DAEMONS_PATH,
   FRR_RESERVED_PATHS,
   FRR_TEMPLATE_PATH,
@@ -217,7 +218,10 @@ export interface NodePlan {
   env: Record<string, unknown>;
   /** Extra name to address entries of the node's /etc/hosts. */
   hosts: Record<string, string>;
+  /** Capabilities added to the container's. */
   capabilities: string[];
+  /** Docker's default capabilities are dropped: the node keeps only `capabilities`. */
+  dropDefaultCapabilities: boolean;
   /** OSPF/BGP/BFD on FRR, for a node with a protocol; its FRR files are among `files`. */
   routing?: NodeRoutingPlan;
 }
@@ -469,6 +473,7 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       env: node.env,
       hosts: node.hosts,
       capabilities: node.capabilities,
+      dropDefaultCapabilities: false,
     });
   });
 
@@ -504,16 +509,13 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
 }
 
 /**
- * A router with a protocol keeps Docker's default capabilities and gets SYS_ADMIN (NET_ADMIN comes
- * with router: true). Measured with FRR 8.4: each daemon raises NET_ADMIN, NET_RAW and SYS_ADMIN
- * (bgpd, ospfd, bfdd also NET_BIND_SERVICE) at start and exits when one is missing ("privs_init:
- * initial cap_set_proc failed"); FRR's init needs CHOWN, FOWNER, DAC_OVERRIDE, SETUID, SETGID.
- * Dropping the rest of Docker's defaults as well (cap_drop ALL, that list plus KILL added back)
- * left FRR working; the OSPF ring's occasional slow failover (1.7 to 2.9 s instead of tens of ms)
- * was first blamed on the drops but also happens with the defaults, so dropping them is still to
- * do. Never privileged.
+ * A router with a protocol keeps only the capabilities FRR needs (FRR_CAPABILITIES, measured) and
+ * those its node asks for; Docker's other defaults are dropped. Never privileged.
  */
-function withRouting(node: NodePlan, routing: NodeRoutingPlan): Pick<NodePlan, "routing" | "files" | "capabilities"> {
+function withRouting(
+  node: NodePlan,
+  routing: NodeRoutingPlan,
+): Pick<NodePlan, "routing" | "files" | "capabilities" | "dropDefaultCapabilities"> {
   return {
     routing,
     files: {
@@ -522,7 +524,8 @@ function withRouting(node: NodePlan, routing: NodeRoutingPlan): Pick<NodePlan, "
       [FRR_DAEMONS_PATH]: renderDaemons(routing),
       [FRR_VTYSH_PATH]: VTYSH_CONF,
     },
-    capabilities: node.capabilities.includes("SYS_ADMIN") ? node.capabilities : [...node.capabilities, "SYS_ADMIN"],
+    capabilities: [...new Set([...FRR_CAPABILITIES, ...node.capabilities])].sort(),
+    dropDefaultCapabilities: true,
   };
 }
 

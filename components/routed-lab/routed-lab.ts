@@ -298,7 +298,11 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
           ipv4Address: iface.address,
           aliases: [node.name, ...iface.aliases],
         })),
-        capabilities: capabilities.size > 0 ? { adds: [...capabilities].sort() } : undefined,
+        capabilities: node.dropDefaultCapabilities
+          ? { drops: ["ALL"], adds: [...capabilities].sort() }
+          : capabilities.size > 0
+            ? { adds: [...capabilities].sort() }
+            : undefined,
         sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
         envs: renderEnv(node.env),
         hosts:

@@ -150,23 +150,28 @@ export async function cutLink(container: string, address: string): Promise<{ res
 
 /**
  * A silent failure of the link holding `address` in `container`: the interface stays up and its
- * packets vanish (iptables drops all it receives, sends and forwards there), so the router cannot announce the loss; its
- * neighbours notice only by BFD or the OSPF dead interval. Returns how to undo it.
+ * packets vanish (iptables drops all it receives, sends and forwards there), so the router cannot
+ * announce the loss; its neighbours notice only by BFD or the OSPF dead interval. The four rules
+ * land in one iptables-restore transaction: one by one, BFD stopped hearing the peer a few hundred
+ * ms before forwarding stopped, which hid most of the detection time from the measured outage.
+ * Returns how to undo it.
  */
 export async function silenceLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
   const ifname = await interfaceHolding(container, address);
   // Packets the router forwards cross FORWARD, not INPUT or OUTPUT.
-  const rules = [
-    ["INPUT", "-i"],
-    ["OUTPUT", "-o"],
-    ["FORWARD", "-i"],
-    ["FORWARD", "-o"],
-  ];
+  const rules = (action: "-I" | "-D") =>
+    [
+      "*filter",
+      `${action} INPUT -i ${ifname} -j DROP`,
+      `${action} OUTPUT -o ${ifname} -j DROP`,
+      `${action} FORWARD -i ${ifname} -j DROP`,
+      `${action} FORWARD -o ${ifname} -j DROP`,
+      "COMMIT",
+      "",
+    ].join("\n");
   const apply = async (action: "-I" | "-D") => {
-    for (const [chain, side] of rules) {
-      const result = await execIn(container, ["iptables", "-w", "5", action, chain, side, ifname, "-j", "DROP"]);
-      if (result.code !== 0) throw new Error(`${container}: iptables ${action} ${chain} ${side} ${ifname}: ${result.stderr}`);
-    }
+    const result = await execIn(container, ["sh", "-c", `printf '%s' "$1" | iptables-restore -w 5 --noflush`, "sh", rules(action)]);
+    if (result.code !== 0) throw new Error(`${container}: iptables-restore ${action} on ${ifname}: ${result.stderr}`);
   };
   await apply("-I");
   return { restore: () => apply("-D") };

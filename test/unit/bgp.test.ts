@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { configIssues } from "../support/config-issues";
 import { BgpTriangle, planBgpTriangle } from "../../components/bgp";
 import { planRoutedLab } from "../../components/net/topology";
-import { FRR_TEMPLATE_PATH } from "../../components/routed-lab/routing/frr-config";
+import { FRR_CAPABILITIES, FRR_TEMPLATE_PATH } from "../../components/routed-lab/routing/frr-config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 
@@ -35,10 +35,10 @@ describe("planBgpTriangle", () => {
     ]);
   });
 
-  it("runs FRR on its routers through RoutedLab's routing: SYS_ADMIN, FRR files, no start command of its own", () => {
+  it("runs FRR on its routers through RoutedLab's routing: FRR's capabilities only, FRR files, no start command of its own", () => {
     const planned = planRoutedLab("bgp", plan.spec);
     for (const router of planned.nodes.filter((n) => n.router)) {
-      expect(router.capabilities).toEqual(["SYS_ADMIN"]);
+      expect([router.capabilities, router.dropDefaultCapabilities]).toEqual([[...FRR_CAPABILITIES], true]);
       expect(Object.keys(router.files).sort()).toEqual(["/etc/frr/daemons", "/etc/frr/vtysh.conf", FRR_TEMPLATE_PATH]);
       expect(router.command).toBeUndefined();
     }
@@ -133,7 +133,10 @@ describe("BgpTriangle resource graph", () => {
       "x-bgp-web",
     ]);
     const r1 = containers.find((c) => c.inputs.name === "x-bgp-r1")!.inputs;
-    expect(r1.capabilities).toEqual({ adds: ["NET_ADMIN", "SYS_ADMIN"] });
+    expect(r1.capabilities).toEqual({
+      drops: ["ALL"],
+      adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_ADMIN"],
+    });
     expect(r1.sysctls["net.ipv4.ip_forward"]).toBe("1");
     for (const container of containers) expect(container.inputs.privileged).toBeUndefined();
   });

@@ -460,11 +460,20 @@ describe("FRR files", () => {
     expect(nodeOf(bgpChain(), "r2a").files[FRR_DAEMONS_PATH]).toMatch(/^ospfd=yes\nbgpd=yes\nbfdd=yes$/m);
   });
 
-  it("gives a router with a protocol SYS_ADMIN for FRR, and keeps a node without one as it was", () => {
-    expect(nodeOf(ospfRing(), "r1").capabilities).toEqual(["SYS_ADMIN"]);
-    expect(nodeOf(pair({ capabilities: ["SYS_ADMIN", "NET_RAW"] }), "r1").capabilities).toEqual(["SYS_ADMIN", "NET_RAW"]);
+  it("gives a router with a protocol FRR's capabilities only (Docker's others dropped) plus its own, and keeps a node without one as it was", () => {
+    const r1 = nodeOf(ospfRing(), "r1");
+    expect([r1.capabilities, r1.dropDefaultCapabilities]).toEqual([
+      ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_ADMIN"],
+      true,
+    ]);
+    expect(nodeOf(pair({ capabilities: ["SYS_PTRACE", "NET_RAW"] }), "r1").capabilities).toEqual(
+      [
+        ...["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_ADMIN"],
+        "SYS_PTRACE",
+      ].sort(),
+    );
     const h = nodeOf(ospfRing(), "h1");
-    expect([h.routing, h.capabilities, h.files]).toEqual([undefined, [], {}]);
+    expect([h.routing, h.capabilities, h.dropDefaultCapabilities, h.files]).toEqual([undefined, [], false, {}]);
   });
 });
 
@@ -704,7 +713,10 @@ describe("RoutedLab with routing", () => {
     expect(lab.mermaid).toContain('node_r2a["r2a<br/>router<br/>OSPF area 0.0.0.0, BGP AS 65002, BFD<br/>id 10.30.255.21"]');
     expect(lab.mermaid).toContain('node_h1["h1<br/>host"]');
     const r1 = mocks.ofType("docker:index/container:Container").find((c) => c.inputs.name === "x-chain-r1")!.inputs;
-    expect(r1.capabilities).toEqual({ adds: ["NET_ADMIN", "SYS_ADMIN"] });
+    expect(r1.capabilities).toEqual({
+      drops: ["ALL"],
+      adds: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "KILL", "NET_ADMIN", "NET_BIND_SERVICE", "NET_RAW", "SETGID", "SETUID", "SYS_ADMIN"],
+    });
     expect(r1.privileged).toBeUndefined();
     expect(r1.uploads.map((u: { file: string }) => u.file)).toEqual([
       "/netlabs/init.sh",
