@@ -22,7 +22,8 @@ export const FRR_LOG_PATH = "/var/log/frr/frr.log";
  * with FRR 8.4 by dropping each in turn: every daemon raises NET_ADMIN, NET_RAW and SYS_ADMIN at
  * start, bgpd, ospfd and bfdd also NET_BIND_SERVICE, and exits without one ("privs_init: initial
  * cap_set_proc failed"); FRR's init fails without CHOWN, FOWNER, DAC_OVERRIDE, SETUID or SETGID.
- * KILL lets watchfrr (root) signal a hung daemon, which runs as the frr user.
+ * KILL: watchfrr runs as root and its daemons as frr; without it root may not signal them (measured
+ * with kill -0), so watchfrr could not restart a hung daemon.
  */
 export const FRR_CAPABILITIES = [
   "CHOWN",
