@@ -1,7 +1,8 @@
 /**
  * Dynamic-routing figures on the real engine: the OSPF ring's convergence after bring-up, its
- * failover (one-sided cut of r1-r2, then the same link failing silently) and recovery with and without BFD, the same ring as a docker
- * compose project, and the 4x5 OSPF grid's bring-up, convergence and memory per router.
+ * failover (one-sided cut of r1-r2, then the same link failing silently) and recovery with and
+ * without BFD, the same ring as a docker compose project, and the 4x5 OSPF grid's bring-up,
+ * convergence and memory per router.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";

@@ -13,10 +13,11 @@
  * - BFD (the lab's `bfd`) on every OSPF adjacency and every BGP session. An iBGP session between
  *   loopbacks gets a multihop BFD session with slower timers of its own (`bfd.multihop`, default 3 x
  *   the interval, the same multiplier: 900 ms at 100 ms x 3): when a link fails, OSPF's single-hop
- *   BFD detects it and OSPF moves the loopbacks to another path (a ~35 ms outage measured at 100 ms
- *   x 3) well within that time, so the iBGP session survives the reroute, while a dead peer is still
- *   detected long before the BGP hold time. A multihop override that would detect a failure no later
- *   than the single-hop sessions is refused: the reroute would tear the iBGP sessions down.
+ *   BFD detects it and OSPF moves the loopbacks to another path (a silent failure in the OSPF ring:
+ *   about 270 ms of outage at 100 ms x 3, measured) well within that time, so the iBGP session
+ *   survives the reroute, while a dead peer is still detected long before the BGP hold time. A
+ *   multihop override that would detect a failure no later than the single-hop sessions is refused:
+ *   the reroute would tear the iBGP sessions down.
  */
 import { z } from "zod";
 import { Ipv4Subnet, subnetContains } from "../../net/addressing";
