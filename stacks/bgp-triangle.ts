@@ -3,7 +3,7 @@
  * its segments internal as every dev lab's.
  */
 import { BgpTriangle, BgpTriangleOptions, planBgpTriangle } from "../components/bgp";
-import { planRoutedLab } from "../components/net/topology";
+import { planRoutedLab } from "../components/routed-lab/plan";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
 import { configPath } from "./keys";
 

@@ -11,7 +11,8 @@ import { LabImages, OwnImageName } from "../components/images/lab-image";
 import { LabResource } from "../components/lab";
 import { LabelMap } from "../components/labels";
 import { LabConfigError } from "../components/net/errors";
-import { LabPlan, requiredLabImages } from "../components/net/topology";
+import { requiredLabImages } from "../components/net/topology";
+import { LabPlan } from "../components/routed-lab/plan";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
 /** What every lab gets from the stack, besides its own arguments. */

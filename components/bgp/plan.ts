@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
-import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../net/topology";
+import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 import { NodeRoutingPlan } from "../routed-lab/routing/plan";
 
 export const ROUTERS = ["r1", "r2", "r3"] as const;

@@ -5,7 +5,7 @@
  * rules at start, not by attach order (ARCHITECTURE.md, Interfaces by address).
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
-import { NodePlan } from "../net/topology";
+import { NodePlan } from "./plan";
 import {
   FRR_CONFIG_PATH,
   FRR_LOG_PATH,

@@ -17,7 +17,8 @@ import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
 import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } from "../lab";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
-import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
+import { SegmentPlan, requiredLabImages } from "../net/topology";
+import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab, routingLabel } from "./plan";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "./node-init";
@@ -115,7 +116,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         },
       ]),
     );
-    this.mermaid = renderMermaid(plan);
+    this.mermaid = renderMermaid(plan, routingLabel);
     this.registerOutputs({
       nodes: this.nodes,
       segments: this.segments,

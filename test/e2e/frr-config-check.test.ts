@@ -6,7 +6,7 @@
  * A configuration with a mistake in it must fail the same check.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { planRoutedLab } from "../../components/net/topology";
+import { planRoutedLab } from "../../components/routed-lab/plan";
 import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/routed-lab/routing/frr-config";
 import { planBgpTriangle } from "../../components/bgp";
 import { dockerUnavailableReason, run } from "../support/docker-cli";

@@ -8,7 +8,8 @@ import { socatArgs } from "../../components/host/port-forwarder";
 import { checkHostFacts } from "../../components/host/ssh-host";
 import { IMAGES_DIR, LAB_IMAGE_COMMANDS } from "../../components/images/catalog";
 import { contextDigest } from "../../components/images/context-digest";
-import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
+import { LAB_IMAGE_NAMES } from "../../components/net/topology";
+import { planRoutedLab } from "../../components/routed-lab/plan";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
 
 /** `sh -n` parses a script without running it: the renderers must emit valid POSIX sh. */

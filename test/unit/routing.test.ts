@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMermaid } from "../../components/net/mermaid";
-import { NodePlan, NodeSpec, RoutedLabSpec, planRoutedLab } from "../../components/net/topology";
+import { NodePlan, NodeSpec, RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
 import { RoutedLab } from "../../components/routed-lab";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
 import { BfdSpec } from "../../components/routed-lab/routing";
