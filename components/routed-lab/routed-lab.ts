@@ -23,6 +23,7 @@ import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "./node-init";
 import { NodeRoutingPlan } from "./routing/plan";
+import { bfdSessionsCheck, bgpSessionsCheck, ospfNeighborsCheck } from "./routing/checks";
 
 export interface RoutedLabArgs {
   /** Segments and nodes (see components/net/topology.ts for every field). */
@@ -350,14 +351,10 @@ function routingChecks(plan: LabPlan): ProbeCheck[] {
     const ospfNeighbors = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
     const sessions = routing.bgp?.neighbors.length ?? 0;
     return [
-      ...(ospfNeighbors > 0
-        ? [{ kind: "ospf" as const, name: `${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, neighbors: ospfNeighbors }]
-        : []),
-      ...(sessions > 0
-        ? [{ kind: "bgp" as const, name: `${node.name} BGP sessions Established (${sessions})`, router, established: sessions }]
-        : []),
+      ...(ospfNeighbors > 0 ? [ospfNeighborsCheck(`${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, ospfNeighbors)] : []),
+      ...(sessions > 0 ? [bgpSessionsCheck(`${node.name} BGP sessions Established (${sessions})`, router, sessions)] : []),
       ...(routing.bfdPeers.length > 0
-        ? [{ kind: "bfd" as const, name: `${node.name} BFD sessions up (${routing.bfdPeers.length})`, router, up: routing.bfdPeers.length }]
+        ? [bfdSessionsCheck(`${node.name} BFD sessions up (${routing.bfdPeers.length})`, router, routing.bfdPeers.length)]
         : []),
       {
         kind: "routes" as const,
