@@ -14,7 +14,7 @@ import { LabComponent } from "../lab";
 import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
-import { bgpSessionsCheck } from "../routed-lab/routing/checks";
+import { bgpSessionsCheck } from "../protocols";
 import { BgpSession, BgpTriangleOptions, planBgpTriangle } from "./plan";
 
 export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "dockerHost" | "sshOpts"> {

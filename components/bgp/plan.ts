@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
-import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
-import { NodeRoutingPlan } from "../routed-lab/routing/plan";
+import { NodeRoutingPlan } from "../protocols";
+import { LabPlan, NodeSpec, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 
 export const ROUTERS = ["r1", "r2", "r3"] as const;
 export type RouterName = (typeof ROUTERS)[number];
@@ -104,14 +104,46 @@ const LINK_ENDS: Record<LinkName, [RouterName, RouterName]> = {
 /** The LAN each router owns and announces. */
 const ROUTER_LAN: Record<RouterName, "host" | "web" | "stub"> = { r1: "host", r2: "web", r3: "stub" };
 
+type TriangleArgs = z.output<typeof bgpTriangleArgsSchema>;
+type TriangleSubnets = Record<keyof TriangleArgs["subnets"], Ipv4Subnet>;
+
 export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}): BgpTrianglePlan {
   const subject = `BgpTriangle ${show(name)}`;
   const parsed = bgpTriangleArgsSchema.safeParse(options);
   if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
   const args = parsed.data;
-  const issues: ConfigIssue[] = [];
+  const issues = routerIssues(args);
+  const subnets = parseSubnets(args, issues);
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  const host = endpointAddress(subnets, "host", args.hostAddress, "hostAddress", issues);
+  const web = endpointAddress(subnets, "web", args.webAddress, "webAddress", issues);
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  const spec = triangleSpec(args, subnets, host, web);
+  // The sessions and configurations are RoutedLab's own, planned here from the spec.
+  const planned = planRoutedLab(name, spec);
+  const routers = { r1: routingOf(planned, "r1"), r2: routingOf(planned, "r2"), r3: routingOf(planned, "r3") };
+  const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
+    (routers[router].bgp?.neighbors ?? []).map((neighbor) => ({
+      router,
+      neighbor: neighbor.node as RouterName,
+      address: neighbor.address,
+      remoteAs: neighbor.remoteAs,
+    })),
+  );
+  return {
+    spec,
+    routers,
+    sessions,
+    hostAddress: host,
+    webAddress: web,
+    question: args.question,
+    mermaid: renderBgpMermaid(args.asns, args.routerIds, subnets, host, web),
+  };
+}
 
-  // eBGP on every link needs three distinct ASNs (and router ids).
+/** eBGP on every link needs three distinct ASNs (and router ids), and timers BGP accepts. */
+function routerIssues(args: TriangleArgs): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
   if (args.timers.keepaliveSeconds >= args.timers.holdSeconds) {
     issues.push({
       path: "timers.keepaliveSeconds",
@@ -124,9 +156,13 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
     const sameId = ROUTERS.slice(0, i).find((earlier) => args.routerIds[earlier] === args.routerIds[router]);
     if (sameId) issues.push({ path: `routerIds.${router}`, message: `${show(args.routerIds[router])} is also ${sameId}'s router id` });
   });
+  return issues;
+}
 
-  const subnets = {} as Record<keyof typeof args.subnets, Ipv4Subnet>;
-  for (const key of Object.keys(args.subnets) as (keyof typeof args.subnets)[]) {
+/** Every subnet, each a network, links of /29 or larger, none overlapping another. */
+function parseSubnets(args: TriangleArgs, issues: ConfigIssue[]): TriangleSubnets {
+  const subnets = {} as TriangleSubnets;
+  for (const key of Object.keys(args.subnets) as (keyof TriangleArgs["subnets"])[]) {
     const subnet = parseSubnet(args.subnets[key]);
     if (typeof subnet === "string") {
       issues.push({ path: `subnets.${key}`, message: `${show(args.subnets[key])} ${subnet}` });
@@ -145,34 +181,39 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
     }
     subnets[key] = subnet;
   }
-  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  return subnets;
+}
 
-  const endpointAddress = (lan: "host" | "web", given: string | undefined, field: string): string => {
-    const subnet = subnets[lan];
-    // The default is the LAN's 10th host, which a LAN smaller than /28 does not have.
-    if (given === undefined && subnet.prefixLength > 28) {
-      issues.push({
-        path: `subnets.${lan}`,
-        message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}`,
-      });
-      return "";
-    }
-    const address = given ?? hostAddress(subnet, 10);
-    if (!isIpv4Address(address) || !isUsableHost(subnet, address)) {
-      issues.push({ path: field, message: `${show(address)} is outside subnets.${lan} (${subnet.cidr})` });
-    } else if (address === hostAddress(subnet, 1) || address === lastUsableAddress(subnet)) {
-      issues.push({ path: field, message: `${show(address)} is the router's or Docker gateway's address in ${subnet.cidr}` });
-    }
-    return address;
-  };
-  const host = endpointAddress("host", args.hostAddress, "hostAddress");
-  const web = endpointAddress("web", args.webAddress, "webAddress");
-  if (issues.length > 0) throw new LabConfigError(subject, issues);
+/** HOST's or WEB_SERVER's address: given, else its LAN's 10th host; neither the router's nor Docker's gateway. */
+function endpointAddress(
+  subnets: TriangleSubnets,
+  lan: "host" | "web",
+  given: string | undefined,
+  field: string,
+  issues: ConfigIssue[],
+): string {
+  const subnet = subnets[lan];
+  // The default is the LAN's 10th host, which a LAN smaller than /28 does not have.
+  if (given === undefined && subnet.prefixLength > 28) {
+    issues.push({
+      path: `subnets.${lan}`,
+      message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}`,
+    });
+    return "";
+  }
+  const address = given ?? hostAddress(subnet, 10);
+  if (!isIpv4Address(address) || !isUsableHost(subnet, address)) {
+    issues.push({ path: field, message: `${show(address)} is outside subnets.${lan} (${subnet.cidr})` });
+  } else if (address === hostAddress(subnet, 1) || address === lastUsableAddress(subnet)) {
+    issues.push({ path: field, message: `${show(address)} is the router's or Docker gateway's address in ${subnet.cidr}` });
+  }
+  return address;
+}
 
-  // Addresses: a router is .1 on its LAN; on a link the first router is .1, the second .2.
+/** The triangle as a RoutedLab description: a router is .1 on its LAN; on a link the first router is .1, the second .2. */
+function triangleSpec(args: TriangleArgs, subnets: TriangleSubnets, host: string, web: string): RoutedLabSpec {
   const linkAddress = (link: LinkName, router: RouterName) => hostAddress(subnets[link], LINK_ENDS[link].indexOf(router) + 1);
   const linksOf = (router: RouterName) => LINKS.filter((link) => LINK_ENDS[link].includes(router));
-
   const routerNodes: NodeSpec[] = ROUTERS.map((router) => ({
     name: router,
     image: "router",
@@ -184,8 +225,7 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
     routerId: args.routerIds[router],
     bgp: { asn: args.asns[router], keepaliveSeconds: args.timers.keepaliveSeconds, holdSeconds: args.timers.holdSeconds },
   }));
-
-  const spec: RoutedLabSpec = {
+  return {
     bfd: args.bfd,
     segments: [
       ...(["host", "web", "stub"] as const).map((lan) => ({ name: `${lan}-lan`, subnet: subnets[lan].cidr, internal: args.internal })),
@@ -208,29 +248,13 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
       },
     ],
   };
+}
 
-  // The sessions and configurations are RoutedLab's own, planned here from the spec.
-  const planned = planRoutedLab(name, spec);
-  const routers = Object.fromEntries(
-    ROUTERS.map((router) => [router, planned.nodes.find((node) => node.name === router)!.routing!]),
-  ) as Record<RouterName, NodeRoutingPlan>;
-  const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
-    routers[router].bgp!.neighbors.map((neighbor) => ({
-      router,
-      neighbor: neighbor.node as RouterName,
-      address: neighbor.address,
-      remoteAs: neighbor.remoteAs,
-    })),
-  );
-  return {
-    spec,
-    routers,
-    sessions,
-    hostAddress: host,
-    webAddress: web,
-    question: args.question,
-    mermaid: renderBgpMermaid(args.asns, args.routerIds, subnets, host, web),
-  };
+/** A router's routing as RoutedLab planned it (every triangle router runs BGP). */
+function routingOf(plan: LabPlan, router: RouterName): NodeRoutingPlan {
+  const routing = plan.nodes.find((node) => node.name === router)?.routing;
+  if (!routing) throw new Error(`BgpTriangle: RoutedLab planned no routing for ${router}`);
+  return routing;
 }
 
 function renderBgpMermaid(

@@ -1,3 +1,4 @@
 export * from "./routed-lab";
 export { renderNodeInit, NODE_READY_PATH, NODE_INIT_PATH, interfaceEnvName } from "./node-init";
-export * from "./routing";
+export * from "./plan";
+export * from "../protocols";

@@ -1,7 +1,7 @@
 /**
  * RoutedLab's plan: the lab's topology (net/topology.ts) with the routing its protocols derive from
- * it (each router's plan and FRR files). Pure; every problem is reported at once with the field
- * path and the value, before anything is created.
+ * it (components/protocols: each router's plan and FRR files). Pure; every problem is reported at
+ * once with the field path and the value, before anything is created.
  */
 import { z } from "zod";
 import { LabConfigError } from "../net/errors";
@@ -17,34 +17,28 @@ import {
   planTopology,
 } from "../net/topology";
 import {
+  AnyRoutingProtocol,
   FRR_CAPABILITIES,
-  FRR_DAEMONS_PATH,
-  FRR_RESERVED_PATHS,
-  FRR_TEMPLATE_PATH,
-  FRR_VTYSH_PATH,
-  VTYSH_CONF,
-  renderDaemons,
-  renderFrrTemplate,
-} from "./routing/frr-config";
-import { NodeRoutingPlan, planRouting } from "./routing/plan";
-import { bfdSchema, nodeRoutingFields } from "./routing/schema";
+  NodeRoutingPlan,
+  PROTOCOLS,
+  labRoutingFields,
+  nodeRoutingFields,
+  planRouting,
+  protocolFields,
+} from "../protocols";
+import { ROUTER_FIELDS } from "../protocols/router";
 
 export type { PlanOptions, SegmentSpec } from "../net/topology";
 
-export const routedLabSpecSchema = labSpecSchema(nodeRoutingFields, {
-  /**
-   * BFD on every OSPF and BGP adjacency: true (100 ms x 3), or { intervalMs, multiplier, multihop? };
-   * iBGP between loopbacks runs multihop BFD, by default 3 x intervalMs with the same multiplier.
-   */
-  bfd: bfdSchema.optional(),
-});
+/** A lab description: the topology's fields, and the registered protocols' on its nodes and on itself. */
+export const routedLabSpecSchema = labSpecSchema(nodeRoutingFields, labRoutingFields);
 
 /** What users write (defaults optional). */
 export type RoutedLabSpec = z.input<typeof routedLabSpecSchema>;
 export type NodeSpec = RoutedLabSpec["nodes"][number];
 
 export interface NodePlan extends TopologyNodePlan {
-  /** OSPF/BGP/BFD on FRR, for a node with a protocol; its FRR files are among `files`. */
+  /** Its protocols on FRR, for a node with a protocol; its FRR files are among `files`. */
   routing?: NodeRoutingPlan;
 }
 
@@ -53,30 +47,35 @@ export interface LabPlan extends TopologyPlan {
 }
 
 /**
- * Validates a lab description as a whole and returns its plan.
- * Throws LabConfigError listing every problem, naming each field and value.
+ * Validates a lab description as a whole and returns its plan; `protocols`: the registered ones
+ * unless told (a test adds one of its own). Throws LabConfigError listing every problem, naming each
+ * field and value.
  */
-export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions = {}): LabPlan {
-  const input = parseLabSpec(lab, spec, routedLabSpecSchema, options);
+export function planRoutedLab(
+  lab: string,
+  spec: unknown,
+  options: PlanOptions = {},
+  protocols: readonly AnyRoutingProtocol[] = PROTOCOLS,
+): LabPlan {
+  const input = parseLabSpec(lab, spec, specSchemaFor(protocols), options);
   const topology = planTopology(lab, input, options);
-  const routing = planRouting({
-    nodes: input.nodes.map((node, index) => ({
-      index,
-      name: node.name,
-      router: node.router,
-      image: node.image,
-      interfaces: topology.nodes[index].interfaces,
-      files: node.files,
-      ospf: node.ospf,
-      bgp: node.bgp,
-      loopback: node.loopback,
-      routerId: node.routerId,
-    })),
-    segments: topology.segments,
-    bfd: input.bfd,
-    addressOwners: topology.addressOwners,
-    reservedPaths: FRR_RESERVED_PATHS,
-  });
+  const routing = planRouting(
+    {
+      nodes: input.nodes.map((node, index) => ({
+        index,
+        name: node.name,
+        router: node.router,
+        image: node.image,
+        interfaces: topology.nodes[index].interfaces,
+        files: node.files,
+        fields: node,
+      })),
+      segments: topology.segments,
+      labFields: input,
+      addressOwners: topology.addressOwners,
+    },
+    protocols,
+  );
   const nodes: NodePlan[] = topology.nodes.map((node) => {
     const plan = routing.routers.get(node.name);
     return plan ? { ...node, ...withRouting(node, plan) } : node;
@@ -87,9 +86,20 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
   return { lab, segments: topology.segments, nodes, checks: checks.checks, guardedBridges: guardedBridgesOf(topology.segments, nodes) };
 }
 
+/** The schema of a lab description with `protocols`' fields. */
+function specSchemaFor(protocols: readonly AnyRoutingProtocol[]): typeof routedLabSpecSchema {
+  if (protocols === PROTOCOLS) return routedLabSpecSchema;
+  // Another list (a test's) parses its own protocols' fields; the topology's fields are typed the same.
+  return labSpecSchema(
+    { ...protocolFields(protocols, "node"), ...ROUTER_FIELDS },
+    protocolFields(protocols, "lab"),
+  ) as unknown as typeof routedLabSpecSchema;
+}
+
 /**
- * A router with a protocol keeps only the capabilities FRR needs (FRR_CAPABILITIES, measured) and
- * those its node asks for; Docker's other defaults are dropped. Never privileged.
+ * A router with a protocol gets FRR's files, and keeps only the capabilities FRR needs
+ * (FRR_CAPABILITIES, measured) and those its node asks for; Docker's other defaults are dropped.
+ * Never privileged.
  */
 function withRouting(
   node: TopologyNodePlan,
@@ -97,25 +107,8 @@ function withRouting(
 ): Pick<NodePlan, "routing" | "files" | "capabilities" | "dropDefaultCapabilities"> {
   return {
     routing,
-    files: {
-      ...node.files,
-      [FRR_TEMPLATE_PATH]: renderFrrTemplate(node.name, routing),
-      [FRR_DAEMONS_PATH]: renderDaemons(routing),
-      [FRR_VTYSH_PATH]: VTYSH_CONF,
-    },
+    files: { ...node.files, ...routing.frr.files },
     capabilities: [...new Set([...FRR_CAPABILITIES, ...node.capabilities])].sort(),
     dropDefaultCapabilities: true,
   };
-}
-
-/** A router's protocols for its box in the lab's diagram: OSPF area, BGP AS, BFD, router id. */
-export function routingLabel(node: NodePlan): string[] {
-  const routing = node.routing;
-  if (!routing) return [];
-  const protocols = [
-    ...(routing.ospf ? [`OSPF area ${routing.ospf.area}`] : []),
-    ...(routing.bgp ? [`BGP AS ${routing.bgp.asn}`] : []),
-    ...(routing.bfd ? ["BFD"] : []),
-  ];
-  return [protocols.join(", "), `id ${routing.routerId}`];
 }

@@ -18,12 +18,11 @@ import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } f
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { SegmentPlan, requiredLabImages } from "../net/topology";
-import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab, routingLabel } from "./plan";
+import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab } from "./plan";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "./node-init";
-import { NodeRoutingPlan } from "./routing/plan";
-import { bfdSessionsCheck, bgpSessionsCheck, ospfNeighborsCheck } from "./routing/checks";
+import { routingChecks, routingDiagram, routingInfo } from "../protocols";
 
 export interface RoutedLabArgs {
   /** Segments and nodes (see components/net/topology.ts for every field). */
@@ -117,7 +116,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         },
       ]),
     );
-    this.mermaid = renderMermaid(plan, routingLabel);
+    this.mermaid = renderMermaid(plan, (node) => routingDiagram(node.routing));
     this.registerOutputs({
       nodes: this.nodes,
       segments: this.segments,
@@ -329,41 +328,6 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       { parent: this, dependsOn: hostPreparation },
     );
   }
-}
-
-function routingInfo(routing: NodeRoutingPlan): RoutedLabRoutingInfo {
-  return {
-    protocols: [...(routing.ospf ? ["ospf"] : []), ...(routing.bgp ? ["bgp"] : []), ...(routing.bfd ? ["bfd"] : [])],
-    routerId: routing.routerId,
-    ...(routing.bgp ? { asn: routing.bgp.asn } : {}),
-    ...(routing.ospf ? { area: routing.ospf.area } : {}),
-    ...(routing.loopback ? { loopback: routing.loopback } : {}),
-    bfd: routing.bfd !== undefined,
-  };
-}
-
-/** Per router with a protocol: adjacencies up, then every LAN it should learn in its routing table. */
-function routingChecks(plan: LabPlan): ProbeCheck[] {
-  return plan.nodes.flatMap((node): ProbeCheck[] => {
-    const routing = node.routing;
-    if (!routing) return [];
-    const router = node.containerName;
-    const ospfNeighbors = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
-    const sessions = routing.bgp?.neighbors.length ?? 0;
-    return [
-      ...(ospfNeighbors > 0 ? [ospfNeighborsCheck(`${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, ospfNeighbors)] : []),
-      ...(sessions > 0 ? [bgpSessionsCheck(`${node.name} BGP sessions Established (${sessions})`, router, sessions)] : []),
-      ...(routing.bfdPeers.length > 0
-        ? [bfdSessionsCheck(`${node.name} BFD sessions up (${routing.bfdPeers.length})`, router, routing.bfdPeers.length)]
-        : []),
-      {
-        kind: "routes" as const,
-        name: `${node.name} has a route to every LAN (${routing.expectedPrefixes.length})`,
-        router,
-        prefixes: routing.expectedPrefixes,
-      },
-    ];
-  });
 }
 
 /** `KEY=value` list, sorted; a secret value keeps the whole list secret. */

@@ -2,7 +2,7 @@
  * The dynamic-routing labs of the e2e tier and the benchmark, as RoutedLab descriptions. Pure, so
  * the unit tier checks their plans (sessions, LANs, FRR files) before the e2e tier runs them.
  */
-import { BfdSpec } from "../../components/routed-lab/routing";
+import { BfdSpec } from "../../components/protocols";
 import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/routed-lab/plan";
 
 /**

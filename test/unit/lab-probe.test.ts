@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { remoteDockerArgv, remoteDockerCommandLine, SSH_EXEC_DEFAULTS } from "../../components/host/host-exec";
 import { ProbeCheck, ProbeInputs, ProbeOutputs, probeProvider } from "../../components/probe/lab-probe";
-import { bfdSessionsCheck, bgpSessionsCheck, ospfNeighborsCheck } from "../../components/routed-lab/routing/checks";
+import { bfdSessionsCheck, bgpSessionsCheck, ospfNeighborsCheck } from "../../components/protocols";
 import { readStackConfig } from "../../stacks/config";
 import { buildStack } from "../../stacks";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
