@@ -15,6 +15,7 @@ export type {
   RoutingLab,
   RoutingProtocol,
 } from "./protocol";
+export { Groups, andList, fieldPath, isRunning, orList } from "./protocol";
 export { PROTOCOLS, labRoutingFields, nodeRoutingFields, protocolFields } from "./registry";
 export type { NodeRoutingPlan, RoutingInfo } from "./registry";
 export { planRouting } from "./plan";
