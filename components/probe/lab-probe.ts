@@ -32,9 +32,10 @@ export type ProbeCheck =
 
 /**
  * A count in a router's FRR state: `vtysh -c <command>` (a JSON show command) in the router; the
- * entries at `path` in its answer (an array's items or an object's values, a list among them
- * flattened); each entry's state, the first of `stateFields` it has; passes when at least `want`
- * states match `upPattern` (a regular expression). Its detail: "<router>: <up> of <want> <counted>",
+ * entries at `path` in its answer (a key, or `*` for every item or value there: `["areas", "*",
+ * "circuits"]`), each an array's items or an object's values, a list among them flattened; each
+ * entry's state, the first of `stateFields` it has; passes when at least `want` states match
+ * `upPattern` (a regular expression). Its detail: "<router>: <up> of <want> <counted>",
  * followed by the states seen when `showStates`.
  */
 export interface VtyshCountCheck {
@@ -209,10 +210,17 @@ function judge(check: ProbeCheck, r: ExecResult): { ok: boolean; detail: string 
 function judgeCount(check: VtyshCountCheck, stdout: string): { ok: boolean; detail: string } {
   let states: string[] = [];
   try {
-    let found: unknown = JSON.parse(stdout);
-    for (const key of check.path) found = found !== null && typeof found === "object" ? (found as Record<string, unknown>)[key] : undefined;
-    const entries = Array.isArray(found) ? found : found !== null && typeof found === "object" ? Object.values(found) : [];
-    states = entries
+    const members = (value: unknown): unknown[] =>
+      Array.isArray(value) ? value : value !== null && typeof value === "object" ? Object.values(value) : [];
+    let found: unknown[] = [JSON.parse(stdout)];
+    for (const key of check.path) {
+      found =
+        key === "*"
+          ? found.flatMap(members)
+          : found.map((value) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined));
+    }
+    states = found
+      .flatMap(members)
       .flatMap((entry) => (Array.isArray(entry) ? entry : [entry]))
       .map((entry) => {
         const fields = (entry ?? {}) as Record<string, unknown>;

@@ -275,6 +275,28 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
     expect((await once(probe)).ok).toBe(false);
   });
 
+  it("vtysh-count: `*` in the path takes every item or value there, for answers nested in lists", async () => {
+    const probe: ProbeCheck = {
+      kind: "vtysh-count",
+      name: "r1 nested",
+      router: "r1",
+      command: "show nested json",
+      path: ["areas", "*", "circuits"],
+      stateFields: ["state"],
+      upPattern: "^Up$",
+      want: 3,
+      counted: "adjacencies Up",
+      showStates: true,
+    };
+    fake.answer(
+      JSON.stringify({ areas: [{ circuits: [{ state: "Up" }, { state: "Initializing" }] }, { circuits: { eth2: { state: "Up" } } }] }),
+    );
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 2 of 3 adjacencies Up (Up, Initializing, Up)" });
+    fake.answer(JSON.stringify({ areas: [{ circuits: [{ state: "Up" }, { state: "Up" }] }, { circuits: [{ state: "Up" }] }] }));
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 3 of 3 adjacencies Up (Up, Up, Up)" });
+    expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "vtysh", "-c", "show nested json"]);
+  });
+
   it("routes: every prefix must head a line of `ip -4 route show`, single or multipath", async () => {
     const probe: ProbeCheck = { kind: "routes", name: "r1 routes", router: "r1", prefixes: ["10.21.1.0/24", "10.21.3.0/24"] };
     fake.answer(
