@@ -118,7 +118,7 @@ export interface PreparingLab<LabSettings> {
 
 export interface ProtocolPlan<Fields> {
   issues: ConfigIssue[];
-  /** Per router name: the fields this protocol adds to the router's plan (every router, running it or not). */
+  /** Per router name: the fields this protocol adds to the router's plan (a router it leaves out gets none). */
   routers: Map<string, Fields>;
   facets: ProtocolFacets;
 }

@@ -67,12 +67,12 @@ export interface FrrRouterPlan {
   files: Record<string, string>;
 }
 
-/** FRR's plan of a router: `protocols`, every registered one (for the daemons file), those it runs among them. */
+/** FRR's plan of a router, from the sections of the protocols it runs; `protocols`: every registered one (the daemons file lists theirs). */
 export function planFrr(
   protocols: readonly AnyRoutingProtocol[],
   hostname: string,
   interfaces: RouterInterface[],
-  router: RouterBase & object,
+  router: RouterBase,
 ): FrrRouterPlan {
   const running = protocols.filter((protocol) => protocol.runs(router));
   const sections = running.map((protocol) => ({ title: protocol.title, sections: protocol.frr.sections(router) }));
@@ -140,27 +140,25 @@ const optionsLine = (daemon: string, options: string) => `${daemon}_options="${"
 
 /**
  * /etc/frr/daemons: FRR's init starts zebra, staticd and the daemons set to yes, under watchfrr.
- * Listed: every daemon the protocols always list, and any other the router runs; the options of
+ * Listed: every daemon its protocol always lists, and any other the router runs; the options of
  * the per-node protocols' daemons come before staticd's, the lab-wide ones' after.
  */
 function renderDaemons(protocols: readonly AnyRoutingProtocol[], running: ReadonlySet<string>): string {
-  const listed = (perNode: boolean) =>
-    protocols
-      .filter((protocol) => (protocol.nodeSchema !== undefined) === perNode)
-      .flatMap((protocol): FrrDaemon[] => protocol.frr.daemons)
-      .filter((daemon) => daemon.listedWhenOff || running.has(daemon.name));
-  const [perNode, labWide] = [listed(true), listed(false)];
+  const listed = protocols.flatMap((protocol) =>
+    protocol.frr.daemons
+      .filter((daemon: FrrDaemon) => daemon.listedWhenOff || running.has(daemon.name))
+      .map((daemon: FrrDaemon) => ({ daemon, perNode: protocol.nodeSchema !== undefined })),
+  );
+  const options = (perNode: boolean) =>
+    listed.filter((entry) => entry.perNode === perNode).map(({ daemon }) => optionsLine(daemon.name, daemon.options));
   return [
     "# docker-netlabs: generated; the daemons this router needs",
-    ...protocols
-      .flatMap((protocol): FrrDaemon[] => protocol.frr.daemons)
-      .filter((daemon) => daemon.listedWhenOff || running.has(daemon.name))
-      .map((daemon) => `${daemon.name}=${running.has(daemon.name) ? "yes" : "no"}`),
+    ...listed.map(({ daemon }) => `${daemon.name}=${running.has(daemon.name) ? "yes" : "no"}`),
     "vtysh_enable=yes",
     optionsLine("zebra", "-A 127.0.0.1 -s 90000000"),
-    ...perNode.map((daemon) => optionsLine(daemon.name, daemon.options)),
+    ...options(true),
     optionsLine("staticd", "-A 127.0.0.1"),
-    ...labWide.map((daemon) => optionsLine(daemon.name, daemon.options)),
+    ...options(false),
     "",
   ].join("\n");
 }
