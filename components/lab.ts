@@ -4,6 +4,9 @@
  * LispSiteLab and LispMsmrLab implement it; the stack exports and probes any lab through it alone.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { RestartPolicy } from "./host/lifecycle";
+import { LabImages } from "./images/lab-image";
+import { LabelMap } from "./labels";
 import { ProbeCheck } from "./probe/lab-probe";
 
 export interface LabNode {
@@ -69,4 +72,15 @@ export interface LabSummary {
 
 export function labSummary(lab: LabComponent): LabSummary {
   return { nodes: lab.nodes, segments: lab.segments, published: lab.published, mermaid: lab.mermaid };
+}
+
+/** What every lab of a stack gets besides its own plan: the stack's settings and its host. */
+export interface LabCommonArgs {
+  namePrefix: string;
+  images: Partial<LabImages>;
+  labels?: LabelMap;
+  restart: RestartPolicy;
+  /** Where the labs' own docker commands (readiness) run, as the provider reaches the host. */
+  dockerHost: string;
+  sshOpts?: pulumi.Output<string[]>;
 }

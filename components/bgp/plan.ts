@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
-import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../net/topology";
+import { LabPlan, NodeSpec, PlanOptions, RoutedLabSpec, planRoutedLab } from "../net/topology";
 import { NodeRoutingPlan } from "../routed-lab/routing/plan";
 
 export const ROUTERS = ["r1", "r2", "r3"] as const;
@@ -86,6 +86,8 @@ export interface BgpSession {
 
 export interface BgpTrianglePlan {
   spec: RoutedLabSpec;
+  /** The triangle as the RoutedLab it is built as, planned once: what gets built. */
+  lab: LabPlan;
   /** Each router's routing as RoutedLab plans it from the spec. */
   routers: Record<RouterName, NodeRoutingPlan>;
   sessions: BgpSession[];
@@ -104,7 +106,7 @@ const LINK_ENDS: Record<LinkName, [RouterName, RouterName]> = {
 /** The LAN each router owns and announces. */
 const ROUTER_LAN: Record<RouterName, "host" | "web" | "stub"> = { r1: "host", r2: "web", r3: "stub" };
 
-export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}): BgpTrianglePlan {
+export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}, planOptions: PlanOptions = {}): BgpTrianglePlan {
   const subject = `BgpTriangle ${show(name)}`;
   const parsed = bgpTriangleArgsSchema.safeParse(options);
   if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
@@ -209,8 +211,8 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
     ],
   };
 
-  // The sessions and configurations are RoutedLab's own, planned here from the spec.
-  const planned = planRoutedLab(name, spec);
+  // The sessions and configurations are RoutedLab's own, planned here from the spec, once.
+  const planned = planRoutedLab(name, spec, planOptions);
   const routers = Object.fromEntries(
     ROUTERS.map((router) => [router, planned.nodes.find((node) => node.name === router)!.routing!]),
   ) as Record<RouterName, NodeRoutingPlan>;
@@ -224,6 +226,7 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
   );
   return {
     spec,
+    lab: planned,
     routers,
     sessions,
     hostAddress: host,

@@ -12,7 +12,7 @@ import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { HostGuard } from "../host/host-guard";
 import { bridgeRuleSteps } from "../host/host-guard-script";
 import { labLabels } from "../labels";
-import { RoutedLabSpec, planRoutedLab } from "../net/topology";
+import { LabPlan, RoutedLabSpec, planRoutedLab } from "../net/topology";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
 import { LabImages, buildLabImages } from "../images/lab-image";
 import { ProbeCheck } from "../probe/lab-probe";
@@ -28,7 +28,7 @@ export interface FarSandbox {
   /** What it serves (its container's name). */
   page: string;
 }
-import { OorOptions, planOorRouter } from "./plan";
+import { OorOptions, OorPlan, planOorRouter } from "./plan";
 
 export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes" | "eidNetworks" | "sites"> {
   /** The site's IPv4 EID prefix: its EID network. */
@@ -52,6 +52,10 @@ export interface LispSitePlan {
   sandboxes: { name: string; address: string }[];
   /** The EID side, as its RoutedLab takes it. */
   eidSpec: RoutedLabSpec;
+  /** The EID side planned: what its RoutedLab builds. */
+  eid: LabPlan;
+  /** The xTR planned: what its OorRouter builds. */
+  xtr: OorPlan;
 }
 
 /**
@@ -63,16 +67,17 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
   const { eidSubnet, xtrEidAddress, sandboxes = ["sandbox-1"], namePrefix, rlocRoutes = [] } = args;
   const subject = `LispSite ${show(name)}`;
   const issues: ConfigIssue[] = [];
-  const collect = (plan: () => unknown, rename: (path: string) => string = (path) => path) => {
+  const collect = <T>(plan: () => T, rename: (path: string) => string = (path) => path): T | undefined => {
     try {
-      plan();
+      return plan();
     } catch (error) {
       if (!(error instanceof LabConfigError)) throw error;
       issues.push(...error.issues.map((issue) => ({ ...issue, path: rename(issue.path) })));
+      return undefined;
     }
   };
   // The xTR's one EID prefix is this site's eidSubnet.
-  collect(
+  const xtr = collect(
     () => planOorRouter(`${name}-xtr`, xtrOptions(args, eidSubnet)),
     (path) => (path === "eidPrefixes[0].prefix" ? "eidSubnet" : path),
   );
@@ -127,14 +132,16 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
     })),
   };
   // A sandbox's name is a node's: its errors are the sandbox's. Route errors follow from the gateway's.
-  if (!issues.some((issue) => issue.path === "xtrEidAddress")) {
-    collect(
-      () => planRoutedLab(`${name}-eid`, eidSpec, { namePrefix }),
-      (path) => path.replace(/^nodes\[(\d+)\]\.name$/, "sandboxes[$1]").replace(/^nodes$/, "sandboxes"),
-    );
-  }
-  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  const eid = issues.some((issue) => issue.path === "xtrEidAddress")
+    ? undefined
+    : collect(
+        () => planRoutedLab(`${name}-eid`, eidSpec, { namePrefix }),
+        (path) => path.replace(/^nodes\[(\d+)\]\.name$/, "sandboxes[$1]").replace(/^nodes$/, "sandboxes"),
+      );
+  if (issues.length > 0 || !xtr || !eid) throw new LabConfigError(subject, issues);
   return {
+    eid,
+    xtr,
     subnet,
     xtrEidAddress: gateway,
     sandboxes: sandboxes.map((sandbox, i) => ({ name: sandbox, address: sandboxAddresses[i] })),
@@ -182,9 +189,10 @@ export class LispSite extends pulumi.ComponentResource {
     }));
   }
 
-  constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** `planned`: planLispSite's result for these arguments, when the caller has planned them already. */
+  constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     // Validate the whole site before registering anything.
-    const plan = planLispSite(name, args);
+    const plan = planned ?? planLispSite(name, args);
     const {
       eidSubnet: _eidSubnet,
       xtrEidAddress: _xtrEidAddress,
@@ -210,6 +218,7 @@ export class LispSite extends pulumi.ComponentResource {
         spec: plan.eidSpec,
       },
       { parent: this },
+      plan.eid,
     );
     const labName = `${xtrArgs.namePrefix ?? ""}${name}`;
     this.guard = new HostGuard(
@@ -235,6 +244,7 @@ export class LispSite extends pulumi.ComponentResource {
         eidNetworks: [{ network: this.eid.networks.eid.name, address: gateway }],
       },
       { parent: this, dependsOn: [this.guard] },
+      plan.xtr,
     );
     this.sandboxes = Object.fromEntries(
       plan.sandboxes.map((sandbox) => [sandbox.name, { container: this.eid.nodes[sandbox.name].container, address: sandbox.address }]),

@@ -85,7 +85,11 @@ export class OorRouter extends pulumi.ComponentResource {
   /** Done once OOR has started; `pulumi up` fails, with the router's log, when it does not. */
   readonly ready: NodesReady;
 
-  constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `planned`: planOorRouterArgs' result for these arguments when the caller has planned them
+   * already (a stack, a LispSite): then nothing is planned again.
+   */
+  constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorPlan) {
     const {
       image: imageName = OWN_OOR_IMAGE,
       imageRef,
@@ -99,11 +103,8 @@ export class OorRouter extends pulumi.ComponentResource {
       dockerHost = DEFAULT_DOCKER_HOST,
       sshOpts,
       readyTimeoutSeconds = READY_WAIT_SECONDS,
-      ...options
     } = args;
-    const plan = planOorRouter(name, options);
-    const routeIssues = rlocRouteIssues(rlocRoutes, plan.rlocSubnet, plan.rlocAddress);
-    if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
+    const plan = planned ?? planOorRouterArgs(name, args);
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
     this.containerName = `${namePrefix}${name}`;
     this.mode = plan.mode;
@@ -184,6 +185,34 @@ export class OorRouter extends pulumi.ComponentResource {
     }
     this.registerOutputs({ containerName: this.containerName, mode: this.mode, rlocAddress: this.rlocAddress });
   }
+}
+
+/** The router's own options (its arguments less those of its container), validated with its RLOC routes. */
+export function planOorRouterArgs(name: string, args: OorRouterArgs): OorPlan {
+  const plan = planOorRouter(name, oorOptionsOf(args));
+  const routeIssues = rlocRouteIssues(args.rlocRoutes ?? [], plan.rlocSubnet, plan.rlocAddress);
+  if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
+  return plan;
+}
+
+/** OorRouter's arguments less those of its container: what planOorRouter takes. */
+function oorOptionsOf(args: OorRouterArgs): OorOptions {
+  const {
+    image: _image,
+    imageRef: _imageRef,
+    rlocNetwork: _rlocNetwork,
+    eidNetworks: _eidNetworks,
+    rlocRoutes: _rlocRoutes,
+    watchtower: _watchtower,
+    namePrefix: _namePrefix,
+    labels: _labels,
+    restart: _restart,
+    dockerHost: _dockerHost,
+    sshOpts: _sshOpts,
+    readyTimeoutSeconds: _readyTimeoutSeconds,
+    ...options
+  } = args;
+  return options;
 }
 
 /** Every key, resolved together; secret when any of them is. */

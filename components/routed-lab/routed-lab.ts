@@ -66,9 +66,14 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   /** Mermaid flowchart of the lab. */
   readonly mermaid: string;
 
-  constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `planned`: planRoutedLab's result for `args.spec` and `args.namePrefix`, when the caller has
+   * planned them already (a stack plans every lab before it declares any; BgpTriangle and LispSite
+   * plan their RoutedLab with themselves): then the lab is not planned again.
+   */
+  constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LabPlan) {
     // Validate before registering anything: a bad description creates nothing.
-    const plan = planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
+    const plan = planned ?? planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
     // Hundreds of containers are declared here: without the SDK's per-promise stack traces.

@@ -11,7 +11,7 @@ import { labImageTag } from "../../components/images/lab-image";
 import { labLabels, toDockerLabels } from "../../components/labels";
 import { LispSite, LispSiteArgs, OorRouter } from "../../components/oor";
 import { LabProbe } from "../../components/probe/lab-probe";
-import { OOR_LAB } from "../../stacks/oor-lab";
+import { OOR_LAB } from "../../components/oor";
 import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
 import {
   Deployed,

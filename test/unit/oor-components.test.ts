@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { LispSite, OorRouter } from "../../components/oor";
 import { readStackConfig } from "../../stacks/config";
 import { buildStack } from "../../stacks";
-import { OorLab } from "../../stacks/oor-lab";
+import { OorLab } from "../../components/oor";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram, valueOf } from "../support/run-program";
 import { OOR_FIXTURES } from "./oor-fixtures";
