@@ -4,6 +4,7 @@
  * LispSiteLab and LispMsmrLab implement it; the stack exports and probes any lab through it alone.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { HostConnection } from "./host/docker-host";
 import { RestartPolicy } from "./host/lifecycle";
 import { LabImages } from "./images/lab-image";
 import { LabelMap } from "./labels";
@@ -80,7 +81,6 @@ export interface LabCommonArgs {
   images: Partial<LabImages>;
   labels?: LabelMap;
   restart: RestartPolicy;
-  /** Where the labs' own docker commands (readiness) run, as the provider reaches the host. */
-  dockerHost: string;
-  sshOpts?: pulumi.Output<string[]>;
+  /** The host the labs run on, where their own docker commands (readiness) run. */
+  host: HostConnection;
 }

@@ -137,8 +137,7 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
     images,
     labels: options.labels,
     restart: config.restartPolicy,
-    dockerHost: config.dockerHost,
-    sshOpts: host.sshOpts,
+    host: host.connection,
   };
 
   const labs: Record<string, LabResource> = {};
@@ -151,8 +150,7 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
       probes[planned.lab] = new LabProbe(
         `${config.namePrefix}${planned.lab}-probe`,
         {
-          dockerHost: config.dockerHost,
-          sshOpts: host.sshOpts,
+          host: host.connection,
           // A container replaced under the same name gets a new id: the probe runs again.
           containerIds: containerIdsOf(component),
           checks,

@@ -16,7 +16,7 @@ import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
 import { BgpSession, BgpTriangleOptions, BgpTrianglePlan, planBgpTriangle } from "./plan";
 
-export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "dockerHost" | "sshOpts"> {
+export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "host"> {
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
   /** Lab images already built on this host; the ones missing are built as children. */
@@ -43,16 +43,11 @@ export class BgpTriangle extends pulumi.ComponentResource implements LabComponen
    * already (a stack plans every lab before declaring any): then nothing is planned again.
    */
   constructor(name: string, args: BgpTriangleArgs = {}, opts?: pulumi.ComponentResourceOptions, planned?: BgpTrianglePlan) {
-    const { namePrefix, images, labels, restart, dockerHost, sshOpts, ...options } = args;
+    const { namePrefix, images, labels, restart, host, ...options } = args;
     // Throws before anything is registered.
     const plan = planned ?? planBgpTriangle(name, options, { namePrefix });
     super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
-    this.lab = new RoutedLab(
-      name,
-      { spec: plan.spec, namePrefix, images, labels, restart, dockerHost, sshOpts },
-      { parent: this },
-      plan.lab,
-    );
+    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, host }, { parent: this }, plan.lab);
     this.sessions = plan.sessions;
     this.hostAddress = plan.hostAddress;
     this.webAddress = plan.webAddress;

@@ -13,15 +13,14 @@
  * builtins and node_modules: the code below is self-contained on purpose.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dockerExecTarget, remoteDockerArgv, sshFailure } from "./host-exec";
+import type { HostConnection } from "./docker-host";
+import { DockerExecTarget, remoteDockerArgv, sshFailure } from "./host-exec";
 
 export interface NodesReadyArgs {
   /** The lab, for messages. */
   lab: string;
-  /** The lab's Docker host URL: unix://..., tcp://... or ssh://user@host[:port]. */
-  dockerHost: string;
-  /** ssh options of an ssh:// host, as the Docker provider is given them. */
-  sshOpts?: pulumi.Input<string[]>;
+  /** The lab's Docker host, as DockerHost reaches it. */
+  host: HostConnection;
   /** Node name to container, with the container's id (a replaced container makes this run again). */
   nodes: { node: string; container: string; id: pulumi.Input<string> }[];
   /** How long a node may take to become healthy. */
@@ -30,8 +29,10 @@ export interface NodesReadyArgs {
 
 export interface NodesReadyInputs {
   lab: string;
+  /** The host's URL: its identity (a change of host waits again) and its name in messages. */
   dockerHost: string;
-  sshOpts: string[];
+  /** How docker commands run on the host. */
+  target: DockerExecTarget;
   nodes: { node: string; container: string; id: string }[];
   timeoutSeconds: number;
 }
@@ -41,18 +42,13 @@ interface NodesReadyOutputs extends NodesReadyInputs {
   readyMs: Record<string, number>;
 }
 
-/** The argv that runs `docker <args>` on the lab's host, as probes and the lease run theirs. Pure. */
-export function hostDockerArgv(dockerHost: string, sshOpts: string[], args: string[]): string[] {
-  return remoteDockerArgv(dockerExecTarget(dockerHost, sshOpts), args);
-}
-
 /** Polls until every node is healthy; throws, naming the node, as soon as one exits or restarts. */
 export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
   const { execFile } = require("node:child_process");
-  const argvFor = hostDockerArgv;
+  const argvFor = remoteDockerArgv;
   const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
     new Promise((resolve) => {
-      const [file, ...rest] = argvFor(inputs.dockerHost, inputs.sshOpts, args);
+      const [file, ...rest] = argvFor(inputs.target, args);
       execFile(
         file,
         rest,
@@ -170,8 +166,8 @@ export class NodesReady extends pulumi.dynamic.Resource {
       name,
       {
         lab: args.lab,
-        dockerHost: args.dockerHost,
-        sshOpts: args.sshOpts ?? [],
+        dockerHost: args.host.url,
+        target: args.host.exec,
         nodes: args.nodes,
         timeoutSeconds: args.timeoutSeconds,
         readyMs: undefined,

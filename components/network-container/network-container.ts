@@ -8,9 +8,8 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
-import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
-import { parseDockerHost } from "../host/docker-host-url";
-import { dockerExecTarget, remoteDockerCommandLine } from "../host/host-exec";
+import { HostConnection, LOCAL_HOST } from "../host/docker-host";
+import { remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
@@ -34,16 +33,11 @@ export interface NetworkContainerArgs extends NetworkContainerOptions {
   /** The private network the target is attached to (name or a Network's name output). */
   targetNetwork: pulumi.Input<string>;
   /**
-   * The Docker host the provider talks to, for the one step the provider cannot do: reading the
-   * DHCP lease (`docker exec`). Default: the local socket.
+   * The Docker host (DockerHost.connection), for the one step the provider cannot do: reading the
+   * DHCP lease (`docker exec`), run there as the provider reaches it (`ssh` with its options).
+   * Default: the local engine.
    */
-  dockerHost?: string;
-  /**
-   * For an ssh:// dockerHost: the Docker provider's ssh options (key and known_hosts files, then the
-   * stack's sshOpts). The lease is read with `ssh <sshOpts> host -- docker exec ...`, as the provider
-   * reaches the host; `DOCKER_HOST=ssh://` would run ssh without them.
-   */
-  sshOpts?: pulumi.Input<string[]>;
+  host?: HostConnection;
   /** Prefix for Docker object names. */
   namePrefix?: string;
   /** The lab router image if already built on this host. */
@@ -60,22 +54,10 @@ export class NetworkContainer extends pulumi.ComponentResource {
   readonly ports: { port: number; protocol: "tcp" | "udp" }[];
 
   constructor(name: string, args: NetworkContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const {
-      target,
-      targetNetwork,
-      dockerHost = DEFAULT_DOCKER_HOST,
-      sshOpts,
-      namePrefix = "",
-      routerImage,
-      labels: extraLabels,
-      ...options
-    } = args;
-    const host = parseDockerHost(dockerHost);
-    if (typeof host === "string") throw new Error(`NetworkContainer "${name}": dockerHost ${JSON.stringify(dockerHost)} ${host}`);
-    const local = host.scheme === "unix";
+    const { target, targetNetwork, host = LOCAL_HOST, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
     const plan = planNetworkContainer(name, options, {
       // Only the local host's interfaces can be seen here; remote hosts are checked by the engine.
-      interfaceExists: local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
+      interfaceExists: host.local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
       exposedPorts,
     });
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
@@ -165,7 +147,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
       // The lease exists only once the router runs: read it with a bounded wait (the script's own,
       // and ssh's connect and keepalive bounds), on the host the way the Docker provider reaches it.
       const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
-      const create = pulumi.output(sshOpts ?? []).apply((opts) => remoteDockerCommandLine(dockerExecTarget(dockerHost, opts), waitLease));
+      const create = pulumi.output(host.exec).apply((target) => remoteDockerCommandLine(target, waitLease));
       const lease = new command.local.Command(
         `${name}-lease`,
         // A new router (same name, new id) has a new lease: the command runs again.

@@ -9,7 +9,7 @@ import { LispSite, LispSiteArgs, LispSitePlan } from "./lisp-site";
 import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
 
 /** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it. */
-export type PlannedLispSite = Omit<LispSiteArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart" | "images" | "dockerHost" | "sshOpts">;
+export type PlannedLispSite = Omit<LispSiteArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart" | "images" | "host">;
 
 export interface LispSiteLabArgs extends LabCommonArgs {
   site: PlannedLispSite;

@@ -13,7 +13,7 @@ import { HostGuard } from "../host/host-guard";
 import { bridgeRuleSteps } from "../host/host-guard-script";
 import { labLabels } from "../labels";
 import { LabPlan, RoutedLabSpec, planRoutedLab } from "../net/topology";
-import { RoutedLab, RoutedLabArgs } from "../routed-lab";
+import { RoutedLab } from "../routed-lab";
 import { LabImages, buildLabImages } from "../images/lab-image";
 import { ProbeCheck } from "../probe/lab-probe";
 import { OorRouter, OorRouterArgs, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
@@ -38,9 +38,6 @@ export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes"
   /** Sandbox client names (default one, "sandbox-1"); they get the 10th, 11th... addresses. */
   sandboxes?: string[];
   images?: Partial<LabImages>;
-  /** The host the EID side's readiness is read on, as RoutedLab takes it. */
-  dockerHost?: RoutedLabArgs["dockerHost"];
-  sshOpts?: RoutedLabArgs["sshOpts"];
 }
 
 /** The first sandbox is the EID subnet's 10th host; the xTR is its 1st, Docker's gateway its last. */
@@ -156,8 +153,7 @@ function xtrOptions(args: LispSiteArgs, eidPrefix: string): OorOptions {
     xtrEidAddress: _x,
     sandboxes: _s,
     images: _i,
-    dockerHost: _d,
-    sshOpts: _o,
+    host: _h,
     image: _m,
     imageRef: _r,
     rlocNetwork: _n,
@@ -193,15 +189,7 @@ export class LispSite extends pulumi.ComponentResource {
   constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     // Validate the whole site before registering anything.
     const plan = planned ?? planLispSite(name, args);
-    const {
-      eidSubnet: _eidSubnet,
-      xtrEidAddress: _xtrEidAddress,
-      sandboxes: _sandboxes,
-      images = {},
-      dockerHost,
-      sshOpts,
-      ...xtrArgs
-    } = args;
+    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images = {}, ...xtrArgs } = args;
     const gateway = plan.xtrEidAddress;
     super("docker-netlabs:oor:LispSite", name, {}, opts);
     this.xtrEidAddress = gateway;
@@ -213,8 +201,7 @@ export class LispSite extends pulumi.ComponentResource {
         labels: xtrArgs.labels,
         restart: xtrArgs.restart,
         images,
-        dockerHost,
-        sshOpts,
+        host: xtrArgs.host,
         spec: plan.eidSpec,
       },
       { parent: this },
@@ -237,8 +224,6 @@ export class LispSite extends pulumi.ComponentResource {
       `${name}-xtr`,
       {
         ...xtrArgs,
-        dockerHost,
-        sshOpts,
         mode: "xTR",
         eidPrefixes: [{ prefix: plan.subnet.cidr }],
         eidNetworks: [{ network: this.eid.networks.eid.name, address: gateway }],

@@ -4,6 +4,7 @@
  * prefixes with the MS using the lab's secret key.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { HostConnection } from "../host/docker-host";
 import { RestartPolicy } from "../host/lifecycle";
 import { LabImage, LabImages } from "../images/lab-image";
 import { LabComponent, LabNode, LabSegment } from "../lab";
@@ -36,8 +37,7 @@ export interface OorLabArgs {
   images: Partial<LabImages>;
   labels?: LabelMap;
   restart?: RestartPolicy;
-  dockerHost?: string;
-  sshOpts?: pulumi.Input<string[]>;
+  host?: HostConnection;
 }
 
 /** Docker's gateway on the lab's RLOC network: its last host, as on every lab network. */
@@ -166,8 +166,7 @@ function routerCommon(args: OorLabSettings) {
     namePrefix: args.namePrefix,
     labels: args.labels,
     restart: args.restart,
-    dockerHost: args.dockerHost,
-    sshOpts: args.sshOpts,
+    host: args.host,
   };
 }
 

@@ -11,7 +11,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
 import { NodesReady } from "../host/readiness";
 import { LabImage } from "../images/lab-image";
@@ -66,10 +66,8 @@ export interface OorRouterArgs extends OorOptions {
   labels?: LabelMap;
   /** After a Docker daemon restart: "unless-stopped" (default) brings the router back. */
   restart?: RestartPolicy;
-  /** The router's Docker host, where its readiness is read: the provider's host URL (default local). */
-  dockerHost?: string;
-  /** ssh options of an ssh:// dockerHost, the same as the Docker provider's. */
-  sshOpts?: pulumi.Input<string[]>;
+  /** The router's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
+  host?: HostConnection;
   /** How long OOR may take to start before `pulumi up` fails on it (default 90 s). */
   readyTimeoutSeconds?: number;
 }
@@ -100,8 +98,7 @@ export class OorRouter extends pulumi.ComponentResource {
       namePrefix = "",
       labels: extra,
       restart = DEFAULT_RESTART_POLICY,
-      dockerHost = DEFAULT_DOCKER_HOST,
-      sshOpts,
+      host = LOCAL_HOST,
       readyTimeoutSeconds = READY_WAIT_SECONDS,
     } = args;
     const plan = planned ?? planOorRouterArgs(name, args);
@@ -161,8 +158,7 @@ export class OorRouter extends pulumi.ComponentResource {
       `${name}-ready`,
       {
         lab: this.containerName,
-        dockerHost,
-        sshOpts,
+        host,
         nodes: [{ node: name, container: this.containerName, id: this.container.id }],
         timeoutSeconds: readyTimeoutSeconds,
       },
@@ -207,8 +203,7 @@ function oorOptionsOf(args: OorRouterArgs): OorOptions {
     namePrefix: _namePrefix,
     labels: _labels,
     restart: _restart,
-    dockerHost: _dockerHost,
-    sshOpts: _sshOpts,
+    host: _host,
     readyTimeoutSeconds: _readyTimeoutSeconds,
     ...options
   } = args;

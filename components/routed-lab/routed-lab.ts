@@ -13,7 +13,7 @@ import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
 import { LAB_IMAGE_COMMANDS } from "../images/catalog";
 import { LabImages, buildLabImages } from "../images/lab-image";
-import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } from "../lab";
 import { LabelMap, labLabels, toDockerLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
@@ -38,12 +38,10 @@ export interface RoutedLabArgs {
    */
   restart?: RestartPolicy;
   /**
-   * The lab's Docker host, where its nodes' readiness is read (`docker inspect`): the provider's
-   * host URL. Default: the local engine.
+   * The lab's Docker host (DockerHost.connection), where its nodes' readiness is read. Default: the
+   * local engine. The provider reaches it through the resource options.
    */
-  dockerHost?: string;
-  /** ssh options of an ssh:// dockerHost, the same as the Docker provider's. */
-  sshOpts?: pulumi.Input<string[]>;
+  host?: HostConnection;
   /** How long a node may take to become ready before `pulumi up` fails on it (default 90 s). */
   readyTimeoutSeconds?: number;
 }
@@ -165,8 +163,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       `${name}-ready`,
       {
         lab: labName,
-        dockerHost: args.dockerHost ?? DEFAULT_DOCKER_HOST,
-        sshOpts: args.sshOpts,
+        host: args.host ?? LOCAL_HOST,
         nodes: plan.nodes.map((node) => ({ node: node.name, container: node.containerName, id: this.containers[node.name].id })),
         timeoutSeconds: args.readyTimeoutSeconds ?? READY_WAIT_SECONDS,
       },

@@ -4,6 +4,7 @@
  * fetch to another site are carried as LISP data (UDP 4341) between the xTRs' RLOCs, captured on
  * the RLOC side with the EID addresses inside.
  */
+import { LOCAL_HOST } from "../../components/host/docker-host";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labNetwork } from "../../components/host/lifecycle";
@@ -209,7 +210,7 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
     deployProgram(
       () =>
         new LabProbe(`${testRun.prefix}${name}`, {
-          dockerHost: "unix:///var/run/docker.sock",
+          host: LOCAL_HOST,
           timeoutSeconds,
           checks: [
             {
