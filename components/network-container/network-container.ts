@@ -5,27 +5,20 @@
  * it, and holds the public address. It keeps only NET_ADMIN and NET_RAW; the target is untouched.
  */
 import * as command from "@pulumi/command";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
+import { declareContainer, declareNetwork, macvlanOptions } from "../declare";
 import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
 import { LabImage } from "../images/lab-image";
-import { LabelMap, labLabels, toDockerLabels } from "../labels";
-import { NetworkContainerOptions, planNetworkContainer } from "./plan";
+import { LanExposerPlan, lanExposerKind } from "../kinds/lan-exposer";
+import { LabelMap, labLabels } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
-import {
-  DHCP_HOOK_PATH,
-  LEASE_PATH,
-  DHCP_HOOK_SCRIPT,
-  ROUTER_SCRIPT_PATH,
-  WAIT_LEASE_PATH,
-  renderRouterScript,
-  renderWaitLeaseScript,
-} from "./scripts";
+import { NetworkContainerOptions, planNetworkContainer } from "./plan";
+import { LEASE_PATH, WAIT_LEASE_PATH } from "./scripts";
 
 export interface NetworkContainerArgs extends NetworkContainerOptions {
   /** The target container's name; its DNS name on `targetNetwork`. */
@@ -72,15 +65,17 @@ export class NetworkContainer extends pulumi.ComponentResource {
 
     const dependencies: pulumi.Resource[] = [];
     if (plan.lan.create) {
-      const network = new docker.Network(
+      const network = declareNetwork(
         `${name}-lan`,
         {
           name: `${fullName}-lan`,
           driver: "macvlan",
           internal: plan.lan.internal,
-          ipamConfigs: [{ subnet: plan.lan.subnet.cidr, gateway: plan.lan.gateway, ipRange: plan.lan.ipRange }],
-          options: { parent: plan.lan.parent, macvlan_mode: "bridge" },
-          labels: toDockerLabels({ ...labels, "io.docker-netlabs.segment": "lan" }),
+          subnet: plan.lan.subnet.cidr,
+          gateway: plan.lan.gateway,
+          ipRange: plan.lan.ipRange,
+          options: macvlanOptions(plan.lan.parent),
+          labels: { ...labels, "io.docker-netlabs.segment": "lan" },
         },
         { parent: this },
       );
@@ -105,41 +100,19 @@ export class NetworkContainer extends pulumi.ComponentResource {
       this.lanNetwork = pulumi.output(plan.lan.network);
     }
 
-    const mode =
-      plan.address.kind === "static"
-        ? ({ kind: "static", address: plan.address.address } as const)
-        : ({ kind: "dhcp", hostname: fullName } as const);
-    const router = new docker.Container(
-      `${name}-router`,
-      {
-        name: this.routerContainer,
-        hostname: fullName,
-        image,
-        networksAdvanced: [
-          { name: targetNetwork },
-          { name: this.lanNetwork, ...(mode.kind === "static" ? { ipv4Address: mode.address } : {}) },
-        ],
-        capabilities: { drops: ["ALL"], adds: ["NET_ADMIN", "NET_RAW"] },
-        sysctls: {
-          "net.ipv4.ip_forward": "1",
-          // udhcpc binds port 68: allowed without NET_BIND_SERVICE, in this namespace only.
-          "net.ipv4.ip_unprivileged_port_start": "0",
-        },
-        entrypoints: ["/bin/sh", ROUTER_SCRIPT_PATH],
-        uploads: [
-          { file: ROUTER_SCRIPT_PATH, content: renderRouterScript({ target, ports: plan.ports, mode }), executable: true },
-          { file: DHCP_HOOK_PATH, content: DHCP_HOOK_SCRIPT, executable: true },
-          {
-            file: WAIT_LEASE_PATH,
-            content: renderWaitLeaseScript(plan.address.kind === "dhcp" ? plan.address.timeoutSeconds : 10),
-            executable: true,
-          },
-        ],
-        init: true,
-        labels: toDockerLabels({ ...labels, "io.docker-netlabs.role": "network-container", "io.docker-netlabs.target": target }),
-      },
-      { parent: this, dependsOn: dependencies },
-    );
+    const exposer: LanExposerPlan = {
+      containerName: this.routerContainer,
+      hostname: fullName,
+      target,
+      ports: plan.ports,
+      mode: plan.address.kind === "static" ? { kind: "static", address: plan.address.address } : { kind: "dhcp", hostname: fullName },
+      leaseTimeoutSeconds: plan.address.kind === "dhcp" ? plan.address.timeoutSeconds : 10,
+    };
+    const networks = { private: targetNetwork, lan: this.lanNetwork };
+    const router = declareContainer(`${name}-router`, lanExposerKind.container(exposer, { image, networks, labels }), {
+      parent: this,
+      dependsOn: dependencies,
+    });
 
     if (plan.address.kind === "static") {
       this.address = pulumi.output(plan.address.address);

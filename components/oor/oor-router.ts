@@ -15,19 +15,19 @@ import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
 import { NodesReady } from "../host/readiness";
 import { LabImage } from "../images/lab-image";
-import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { declareContainer, declarePulledImage } from "../declare";
+import { eidNetworkKey, oorRouterKind } from "../kinds/oor-router";
+import { LabelMap, labLabels } from "../labels";
 import { isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
 import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { OorOptions, OorPlan, planOorRouter } from "./plan";
-import { renderOorConf, renderOorEnv } from "./render";
-import { OOR_START_PATH, OOR_TEMPLATE_PATH, renderOorStartScript } from "./start-script";
+
+export { OOR_HEALTH_TEST, OOR_READY_PATH } from "../kinds/oor-router";
 
 /** The upstream image (Docker Hub, built from OOR's 2020 master on Ubuntu 16.04): a documented choice. */
 export const OOR_IMAGE = "openoverlayrouter/oor";
 /** The `image` that means the project's own image, built from images/oor on the lab's host. */
 export const OWN_OOR_IMAGE = "docker-netlabs/oor";
-/** What the own image's start script creates once OOR reports it started (images/oor/oor-start). */
-export const OOR_READY_PATH = "/run/oor/ready";
 /** Where the own image records a prefix registered: the MS's accepted sites, an xTR's confirmed own. */
 export const OOR_REGISTERED_DIR = "/run/oor/registered";
 
@@ -35,12 +35,6 @@ export const OOR_REGISTERED_DIR = "/run/oor/registered";
 export function oorRegisteredPath(prefix: string): string {
   return `${OOR_REGISTERED_DIR}/${prefix.replace(/\//g, "_")}`;
 }
-
-/**
- * Healthy once OOR reports it started (the own image's ready file); in an image without that
- * start script (openoverlayrouter/oor), once a process named oor runs.
- */
-export const OOR_HEALTH_TEST = `test -f ${OOR_READY_PATH} || { test ! -e /usr/local/sbin/oor-start && grep -qsx oor /proc/[0-9]*/comm; }`;
 
 export interface OorRouterArgs extends OorOptions {
   /**
@@ -113,47 +107,10 @@ export class OorRouter extends pulumi.ComponentResource {
       imageRef ??
       (imageName === OWN_OOR_IMAGE
         ? new LabImage(`${name}-image`, { image: "oor" }, { parent: this }).imageName
-        : new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId);
-    const keys = secretKeys(plan);
-    const fileMode = plan.config === "file";
-    this.container = new docker.Container(
-      name,
-      {
-        name: this.containerName,
-        hostname: name,
-        image,
-        networksAdvanced: [
-          { name: rlocNetwork, ipv4Address: plan.rlocAddress },
-          ...eidNetworks.map((eid) => ({ name: eid.network, ipv4Address: eid.address })),
-        ],
-        devices: [{ hostPath: "/dev/net/tun", containerPath: "/dev/net/tun" }],
-        capabilities: { adds: ["NET_ADMIN", "NET_RAW"] },
-        sysctls: {
-          "net.ipv4.ip_forward": "1",
-          "net.ipv4.conf.all.rp_filter": "0",
-          "net.ipv4.conf.default.rp_filter": "0",
-          ...(plan.eidFamilies.includes("ipv6") ? { "net.ipv6.conf.all.forwarding": "1", "net.ipv6.conf.all.disable_ipv6": "0" } : {}),
-        },
-        ...(fileMode
-          ? {
-              entrypoints: ["/bin/sh", OOR_START_PATH],
-              uploads: [
-                {
-                  file: OOR_START_PATH,
-                  content: renderOorStartScript({ rlocAddress: plan.rlocAddress, rlocSubnet: plan.rlocSubnet, rlocRoutes }),
-                  executable: true,
-                },
-                { file: OOR_TEMPLATE_PATH, content: pulumi.secret(keys.apply((k) => renderOorConf(plan, k))) },
-              ],
-            }
-          : { envs: pulumi.secret(keys.apply((k) => Object.entries(renderOorEnv(plan, k)).map(([key, value]) => `${key}=${value}`))) }),
-        init: true,
-        restart,
-        healthcheck: { tests: ["CMD-SHELL", OOR_HEALTH_TEST], interval: "1s", timeout: "3s", retries: 3 },
-        labels: toDockerLabels({ ...labels, "io.docker-netlabs.oor-mode": plan.mode }),
-      },
-      { parent: this },
-    );
+        : declarePulledImage(`${name}-image`, imageName, { parent: this }));
+    const networks = Object.fromEntries([["rloc", rlocNetwork], ...eidNetworks.map((eid, i) => [eidNetworkKey(i), eid.network])]);
+    const node = { name, containerName: this.containerName, oor: plan, eidAddresses: this.eidAddresses, rlocRoutes };
+    this.container = declareContainer(name, oorRouterKind.container(node, { image, networks, labels, restart }), { parent: this });
     this.ready = new NodesReady(
       `${name}-ready`,
       {
@@ -165,16 +122,16 @@ export class OorRouter extends pulumi.ComponentResource {
       { parent: this, dependsOn: [this.container] },
     );
     if (watchtower) {
-      new docker.Container(
+      declareContainer(
         `${name}-watchtower`,
         {
           name: `${this.containerName}-watchtower`,
-          image: new docker.RemoteImage(`${name}-watchtower-image`, { name: WATCHTOWER_IMAGE, keepLocally: true }, { parent: this })
-            .imageId,
+          image: declarePulledImage(`${name}-watchtower-image`, WATCHTOWER_IMAGE, { parent: this }),
           mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
           // Watch this router only.
           command: [this.containerName],
-          labels: toDockerLabels({ ...labels, "io.docker-netlabs.role": "watchtower" }),
+          init: false,
+          labels: { ...labels, "io.docker-netlabs.role": "watchtower" },
         },
         { parent: this, dependsOn: [this.container] },
       );
@@ -208,13 +165,6 @@ function oorOptionsOf(args: OorRouterArgs): OorOptions {
     ...options
   } = args;
   return options;
-}
-
-/** Every key, resolved together; secret when any of them is. */
-function secretKeys(plan: OorPlan): pulumi.Output<{ mapServers: string[]; sites: string[] }> {
-  return pulumi
-    .all([pulumi.all(plan.mapServers.map((m) => m.key)), pulumi.all(plan.sites.map((s) => s.key))])
-    .apply(([mapServers, sites]) => ({ mapServers, sites }));
 }
 
 /**

@@ -5,10 +5,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { labNetwork } from "../host/lifecycle";
+import { declareNetwork, macvlanOptions } from "../declare/network";
 import { LabImages } from "../images/lab-image";
 import { LabSegment } from "../lab";
-import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { LabelMap, labLabels } from "../labels";
 import { OWN_OOR_IMAGE } from "./oor-router";
 
 /** An RLOC network as planned: its subnet, Docker's gateway on it, a bridge or a macvlan on `parent`. */
@@ -27,15 +27,16 @@ export interface RlocNetworkArgs extends RlocNetworkPlan {
 
 /** The RLOC network of a LISP lab: a macvlan on the host's uplink when a parent is named, else a bridge. */
 export function rlocNetwork(name: string, args: RlocNetworkArgs, parent: pulumi.Resource): docker.Network {
-  return labNetwork(
+  return declareNetwork(
     `${name}-rloc`,
     {
       name: `${args.namePrefix}${name}-rloc`,
       driver: args.parent ? "macvlan" : "bridge",
       internal: args.internal,
-      ipamConfigs: [{ subnet: args.subnet, gateway: args.gateway }],
-      ...(args.parent ? { options: { parent: args.parent, macvlan_mode: "bridge" } } : {}),
-      labels: toDockerLabels({ ...labLabels(`${args.namePrefix}${name}`, args.labels), "io.docker-netlabs.segment": "rloc" }),
+      subnet: args.subnet,
+      gateway: args.gateway,
+      ...(args.parent ? { options: macvlanOptions(args.parent) } : {}),
+      labels: { ...labLabels(`${args.namePrefix}${name}`, args.labels), "io.docker-netlabs.segment": "rloc" },
     },
     { parent },
   );
