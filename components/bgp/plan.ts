@@ -106,111 +106,22 @@ const LINK_ENDS: Record<LinkName, [RouterName, RouterName]> = {
 /** The LAN each router owns and announces. */
 const ROUTER_LAN: Record<RouterName, "host" | "web" | "stub"> = { r1: "host", r2: "web", r3: "stub" };
 
+type TriangleArgs = z.output<typeof bgpTriangleArgsSchema>;
+type TriangleSubnets = Record<keyof TriangleArgs["subnets"], Ipv4Subnet>;
+
 export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}, planOptions: PlanOptions = {}): BgpTrianglePlan {
   const subject = `BgpTriangle ${show(name)}`;
   const parsed = bgpTriangleArgsSchema.safeParse(options);
   if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
   const args = parsed.data;
-  const issues: ConfigIssue[] = [];
-
-  // eBGP on every link needs three distinct ASNs (and router ids).
-  if (args.timers.keepaliveSeconds >= args.timers.holdSeconds) {
-    issues.push({
-      path: "timers.keepaliveSeconds",
-      message: `${args.timers.keepaliveSeconds} must be less than holdSeconds (${args.timers.holdSeconds})`,
-    });
-  }
-  ROUTERS.forEach((router, i) => {
-    const other = ROUTERS.slice(0, i).find((earlier) => args.asns[earlier] === args.asns[router]);
-    if (other) issues.push({ path: `asns.${router}`, message: `${args.asns[router]} is also ${other}'s ASN; eBGP needs distinct ASNs` });
-    const sameId = ROUTERS.slice(0, i).find((earlier) => args.routerIds[earlier] === args.routerIds[router]);
-    if (sameId) issues.push({ path: `routerIds.${router}`, message: `${show(args.routerIds[router])} is also ${sameId}'s router id` });
-  });
-
-  const subnets = {} as Record<keyof typeof args.subnets, Ipv4Subnet>;
-  for (const key of Object.keys(args.subnets) as (keyof typeof args.subnets)[]) {
-    const subnet = parseSubnet(args.subnets[key]);
-    if (typeof subnet === "string") {
-      issues.push({ path: `subnets.${key}`, message: `${show(args.subnets[key])} ${subnet}` });
-      continue;
-    }
-    if ((LINKS as readonly string[]).includes(key) && subnet.prefixLength > 29) {
-      issues.push({
-        path: `subnets.${key}`,
-        message: `${show(subnet.cidr)} is too small: a link needs two routers and Docker's gateway (/29 or larger)`,
-      });
-    }
-    for (const [otherKey, other] of Object.entries(subnets)) {
-      if (subnetsOverlap(subnet, other)) {
-        issues.push({ path: `subnets.${key}`, message: `${show(subnet.cidr)} overlaps subnets.${otherKey} (${other.cidr})` });
-      }
-    }
-    subnets[key] = subnet;
-  }
+  const issues = routerIssues(args);
+  const subnets = planSubnets(args, issues);
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  const host = endpointAddress(subnets, "host", args.hostAddress, "hostAddress", issues);
+  const web = endpointAddress(subnets, "web", args.webAddress, "webAddress", issues);
   if (issues.length > 0) throw new LabConfigError(subject, issues);
 
-  const endpointAddress = (lan: "host" | "web", given: string | undefined, field: string): string => {
-    const subnet = subnets[lan];
-    // The default is the LAN's 10th host, which a LAN smaller than /28 does not have.
-    if (given === undefined && subnet.prefixLength > 28) {
-      issues.push({
-        path: `subnets.${lan}`,
-        message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}`,
-      });
-      return "";
-    }
-    const address = given ?? hostAddress(subnet, 10);
-    if (!isIpv4Address(address) || !isUsableHost(subnet, address)) {
-      issues.push({ path: field, message: `${show(address)} is outside subnets.${lan} (${subnet.cidr})` });
-    } else if (address === hostAddress(subnet, 1) || address === lastUsableAddress(subnet)) {
-      issues.push({ path: field, message: `${show(address)} is the router's or Docker gateway's address in ${subnet.cidr}` });
-    }
-    return address;
-  };
-  const host = endpointAddress("host", args.hostAddress, "hostAddress");
-  const web = endpointAddress("web", args.webAddress, "webAddress");
-  if (issues.length > 0) throw new LabConfigError(subject, issues);
-
-  // Addresses: a router is .1 on its LAN; on a link the first router is .1, the second .2.
-  const linkAddress = (link: LinkName, router: RouterName) => hostAddress(subnets[link], LINK_ENDS[link].indexOf(router) + 1);
-  const linksOf = (router: RouterName) => LINKS.filter((link) => LINK_ENDS[link].includes(router));
-
-  const routerNodes: NodeSpec[] = ROUTERS.map((router) => ({
-    name: router,
-    image: "router",
-    router: true,
-    interfaces: [
-      { segment: `${ROUTER_LAN[router]}-lan`, address: hostAddress(subnets[ROUTER_LAN[router]], 1) },
-      ...linksOf(router).map((link) => ({ segment: link, address: linkAddress(link, router) })),
-    ],
-    routerId: args.routerIds[router],
-    bgp: { asn: args.asns[router], keepaliveSeconds: args.timers.keepaliveSeconds, holdSeconds: args.timers.holdSeconds },
-  }));
-
-  const spec: RoutedLabSpec = {
-    bfd: args.bfd,
-    segments: [
-      ...(["host", "web", "stub"] as const).map((lan) => ({ name: `${lan}-lan`, subnet: subnets[lan].cidr, internal: args.internal })),
-      ...LINKS.map((link) => ({ name: link, subnet: subnets[link].cidr, internal: args.internal })),
-    ],
-    nodes: [
-      ...routerNodes,
-      {
-        name: "host",
-        image: "client",
-        interfaces: [{ segment: "host-lan", address: host }],
-        routes: [{ to: "default", via: hostAddress(subnets.host, 1) }],
-      },
-      {
-        name: "web",
-        image: "web",
-        interfaces: [{ segment: "web-lan", address: web, aliases: ["web-server"] }],
-        routes: [{ to: "default", via: hostAddress(subnets.web, 1) }],
-        files: { "/srv/www/index.html": args.question },
-      },
-    ],
-  };
-
+  const spec = triangleSpec(args, subnets, host, web);
   // The sessions and configurations are RoutedLab's own, planned here from the spec, once.
   const planned = planRoutedLab(name, spec, planOptions);
   const routers = Object.fromEntries(
@@ -233,6 +144,115 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}, 
     webAddress: web,
     question: args.question,
     mermaid: renderBgpMermaid(args.asns, args.routerIds, subnets, host, web),
+  };
+}
+
+/** eBGP on every link needs three distinct ASNs and router ids, and sane timers. */
+function routerIssues(args: TriangleArgs): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (args.timers.keepaliveSeconds >= args.timers.holdSeconds) {
+    issues.push({
+      path: "timers.keepaliveSeconds",
+      message: `${args.timers.keepaliveSeconds} must be less than holdSeconds (${args.timers.holdSeconds})`,
+    });
+  }
+  ROUTERS.forEach((router, i) => {
+    const other = ROUTERS.slice(0, i).find((earlier) => args.asns[earlier] === args.asns[router]);
+    if (other) issues.push({ path: `asns.${router}`, message: `${args.asns[router]} is also ${other}'s ASN; eBGP needs distinct ASNs` });
+    const sameId = ROUTERS.slice(0, i).find((earlier) => args.routerIds[earlier] === args.routerIds[router]);
+    if (sameId) issues.push({ path: `routerIds.${router}`, message: `${show(args.routerIds[router])} is also ${sameId}'s router id` });
+  });
+  return issues;
+}
+
+/** Every subnet parsed, links big enough for two routers and Docker's gateway, none overlapping. */
+function planSubnets(args: TriangleArgs, issues: ConfigIssue[]): TriangleSubnets {
+  const subnets = {} as TriangleSubnets;
+  for (const key of Object.keys(args.subnets) as (keyof TriangleArgs["subnets"])[]) {
+    const subnet = parseSubnet(args.subnets[key]);
+    if (typeof subnet === "string") {
+      issues.push({ path: `subnets.${key}`, message: `${show(args.subnets[key])} ${subnet}` });
+      continue;
+    }
+    if ((LINKS as readonly string[]).includes(key) && subnet.prefixLength > 29) {
+      issues.push({
+        path: `subnets.${key}`,
+        message: `${show(subnet.cidr)} is too small: a link needs two routers and Docker's gateway (/29 or larger)`,
+      });
+    }
+    for (const [otherKey, other] of Object.entries(subnets)) {
+      if (subnetsOverlap(subnet, other)) {
+        issues.push({ path: `subnets.${key}`, message: `${show(subnet.cidr)} overlaps subnets.${otherKey} (${other.cidr})` });
+      }
+    }
+    subnets[key] = subnet;
+  }
+  return subnets;
+}
+
+/** HOST's or WEB_SERVER's address: the one given, else its LAN's 10th host; neither the router's nor the gateway's. */
+function endpointAddress(
+  subnets: TriangleSubnets,
+  lan: "host" | "web",
+  given: string | undefined,
+  field: string,
+  issues: ConfigIssue[],
+): string {
+  const subnet = subnets[lan];
+  // The default is the LAN's 10th host, which a LAN smaller than /28 does not have.
+  if (given === undefined && subnet.prefixLength > 28) {
+    issues.push({
+      path: `subnets.${lan}`,
+      message: `${show(subnet.cidr)} is too small for ${field}'s default (its 10th host): use a /28 or larger, or set ${field}`,
+    });
+    return "";
+  }
+  const address = given ?? hostAddress(subnet, 10);
+  if (!isIpv4Address(address) || !isUsableHost(subnet, address)) {
+    issues.push({ path: field, message: `${show(address)} is outside subnets.${lan} (${subnet.cidr})` });
+  } else if (address === hostAddress(subnet, 1) || address === lastUsableAddress(subnet)) {
+    issues.push({ path: field, message: `${show(address)} is the router's or Docker gateway's address in ${subnet.cidr}` });
+  }
+  return address;
+}
+
+/** The triangle as a RoutedLab: a router is .1 on its LAN; on a link the first router is .1, the second .2. */
+function triangleSpec(args: TriangleArgs, subnets: TriangleSubnets, host: string, web: string): RoutedLabSpec {
+  const linkAddress = (link: LinkName, router: RouterName) => hostAddress(subnets[link], LINK_ENDS[link].indexOf(router) + 1);
+  const linksOf = (router: RouterName) => LINKS.filter((link) => LINK_ENDS[link].includes(router));
+  const routerNodes: NodeSpec[] = ROUTERS.map((router) => ({
+    name: router,
+    image: "router",
+    router: true,
+    interfaces: [
+      { segment: `${ROUTER_LAN[router]}-lan`, address: hostAddress(subnets[ROUTER_LAN[router]], 1) },
+      ...linksOf(router).map((link) => ({ segment: link, address: linkAddress(link, router) })),
+    ],
+    routerId: args.routerIds[router],
+    bgp: { asn: args.asns[router], keepaliveSeconds: args.timers.keepaliveSeconds, holdSeconds: args.timers.holdSeconds },
+  }));
+  return {
+    bfd: args.bfd,
+    segments: [
+      ...(["host", "web", "stub"] as const).map((lan) => ({ name: `${lan}-lan`, subnet: subnets[lan].cidr, internal: args.internal })),
+      ...LINKS.map((link) => ({ name: link, subnet: subnets[link].cidr, internal: args.internal })),
+    ],
+    nodes: [
+      ...routerNodes,
+      {
+        name: "host",
+        image: "client",
+        interfaces: [{ segment: "host-lan", address: host }],
+        routes: [{ to: "default", via: hostAddress(subnets.host, 1) }],
+      },
+      {
+        name: "web",
+        image: "web",
+        interfaces: [{ segment: "web-lan", address: web, aliases: ["web-server"] }],
+        routes: [{ to: "default", via: hostAddress(subnets.web, 1) }],
+        files: { "/srv/www/index.html": args.question },
+      },
+    ],
   };
 }
 

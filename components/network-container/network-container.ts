@@ -17,7 +17,7 @@ import { LabImage } from "../images/lab-image";
 import { LanExposerPlan, lanExposerKind } from "../kinds/lan-exposer";
 import { LabelMap, labLabels } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
-import { NetworkContainerOptions, planNetworkContainer } from "./plan";
+import { NetworkContainerOptions, NetworkContainerPlan, planNetworkContainer } from "./plan";
 import { LEASE_PATH, WAIT_LEASE_PATH } from "./scripts";
 
 export interface NetworkContainerArgs extends NetworkContainerOptions {
@@ -63,43 +63,10 @@ export class NetworkContainer extends pulumi.ComponentResource {
     this.routerContainer = `${fullName}-router`;
     const image = routerImage ?? new LabImage(`${name}-router-image`, { image: "router" }, { parent: this }).imageName;
 
-    const dependencies: pulumi.Resource[] = [];
-    if (plan.lan.create) {
-      const network = declareNetwork(
-        `${name}-lan`,
-        {
-          name: `${fullName}-lan`,
-          driver: "macvlan",
-          internal: plan.lan.internal,
-          subnet: plan.lan.subnet.cidr,
-          gateway: plan.lan.gateway,
-          ipRange: plan.lan.ipRange,
-          options: macvlanOptions(plan.lan.parent),
-          labels: { ...labels, "io.docker-netlabs.segment": "lan" },
-        },
-        { parent: this },
-      );
-      this.lanNetwork = network.name;
-      dependencies.push(network);
-      if (plan.promiscuous) {
-        dependencies.push(
-          new HostGuard(
-            `${name}-promisc`,
-            {
-              steps: promiscuousSteps(plan.lan.parent),
-              image,
-              containerName: `${fullName}-promisc`,
-              capabilities: ["NET_ADMIN"],
-              labels,
-            },
-            { parent: this, dependsOn: [network] },
-          ),
-        );
-      }
-    } else {
-      this.lanNetwork = pulumi.output(plan.lan.network);
-    }
-
+    const lan = plan.lan.create
+      ? this.declareLan(name, fullName, plan.lan, plan.promiscuous, image, labels)
+      : { network: pulumi.output(plan.lan.network), dependencies: [] };
+    this.lanNetwork = lan.network;
     const exposer: LanExposerPlan = {
       containerName: this.routerContainer,
       hostname: fullName,
@@ -111,26 +78,59 @@ export class NetworkContainer extends pulumi.ComponentResource {
     const networks = { private: targetNetwork, lan: this.lanNetwork };
     const router = declareContainer(`${name}-router`, lanExposerKind.container(exposer, { image, networks, labels }), {
       parent: this,
-      dependsOn: dependencies,
+      dependsOn: lan.dependencies,
     });
-
-    if (plan.address.kind === "static") {
-      this.address = pulumi.output(plan.address.address);
-    } else {
-      // The lease exists only once the router runs: read it with a bounded wait (the script's own,
-      // and ssh's connect and keepalive bounds), on the host the way the Docker provider reaches it.
-      const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
-      const create = pulumi.output(host.exec).apply((target) => remoteDockerCommandLine(target, waitLease));
-      const lease = new command.local.Command(
-        `${name}-lease`,
-        // A new router (same name, new id) has a new lease: the command runs again.
-        { create, triggers: [router.id] },
-        { parent: this, dependsOn: [router] },
-      );
-      // The ssh options may be secret (they name the key's file): the leased address is not.
-      this.address = pulumi.unsecret(lease.stdout);
-    }
+    this.address = plan.address.kind === "static" ? pulumi.output(plan.address.address) : this.readLease(name, host, router);
     this.registerOutputs({ address: this.address, lanNetwork: this.lanNetwork, routerContainer: this.routerContainer });
+  }
+
+  /** The LAN the component creates: a macvlan on the host interface, its parent made promiscuous when asked. */
+  private declareLan(
+    name: string,
+    fullName: string,
+    lan: Extract<NetworkContainerPlan["lan"], { create: true }>,
+    promiscuous: boolean,
+    image: pulumi.Input<string>,
+    labels: LabelMap,
+  ): { network: pulumi.Output<string>; dependencies: pulumi.Resource[] } {
+    const network = declareNetwork(
+      `${name}-lan`,
+      {
+        name: `${fullName}-lan`,
+        driver: "macvlan",
+        internal: lan.internal,
+        subnet: lan.subnet.cidr,
+        gateway: lan.gateway,
+        ipRange: lan.ipRange,
+        options: macvlanOptions(lan.parent),
+        labels: { ...labels, "io.docker-netlabs.segment": "lan" },
+      },
+      { parent: this },
+    );
+    if (!promiscuous) return { network: network.name, dependencies: [network] };
+    const guard = new HostGuard(
+      `${name}-promisc`,
+      { steps: promiscuousSteps(lan.parent), image, containerName: `${fullName}-promisc`, capabilities: ["NET_ADMIN"], labels },
+      { parent: this, dependsOn: [network] },
+    );
+    return { network: network.name, dependencies: [network, guard] };
+  }
+
+  /**
+   * The DHCP lease, once the router runs: read with a bounded wait (the script's own, and ssh's
+   * connect and keepalive bounds), on the host the way the Docker provider reaches it.
+   */
+  private readLease(name: string, host: HostConnection, router: pulumi.CustomResource): pulumi.Output<string> {
+    const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
+    const create = pulumi.output(host.exec).apply((target) => remoteDockerCommandLine(target, waitLease));
+    const lease = new command.local.Command(
+      `${name}-lease`,
+      // A new router (same name, new id) has a new lease: the command runs again.
+      { create, triggers: [router.id] },
+      { parent: this, dependsOn: [router] },
+    );
+    // The ssh options may be secret (they name the key's file): the leased address is not.
+    return pulumi.unsecret(lease.stdout);
   }
 
   /** Natural check: the router holds its LAN address (the DHCP lease, or the static one in place). */

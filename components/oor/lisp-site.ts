@@ -93,30 +93,11 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
       ...issues.filter((issue) => issue.path !== "eidSubnet"),
     ]);
   }
-  const [first, last] = bounds(subnet);
-  const hosts = last - first - 1;
-  // Sandboxes are hosts 10, 11, ...; the last host is Docker's gateway on the EID network.
-  const room = Math.max(0, hosts - FIRST_SANDBOX_HOST);
-  if (sandboxes.length > room) {
-    const needed = 32 - Math.ceil(Math.log2(FIRST_SANDBOX_HOST + sandboxes.length + 2));
-    issues.push({
-      path: "eidSubnet",
-      message: `${show(subnet.cidr)} has room for ${room} sandbox(es), not ${sandboxes.length} (the xTR is host 1, sandboxes hosts ${FIRST_SANDBOX_HOST} and up, Docker's gateway the last host): use a /${needed} or larger`,
-    });
-    throw new LabConfigError(subject, issues);
-  }
+  const roomIssue = sandboxRoomIssue(subnet, sandboxes.length);
+  if (roomIssue) throw new LabConfigError(subject, [...issues, roomIssue]);
   const sandboxAddresses = sandboxes.map((_, i) => hostAddress(subnet, FIRST_SANDBOX_HOST + i));
   const gateway = xtrEidAddress ?? hostAddress(subnet, 1);
-  if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
-    issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is not a host address of ${subnet.cidr}` });
-  } else if (gateway === lastUsableAddress(subnet)) {
-    issues.push({
-      path: "xtrEidAddress",
-      message: `${show(gateway)} is Docker's gateway on the EID network (the last host of ${subnet.cidr})`,
-    });
-  } else if (sandboxAddresses.includes(gateway)) {
-    issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is a sandbox's address` });
-  }
+  issues.push(...xtrEidAddressIssues(subnet, gateway, sandboxAddresses));
   const eidSpec: RoutedLabSpec = {
     segments: [{ name: "eid", subnet: subnet.cidr }],
     nodes: sandboxes.map((sandbox, i) => ({
@@ -144,6 +125,32 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
     sandboxes: sandboxes.map((sandbox, i) => ({ name: sandbox, address: sandboxAddresses[i] })),
     eidSpec,
   };
+}
+
+/** Sandboxes are hosts 10, 11, ...; the last host is Docker's gateway on the EID network. */
+function sandboxRoomIssue(subnet: Ipv4Subnet, sandboxes: number): ConfigIssue | undefined {
+  const [first, last] = bounds(subnet);
+  const room = Math.max(0, last - first - 1 - FIRST_SANDBOX_HOST);
+  if (sandboxes <= room) return undefined;
+  const needed = 32 - Math.ceil(Math.log2(FIRST_SANDBOX_HOST + sandboxes + 2));
+  return {
+    path: "eidSubnet",
+    message: `${show(subnet.cidr)} has room for ${room} sandbox(es), not ${sandboxes} (the xTR is host 1, sandboxes hosts ${FIRST_SANDBOX_HOST} and up, Docker's gateway the last host): use a /${needed} or larger`,
+  };
+}
+
+/** The xTR's EID address: a host of the subnet, neither Docker's gateway nor a sandbox's. */
+function xtrEidAddressIssues(subnet: Ipv4Subnet, gateway: string, sandboxAddresses: string[]): ConfigIssue[] {
+  if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
+    return [{ path: "xtrEidAddress", message: `${show(gateway)} is not a host address of ${subnet.cidr}` }];
+  }
+  if (gateway === lastUsableAddress(subnet)) {
+    return [
+      { path: "xtrEidAddress", message: `${show(gateway)} is Docker's gateway on the EID network (the last host of ${subnet.cidr})` },
+    ];
+  }
+  if (sandboxAddresses.includes(gateway)) return [{ path: "xtrEidAddress", message: `${show(gateway)} is a sandbox's address` }];
+  return [];
 }
 
 /** The xTR's own options: the site's arguments less those of its container and its EID side. */

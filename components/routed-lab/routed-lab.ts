@@ -170,9 +170,13 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       { parent: this, dependsOn: Object.values(this.containers) },
     );
 
+    this.createForwarders(name, plan, images.router!, labels, restart);
+  }
+
+  /** A host-side forwarder per port published from internal segments only (Docker publishes none there). */
+  private createForwarders(name: string, plan: LabPlan, image: pulumi.Input<string>, labels: LabelMap, restart: RestartPolicy): void {
     for (const node of plan.nodes) {
-      for (const port of node.publish) {
-        if (port.via !== "forwarder") continue;
+      for (const port of node.publish.filter((published) => published.via === "forwarder")) {
         new PortForwarder(
           `${name}-${node.name}-publish-${port.hostPort}-${port.protocol}`,
           {
@@ -181,7 +185,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
             protocol: port.protocol,
             targetAddress: port.targetAddress,
             targetPort: port.containerPort,
-            image: images.router!,
+            image,
             containerName: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
             labels,
             restart,
