@@ -4,6 +4,10 @@
  * LispSiteLab and LispMsmrLab implement it; the stack exports and probes any lab through it alone.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { HostConnection } from "./host/docker-host";
+import { RestartPolicy } from "./host/lifecycle";
+import { LabImages } from "./images/lab-image";
+import { LabelMap } from "./labels";
 import { ProbeCheck } from "./probe/lab-probe";
 import { RoutingInfo } from "./protocols";
 
@@ -64,4 +68,14 @@ export interface LabSummary {
 
 export function labSummary(lab: LabComponent): LabSummary {
   return { nodes: lab.nodes, segments: lab.segments, published: lab.published, mermaid: lab.mermaid };
+}
+
+/** What every lab of a stack gets besides its own plan: the stack's settings and its host. */
+export interface LabCommonArgs {
+  namePrefix: string;
+  images: Partial<LabImages>;
+  labels?: LabelMap;
+  restart: RestartPolicy;
+  /** The host the labs run on, where their own docker commands (readiness) run. */
+  host: HostConnection;
 }

@@ -2,8 +2,7 @@
  * The Containernet BGP lab (seed 004) as a composition: the triangle with the seed's defaults,
  * its segments internal as every dev lab's.
  */
-import { BgpTriangle, BgpTriangleOptions, planBgpTriangle } from "../components/bgp";
-import { planRoutedLab } from "../components/routed-lab/plan";
+import { BgpTriangle, BgpTriangleOptions, BgpTrianglePlan, planBgpTriangle } from "../components/bgp";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
 import { configPath } from "./keys";
 
@@ -12,17 +11,17 @@ export const bgpTriangle = defineComposition({
   requires: [],
   plan(lab, config, { namePrefix }) {
     const options: BgpTriangleOptions = { internal: config.internal };
-    const plan = fromConfig(
+    const plan: BgpTrianglePlan = fromConfig(
       lab,
-      () => planRoutedLab(lab, planBgpTriangle(lab, options).spec, { namePrefix }),
+      () => planBgpTriangle(lab, options, { namePrefix }),
       () => undefined,
     );
     const fixed = () => configPath("labs");
     return {
-      args: options,
-      needs: routedLabNeeds(plan),
-      footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }),
+      args: { options, plan },
+      needs: routedLabNeeds(plan.lab),
+      footprint: routedLabFootprint(plan.lab, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }),
     };
   },
-  create: (lab, options, common, opts) => new BgpTriangle(lab, { ...options, ...common }, opts),
+  create: (lab, { options, plan }, common, opts) => new BgpTriangle(lab, { ...options, ...common }, opts, plan),
 });

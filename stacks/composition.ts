@@ -6,25 +6,14 @@
  * buildStack plans every composition of the stack before it registers anything.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RestartPolicy } from "../components/host/lifecycle";
-import { LabImages, OwnImageName } from "../components/images/lab-image";
-import { LabResource } from "../components/lab";
-import { LabelMap } from "../components/labels";
+import { OwnImageName } from "../components/images/lab-image";
+import { LabCommonArgs, LabResource } from "../components/lab";
 import { LabConfigError } from "../components/net/errors";
 import { requiredLabImages } from "../components/net/topology";
 import { LabPlan } from "../components/routed-lab/plan";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
-/** What every lab gets from the stack, besides its own arguments. */
-export interface LabCommonArgs {
-  namePrefix: string;
-  images: Partial<LabImages>;
-  labels?: LabelMap;
-  restart: RestartPolicy;
-  /** Where the labs' own docker commands (readiness) run, as the provider reaches the host. */
-  dockerHost: string;
-  sshOpts?: pulumi.Output<string[]>;
-}
+export type { LabCommonArgs };
 
 /** What a lab needs of its host: own images, and the interfaces and addresses it sits on. */
 export interface LabNeeds {

@@ -8,20 +8,29 @@ import { lispMsmr, lispSite } from "./oor-sites";
 import { routedLab } from "./routed-lab";
 import { routedLan } from "./routed-lan";
 
-// biome-ignore lint/suspicious/noExplicitAny: each composition keeps its own slice and argument types; the registry erases them.
+// biome-ignore lint/suspicious/noExplicitAny: the registry's entries are looked up by name, where their own types are erased.
 export type AnyComposition = Composition<LabKey, LabKey, any>;
 
-export const COMPOSITIONS: Record<CompositionName, AnyComposition> = {
-  "networking-demo": networkingDemo as AnyComposition,
-  "routed-lan": routedLan as AnyComposition,
-  "bgp-triangle": bgpTriangle as AnyComposition,
-  "oor-2xtrs-1msmr": oorLab as AnyComposition,
-  "lisp-site": lispSite as AnyComposition,
-  "lisp-msmr": lispMsmr as AnyComposition,
-  "routed-lab": routedLab as AnyComposition,
-};
+/** Each composition under its lab name, its own types kept (PlannedLab reads each one's plan type from here). */
+export const COMPOSITIONS = {
+  "networking-demo": networkingDemo,
+  "routed-lan": routedLan,
+  "bgp-triangle": bgpTriangle,
+  "oor-2xtrs-1msmr": oorLab,
+  "lisp-site": lispSite,
+  "lisp-msmr": lispMsmr,
+  "routed-lab": routedLab,
+} satisfies Record<CompositionName, unknown>;
+
+/** The composition of a lab name, with its types erased (for code that handles every lab alike). */
+export function compositionOf(lab: CompositionName): AnyComposition {
+  return COMPOSITIONS[lab] as AnyComposition;
+}
+
+/** What a composition's plan hands its `create`: the component's arguments and its plan. */
+export type PlanOf<L extends CompositionName> = (typeof COMPOSITIONS)[L] extends Composition<LabKey, LabKey, infer Args> ? Args : never;
 
 /** The compositions that read a key. */
 export function readersOf(key: LabKey): CompositionName[] {
-  return (Object.keys(COMPOSITIONS) as CompositionName[]).filter((name) => COMPOSITIONS[name].reads.includes(key));
+  return (Object.keys(COMPOSITIONS) as CompositionName[]).filter((name) => compositionOf(name).reads.includes(key));
 }

@@ -17,17 +17,17 @@ import { ConfigIssue, LabConfigError } from "../components/net/errors";
 import { LAB_IMAGE_NAMES, LabImageName } from "../components/net/topology";
 import { LabProbe, ProbeResult, containerIdsOf } from "../components/probe/lab-probe";
 import { LabCommonArgs, LabFootprint, LabNeeds } from "./composition";
-import { COMPOSITIONS } from "./compositions";
+import { PlanOf, compositionOf } from "./compositions";
 import { crossLabIssues } from "./cross-lab";
 import { CompositionName, ConfigSlice, LabKey, StackConfig, configPath } from "./keys";
 
-/** One lab of the stack, planned: the composition's validated arguments, needs and footprint. */
-export interface PlannedLab {
-  lab: CompositionName;
-  args: unknown;
-  needs: LabNeeds;
-  footprint: LabFootprint;
-}
+/**
+ * One lab of the stack, planned once: what its composition's `create` builds (the component's
+ * arguments and its plan, typed per lab name), what it needs of its host and what it occupies there.
+ */
+export type PlannedLab = {
+  [L in CompositionName]: { lab: L; args: PlanOf<L>; needs: LabNeeds; footprint: LabFootprint };
+}[CompositionName];
 
 export interface StackPlan {
   labs: PlannedLab[];
@@ -45,7 +45,7 @@ export function planStack(config: StackConfig): StackPlan {
   const issues: ConfigIssue[] = [];
   const labs: PlannedLab[] = [];
   for (const lab of config.labs) {
-    const composition = COMPOSITIONS[lab];
+    const composition = compositionOf(lab);
     const missing = composition.requires.filter((key) => config[key] === undefined);
     if (missing.length > 0) {
       issues.push(
@@ -137,22 +137,20 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
     images,
     labels: options.labels,
     restart: config.restartPolicy,
-    dockerHost: config.dockerHost,
-    sshOpts: host.sshOpts,
+    host: host.connection,
   };
 
   const labs: Record<string, LabResource> = {};
   const probes: Record<string, pulumi.Output<ProbeResult[]>> = {};
   for (const planned of plan.labs) {
-    const component = COMPOSITIONS[planned.lab].create(planned.lab, planned.args, common, onHost);
+    const component = compositionOf(planned.lab).create(planned.lab, planned.args, common, onHost);
     labs[planned.lab] = component;
     const checks = component.probeChecks();
     if (config.probes && checks.length > 0) {
       probes[planned.lab] = new LabProbe(
         `${config.namePrefix}${planned.lab}-probe`,
         {
-          dockerHost: config.dockerHost,
-          sshOpts: host.sshOpts,
+          host: host.connection,
           // A container replaced under the same name gets a new id: the probe runs again.
           containerIds: containerIdsOf(component),
           checks,

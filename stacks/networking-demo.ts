@@ -36,7 +36,7 @@ export const networkingDemo = defineComposition({
       path.endsWith("hostAddress") ? "publishAddress" : path.includes("publish") ? "demoHostPort" : undefined;
     const plan = fromConfig(lab, () => planRoutedLab(lab, spec, { namePrefix }), publishKey);
     return {
-      args: spec,
+      args: { spec, plan },
       needs: routedLabNeeds(plan),
       footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, {
         segment: () => configPath("labs"),
@@ -45,8 +45,8 @@ export const networkingDemo = defineComposition({
       }),
     };
   },
-  create(lab, spec, common, opts) {
-    const demo = new RoutedLab(lab, { spec, ...common }, opts);
+  create(lab, { spec, plan }, common, opts) {
+    const demo = new RoutedLab(lab, { spec, ...common }, opts, plan);
     const checks = [
       ...demo.probeChecks(),
       {

@@ -21,7 +21,7 @@ export const routedLab = defineComposition({
     const at = (path: string) => configPath(`routedLab.${path}`);
     // Plan order is spec order: a segment or node's index is its place in the config.
     return {
-      args: spec,
+      args: { spec, plan },
       needs: routedLabNeeds(plan),
       footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, {
         segment: (i) => at(`segments[${i}].subnet`),
@@ -31,5 +31,5 @@ export const routedLab = defineComposition({
     };
   },
   // Its checks are the lab's own: route next hops, then the `checks` the config declares.
-  create: (lab, spec, common, opts) => new RoutedLab(lab, { spec, ...common }, opts),
+  create: (lab, { spec, plan }, common, opts) => new RoutedLab(lab, { spec, ...common }, opts, plan),
 });

@@ -41,13 +41,13 @@ export const routedLan = defineComposition({
     );
     const fixed = () => configPath("labs");
     return {
-      args: spec,
+      args: { spec, plan },
       needs: routedLabNeeds(plan),
       footprint: routedLabFootprint(plan, `${namePrefix}${lab}`, { segment: fixed, node: fixed, publish: fixed }),
     };
   },
-  create(lab, spec, common, opts) {
-    const lan = new RoutedLab(lab, { spec, ...common }, opts);
+  create(lab, { spec, plan }, common, opts) {
+    const lan = new RoutedLab(lab, { spec, ...common }, opts, plan);
     const checks = [
       ...lan.probeChecks(),
       {

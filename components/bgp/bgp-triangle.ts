@@ -15,9 +15,9 @@ import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
 import { bgpSessionsCheck } from "../protocols";
-import { BgpSession, BgpTriangleOptions, planBgpTriangle } from "./plan";
+import { BgpSession, BgpTriangleOptions, BgpTrianglePlan, planBgpTriangle } from "./plan";
 
-export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "dockerHost" | "sshOpts"> {
+export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "host"> {
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
   /** Lab images already built on this host; the ones missing are built as children. */
@@ -39,11 +39,16 @@ export class BgpTriangle extends pulumi.ComponentResource implements LabComponen
   /** Mermaid flowchart of routers, ASNs and links. */
   readonly mermaid: string;
 
-  constructor(name: string, args: BgpTriangleArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    const { namePrefix, images, labels, restart, dockerHost, sshOpts, ...options } = args;
-    const plan = planBgpTriangle(name, options); // throws before anything is registered
+  /**
+   * `planned`: planBgpTriangle's result for these arguments when the caller has planned them
+   * already (a stack plans every lab before declaring any): then nothing is planned again.
+   */
+  constructor(name: string, args: BgpTriangleArgs = {}, opts?: pulumi.ComponentResourceOptions, planned?: BgpTrianglePlan) {
+    const { namePrefix, images, labels, restart, host, ...options } = args;
+    // Throws before anything is registered.
+    const plan = planned ?? planBgpTriangle(name, options, { namePrefix });
     super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
-    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, dockerHost, sshOpts }, { parent: this });
+    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, host }, { parent: this }, plan.lab);
     this.sessions = plan.sessions;
     this.hostAddress = plan.hostAddress;
     this.webAddress = plan.webAddress;

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
 import { NodeRoutingPlan } from "../protocols";
-import { LabPlan, NodeSpec, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
+import { LabPlan, NodeSpec, PlanOptions, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 
 export const ROUTERS = ["r1", "r2", "r3"] as const;
 export type RouterName = (typeof ROUTERS)[number];
@@ -86,6 +86,8 @@ export interface BgpSession {
 
 export interface BgpTrianglePlan {
   spec: RoutedLabSpec;
+  /** The triangle as the RoutedLab it is built as, planned once: what gets built. */
+  lab: LabPlan;
   /** Each router's routing as RoutedLab plans it from the spec. */
   routers: Record<RouterName, NodeRoutingPlan>;
   sessions: BgpSession[];
@@ -107,20 +109,21 @@ const ROUTER_LAN: Record<RouterName, "host" | "web" | "stub"> = { r1: "host", r2
 type TriangleArgs = z.output<typeof bgpTriangleArgsSchema>;
 type TriangleSubnets = Record<keyof TriangleArgs["subnets"], Ipv4Subnet>;
 
-export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}): BgpTrianglePlan {
+export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}, planOptions: PlanOptions = {}): BgpTrianglePlan {
   const subject = `BgpTriangle ${show(name)}`;
   const parsed = bgpTriangleArgsSchema.safeParse(options);
   if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
   const args = parsed.data;
   const issues = routerIssues(args);
-  const subnets = parseSubnets(args, issues);
+  const subnets = planSubnets(args, issues);
   if (issues.length > 0) throw new LabConfigError(subject, issues);
   const host = endpointAddress(subnets, "host", args.hostAddress, "hostAddress", issues);
   const web = endpointAddress(subnets, "web", args.webAddress, "webAddress", issues);
   if (issues.length > 0) throw new LabConfigError(subject, issues);
+
   const spec = triangleSpec(args, subnets, host, web);
-  // The sessions and configurations are RoutedLab's own, planned here from the spec.
-  const planned = planRoutedLab(name, spec);
+  // The sessions and configurations are RoutedLab's own, planned here from the spec, once.
+  const planned = planRoutedLab(name, spec, planOptions);
   const routers = { r1: routingOf(planned, "r1"), r2: routingOf(planned, "r2"), r3: routingOf(planned, "r3") };
   const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
     (routers[router].bgp?.neighbors ?? []).map((neighbor) => ({
@@ -132,6 +135,7 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
   );
   return {
     spec,
+    lab: planned,
     routers,
     sessions,
     hostAddress: host,
@@ -141,7 +145,7 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}):
   };
 }
 
-/** eBGP on every link needs three distinct ASNs (and router ids), and timers BGP accepts. */
+/** eBGP on every link needs three distinct ASNs and router ids, and sane timers. */
 function routerIssues(args: TriangleArgs): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   if (args.timers.keepaliveSeconds >= args.timers.holdSeconds) {
@@ -159,8 +163,8 @@ function routerIssues(args: TriangleArgs): ConfigIssue[] {
   return issues;
 }
 
-/** Every subnet, each a network, links of /29 or larger, none overlapping another. */
-function parseSubnets(args: TriangleArgs, issues: ConfigIssue[]): TriangleSubnets {
+/** Every subnet parsed, links big enough for two routers and Docker's gateway, none overlapping. */
+function planSubnets(args: TriangleArgs, issues: ConfigIssue[]): TriangleSubnets {
   const subnets = {} as TriangleSubnets;
   for (const key of Object.keys(args.subnets) as (keyof TriangleArgs["subnets"])[]) {
     const subnet = parseSubnet(args.subnets[key]);
@@ -184,7 +188,7 @@ function parseSubnets(args: TriangleArgs, issues: ConfigIssue[]): TriangleSubnet
   return subnets;
 }
 
-/** HOST's or WEB_SERVER's address: given, else its LAN's 10th host; neither the router's nor Docker's gateway. */
+/** HOST's or WEB_SERVER's address: the one given, else its LAN's 10th host; neither the router's nor the gateway's. */
 function endpointAddress(
   subnets: TriangleSubnets,
   lan: "host" | "web",
@@ -210,7 +214,7 @@ function endpointAddress(
   return address;
 }
 
-/** The triangle as a RoutedLab description: a router is .1 on its LAN; on a link the first router is .1, the second .2. */
+/** The triangle as a RoutedLab: a router is .1 on its LAN; on a link the first router is .1, the second .2. */
 function triangleSpec(args: TriangleArgs, subnets: TriangleSubnets, host: string, web: string): RoutedLabSpec {
   const linkAddress = (link: LinkName, router: RouterName) => hostAddress(subnets[link], LINK_ENDS[link].indexOf(router) + 1);
   const linksOf = (router: RouterName) => LINKS.filter((link) => LINK_ENDS[link].includes(router));

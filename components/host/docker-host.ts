@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
 import { HostCheck } from "./host-check";
+import { DockerExecTarget, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
 import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
 
@@ -22,6 +23,43 @@ export interface DockerHostArgs {
 }
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+/**
+ * What a component needs to reach its Docker host besides the provider (which reaches it through
+ * resource options): plain data, made once by DockerHost. Components take it as `host`; none parses
+ * a Docker host URL or takes ssh options itself.
+ */
+export interface HostConnection {
+  /** The Docker host URL the provider talks to: the host's identity in messages and state. */
+  url: string;
+  /**
+   * How docker commands run there (readiness, probes, the DHCP lease): the local CLI, or `ssh`
+   * with the provider's own options, which may be secret (they name the key's file).
+   */
+  exec: pulumi.Input<DockerExecTarget>;
+  /** The engine runs on the machine running Pulumi (a unix:// socket): its interfaces can be read here. */
+  local: boolean;
+}
+
+/**
+ * How components reach the Docker host at `url` (with the provider's ssh options for ssh://): the
+ * one place a host URL becomes an exec target. Throws LabConfigError naming `host` on a bad URL.
+ */
+export function hostConnection(url: string, sshOpts?: pulumi.Input<string[]>): HostConnection {
+  const parsed = parseDockerHost(url);
+  if (typeof parsed === "string")
+    throw new LabConfigError(`Docker host ${show(url)}`, [{ path: "host", message: `${show(url)} ${parsed}` }]);
+  const exec =
+    parsed.scheme !== "ssh" || sshOpts === undefined
+      ? dockerExecTarget(url)
+      : Array.isArray(sshOpts)
+        ? dockerExecTarget(url, sshOpts)
+        : pulumi.output(sshOpts).apply((opts) => dockerExecTarget(url, opts));
+  return { url, exec, local: parsed.scheme === "unix" };
+}
+
+/** The local engine, for components given no host. */
+export const LOCAL_HOST: HostConnection = hostConnection(DEFAULT_DOCKER_HOST);
 
 export class DockerHost extends pulumi.ComponentResource {
   readonly provider: docker.Provider;
@@ -39,6 +77,8 @@ export class DockerHost extends pulumi.ComponentResource {
    * this machine's for a local socket, the provider's default (undefined) for tcp://.
    */
   readonly platform: pulumi.Output<string | undefined>;
+  /** How components reach the host: what every lab on it takes as `host`. */
+  readonly connection: HostConnection;
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
@@ -69,6 +109,7 @@ export class DockerHost extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
+    this.connection = hostConnection(host, this.sshOpts);
     this.platform = this.check
       ? this.check.facts.apply((facts) => (facts?.platform && facts.platform !== "none" ? facts.platform : undefined))
       : pulumi.output(parsed.scheme === "unix" ? localPlatform() : undefined);

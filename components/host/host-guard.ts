@@ -6,7 +6,8 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LabelMap, toDockerLabels } from "../labels";
+import { declareContainer } from "../declare/container";
+import { LabelMap } from "../labels";
 import { GuardSteps, renderHostGuardScript } from "./host-guard-script";
 
 export interface HostGuardArgs {
@@ -31,24 +32,21 @@ export class HostGuard extends pulumi.ComponentResource {
 
   constructor(name: string, args: HostGuardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:host:HostGuard", name, {}, opts);
-    this.container = new docker.Container(
+    this.container = declareContainer(
       name,
       {
         name: args.containerName,
         image: args.image,
-        networkMode: "host",
-        capabilities: { drops: ["ALL"], adds: [...args.capabilities].sort() },
-        entrypoints: ["/bin/sh", SCRIPT_PATH],
+        hostNetwork: true,
+        capabilities: { adds: args.capabilities, dropDefaults: true },
+        entrypoint: ["/bin/sh", SCRIPT_PATH],
         uploads: [{ file: SCRIPT_PATH, content: renderHostGuardScript(args.steps), executable: true }],
-        init: true,
         restart: "unless-stopped",
         // Stopped (SIGTERM) before removal, so the guard undoes its changes.
         destroyGraceSeconds: 10,
         labels: args.boundTo
-          ? pulumi
-              .all(args.boundTo)
-              .apply((ids) => toDockerLabels({ ...args.labels, "io.docker-netlabs.bound-to": [...ids].sort().join(",") }))
-          : toDockerLabels(args.labels),
+          ? pulumi.all(args.boundTo).apply((ids) => ({ ...args.labels, "io.docker-netlabs.bound-to": [...ids].sort().join(",") }))
+          : args.labels,
       },
       // A component's dependsOn does not reach its children by itself.
       { parent: this, dependsOn: opts?.dependsOn },

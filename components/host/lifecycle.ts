@@ -12,34 +12,29 @@
  *   waits for "healthy" (NodesReady): a node whose init fails or never finishes fails `pulumi up`.
  */
 import * as docker from "@pulumi/docker";
-import * as pulumi from "@pulumi/pulumi";
 
 export const RESTART_POLICIES = ["unless-stopped", "always", "no"] as const;
 /** Docker's restart policy for lab containers; "no" keeps a lab down after a daemon restart. */
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export const DEFAULT_RESTART_POLICY: RestartPolicy = "unless-stopped";
 
-/** A lab network: a docker.Network replaced delete-first (see above). */
-export function labNetwork(name: string, args: docker.NetworkArgs, opts: pulumi.CustomResourceOptions): docker.Network {
-  return new docker.Network(name, args, { ...opts, deleteBeforeReplace: true });
-}
-
 /** How long a node may take to become ready before `pulumi up` fails on it (see readiness.ts). */
 export const READY_WAIT_SECONDS = 90;
 
 /**
- * The readiness healthcheck of a container that creates `readyPath` once it is set up and removes
- * it when it starts again. Checked every second from the start, with no start period: during a
- * start period Docker 25+ checks at the start interval, 5 s unless set (measured: nodes became
- * healthy 5 s after ready on 28.5, 1 s on 20.10), and a start interval is refused by engines
- * older than 25 (API 1.44). So a node still setting up may show "unhealthy" for a moment; the lab's
- * readiness gate (readiness.ts) waits for "healthy" and judges by exit and restart, not by that.
+ * The readiness healthcheck of a container that passes `test` (a shell command) once it is set up,
+ * e.g. a file it creates then and removes when it starts again. Checked every second from the
+ * start, with no start period: during a start period Docker 25+ checks at the start interval, 5 s
+ * unless set (measured: nodes became healthy 5 s after ready on 28.5, 1 s on 20.10), and a start
+ * interval is refused by engines older than 25 (API 1.44). So a node still setting up may show
+ * "unhealthy" for a moment; the lab's readiness gate (readiness.ts) waits for "healthy" and judges
+ * by exit and restart, not by that.
  */
-export function readinessHealthcheck(readyPath: string): docker.types.input.ContainerHealthcheck {
-  return {
-    tests: ["CMD-SHELL", `test -f ${readyPath}`],
-    interval: "1s",
-    timeout: "3s",
-    retries: 3,
-  };
+export function readinessHealthcheck(test: string): docker.types.input.ContainerHealthcheck {
+  return { tests: ["CMD-SHELL", test], interval: "1s", timeout: "3s", retries: 3 };
+}
+
+/** The readiness test of a container that creates `readyPath` once it is set up. */
+export function readyFileTest(readyPath: string): string {
+  return `test -f ${readyPath}`;
 }

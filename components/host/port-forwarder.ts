@@ -6,7 +6,8 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LabelMap, toDockerLabels } from "../labels";
+import { declareContainer } from "../declare/container";
+import { LabelMap } from "../labels";
 import { DEFAULT_RESTART_POLICY, RestartPolicy } from "./lifecycle";
 
 export interface PortForwarderArgs {
@@ -38,17 +39,16 @@ export class PortForwarder extends pulumi.ComponentResource {
 
   constructor(name: string, args: PortForwarderArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:host:PortForwarder", name, {}, opts);
-    this.container = new docker.Container(
+    this.container = declareContainer(
       name,
       {
         name: args.containerName,
         image: args.image,
-        networkMode: "host",
-        capabilities: { drops: ["ALL"], adds: args.hostPort < 1024 ? ["NET_BIND_SERVICE"] : [] },
+        hostNetwork: true,
+        capabilities: { adds: args.hostPort < 1024 ? ["NET_BIND_SERVICE"] : [], dropDefaults: true },
         command: socatArgs(args),
-        init: true,
         restart: args.restart ?? DEFAULT_RESTART_POLICY,
-        labels: toDockerLabels(args.labels),
+        labels: args.labels,
       },
       // A component's dependsOn does not reach its children by itself.
       { parent: this, dependsOn: opts?.dependsOn },

@@ -13,15 +13,14 @@
  * builtins and node_modules: the code below is self-contained on purpose.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { dockerExecTarget, remoteDockerArgv, sshFailure } from "./host-exec";
+import type { HostConnection } from "./docker-host";
+import { DockerExecTarget, remoteDockerArgv, sshFailure } from "./host-exec";
 
 export interface NodesReadyArgs {
   /** The lab, for messages. */
   lab: string;
-  /** The lab's Docker host URL: unix://..., tcp://... or ssh://user@host[:port]. */
-  dockerHost: string;
-  /** ssh options of an ssh:// host, as the Docker provider is given them. */
-  sshOpts?: pulumi.Input<string[]>;
+  /** The lab's Docker host, as DockerHost reaches it. */
+  host: HostConnection;
   /** Node name to container, with the container's id (a replaced container makes this run again). */
   nodes: { node: string; container: string; id: pulumi.Input<string> }[];
   /** How long a node may take to become healthy. */
@@ -30,8 +29,10 @@ export interface NodesReadyArgs {
 
 export interface NodesReadyInputs {
   lab: string;
+  /** The host's URL: its identity (a change of host waits again) and its name in messages. */
   dockerHost: string;
-  sshOpts: string[];
+  /** How docker commands run on the host. */
+  target: DockerExecTarget;
   nodes: { node: string; container: string; id: string }[];
   timeoutSeconds: number;
 }
@@ -41,18 +42,15 @@ interface NodesReadyOutputs extends NodesReadyInputs {
   readyMs: Record<string, number>;
 }
 
-/** The argv that runs `docker <args>` on the lab's host, as probes and the lease run theirs. Pure. */
-export function hostDockerArgv(dockerHost: string, sshOpts: string[], args: string[]): string[] {
-  return remoteDockerArgv(dockerExecTarget(dockerHost, sshOpts), args);
-}
+type DockerResult = { code: number; stdout: string; stderr: string };
+type HostDocker = (args: string[]) => Promise<DockerResult>;
 
-/** Polls until every node is healthy; throws, naming the node, as soon as one exits or restarts. */
-export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
+/** Runs `docker <args>` on the target, bounded to 30 s; never rejects. */
+function hostDocker(target: DockerExecTarget): HostDocker {
   const { execFile } = require("node:child_process");
-  const argvFor = hostDockerArgv;
-  const docker = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
+  return (args) =>
     new Promise((resolve) => {
-      const [file, ...rest] = argvFor(inputs.dockerHost, inputs.sshOpts, args);
+      const [file, ...rest] = remoteDockerArgv(target, args);
       execFile(
         file,
         rest,
@@ -61,68 +59,86 @@ export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesRea
           resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) }),
       );
     });
-  const logTail = async (container: string): Promise<string> => {
-    const logs = await docker(["logs", "--tail", "15", container]);
-    const text = `${logs.stdout}${logs.stderr}`.trim();
-    return text === ""
-      ? "    (no log output)"
-      : text
-          .split("\n")
-          .map((line) => `    ${line}`)
-          .join("\n");
-  };
+}
 
-  const started = Date.now();
-  // A restarted container that runs again shows ExitCode 0 in `docker inspect`: the code it last
-  // exited with is in its "die" events. Events since an hour before this wait began cover the node's
-  // whole life here; the filter by id leaves out a replaced container of the same name.
-  const lastExitCode = async (id: string): Promise<string | undefined> => {
-    const events = await docker([
-      "events",
-      "--since",
-      String(Math.floor(started / 1000) - 3600),
-      "--until",
-      // Up to the next whole second: a die within this second counts (the wait is under 1 s).
-      String(Math.ceil(Date.now() / 1000)),
-      "--filter",
-      `container=${id}`,
-      "--filter",
-      "event=die",
-      "--format",
-      "{{.Actor.Attributes.exitCode}}",
-    ]);
-    return events.code === 0 ? events.stdout.trim().split("\n").filter(Boolean).pop() : undefined;
-  };
+/** The container's last log lines, indented, for an error. */
+async function logTail(docker: HostDocker, container: string): Promise<string> {
+  const logs = await docker(["logs", "--tail", "15", container]);
+  const text = `${logs.stdout}${logs.stderr}`.trim();
+  return text === ""
+    ? "    (no log output)"
+    : text
+        .split("\n")
+        .map((line) => `    ${line}`)
+        .join("\n");
+}
 
-  const readyMs: Record<string, number> = {};
-  const byContainer = new Map(inputs.nodes.map((node) => [node.container, node.node]));
-  const idByContainer = new Map(inputs.nodes.map((node) => [node.container, node.id]));
-  for (;;) {
-    const pending = inputs.nodes.filter((node) => readyMs[node.node] === undefined);
-    if (pending.length === 0) return { ...inputs, readyMs };
-    const inspected = await docker([
-      "inspect",
-      "--format",
-      "{{.Name}} {{json .State}} {{.RestartCount}}",
-      ...pending.map((n) => n.container),
-    ]);
-    const failures: string[] = [];
-    for (const line of inspected.stdout.split("\n").filter(Boolean)) {
-      const match = /^\/(\S+) (\{.*\}) (\d+)$/.exec(line);
-      if (!match) continue;
-      const [, container, stateJson, restarts] = match;
-      const node = byContainer.get(container)!;
-      const state = JSON.parse(stateJson);
-      if (state.Health?.Status === "healthy") readyMs[node] = Date.now() - started;
-      else if (!state.Running || state.Restarting || Number(restarts) > 0) {
-        const exitCode = state.Running ? await lastExitCode(idByContainer.get(container)!) : String(state.ExitCode);
-        const why =
-          state.Running || state.Restarting
-            ? `restarted ${restarts} time(s)${exitCode === undefined ? "" : ` (last exit code ${exitCode})`}`
-            : `exited with code ${exitCode}`;
-        failures.push(`node ${node} (container ${container}) ${why}; last log lines:\n${await logTail(container)}`);
-      }
+/**
+ * The code a container last exited with. A restarted container that runs again shows ExitCode 0
+ * in `docker inspect`: the code is in its "die" events. Events since an hour before the wait began
+ * cover the node's whole life here; the filter by id leaves out a replaced container of the same name.
+ */
+async function lastExitCode(docker: HostDocker, id: string, started: number): Promise<string | undefined> {
+  const events = await docker([
+    "events",
+    "--since",
+    String(Math.floor(started / 1000) - 3600),
+    "--until",
+    // Up to the next whole second: a die within this second counts (the wait is under 1 s).
+    String(Math.ceil(Date.now() / 1000)),
+    "--filter",
+    `container=${id}`,
+    "--filter",
+    "event=die",
+    "--format",
+    "{{.Actor.Attributes.exitCode}}",
+  ]);
+  return events.code === 0 ? events.stdout.trim().split("\n").filter(Boolean).pop() : undefined;
+}
+
+/** One poll: marks the healthy nodes ready; returns a failure per node that exited or restarted, and the inspect's result. */
+async function pollNodes(
+  docker: HostDocker,
+  inputs: NodesReadyInputs,
+  readyMs: Record<string, number>,
+  started: number,
+): Promise<{ failures: string[]; inspected: DockerResult; pending: NodesReadyInputs["nodes"] }> {
+  const pending = inputs.nodes.filter((node) => readyMs[node.node] === undefined);
+  const inspected = await docker([
+    "inspect",
+    "--format",
+    "{{.Name}} {{json .State}} {{.RestartCount}}",
+    ...pending.map((n) => n.container),
+  ]);
+  const byContainer = new Map(inputs.nodes.map((node) => [node.container, node]));
+  const failures: string[] = [];
+  for (const line of inspected.stdout.split("\n").filter(Boolean)) {
+    const match = /^\/(\S+) (\{.*\}) (\d+)$/.exec(line);
+    if (!match) continue;
+    const [, container, stateJson, restarts] = match;
+    const node = byContainer.get(container)!;
+    const state = JSON.parse(stateJson);
+    if (state.Health?.Status === "healthy") readyMs[node.node] = Date.now() - started;
+    else if (!state.Running || state.Restarting || Number(restarts) > 0) {
+      const exitCode = state.Running ? await lastExitCode(docker, node.id, started) : String(state.ExitCode);
+      const why =
+        state.Running || state.Restarting
+          ? `restarted ${restarts} time(s)${exitCode === undefined ? "" : ` (last exit code ${exitCode})`}`
+          : `exited with code ${exitCode}`;
+      failures.push(`node ${node.node} (container ${container}) ${why}; last log lines:\n${await logTail(docker, container)}`);
     }
+  }
+  return { failures, inspected, pending };
+}
+
+/** Polls until every node is healthy; throws, naming the node, as soon as one exits or restarts. */
+export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesReadyOutputs> {
+  const docker = hostDocker(inputs.target);
+  const started = Date.now();
+  const readyMs: Record<string, number> = {};
+  for (;;) {
+    if (inputs.nodes.every((node) => readyMs[node.node] !== undefined)) return { ...inputs, readyMs };
+    const { failures, inspected, pending } = await pollNodes(docker, inputs, readyMs, started);
     // ssh itself failed (exit 255, named by step): the host, not a node, is what is wrong.
     const failure = sshFailure(inspected.code, inspected.stderr);
     const timedOut = Date.now() - started > inputs.timeoutSeconds * 1000;
@@ -135,10 +151,10 @@ export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesRea
       const missing = pending.filter((node) => !inspected.stdout.includes(`/${node.container} `)).map((node) => node.node);
       if (missing.length > 0) failures.push(`node(s) ${missing.join(", ")}: ${inspected.stderr.trim() || "not found on the host"}`);
     }
-    if (failures.length === 0 && Date.now() - started > inputs.timeoutSeconds * 1000) {
+    if (failures.length === 0 && timedOut) {
       for (const node of inputs.nodes.filter((n) => readyMs[n.node] === undefined)) {
         failures.push(
-          `node ${node.node} (container ${node.container}) not ready within ${inputs.timeoutSeconds} s; last log lines:\n${await logTail(node.container)}`,
+          `node ${node.node} (container ${node.container}) not ready within ${inputs.timeoutSeconds} s; last log lines:\n${await logTail(docker, node.container)}`,
         );
       }
     }
@@ -170,8 +186,8 @@ export class NodesReady extends pulumi.dynamic.Resource {
       name,
       {
         lab: args.lab,
-        dockerHost: args.dockerHost,
-        sshOpts: args.sshOpts ?? [],
+        dockerHost: args.host.url,
+        target: args.host.exec,
         nodes: args.nodes,
         timeoutSeconds: args.timeoutSeconds,
         readyMs: undefined,

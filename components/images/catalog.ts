@@ -1,7 +1,7 @@
 /**
- * The lab images built from `images/` and what each runs by default. RoutedLab nodes start with
- * their init script as entrypoint, which replaces the image's CMD, so the default main process is
- * repeated here (a unit test keeps it equal to each Dockerfile's CMD).
+ * Where the lab images' build contexts are, and what their Dockerfiles say (the ports they expose).
+ * What each runs by default is its node kind's (components/kinds): a node starts with its init
+ * script as entrypoint, which replaces the image's CMD (a unit test keeps the two equal).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -9,20 +9,6 @@ import { LabImageName } from "../net/topology";
 
 /** Folder holding one sub-folder (build context with a Dockerfile) per lab image. */
 export const IMAGES_DIR = path.resolve(__dirname, "..", "..", "images");
-
-export const LAB_IMAGE_COMMANDS: Record<LabImageName, string[]> = {
-  router: ["sleep", "infinity"],
-  web: ["busybox", "httpd", "-f", "-v", "-p", "80", "-h", "/srv/www"],
-  client: ["sleep", "infinity"],
-  "dhcp-server": [
-    "dnsmasq",
-    "--keep-in-foreground",
-    "--log-facility=-",
-    "--user=root",
-    "--conf-file=/etc/netlabs/dnsmasq.conf",
-    "--dhcp-leasefile=/var/lib/misc/dnsmasq.leases",
-  ],
-};
 
 /**
  * The ports each image's Dockerfile EXPOSEs, read from the Dockerfile itself, so that a

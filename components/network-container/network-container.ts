@@ -5,28 +5,20 @@
  * it, and holds the public address. It keeps only NET_ADMIN and NET_RAW; the target is untouched.
  */
 import * as command from "@pulumi/command";
-import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
-import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
-import { parseDockerHost } from "../host/docker-host-url";
-import { dockerExecTarget, remoteDockerCommandLine } from "../host/host-exec";
+import { declareContainer, declareNetwork, macvlanOptions } from "../declare";
+import { HostConnection, LOCAL_HOST } from "../host/docker-host";
+import { remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
 import { LabImage } from "../images/lab-image";
-import { LabelMap, labLabels, toDockerLabels } from "../labels";
-import { NetworkContainerOptions, planNetworkContainer } from "./plan";
+import { LanExposerPlan, lanExposerKind } from "../kinds/lan-exposer";
+import { LabelMap, labLabels } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
-import {
-  DHCP_HOOK_PATH,
-  LEASE_PATH,
-  DHCP_HOOK_SCRIPT,
-  ROUTER_SCRIPT_PATH,
-  WAIT_LEASE_PATH,
-  renderRouterScript,
-  renderWaitLeaseScript,
-} from "./scripts";
+import { NetworkContainerOptions, NetworkContainerPlan, planNetworkContainer } from "./plan";
+import { LEASE_PATH, WAIT_LEASE_PATH } from "./scripts";
 
 export interface NetworkContainerArgs extends NetworkContainerOptions {
   /** The target container's name; its DNS name on `targetNetwork`. */
@@ -34,16 +26,11 @@ export interface NetworkContainerArgs extends NetworkContainerOptions {
   /** The private network the target is attached to (name or a Network's name output). */
   targetNetwork: pulumi.Input<string>;
   /**
-   * The Docker host the provider talks to, for the one step the provider cannot do: reading the
-   * DHCP lease (`docker exec`). Default: the local socket.
+   * The Docker host (DockerHost.connection), for the one step the provider cannot do: reading the
+   * DHCP lease (`docker exec`), run there as the provider reaches it (`ssh` with its options).
+   * Default: the local engine.
    */
-  dockerHost?: string;
-  /**
-   * For an ssh:// dockerHost: the Docker provider's ssh options (key and known_hosts files, then the
-   * stack's sshOpts). The lease is read with `ssh <sshOpts> host -- docker exec ...`, as the provider
-   * reaches the host; `DOCKER_HOST=ssh://` would run ssh without them.
-   */
-  sshOpts?: pulumi.Input<string[]>;
+  host?: HostConnection;
   /** Prefix for Docker object names. */
   namePrefix?: string;
   /** The lab router image if already built on this host. */
@@ -60,22 +47,10 @@ export class NetworkContainer extends pulumi.ComponentResource {
   readonly ports: { port: number; protocol: "tcp" | "udp" }[];
 
   constructor(name: string, args: NetworkContainerArgs, opts?: pulumi.ComponentResourceOptions) {
-    const {
-      target,
-      targetNetwork,
-      dockerHost = DEFAULT_DOCKER_HOST,
-      sshOpts,
-      namePrefix = "",
-      routerImage,
-      labels: extraLabels,
-      ...options
-    } = args;
-    const host = parseDockerHost(dockerHost);
-    if (typeof host === "string") throw new Error(`NetworkContainer "${name}": dockerHost ${JSON.stringify(dockerHost)} ${host}`);
-    const local = host.scheme === "unix";
+    const { target, targetNetwork, host = LOCAL_HOST, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
     const plan = planNetworkContainer(name, options, {
       // Only the local host's interfaces can be seen here; remote hosts are checked by the engine.
-      interfaceExists: local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
+      interfaceExists: host.local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
       exposedPorts,
     });
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
@@ -88,94 +63,74 @@ export class NetworkContainer extends pulumi.ComponentResource {
     this.routerContainer = `${fullName}-router`;
     const image = routerImage ?? new LabImage(`${name}-router-image`, { image: "router" }, { parent: this }).imageName;
 
-    const dependencies: pulumi.Resource[] = [];
-    if (plan.lan.create) {
-      const network = new docker.Network(
-        `${name}-lan`,
-        {
-          name: `${fullName}-lan`,
-          driver: "macvlan",
-          internal: plan.lan.internal,
-          ipamConfigs: [{ subnet: plan.lan.subnet.cidr, gateway: plan.lan.gateway, ipRange: plan.lan.ipRange }],
-          options: { parent: plan.lan.parent, macvlan_mode: "bridge" },
-          labels: toDockerLabels({ ...labels, "io.docker-netlabs.segment": "lan" }),
-        },
-        { parent: this },
-      );
-      this.lanNetwork = network.name;
-      dependencies.push(network);
-      if (plan.promiscuous) {
-        dependencies.push(
-          new HostGuard(
-            `${name}-promisc`,
-            {
-              steps: promiscuousSteps(plan.lan.parent),
-              image,
-              containerName: `${fullName}-promisc`,
-              capabilities: ["NET_ADMIN"],
-              labels,
-            },
-            { parent: this, dependsOn: [network] },
-          ),
-        );
-      }
-    } else {
-      this.lanNetwork = pulumi.output(plan.lan.network);
-    }
-
-    const mode =
-      plan.address.kind === "static"
-        ? ({ kind: "static", address: plan.address.address } as const)
-        : ({ kind: "dhcp", hostname: fullName } as const);
-    const router = new docker.Container(
-      `${name}-router`,
-      {
-        name: this.routerContainer,
-        hostname: fullName,
-        image,
-        networksAdvanced: [
-          { name: targetNetwork },
-          { name: this.lanNetwork, ...(mode.kind === "static" ? { ipv4Address: mode.address } : {}) },
-        ],
-        capabilities: { drops: ["ALL"], adds: ["NET_ADMIN", "NET_RAW"] },
-        sysctls: {
-          "net.ipv4.ip_forward": "1",
-          // udhcpc binds port 68: allowed without NET_BIND_SERVICE, in this namespace only.
-          "net.ipv4.ip_unprivileged_port_start": "0",
-        },
-        entrypoints: ["/bin/sh", ROUTER_SCRIPT_PATH],
-        uploads: [
-          { file: ROUTER_SCRIPT_PATH, content: renderRouterScript({ target, ports: plan.ports, mode }), executable: true },
-          { file: DHCP_HOOK_PATH, content: DHCP_HOOK_SCRIPT, executable: true },
-          {
-            file: WAIT_LEASE_PATH,
-            content: renderWaitLeaseScript(plan.address.kind === "dhcp" ? plan.address.timeoutSeconds : 10),
-            executable: true,
-          },
-        ],
-        init: true,
-        labels: toDockerLabels({ ...labels, "io.docker-netlabs.role": "network-container", "io.docker-netlabs.target": target }),
-      },
-      { parent: this, dependsOn: dependencies },
-    );
-
-    if (plan.address.kind === "static") {
-      this.address = pulumi.output(plan.address.address);
-    } else {
-      // The lease exists only once the router runs: read it with a bounded wait (the script's own,
-      // and ssh's connect and keepalive bounds), on the host the way the Docker provider reaches it.
-      const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
-      const create = pulumi.output(sshOpts ?? []).apply((opts) => remoteDockerCommandLine(dockerExecTarget(dockerHost, opts), waitLease));
-      const lease = new command.local.Command(
-        `${name}-lease`,
-        // A new router (same name, new id) has a new lease: the command runs again.
-        { create, triggers: [router.id] },
-        { parent: this, dependsOn: [router] },
-      );
-      // The ssh options may be secret (they name the key's file): the leased address is not.
-      this.address = pulumi.unsecret(lease.stdout);
-    }
+    const lan = plan.lan.create
+      ? this.declareLan(name, fullName, plan.lan, plan.promiscuous, image, labels)
+      : { network: pulumi.output(plan.lan.network), dependencies: [] };
+    this.lanNetwork = lan.network;
+    const exposer: LanExposerPlan = {
+      containerName: this.routerContainer,
+      hostname: fullName,
+      target,
+      ports: plan.ports,
+      mode: plan.address.kind === "static" ? { kind: "static", address: plan.address.address } : { kind: "dhcp", hostname: fullName },
+      leaseTimeoutSeconds: plan.address.kind === "dhcp" ? plan.address.timeoutSeconds : 10,
+    };
+    const networks = { private: targetNetwork, lan: this.lanNetwork };
+    const router = declareContainer(`${name}-router`, lanExposerKind.container(exposer, { image, networks, labels }), {
+      parent: this,
+      dependsOn: lan.dependencies,
+    });
+    this.address = plan.address.kind === "static" ? pulumi.output(plan.address.address) : this.readLease(name, host, router);
     this.registerOutputs({ address: this.address, lanNetwork: this.lanNetwork, routerContainer: this.routerContainer });
+  }
+
+  /** The LAN the component creates: a macvlan on the host interface, its parent made promiscuous when asked. */
+  private declareLan(
+    name: string,
+    fullName: string,
+    lan: Extract<NetworkContainerPlan["lan"], { create: true }>,
+    promiscuous: boolean,
+    image: pulumi.Input<string>,
+    labels: LabelMap,
+  ): { network: pulumi.Output<string>; dependencies: pulumi.Resource[] } {
+    const network = declareNetwork(
+      `${name}-lan`,
+      {
+        name: `${fullName}-lan`,
+        driver: "macvlan",
+        internal: lan.internal,
+        subnet: lan.subnet.cidr,
+        gateway: lan.gateway,
+        ipRange: lan.ipRange,
+        options: macvlanOptions(lan.parent),
+        labels: { ...labels, "io.docker-netlabs.segment": "lan" },
+      },
+      { parent: this },
+    );
+    if (!promiscuous) return { network: network.name, dependencies: [network] };
+    const guard = new HostGuard(
+      `${name}-promisc`,
+      { steps: promiscuousSteps(lan.parent), image, containerName: `${fullName}-promisc`, capabilities: ["NET_ADMIN"], labels },
+      { parent: this, dependsOn: [network] },
+    );
+    return { network: network.name, dependencies: [network, guard] };
+  }
+
+  /**
+   * The DHCP lease, once the router runs: read with a bounded wait (the script's own, and ssh's
+   * connect and keepalive bounds), on the host the way the Docker provider reaches it.
+   */
+  private readLease(name: string, host: HostConnection, router: pulumi.CustomResource): pulumi.Output<string> {
+    const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
+    const create = pulumi.output(host.exec).apply((target) => remoteDockerCommandLine(target, waitLease));
+    const lease = new command.local.Command(
+      `${name}-lease`,
+      // A new router (same name, new id) has a new lease: the command runs again.
+      { create, triggers: [router.id] },
+      { parent: this, dependsOn: [router] },
+    );
+    // The ssh options may be secret (they name the key's file): the leased address is not.
+    return pulumi.unsecret(lease.stdout);
   }
 
   /** Natural check: the router holds its LAN address (the DHCP lease, or the static one in place). */

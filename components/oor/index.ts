@@ -1,6 +1,10 @@
 export * from "./oor-router";
 export * from "./lisp-site";
-export { planOorRouter, oorOptionsSchema, OOR_MODES, parsePrefix } from "./plan";
+export * from "./rloc-network";
+export * from "./lisp-site-lab";
+export * from "./lisp-msmr-lab";
+export * from "./oor-lab";
+export { planOorRouter, oorOptionsSchema, OOR_MODES, parsePrefix, withSecretKeys } from "./plan";
 export type { OorMode, OorOptions, OorPlan } from "./plan";
 export { renderOorConf, renderOorEnv } from "./render";
 export { renderOorStartScript, OOR_CONFIG_PATH } from "./start-script";

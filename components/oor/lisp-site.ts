@@ -12,8 +12,8 @@ import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { HostGuard } from "../host/host-guard";
 import { bridgeRuleSteps } from "../host/host-guard-script";
 import { labLabels } from "../labels";
-import { RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
-import { RoutedLab, RoutedLabArgs } from "../routed-lab";
+import { LabPlan, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
+import { RoutedLab } from "../routed-lab";
 import { LabImages, buildLabImages } from "../images/lab-image";
 import { ProbeCheck } from "../probe/lab-probe";
 import { OorRouter, OorRouterArgs, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
@@ -28,7 +28,7 @@ export interface FarSandbox {
   /** What it serves (its container's name). */
   page: string;
 }
-import { OorOptions, planOorRouter } from "./plan";
+import { OorOptions, OorPlan, planOorRouter } from "./plan";
 
 export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes" | "eidNetworks" | "sites"> {
   /** The site's IPv4 EID prefix: its EID network. */
@@ -38,9 +38,6 @@ export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes"
   /** Sandbox client names (default one, "sandbox-1"); they get the 10th, 11th... addresses. */
   sandboxes?: string[];
   images?: Partial<LabImages>;
-  /** The host the EID side's readiness is read on, as RoutedLab takes it. */
-  dockerHost?: RoutedLabArgs["dockerHost"];
-  sshOpts?: RoutedLabArgs["sshOpts"];
 }
 
 /** The first sandbox is the EID subnet's 10th host; the xTR is its 1st, Docker's gateway its last. */
@@ -52,6 +49,10 @@ export interface LispSitePlan {
   sandboxes: { name: string; address: string }[];
   /** The EID side, as its RoutedLab takes it. */
   eidSpec: RoutedLabSpec;
+  /** The EID side planned: what its RoutedLab builds. */
+  eid: LabPlan;
+  /** The xTR planned: what its OorRouter builds. */
+  xtr: OorPlan;
 }
 
 /**
@@ -63,16 +64,17 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
   const { eidSubnet, xtrEidAddress, sandboxes = ["sandbox-1"], namePrefix, rlocRoutes = [] } = args;
   const subject = `LispSite ${show(name)}`;
   const issues: ConfigIssue[] = [];
-  const collect = (plan: () => unknown, rename: (path: string) => string = (path) => path) => {
+  const collect = <T>(plan: () => T, rename: (path: string) => string = (path) => path): T | undefined => {
     try {
-      plan();
+      return plan();
     } catch (error) {
       if (!(error instanceof LabConfigError)) throw error;
       issues.push(...error.issues.map((issue) => ({ ...issue, path: rename(issue.path) })));
+      return undefined;
     }
   };
   // The xTR's one EID prefix is this site's eidSubnet.
-  collect(
+  const xtr = collect(
     () => planOorRouter(`${name}-xtr`, xtrOptions(args, eidSubnet)),
     (path) => (path === "eidPrefixes[0].prefix" ? "eidSubnet" : path),
   );
@@ -91,30 +93,11 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
       ...issues.filter((issue) => issue.path !== "eidSubnet"),
     ]);
   }
-  const [first, last] = bounds(subnet);
-  const hosts = last - first - 1;
-  // Sandboxes are hosts 10, 11, ...; the last host is Docker's gateway on the EID network.
-  const room = Math.max(0, hosts - FIRST_SANDBOX_HOST);
-  if (sandboxes.length > room) {
-    const needed = 32 - Math.ceil(Math.log2(FIRST_SANDBOX_HOST + sandboxes.length + 2));
-    issues.push({
-      path: "eidSubnet",
-      message: `${show(subnet.cidr)} has room for ${room} sandbox(es), not ${sandboxes.length} (the xTR is host 1, sandboxes hosts ${FIRST_SANDBOX_HOST} and up, Docker's gateway the last host): use a /${needed} or larger`,
-    });
-    throw new LabConfigError(subject, issues);
-  }
+  const roomIssue = sandboxRoomIssue(subnet, sandboxes.length);
+  if (roomIssue) throw new LabConfigError(subject, [...issues, roomIssue]);
   const sandboxAddresses = sandboxes.map((_, i) => hostAddress(subnet, FIRST_SANDBOX_HOST + i));
   const gateway = xtrEidAddress ?? hostAddress(subnet, 1);
-  if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
-    issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is not a host address of ${subnet.cidr}` });
-  } else if (gateway === lastUsableAddress(subnet)) {
-    issues.push({
-      path: "xtrEidAddress",
-      message: `${show(gateway)} is Docker's gateway on the EID network (the last host of ${subnet.cidr})`,
-    });
-  } else if (sandboxAddresses.includes(gateway)) {
-    issues.push({ path: "xtrEidAddress", message: `${show(gateway)} is a sandbox's address` });
-  }
+  issues.push(...xtrEidAddressIssues(subnet, gateway, sandboxAddresses));
   const eidSpec: RoutedLabSpec = {
     segments: [{ name: "eid", subnet: subnet.cidr }],
     nodes: sandboxes.map((sandbox, i) => ({
@@ -127,19 +110,47 @@ export function planLispSite(name: string, args: LispSiteArgs): LispSitePlan {
     })),
   };
   // A sandbox's name is a node's: its errors are the sandbox's. Route errors follow from the gateway's.
-  if (!issues.some((issue) => issue.path === "xtrEidAddress")) {
-    collect(
-      () => planRoutedLab(`${name}-eid`, eidSpec, { namePrefix }),
-      (path) => path.replace(/^nodes\[(\d+)\]\.name$/, "sandboxes[$1]").replace(/^nodes$/, "sandboxes"),
-    );
-  }
-  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  const eid = issues.some((issue) => issue.path === "xtrEidAddress")
+    ? undefined
+    : collect(
+        () => planRoutedLab(`${name}-eid`, eidSpec, { namePrefix }),
+        (path) => path.replace(/^nodes\[(\d+)\]\.name$/, "sandboxes[$1]").replace(/^nodes$/, "sandboxes"),
+      );
+  if (issues.length > 0 || !xtr || !eid) throw new LabConfigError(subject, issues);
   return {
+    eid,
+    xtr,
     subnet,
     xtrEidAddress: gateway,
     sandboxes: sandboxes.map((sandbox, i) => ({ name: sandbox, address: sandboxAddresses[i] })),
     eidSpec,
   };
+}
+
+/** Sandboxes are hosts 10, 11, ...; the last host is Docker's gateway on the EID network. */
+function sandboxRoomIssue(subnet: Ipv4Subnet, sandboxes: number): ConfigIssue | undefined {
+  const [first, last] = bounds(subnet);
+  const room = Math.max(0, last - first - 1 - FIRST_SANDBOX_HOST);
+  if (sandboxes <= room) return undefined;
+  const needed = 32 - Math.ceil(Math.log2(FIRST_SANDBOX_HOST + sandboxes + 2));
+  return {
+    path: "eidSubnet",
+    message: `${show(subnet.cidr)} has room for ${room} sandbox(es), not ${sandboxes} (the xTR is host 1, sandboxes hosts ${FIRST_SANDBOX_HOST} and up, Docker's gateway the last host): use a /${needed} or larger`,
+  };
+}
+
+/** The xTR's EID address: a host of the subnet, neither Docker's gateway nor a sandbox's. */
+function xtrEidAddressIssues(subnet: Ipv4Subnet, gateway: string, sandboxAddresses: string[]): ConfigIssue[] {
+  if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
+    return [{ path: "xtrEidAddress", message: `${show(gateway)} is not a host address of ${subnet.cidr}` }];
+  }
+  if (gateway === lastUsableAddress(subnet)) {
+    return [
+      { path: "xtrEidAddress", message: `${show(gateway)} is Docker's gateway on the EID network (the last host of ${subnet.cidr})` },
+    ];
+  }
+  if (sandboxAddresses.includes(gateway)) return [{ path: "xtrEidAddress", message: `${show(gateway)} is a sandbox's address` }];
+  return [];
 }
 
 /** The xTR's own options: the site's arguments less those of its container and its EID side. */
@@ -149,8 +160,7 @@ function xtrOptions(args: LispSiteArgs, eidPrefix: string): OorOptions {
     xtrEidAddress: _x,
     sandboxes: _s,
     images: _i,
-    dockerHost: _d,
-    sshOpts: _o,
+    host: _h,
     image: _m,
     imageRef: _r,
     rlocNetwork: _n,
@@ -182,18 +192,11 @@ export class LispSite extends pulumi.ComponentResource {
     }));
   }
 
-  constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions) {
+  /** `planned`: planLispSite's result for these arguments, when the caller has planned them already. */
+  constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     // Validate the whole site before registering anything.
-    const plan = planLispSite(name, args);
-    const {
-      eidSubnet: _eidSubnet,
-      xtrEidAddress: _xtrEidAddress,
-      sandboxes: _sandboxes,
-      images = {},
-      dockerHost,
-      sshOpts,
-      ...xtrArgs
-    } = args;
+    const plan = planned ?? planLispSite(name, args);
+    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images = {}, ...xtrArgs } = args;
     const gateway = plan.xtrEidAddress;
     super("docker-netlabs:oor:LispSite", name, {}, opts);
     this.xtrEidAddress = gateway;
@@ -205,11 +208,11 @@ export class LispSite extends pulumi.ComponentResource {
         labels: xtrArgs.labels,
         restart: xtrArgs.restart,
         images,
-        dockerHost,
-        sshOpts,
+        host: xtrArgs.host,
         spec: plan.eidSpec,
       },
       { parent: this },
+      plan.eid,
     );
     const labName = `${xtrArgs.namePrefix ?? ""}${name}`;
     this.guard = new HostGuard(
@@ -228,13 +231,12 @@ export class LispSite extends pulumi.ComponentResource {
       `${name}-xtr`,
       {
         ...xtrArgs,
-        dockerHost,
-        sshOpts,
         mode: "xTR",
         eidPrefixes: [{ prefix: plan.subnet.cidr }],
         eidNetworks: [{ network: this.eid.networks.eid.name, address: gateway }],
       },
       { parent: this, dependsOn: [this.guard] },
+      plan.xtr,
     );
     this.sandboxes = Object.fromEntries(
       plan.sandboxes.map((sandbox) => [sandbox.name, { container: this.eid.nodes[sandbox.name].container, address: sandbox.address }]),

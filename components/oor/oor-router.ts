@@ -11,23 +11,23 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
 import { NodesReady } from "../host/readiness";
 import { LabImage } from "../images/lab-image";
-import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { declareContainer, declarePulledImage } from "../declare";
+import { eidNetworkKey, oorRouterKind } from "../kinds/oor-router";
+import { LabelMap, labLabels } from "../labels";
 import { isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
 import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { OorOptions, OorPlan, planOorRouter } from "./plan";
-import { renderOorConf, renderOorEnv } from "./render";
-import { OOR_START_PATH, OOR_TEMPLATE_PATH, renderOorStartScript } from "./start-script";
+
+export { OOR_HEALTH_TEST, OOR_READY_PATH } from "../kinds/oor-router";
 
 /** The upstream image (Docker Hub, built from OOR's 2020 master on Ubuntu 16.04): a documented choice. */
 export const OOR_IMAGE = "openoverlayrouter/oor";
 /** The `image` that means the project's own image, built from images/oor on the lab's host. */
 export const OWN_OOR_IMAGE = "docker-netlabs/oor";
-/** What the own image's start script creates once OOR reports it started (images/oor/oor-start). */
-export const OOR_READY_PATH = "/run/oor/ready";
 /** Where the own image records a prefix registered: the MS's accepted sites, an xTR's confirmed own. */
 export const OOR_REGISTERED_DIR = "/run/oor/registered";
 
@@ -35,12 +35,6 @@ export const OOR_REGISTERED_DIR = "/run/oor/registered";
 export function oorRegisteredPath(prefix: string): string {
   return `${OOR_REGISTERED_DIR}/${prefix.replace(/\//g, "_")}`;
 }
-
-/**
- * Healthy once OOR reports it started (the own image's ready file); in an image without that
- * start script (openoverlayrouter/oor), once a process named oor runs.
- */
-export const OOR_HEALTH_TEST = `test -f ${OOR_READY_PATH} || { test ! -e /usr/local/sbin/oor-start && grep -qsx oor /proc/[0-9]*/comm; }`;
 
 export interface OorRouterArgs extends OorOptions {
   /**
@@ -66,10 +60,8 @@ export interface OorRouterArgs extends OorOptions {
   labels?: LabelMap;
   /** After a Docker daemon restart: "unless-stopped" (default) brings the router back. */
   restart?: RestartPolicy;
-  /** The router's Docker host, where its readiness is read: the provider's host URL (default local). */
-  dockerHost?: string;
-  /** ssh options of an ssh:// dockerHost, the same as the Docker provider's. */
-  sshOpts?: pulumi.Input<string[]>;
+  /** The router's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
+  host?: HostConnection;
   /** How long OOR may take to start before `pulumi up` fails on it (default 90 s). */
   readyTimeoutSeconds?: number;
 }
@@ -85,7 +77,11 @@ export class OorRouter extends pulumi.ComponentResource {
   /** Done once OOR has started; `pulumi up` fails, with the router's log, when it does not. */
   readonly ready: NodesReady;
 
-  constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `planned`: planOorRouterArgs' result for these arguments when the caller has planned them
+   * already (a stack, a LispSite): then nothing is planned again.
+   */
+  constructor(name: string, args: OorRouterArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorPlan) {
     const {
       image: imageName = OWN_OOR_IMAGE,
       imageRef,
@@ -96,14 +92,10 @@ export class OorRouter extends pulumi.ComponentResource {
       namePrefix = "",
       labels: extra,
       restart = DEFAULT_RESTART_POLICY,
-      dockerHost = DEFAULT_DOCKER_HOST,
-      sshOpts,
+      host = LOCAL_HOST,
       readyTimeoutSeconds = READY_WAIT_SECONDS,
-      ...options
     } = args;
-    const plan = planOorRouter(name, options);
-    const routeIssues = rlocRouteIssues(rlocRoutes, plan.rlocSubnet, plan.rlocAddress);
-    if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
+    const plan = planned ?? planOorRouterArgs(name, args);
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
     this.containerName = `${namePrefix}${name}`;
     this.mode = plan.mode;
@@ -115,69 +107,31 @@ export class OorRouter extends pulumi.ComponentResource {
       imageRef ??
       (imageName === OWN_OOR_IMAGE
         ? new LabImage(`${name}-image`, { image: "oor" }, { parent: this }).imageName
-        : new docker.RemoteImage(`${name}-image`, { name: imageName, keepLocally: true }, { parent: this }).imageId);
-    const keys = secretKeys(plan);
-    const fileMode = plan.config === "file";
-    this.container = new docker.Container(
-      name,
-      {
-        name: this.containerName,
-        hostname: name,
-        image,
-        networksAdvanced: [
-          { name: rlocNetwork, ipv4Address: plan.rlocAddress },
-          ...eidNetworks.map((eid) => ({ name: eid.network, ipv4Address: eid.address })),
-        ],
-        devices: [{ hostPath: "/dev/net/tun", containerPath: "/dev/net/tun" }],
-        capabilities: { adds: ["NET_ADMIN", "NET_RAW"] },
-        sysctls: {
-          "net.ipv4.ip_forward": "1",
-          "net.ipv4.conf.all.rp_filter": "0",
-          "net.ipv4.conf.default.rp_filter": "0",
-          ...(plan.eidFamilies.includes("ipv6") ? { "net.ipv6.conf.all.forwarding": "1", "net.ipv6.conf.all.disable_ipv6": "0" } : {}),
-        },
-        ...(fileMode
-          ? {
-              entrypoints: ["/bin/sh", OOR_START_PATH],
-              uploads: [
-                {
-                  file: OOR_START_PATH,
-                  content: renderOorStartScript({ rlocAddress: plan.rlocAddress, rlocSubnet: plan.rlocSubnet, rlocRoutes }),
-                  executable: true,
-                },
-                { file: OOR_TEMPLATE_PATH, content: pulumi.secret(keys.apply((k) => renderOorConf(plan, k))) },
-              ],
-            }
-          : { envs: pulumi.secret(keys.apply((k) => Object.entries(renderOorEnv(plan, k)).map(([key, value]) => `${key}=${value}`))) }),
-        init: true,
-        restart,
-        healthcheck: { tests: ["CMD-SHELL", OOR_HEALTH_TEST], interval: "1s", timeout: "3s", retries: 3 },
-        labels: toDockerLabels({ ...labels, "io.docker-netlabs.oor-mode": plan.mode }),
-      },
-      { parent: this },
-    );
+        : declarePulledImage(`${name}-image`, imageName, { parent: this }));
+    const networks = Object.fromEntries([["rloc", rlocNetwork], ...eidNetworks.map((eid, i) => [eidNetworkKey(i), eid.network])]);
+    const node = { name, containerName: this.containerName, oor: plan, eidAddresses: this.eidAddresses, rlocRoutes };
+    this.container = declareContainer(name, oorRouterKind.container(node, { image, networks, labels, restart }), { parent: this });
     this.ready = new NodesReady(
       `${name}-ready`,
       {
         lab: this.containerName,
-        dockerHost,
-        sshOpts,
+        host,
         nodes: [{ node: name, container: this.containerName, id: this.container.id }],
         timeoutSeconds: readyTimeoutSeconds,
       },
       { parent: this, dependsOn: [this.container] },
     );
     if (watchtower) {
-      new docker.Container(
+      declareContainer(
         `${name}-watchtower`,
         {
           name: `${this.containerName}-watchtower`,
-          image: new docker.RemoteImage(`${name}-watchtower-image`, { name: WATCHTOWER_IMAGE, keepLocally: true }, { parent: this })
-            .imageId,
+          image: declarePulledImage(`${name}-watchtower-image`, WATCHTOWER_IMAGE, { parent: this }),
           mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
           // Watch this router only.
           command: [this.containerName],
-          labels: toDockerLabels({ ...labels, "io.docker-netlabs.role": "watchtower" }),
+          init: false,
+          labels: { ...labels, "io.docker-netlabs.role": "watchtower" },
         },
         { parent: this, dependsOn: [this.container] },
       );
@@ -186,11 +140,31 @@ export class OorRouter extends pulumi.ComponentResource {
   }
 }
 
-/** Every key, resolved together; secret when any of them is. */
-function secretKeys(plan: OorPlan): pulumi.Output<{ mapServers: string[]; sites: string[] }> {
-  return pulumi
-    .all([pulumi.all(plan.mapServers.map((m) => m.key)), pulumi.all(plan.sites.map((s) => s.key))])
-    .apply(([mapServers, sites]) => ({ mapServers, sites }));
+/** The router's own options (its arguments less those of its container), validated with its RLOC routes. */
+export function planOorRouterArgs(name: string, args: OorRouterArgs): OorPlan {
+  const plan = planOorRouter(name, oorOptionsOf(args));
+  const routeIssues = rlocRouteIssues(args.rlocRoutes ?? [], plan.rlocSubnet, plan.rlocAddress);
+  if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
+  return plan;
+}
+
+/** OorRouter's arguments less those of its container: what planOorRouter takes. */
+function oorOptionsOf(args: OorRouterArgs): OorOptions {
+  const {
+    image: _image,
+    imageRef: _imageRef,
+    rlocNetwork: _rlocNetwork,
+    eidNetworks: _eidNetworks,
+    rlocRoutes: _rlocRoutes,
+    watchtower: _watchtower,
+    namePrefix: _namePrefix,
+    labels: _labels,
+    restart: _restart,
+    host: _host,
+    readyTimeoutSeconds: _readyTimeoutSeconds,
+    ...options
+  } = args;
+  return options;
 }
 
 /**

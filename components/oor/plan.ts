@@ -197,3 +197,15 @@ function addressPlanIssues(args: z.output<typeof oorOptionsSchema>, rloc: Ipv4Su
   });
   return issues;
 }
+
+/**
+ * The plan with every key a Pulumi secret: a stack validates with the keys themselves (every check
+ * at preview) and builds with them secret.
+ */
+export function withSecretKeys(plan: OorPlan): OorPlan {
+  return {
+    ...plan,
+    mapServers: plan.mapServers.map((mapServer) => ({ ...mapServer, key: pulumi.secret(mapServer.key) })),
+    sites: plan.sites.map((site) => ({ ...site, key: pulumi.secret(site.key) })),
+  };
+}

@@ -46,7 +46,7 @@ export function checkOorKeys(keys: OorKeys): void {
 
 export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
   checkOorKeys(keys);
-  const lines = [
+  const header = [
     "# docker-netlabs: generated OpenOverlayRouter configuration; rewritten on every deploy",
     `debug                  = ${plan.debug}`,
     "map-request-retries    = 2",
@@ -54,26 +54,35 @@ export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
     `operating-mode         = ${plan.mode}`,
     "",
   ];
-  if (plan.mode === "MS") {
-    lines.push(`control-iface = ${IFACE_PLACEHOLDER(plan.rlocAddress)}`, "");
-    plan.sites.forEach((site, i) => {
-      lines.push(
-        ...block("lisp-site", [
-          ["eid-prefix", parsePrefixText(site.eidPrefix)],
-          ["key-type", 1],
-          ["key", keys.sites[i]],
-          ["iid", site.iid],
-          ["accept-more-specifics", String(site.acceptMoreSpecifics)],
-          ["proxy-reply", String(site.proxyReply)],
-        ]),
-        "",
-      );
-    });
-    return lines.join("\n");
-  }
-
+  if (plan.mode === "MS") return [...header, ...mapServerSections(plan, keys)].join("\n");
   // Tunnel routers: xTR, RTR and MN.
-  lines.push(
+  const tunnel = [...header, ...tunnelRouterSections(plan)];
+  if (plan.mode === "RTR") return [...tunnel, ...rtrSections(plan)].join("\n");
+  return [...tunnel, ...xtrSections(plan, keys)].join("\n");
+}
+
+/** An MS/MR: its control interface and the sites it accepts registrations from. */
+function mapServerSections(plan: OorPlan, keys: OorKeys): string[] {
+  const lines = [`control-iface = ${IFACE_PLACEHOLDER(plan.rlocAddress)}`, ""];
+  plan.sites.forEach((site, i) => {
+    lines.push(
+      ...block("lisp-site", [
+        ["eid-prefix", parsePrefixText(site.eidPrefix)],
+        ["key-type", 1],
+        ["key", keys.sites[i]],
+        ["iid", site.iid],
+        ["accept-more-specifics", String(site.acceptMoreSpecifics)],
+        ["proxy-reply", String(site.proxyReply)],
+      ]),
+      "",
+    );
+  });
+  return lines;
+}
+
+/** What every tunnel router has: LISP encapsulation, RLOC probing, its map resolvers. */
+function tunnelRouterSections(plan: OorPlan): string[] {
+  return [
     "encapsulation          = LISP",
     "",
     ...block("rloc-probing", [
@@ -84,26 +93,23 @@ export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
     "",
     ...list("map-resolver", plan.mapResolvers),
     "",
-  );
-  if (plan.mode === "RTR") {
-    lines.push(
-      "rtr-ifaces {",
-      ...block(
-        "rtr-iface",
-        [
-          ["iface", IFACE_PLACEHOLDER(plan.rlocAddress)],
-          ["ip_version", 4],
-          ["priority", 1],
-          ["weight", 100],
-        ],
-        "    ",
-      ),
-      "}",
-      "",
-    );
-    return lines.join("\n");
-  }
-  lines.push("nat_traversal_support  = off", "");
+  ];
+}
+
+/** An RTR: the interface it relays on. */
+function rtrSections(plan: OorPlan): string[] {
+  const iface: [string, string | number][] = [
+    ["iface", IFACE_PLACEHOLDER(plan.rlocAddress)],
+    ["ip_version", 4],
+    ["priority", 1],
+    ["weight", 100],
+  ];
+  return ["rtr-ifaces {", ...block("rtr-iface", iface, "    "), "}", ""];
+}
+
+/** An xTR or MN: its map servers, proxy ETRs and EID prefixes mapped to its RLOC. */
+function xtrSections(plan: OorPlan, keys: OorKeys): string[] {
+  const lines = ["nat_traversal_support  = off", ""];
   plan.mapServers.forEach((server, i) => {
     lines.push(
       ...block("map-server", [
@@ -126,26 +132,25 @@ export function renderOorConf(plan: OorPlan, keys: OorKeys): string {
       "",
     );
   }
-  for (const eid of plan.eidPrefixes) {
-    lines.push(
-      "database-mapping {",
-      `    eid-prefix          = ${parsePrefixText(eid.prefix)}`,
-      `    iid                 = ${eid.iid}`,
-      `    ttl                 = ${eid.ttl}`,
-      ...block(
-        "rloc-address",
-        [
-          ["address", plan.rlocAddress],
-          ["priority", eid.priority],
-          ["weight", eid.weight],
-        ],
-        "    ",
-      ),
-      "}",
-      "",
-    );
-  }
-  return lines.join("\n");
+  for (const eid of plan.eidPrefixes) lines.push(...databaseMapping(plan, eid));
+  return lines;
+}
+
+function databaseMapping(plan: OorPlan, eid: OorPlan["eidPrefixes"][number]): string[] {
+  const rloc: [string, string | number][] = [
+    ["address", plan.rlocAddress],
+    ["priority", eid.priority],
+    ["weight", eid.weight],
+  ];
+  return [
+    "database-mapping {",
+    `    eid-prefix          = ${parsePrefixText(eid.prefix)}`,
+    `    iid                 = ${eid.iid}`,
+    `    ttl                 = ${eid.ttl}`,
+    ...block("rloc-address", rloc, "    "),
+    "}",
+    "",
+  ];
 }
 
 function parsePrefixText(text: string): string {

@@ -19,7 +19,8 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { DockerExecTarget, dockerExecTarget, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
+import type { HostConnection } from "../host/docker-host";
+import { sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
 
 export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
@@ -59,13 +60,8 @@ export interface ProbeResult {
 }
 
 export interface LabProbeArgs {
-  /** The lab's Docker host: unix:///... or tcp://... (the local `docker` CLI), or ssh://[user@]host[:port] (`ssh`). */
-  dockerHost: string;
-  /**
-   * For an ssh:// host: the Docker provider's ssh options, as the provider gets them (the key and
-   * known_hosts files of ssh-identity.ts, then the stack's sshOpts). Without them ssh uses its defaults.
-   */
-  sshOpts?: pulumi.Input<string[]>;
+  /** The lab's Docker host, as DockerHost reaches it: the local `docker` CLI, or `ssh` with the provider's options. */
+  host: HostConnection;
   /**
    * The ids of the containers the checks depend on (containerIdsOf): when one is replaced, even under
    * the same name, the probe runs again.
@@ -294,18 +290,14 @@ export class LabProbe extends pulumi.dynamic.Resource {
   declare readonly containerIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: LabProbeArgs, opts?: pulumi.CustomResourceOptions) {
-    const ssh =
-      dockerExecTarget(args.dockerHost).kind === "ssh"
-        ? pulumi.output(args.sshOpts ?? []).apply((sshOpts) => {
-            const target = dockerExecTarget(args.dockerHost, sshOpts) as Extract<DockerExecTarget, { kind: "ssh" }>;
-            return { label: sshLabel(target), argv: sshPrefix(target) };
-          })
-        : undefined;
+    const ssh = pulumi
+      .output(args.host.exec)
+      .apply((target) => (target.kind === "ssh" ? { label: sshLabel(target), argv: sshPrefix(target) } : undefined));
     super(
       probeProvider,
       name,
       {
-        dockerHost: args.dockerHost,
+        dockerHost: args.host.url,
         ssh,
         containerIds: args.containerIds ?? [],
         checks: args.checks,

@@ -7,21 +7,21 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostGuard } from "../host/host-guard";
-import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy, labNetwork, readinessHealthcheck } from "../host/lifecycle";
+import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
+import { NetworkSpec, declareContainer, declareNetwork, declarePulledImage, macvlanOptions } from "../declare";
+import { kindOf } from "../kinds";
 import { NodesReady } from "../host/readiness";
 import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
-import { LAB_IMAGE_COMMANDS } from "../images/catalog";
 import { LabImages, buildLabImages } from "../images/lab-image";
-import { DEFAULT_DOCKER_HOST } from "../host/docker-host";
+import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } from "../lab";
-import { LabelMap, labLabels, toDockerLabels } from "../labels";
+import { LabelMap, labLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { SegmentPlan, requiredLabImages } from "../net/topology";
 import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab } from "./plan";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
-import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "./node-init";
 import { routingChecks, routingDiagram, routingInfo } from "../protocols";
 
 export interface RoutedLabArgs {
@@ -39,12 +39,10 @@ export interface RoutedLabArgs {
    */
   restart?: RestartPolicy;
   /**
-   * The lab's Docker host, where its nodes' readiness is read (`docker inspect`): the provider's
-   * host URL. Default: the local engine.
+   * The lab's Docker host (DockerHost.connection), where its nodes' readiness is read. Default: the
+   * local engine. The provider reaches it through the resource options.
    */
-  dockerHost?: string;
-  /** ssh options of an ssh:// dockerHost, the same as the Docker provider's. */
-  sshOpts?: pulumi.Input<string[]>;
+  host?: HostConnection;
   /** How long a node may take to become ready before `pulumi up` fails on it (default 90 s). */
   readyTimeoutSeconds?: number;
 }
@@ -67,9 +65,14 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   /** Mermaid flowchart of the lab. */
   readonly mermaid: string;
 
-  constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions) {
+  /**
+   * `planned`: planRoutedLab's result for `args.spec` and `args.namePrefix`, when the caller has
+   * planned them already (a stack plans every lab before it declares any; BgpTriangle and LispSite
+   * plan their RoutedLab with themselves): then the lab is not planned again.
+   */
+  constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LabPlan) {
     // Validate before registering anything: a bad description creates nothing.
-    const plan = planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
+    const plan = planned ?? planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
     // Hundreds of containers are declared here: without the SDK's per-promise stack traces.
@@ -161,17 +164,20 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       `${name}-ready`,
       {
         lab: labName,
-        dockerHost: args.dockerHost ?? DEFAULT_DOCKER_HOST,
-        sshOpts: args.sshOpts,
+        host: args.host ?? LOCAL_HOST,
         nodes: plan.nodes.map((node) => ({ node: node.name, container: node.containerName, id: this.containers[node.name].id })),
         timeoutSeconds: args.readyTimeoutSeconds ?? READY_WAIT_SECONDS,
       },
       { parent: this, dependsOn: Object.values(this.containers) },
     );
 
+    this.createForwarders(name, plan, images.router!, labels, restart);
+  }
+
+  /** A host-side forwarder per port published from internal segments only (Docker publishes none there). */
+  private createForwarders(name: string, plan: LabPlan, image: pulumi.Input<string>, labels: LabelMap, restart: RestartPolicy): void {
     for (const node of plan.nodes) {
-      for (const port of node.publish) {
-        if (port.via !== "forwarder") continue;
+      for (const port of node.publish.filter((published) => published.via === "forwarder")) {
         new PortForwarder(
           `${name}-${node.name}-publish-${port.hostPort}-${port.protocol}`,
           {
@@ -180,7 +186,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
             protocol: port.protocol,
             targetAddress: port.targetAddress,
             targetPort: port.containerPort,
-            image: images.router!,
+            image,
             containerName: `${node.containerName}-publish-${port.hostPort}-${port.protocol}`,
             labels,
             restart,
@@ -245,26 +251,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 
   private createNetwork(lab: string, segment: SegmentPlan, labels: LabelMap): docker.Network {
-    const options: Record<string, string> =
-      segment.driver === "bridge"
-        ? {
-            "com.docker.network.bridge.name": segment.bridgeName!,
-            // Containers on a stretched segment leave room for the tunnel's header.
-            ...(segment.vxlan ? { "com.docker.network.driver.mtu": String(segment.vxlan.mtu) } : {}),
-          }
-        : { parent: segment.parent!, macvlan_mode: "bridge" };
-    return labNetwork(
-      `${lab}-${segment.name}`,
-      {
-        name: segment.networkName,
-        driver: segment.driver,
-        internal: segment.internal,
-        ipamConfigs: [{ subnet: segment.subnet.cidr, gateway: segment.gateway }],
-        options,
-        labels: toDockerLabels({ ...labels, "io.docker-netlabs.segment": segment.name }),
-      },
-      { parent: this },
-    );
+    return declareNetwork(`${lab}-${segment.name}`, segmentNetwork(segment, labels), { parent: this });
   }
 
   private createNode(
@@ -278,63 +265,31 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
     const image =
       typeof node.image === "string"
         ? images[node.image]!
-        : new docker.RemoteImage(`${lab}-${node.name}-image`, { name: node.image.ref, keepLocally: true }, { parent: this }).imageId;
-    const mainCommand = node.command ?? (typeof node.image === "string" ? LAB_IMAGE_COMMANDS[node.image] : undefined);
-    const capabilities = new Set(node.capabilities);
-    if (node.router || node.routes.length > 0) capabilities.add("NET_ADMIN");
-    const files = Object.keys(node.files)
-      .sort()
-      .map((file) => ({ file, content: node.files[file] }));
-    return new docker.Container(
-      `${lab}-${node.name}`,
-      {
-        name: node.containerName,
-        hostname: node.name,
-        image,
-        entrypoints: ["/bin/sh", NODE_INIT_PATH],
-        command: mainCommand,
-        uploads: [{ file: NODE_INIT_PATH, content: renderNodeInit(node), executable: true }, ...files],
-        networksAdvanced: node.interfaces.map((iface) => ({
-          name: this.networks[iface.segment].name,
-          ipv4Address: iface.address,
-          aliases: [node.name, ...iface.aliases],
-        })),
-        capabilities: node.dropDefaultCapabilities
-          ? { drops: ["ALL"], adds: [...capabilities].sort() }
-          : capabilities.size > 0
-            ? { adds: [...capabilities].sort() }
-            : undefined,
-        sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
-        envs: renderEnv(node.env),
-        hosts:
-          Object.keys(node.hosts).length > 0
-            ? Object.keys(node.hosts)
-                .sort()
-                .map((host) => ({ host, ip: node.hosts[host] }))
-            : undefined,
-        ports: node.publish
-          .filter((port) => port.via === "docker")
-          .map((port) => ({
-            internal: port.containerPort,
-            external: port.hostPort,
-            ip: port.hostAddress,
-            protocol: port.protocol,
-          })),
-        init: true,
-        restart,
-        healthcheck: readinessHealthcheck(NODE_READY_PATH),
-        labels: toDockerLabels({ ...labels, "io.docker-netlabs.node": node.name }),
-      },
-      { parent: this, dependsOn: hostPreparation },
-    );
+        : declarePulledImage(`${lab}-${node.name}-image`, node.image.ref, { parent: this });
+    const networks = Object.fromEntries(node.interfaces.map((iface) => [iface.segment, this.networks[iface.segment].name]));
+    return declareContainer(`${lab}-${node.name}`, kindOf(node).container(node, { image, networks, labels, restart }), {
+      parent: this,
+      dependsOn: hostPreparation,
+    });
   }
 }
 
-/** `KEY=value` list, sorted; a secret value keeps the whole list secret. */
-function renderEnv(env: Record<string, unknown>): pulumi.Output<string[]> | undefined {
-  const keys = Object.keys(env).sort();
-  if (keys.length === 0) return undefined;
-  return pulumi
-    .all(keys.map((key) => pulumi.output(env[key] as pulumi.Input<string>)))
-    .apply((values) => keys.map((key, i) => `${key}=${values[i]}`));
+/** A segment's Docker network: a bridge of the plan's name (and MTU when stretched), or a macvlan on its parent. */
+function segmentNetwork(segment: SegmentPlan, labels: LabelMap): NetworkSpec {
+  return {
+    name: segment.networkName,
+    driver: segment.driver,
+    internal: segment.internal,
+    subnet: segment.subnet.cidr,
+    gateway: segment.gateway,
+    options:
+      segment.driver === "bridge"
+        ? {
+            "com.docker.network.bridge.name": segment.bridgeName!,
+            // Containers on a stretched segment leave room for the tunnel's header.
+            ...(segment.vxlan ? { "com.docker.network.driver.mtu": String(segment.vxlan.mtu) } : {}),
+          }
+        : macvlanOptions(segment.parent!),
+    labels: { ...labels, "io.docker-netlabs.segment": segment.name },
+  };
 }

@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { bridgeRuleSteps, renderHostGuardScript } from "../../components/host/host-guard-script";
-import { LAB_IMAGE_COMMANDS } from "../../components/images/catalog";
+import { LAB_IMAGE_COMMANDS } from "../../components/kinds";
 import { LabPlan } from "../../components/routed-lab/plan";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
 

@@ -9,7 +9,7 @@
  * - HTTP throughput across each (64 MiB with curl; the images carry no iperf3).
  */
 import { RoutedLab } from "../../components/routed-lab";
-import { OOR_LAB } from "../../stacks/oor-lab";
+import { OOR_LAB } from "../../components/oor";
 import { execIn, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, deployStack, newTestRun, sweep, waitForNodes } from "../../test/support/lab-harness";
 

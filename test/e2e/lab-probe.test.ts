@@ -3,6 +3,7 @@
  * dynamic-provider host does: checks run against a real lab, results come back as outputs, and
  * failOnError turns a failing check into a failed deploy.
  */
+import { LOCAL_HOST } from "../../components/host/docker-host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabProbe } from "../../components/probe/lab-probe";
 import { dockerUnavailableReason } from "../support/docker-cli";
@@ -30,7 +31,7 @@ describe.skipIf(skipReason)(`LabProbe on real Docker${skipReason ? ` (skipped: $
     const probe = await deployProgram(
       () =>
         new LabProbe("probe", {
-          dockerHost: "unix:///var/run/docker.sock",
+          host: LOCAL_HOST,
           timeoutSeconds: 10,
           checks: [
             { kind: "fetch", name: "h1 fetches h3", from: node("h1"), url: "http://10.232.3.10/", expect: "h3" },
@@ -50,16 +51,11 @@ describe.skipIf(skipReason)(`LabProbe on real Docker${skipReason ? ` (skipped: $
 
   it("reports a failing check, and fails the deploy with failOnError", async () => {
     const unreachable = { kind: "reach" as const, name: "h1 reaches nobody", from: node("h1"), address: "10.232.9.99" };
-    const soft = await deployProgram(
-      () => new LabProbe("soft", { dockerHost: "unix:///var/run/docker.sock", timeoutSeconds: 1, checks: [unreachable] }),
-    );
+    const soft = await deployProgram(() => new LabProbe("soft", { host: LOCAL_HOST, timeoutSeconds: 1, checks: [unreachable] }));
     const results = await valueOf(soft.outputs.results);
     expect(results[0]).toMatchObject({ ok: false, detail: `${node("h1")} does not reach 10.232.9.99` });
     await expect(
-      deployProgram(
-        () =>
-          new LabProbe("hard", { dockerHost: "unix:///var/run/docker.sock", timeoutSeconds: 1, failOnError: true, checks: [unreachable] }),
-      ),
+      deployProgram(() => new LabProbe("hard", { host: LOCAL_HOST, timeoutSeconds: 1, failOnError: true, checks: [unreachable] })),
     ).rejects.toThrow(/lab probe: 1 of 1 checks failed: .* does not reach 10\.232\.9\.99/);
   });
 });

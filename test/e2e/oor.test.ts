@@ -4,14 +4,15 @@
  * fetch to another site are carried as LISP data (UDP 4341) between the xTRs' RLOCs, captured on
  * the RLOC side with the EID addresses inside.
  */
+import { LOCAL_HOST } from "../../components/host/docker-host";
 import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { labNetwork } from "../../components/host/lifecycle";
+import { declareNetwork } from "../../components/declare";
 import { labImageTag } from "../../components/images/lab-image";
-import { labLabels, toDockerLabels } from "../../components/labels";
+import { labLabels } from "../../components/labels";
 import { LispSite, LispSiteArgs, OorRouter } from "../../components/oor";
 import { LabProbe } from "../../components/probe/lab-probe";
-import { OOR_LAB } from "../../stacks/oor-lab";
+import { OOR_LAB } from "../../components/oor";
 import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
 import {
   Deployed,
@@ -158,13 +159,15 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
 
   beforeAll(async () => {
     base = await deployProgram(() => {
-      const rloc = labNetwork(
+      const rloc = declareNetwork(
         "rloc",
         {
           name: `${testRun.prefix}modes-rloc`,
+          driver: "bridge",
           internal: true,
-          ipamConfigs: [{ subnet: RLOC, gateway: "198.18.12.254" }],
-          labels: toDockerLabels(labLabels(`${testRun.prefix}modes`, labels)),
+          subnet: RLOC,
+          gateway: "198.18.12.254",
+          labels: labLabels(`${testRun.prefix}modes`, labels),
         },
         {},
       );
@@ -209,7 +212,7 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
     deployProgram(
       () =>
         new LabProbe(`${testRun.prefix}${name}`, {
-          dockerHost: "unix:///var/run/docker.sock",
+          host: LOCAL_HOST,
           timeoutSeconds,
           checks: [
             {

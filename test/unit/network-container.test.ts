@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
+import { hostConnection } from "../../components/host/docker-host";
 import { remoteDockerCommandLine } from "../../components/host/host-exec";
 import { configIssues } from "../support/config-issues";
 import { exposedPorts } from "../../components/images/catalog";
@@ -120,8 +121,7 @@ describe("NetworkContainer resource graph", () => {
     const mocks = await record({
       lan: { network: "existing-lan", subnet: "192.0.2.0/24" },
       address: "dhcp",
-      dockerHost: "ssh://lab@203.0.113.7:2222",
-      sshOpts: pulumi.secret(sshOpts),
+      host: hostConnection("ssh://lab@203.0.113.7:2222", pulumi.secret(sshOpts)),
     });
     const [lease] = mocks.ofType("command:local:Command");
     const target = { kind: "ssh" as const, host: "203.0.113.7", port: 2222, user: "lab", sshOpts };
@@ -134,7 +134,7 @@ describe("NetworkContainer resource graph", () => {
     expect(lease.secretPaths).toContain("create");
   });
 
-  it("rejects a dockerHost it cannot reach before registering anything", async () => {
+  it("rejects a Docker host it cannot reach before registering anything (the host, not the component, reads the URL)", async () => {
     const mocks = new RecordingMocks();
     await expect(
       runProgram(
@@ -146,10 +146,10 @@ describe("NetworkContainer resource graph", () => {
             ports: [{ port: 80 }],
             lan: { network: "l", subnet: "192.0.2.0/24" },
             address: "dhcp",
-            dockerHost: "ftp://x",
+            host: hostConnection("ftp://x"),
           }),
       ),
-    ).rejects.toThrow(/NetworkContainer "nc": dockerHost "ftp:\/\/x" must be/);
+    ).rejects.toThrow(/host: "ftp:\/\/x" must be/);
     expect(mocks.resources).toEqual([]);
   });
 

@@ -3,10 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { describe, expect, it } from "vitest";
+import { hostConnection } from "../../components/host/docker-host";
 import { LispSite, OorRouter } from "../../components/oor";
 import { readStackConfig } from "../../stacks/config";
 import { buildStack } from "../../stacks";
-import { OorLab } from "../../stacks/oor-lab";
+import { OorLab } from "../../components/oor";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram, valueOf } from "../support/run-program";
 import { OOR_FIXTURES } from "./oor-fixtures";
@@ -80,7 +81,8 @@ describe("OorRouter", () => {
     const mocks = new RecordingMocks();
     await runProgram(
       mocks,
-      () => new OorRouter("xtr", { ...xtrArgs, namePrefix: "p-", dockerHost: "ssh://lab@site-a.example", readyTimeoutSeconds: 40 }),
+      () =>
+        new OorRouter("xtr", { ...xtrArgs, namePrefix: "p-", host: hostConnection("ssh://lab@site-a.example"), readyTimeoutSeconds: 40 }),
     );
     const container = mocks.named("xtr").inputs;
     expect(container.healthcheck.tests[0]).toBe("CMD-SHELL");

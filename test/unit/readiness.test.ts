@@ -3,8 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { remoteDockerArgv } from "../../components/host/host-exec";
-import { hostDockerArgv, waitUntilReady } from "../../components/host/readiness";
+import { DockerExecTarget, remoteDockerArgv } from "../../components/host/host-exec";
+import { hostConnection } from "../../components/host/docker-host";
+import { waitUntilReady } from "../../components/host/readiness";
+
+/** The argv NodesReady runs for `docker <args>` on the host at `url`: its exec target, as DockerHost makes it. */
+const hostDockerArgv = (url: string, sshOpts: string[], args: string[]) =>
+  remoteDockerArgv(hostConnection(url, sshOpts).exec as DockerExecTarget, args);
 
 describe("NodesReady's docker commands", () => {
   it("runs the local CLI against a unix:// engine", () => {
@@ -68,7 +73,7 @@ describe("NodesReady's verdict on a node that restarted", () => {
   const inputs = {
     lab: "lab",
     dockerHost: "unix:///var/run/docker.sock",
-    sshOpts: [],
+    target: hostConnection("unix:///var/run/docker.sock").exec as DockerExecTarget,
     nodes: [{ node: "bad", container: "lab-bad", id: "abc123" }],
     timeoutSeconds: 5,
   };

@@ -1,0 +1,3 @@
+export * from "./kind";
+export * from "./lab-node";
+export * from "./registry";

@@ -1,0 +1,72 @@
+/**
+ * What every node of a RoutedLab is, whatever its kind: its init script as entrypoint (it finds its
+ * interfaces by address, sets routes, runs its commands, then execs the main process:
+ * routed-lab/node-init.ts), one address per segment with its names, the ready file as readiness.
+ * A router forwards (and keeps NET_ADMIN, as a node with routes does); a node whose routing drops
+ * Docker's default capabilities keeps only those it was planned with.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { ContainerSpec } from "../declare/container";
+import { readyFileTest } from "../host/lifecycle";
+import { LabImageName } from "../net/topology";
+import { NodePlan } from "../routed-lab/plan";
+import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "../routed-lab/node-init";
+import { KindContext, NodeKind } from "./kind";
+
+/** A kind of RoutedLab node: one of the lab images, and the main process it runs by default. */
+export interface LabNodeKind extends NodeKind<NodePlan> {
+  image: LabImageName;
+  command: string[];
+}
+
+/** A lab node kind from its image and default main process: every lab node's container is the same shape. */
+export function labNodeKind(name: string, image: LabImageName, command: string[]): LabNodeKind {
+  return { name, image, command, container: (node, context) => labNodeContainer(node, context, command) };
+}
+
+/** The node's container; `defaultCommand` runs unless the node names its own. */
+export function labNodeContainer(node: NodePlan, context: KindContext, defaultCommand?: string[]): ContainerSpec {
+  const capabilities = new Set(node.capabilities);
+  if (node.router || node.routes.length > 0) capabilities.add("NET_ADMIN");
+  return {
+    name: node.containerName,
+    hostname: node.name,
+    image: context.image,
+    entrypoint: ["/bin/sh", NODE_INIT_PATH],
+    command: node.command ?? defaultCommand,
+    uploads: [{ file: NODE_INIT_PATH, content: renderNodeInit(node), executable: true }, ...nodeFiles(node)],
+    networks: node.interfaces.map((iface) => ({
+      name: context.networks[iface.segment],
+      ipv4Address: iface.address,
+      aliases: [node.name, ...iface.aliases],
+    })),
+    capabilities: { adds: [...capabilities], dropDefaults: node.dropDefaultCapabilities },
+    sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
+    envs: renderEnv(node.env),
+    hosts: Object.keys(node.hosts)
+      .sort()
+      .map((host) => ({ host, ip: node.hosts[host] })),
+    ports: node.publish
+      .filter((port) => port.via === "docker")
+      .map((port) => ({ internal: port.containerPort, external: port.hostPort, ip: port.hostAddress, protocol: port.protocol })),
+    restart: context.restart,
+    readiness: readyFileTest(NODE_READY_PATH),
+    labels: { ...context.labels, "io.docker-netlabs.node": node.name },
+  };
+}
+
+/** The node's own files, by path (sorted: inputs stay byte-identical between runs). */
+function nodeFiles(node: NodePlan): { file: string; content: string }[] {
+  return Object.keys(node.files)
+    .sort()
+    .map((file) => ({ file, content: node.files[file] }));
+}
+
+/** `KEY=value` list, sorted; a secret value keeps the whole list secret. */
+function renderEnv(env: Record<string, unknown>): pulumi.Output<string[]> | undefined {
+  const keys = Object.keys(env).sort();
+  if (keys.length === 0) return undefined;
+  return pulumi
+    .all(keys.map((key) => pulumi.output(env[key] as pulumi.Input<string>)))
+    .apply((values) => keys.map((key, i) => `${key}=${values[i]}`));
+}

@@ -1,0 +1,63 @@
+/**
+ * One LISP site per stack (seed 000's hands-on lab spread over hosts): the site's RLOC network and
+ * its LispSite (xTR, EID network, sandboxes), as a lab of a stack.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { LabCommonArgs, LabComponent, LabNode, LabSegment } from "../lab";
+import { ProbeCheck } from "../probe/lab-probe";
+import { LispSite, LispSiteArgs, LispSitePlan } from "./lisp-site";
+import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
+
+/** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it. */
+export type PlannedLispSite = Omit<LispSiteArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart" | "images" | "host">;
+
+export interface LispSiteLabArgs extends LabCommonArgs {
+  site: PlannedLispSite;
+  rloc: RlocNetworkPlan;
+  internal: boolean;
+}
+
+/** A stack's LISP site lab (its Pulumi type keeps the name it was first deployed under). */
+export class LispSiteLab extends pulumi.ComponentResource implements LabComponent {
+  readonly site: LispSite;
+  readonly nodes: Record<string, LabNode>;
+  readonly segments: Record<string, LabSegment>;
+  readonly published = [];
+  readonly mermaid: string;
+
+  /** `planned`: planLispSite's result for the site, when the stack has planned it (then it is not planned again). */
+  constructor(name: string, args: LispSiteLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
+    const { site, rloc, internal, ...common } = args;
+    super("docker-netlabs:oor:LispSiteStack", name, {}, opts);
+    const network = rlocNetwork(name, { ...rloc, internal, namePrefix: common.namePrefix, labels: common.labels }, this);
+    this.site = new LispSite(
+      name,
+      { ...site, ...common, rlocNetwork: network.name, imageRef: givenOorImage(site.image, common.images) },
+      { parent: this },
+      planned,
+    );
+    this.nodes = {
+      xtr: { container: this.site.xtr.containerName, addresses: { rloc: site.rlocAddress, eid: this.site.xtrEidAddress }, router: true },
+      ...Object.fromEntries(
+        Object.entries(this.site.sandboxes).map(([sandbox, info]) => [
+          sandbox,
+          { container: info.container, addresses: { eid: info.address }, router: false },
+        ]),
+      ),
+    };
+    this.segments = { rloc: rlocSegment(name, common.namePrefix, rloc), eid: this.site.eid.segments.eid };
+    const mapServer = site.mapServers?.[0]?.address;
+    this.mermaid =
+      [
+        "flowchart LR",
+        `  ms["MS/MR ${mapServer}"] -.- rloc(["RLOC ${rloc.subnet}"])`,
+        `  xtr["xTR ${site.rlocAddress}<br/>EID ${site.eidSubnet}"] --- rloc`,
+        ...Object.keys(this.site.sandboxes).map((sandbox) => `  ${sandbox.replace(/-/g, "_")}["${sandbox}"] --- xtr`),
+      ].join("\n") + "\n";
+    this.registerOutputs({ nodes: this.nodes });
+  }
+
+  probeChecks(): ProbeCheck[] {
+    return this.site.probeChecks();
+  }
+}
