@@ -9,24 +9,19 @@ import { RestartPolicy } from "./host/lifecycle";
 import { LabImages } from "./images/lab-image";
 import { LabelMap } from "./labels";
 import { ProbeCheck } from "./probe/lab-probe";
+import { RoutingInfo } from "./protocols";
 
 export interface LabNode {
   container: string;
   /** Address on each segment, by segment name. */
   addresses: Record<string, string>;
   router: boolean;
-  /** For a node with a routing protocol: what it runs, its ASN and area, its router id and loopback. */
+  /** For a node with a routing protocol: what it runs, its router id and loopback, what each protocol shows (area, ASN, BFD). */
   routing?: LabNodeRouting;
 }
 
-export interface LabNodeRouting {
-  protocols: string[];
-  routerId: string;
-  asn?: number;
-  area?: string;
-  loopback?: string;
-  bfd: boolean;
-}
+/** The registered protocols' outputs of a router (components/protocols/registry.ts). */
+export type LabNodeRouting = RoutingInfo;
 
 export interface LabSegment {
   /** The Docker network's name. */

@@ -9,7 +9,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { OwnImageName } from "../components/images/lab-image";
 import { LabCommonArgs, LabResource } from "../components/lab";
 import { LabConfigError } from "../components/net/errors";
-import { LabPlan, requiredLabImages } from "../components/net/topology";
+import { requiredLabImages } from "../components/net/topology";
+import { LabPlan } from "../components/routed-lab/plan";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
 export type { LabCommonArgs };

@@ -2,7 +2,7 @@
  * The networking demo (seed 002): a web server and a client on one user-defined network, the
  * client reaching the server by name through Docker's embedded DNS, the server published on a host port.
  */
-import { planRoutedLab } from "../components/net/topology";
+import { planRoutedLab } from "../components/routed-lab/plan";
 import { RoutedLab, RoutedLabArgs } from "../components/routed-lab";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
 import { ConfigSlice, configPath } from "./keys";

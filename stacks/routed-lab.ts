@@ -3,7 +3,7 @@
  * checks that say what it is for, as RoutedLab takes them. Its errors name the config key
  * (docker-netlabs:routedLab.nodes[0].interfaces[0].address).
  */
-import { RoutedLabSpec, planRoutedLab } from "../components/net/topology";
+import { RoutedLabSpec, planRoutedLab } from "../components/routed-lab/plan";
 import { RoutedLab } from "../components/routed-lab";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
 import { configPath } from "./keys";

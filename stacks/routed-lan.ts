@@ -3,7 +3,7 @@
  * Hosts route everything through the router (their only way out of their LAN) and each serves
  * a page naming itself, so every host can fetch every other.
  */
-import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../components/net/topology";
+import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../components/routed-lab/plan";
 import { RoutedLab } from "../components/routed-lab";
 import { defineComposition, fromConfig, routedLabFootprint, routedLabNeeds } from "./composition";
 import { ConfigSlice, configPath } from "./keys";

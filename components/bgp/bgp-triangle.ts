@@ -14,6 +14,7 @@ import { LabComponent } from "../lab";
 import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
+import { bgpSessionsCheck } from "../protocols";
 import { BgpSession, BgpTriangleOptions, BgpTrianglePlan, planBgpTriangle } from "./plan";
 
 export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "host"> {
@@ -62,12 +63,7 @@ export class BgpTriangle extends pulumi.ComponentResource implements LabComponen
   /** Natural checks: every router's two sessions Established, and HOST retrieving the question. */
   probeChecks(): ProbeCheck[] {
     return [
-      ...(["r1", "r2", "r3"] as const).map((router) => ({
-        kind: "bgp" as const,
-        name: `${router} sessions Established`,
-        router: this.nodes[router].container,
-        established: 2,
-      })),
+      ...(["r1", "r2", "r3"] as const).map((router) => bgpSessionsCheck(`${router} sessions Established`, this.nodes[router].container, 2)),
       {
         kind: "fetch" as const,
         name: "HOST retrieves the question",

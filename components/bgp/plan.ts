@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { Ipv4Subnet, hostAddress, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetsOverlap } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
-import { LabPlan, NodeSpec, PlanOptions, RoutedLabSpec, planRoutedLab } from "../net/topology";
-import { NodeRoutingPlan } from "../routed-lab/routing/plan";
+import { NodeRoutingPlan } from "../protocols";
+import { LabPlan, NodeSpec, PlanOptions, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 
 export const ROUTERS = ["r1", "r2", "r3"] as const;
 export type RouterName = (typeof ROUTERS)[number];
@@ -124,11 +124,9 @@ export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}, 
   const spec = triangleSpec(args, subnets, host, web);
   // The sessions and configurations are RoutedLab's own, planned here from the spec, once.
   const planned = planRoutedLab(name, spec, planOptions);
-  const routers = Object.fromEntries(
-    ROUTERS.map((router) => [router, planned.nodes.find((node) => node.name === router)!.routing!]),
-  ) as Record<RouterName, NodeRoutingPlan>;
+  const routers = { r1: routingOf(planned, "r1"), r2: routingOf(planned, "r2"), r3: routingOf(planned, "r3") };
   const sessions: BgpSession[] = ROUTERS.flatMap((router) =>
-    routers[router].bgp!.neighbors.map((neighbor) => ({
+    (routers[router].bgp?.neighbors ?? []).map((neighbor) => ({
       router,
       neighbor: neighbor.node as RouterName,
       address: neighbor.address,
@@ -254,6 +252,13 @@ function triangleSpec(args: TriangleArgs, subnets: TriangleSubnets, host: string
       },
     ],
   };
+}
+
+/** A router's routing as RoutedLab planned it (every triangle router runs BGP). */
+function routingOf(plan: LabPlan, router: RouterName): NodeRoutingPlan {
+  const routing = plan.nodes.find((node) => node.name === router)?.routing;
+  if (!routing) throw new Error(`BgpTriangle: RoutedLab planned no routing for ${router}`);
+  return routing;
 }
 
 function renderBgpMermaid(

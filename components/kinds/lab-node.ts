@@ -8,7 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec } from "../declare/container";
 import { readyFileTest } from "../host/lifecycle";
-import { LabImageName, NodePlan } from "../net/topology";
+import { LabImageName } from "../net/topology";
+import { NodePlan } from "../routed-lab/plan";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "../routed-lab/node-init";
 import { KindContext, NodeKind } from "./kind";
 

@@ -3,7 +3,8 @@
  * naming an image of its own ({ ref }) is a Linux host running that image's own command unless it
  * gives one. A new kind is a folder beside this file and one line here.
  */
-import { LabImageName, NodePlan } from "../net/topology";
+import { LabImageName } from "../net/topology";
+import { NodePlan } from "../routed-lab/plan";
 import { dhcpServerKind } from "./dhcp-server";
 import { frrRouterKind } from "./frr-router";
 import { LabNodeKind, labNodeContainer } from "./lab-node";

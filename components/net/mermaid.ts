@@ -1,11 +1,15 @@
 /** Renders a lab plan as Mermaid flowchart text: segments as rounded boxes, nodes as boxes, addresses on the links. */
-import { LabPlan, NodePlan } from "./topology";
+import { SegmentPlan, TopologyNodePlan } from "./topology";
 
 function id(kind: "seg" | "node", name: string): string {
   return `${kind}_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
 }
 
-export function renderMermaid(plan: LabPlan): string {
+/** `nodeLines`: what a node's box shows below its name and role (RoutedLab's: its routing). */
+export function renderMermaid<Node extends TopologyNodePlan>(
+  plan: { segments: SegmentPlan[]; nodes: Node[] },
+  nodeLines: (node: Node) => string[] = () => [],
+): string {
   const lines = ["flowchart LR"];
   for (const segment of plan.segments) {
     const kind =
@@ -18,7 +22,7 @@ export function renderMermaid(plan: LabPlan): string {
   }
   for (const node of plan.nodes) {
     const role = node.router ? "router" : "host";
-    lines.push(`  ${id("node", node.name)}["${[node.name, role, ...routingLabel(node)].join("<br/>")}"]`);
+    lines.push(`  ${id("node", node.name)}["${[node.name, role, ...nodeLines(node)].join("<br/>")}"]`);
   }
   for (const node of plan.nodes) {
     for (const iface of node.interfaces) {
@@ -26,16 +30,4 @@ export function renderMermaid(plan: LabPlan): string {
     }
   }
   return lines.join("\n") + "\n";
-}
-
-/** A router's protocols for its box: OSPF area, BGP AS, BFD, router id. */
-function routingLabel(node: NodePlan): string[] {
-  const routing = node.routing;
-  if (!routing) return [];
-  const protocols = [
-    ...(routing.ospf ? [`OSPF area ${routing.ospf.area}`] : []),
-    ...(routing.bgp ? [`BGP AS ${routing.bgp.asn}`] : []),
-    ...(routing.bfd ? ["BFD"] : []),
-  ];
-  return [protocols.join(", "), `id ${routing.routerId}`];
 }

@@ -9,3 +9,8 @@ export function shQuote(text: string): string {
  */
 export const IFACE_WITH_FUNCTION =
   'iface_with() { ip -o -4 addr show | awk -v want="$1" \'{ split($4, a, "/"); if (a[1] == want) { print $2; exit } }\'; }';
+
+/** The variable a node's init exports with the interface it found on `segment` (`NETLABS_IF_LAN_1`). */
+export function interfaceEnvName(segment: string): string {
+  return `NETLABS_IF_${segment.toUpperCase().replace(/-/g, "_")}`;
+}

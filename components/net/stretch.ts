@@ -5,7 +5,7 @@
  * Pure.
  */
 import { show } from "./errors";
-import { LabPlan, SegmentPlan } from "./topology";
+import { SegmentPlan, TopologyPlan } from "./topology";
 
 export interface StretchIssue {
   segment: string;
@@ -13,9 +13,9 @@ export interface StretchIssue {
 }
 
 /** Every way the two halves disagree, per stretched segment; empty when they pair. */
-export function stretchedPairIssues(a: { site: string; plan: LabPlan }, b: { site: string; plan: LabPlan }): StretchIssue[] {
+export function stretchedPairIssues(a: { site: string; plan: TopologyPlan }, b: { site: string; plan: TopologyPlan }): StretchIssue[] {
   const issues: StretchIssue[] = [];
-  const segmentsOf = (plan: LabPlan) => new Map(plan.segments.map((segment) => [segment.name, segment]));
+  const segmentsOf = (plan: TopologyPlan) => new Map(plan.segments.map((segment) => [segment.name, segment]));
   const [segmentsA, segmentsB] = [segmentsOf(a.plan), segmentsOf(b.plan)];
   const names = new Set([...segmentsA.values(), ...segmentsB.values()].filter((s) => s.vxlan).map((s) => s.name));
   for (const name of [...names].sort()) {
@@ -60,8 +60,8 @@ function pointsAt(site: string, from: SegmentPlan, peer: string, to: SegmentPlan
 
 /** A node's `hosts` entry for a node of the other half must give that node's address on the segment. */
 function hostsEntries(
-  from: { site: string; plan: LabPlan },
-  to: { site: string; plan: LabPlan },
+  from: { site: string; plan: TopologyPlan },
+  to: { site: string; plan: TopologyPlan },
   segment: SegmentPlan,
   add: (message: string) => void,
 ): void {
@@ -79,7 +79,7 @@ function hostsEntries(
 }
 
 /** Addresses held on a segment: its gateway, and each node's interface there. */
-function addressesOn(plan: LabPlan, segment: SegmentPlan): Map<string, string> {
+function addressesOn(plan: TopologyPlan, segment: SegmentPlan): Map<string, string> {
   const owners = new Map<string, string>([[segment.gateway, "the gateway"]]);
   for (const node of plan.nodes) {
     for (const iface of node.interfaces) {

@@ -1,26 +1,14 @@
 /**
- * The lab description (segments, nodes, routes, published ports) and its validation into a plan.
- * Pure: no Pulumi resources, no I/O. Shape is checked by a zod schema, meaning (addresses inside
- * their segment, next hops on-link, no overlaps or duplicates) by the checks below; every problem
- * is reported at once with the field path and the value.
+ * The shape of a lab (segments, nodes, routes, published ports) and its validation into a topology
+ * plan. Pure: no Pulumi resources, no I/O, no protocol: a node's and the lab's routing fields are
+ * given to `labSpecSchema` by the layer above (routed-lab/plan.ts), which plans them. Shape is
+ * checked by a zod schema, meaning (addresses inside their segment, next hops on-link, no overlaps
+ * or duplicates) by the checks below; every problem is reported with the field path and the value.
  */
 import { createHash } from "node:crypto";
 import { z } from "zod";
 import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet, subnetContains } from "./addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
-import {
-  FRR_CAPABILITIES,
-  FRR_DAEMONS_PATH,
-  FRR_RESERVED_PATHS,
-  FRR_TEMPLATE_PATH,
-  FRR_VTYSH_PATH,
-  VTYSH_CONF,
-  renderDaemons,
-  renderFrrTemplate,
-} from "../routed-lab/routing/frr-config";
-import { NodeRoutingPlan, RoutingNodeInput, planRouting } from "../routed-lab/routing/plan";
-import { bfdSchema, nodeRoutingFields } from "../routed-lab/routing/schema";
-
 /** The images the project builds from `images/`. */
 export const LAB_IMAGE_NAMES = ["router", "web", "client", "dhcp-server"] as const;
 export type LabImageName = (typeof LAB_IMAGE_NAMES)[number];
@@ -124,8 +112,6 @@ const nodeSchema = z.strictObject({
     .default({}),
   /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
   capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
-  /** Dynamic routing on FRR: `ospf`, `bgp`, `loopback`, `routerId` (components/routed-lab/routing). */
-  ...nodeRoutingFields,
 });
 
 /** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL. */
@@ -139,21 +125,31 @@ const checkSchema = z.union([
   }),
 ]);
 
-export const routedLabSpecSchema = z.strictObject({
-  segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
-  nodes: z.array(nodeSchema).min(1, "a lab needs at least one node"),
-  checks: z.array(checkSchema).default([]),
-  /**
-   * BFD on every OSPF and BGP adjacency: true (100 ms x 3), or { intervalMs, multiplier, multihop? };
-   * iBGP between loopbacks runs multihop BFD, by default 3 x intervalMs with the same multiplier.
-   */
-  bfd: bfdSchema.optional(),
-});
+/**
+ * The schema of a lab description: segments, nodes with `nodeFields` besides their own, checks, and
+ * `labFields` (the routing layer's: routed-lab/plan.ts).
+ */
+export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extends z.ZodRawShape>(
+  nodeFields: NodeFields,
+  labFields: LabFields,
+) {
+  return z.strictObject({
+    segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
+    nodes: z.array(nodeSchema.extend(nodeFields)).min(1, "a lab needs at least one node"),
+    checks: z.array(checkSchema).default([]),
+    ...labFields,
+  });
+}
 
-/** What users write (defaults optional). */
-export type RoutedLabSpec = z.input<typeof routedLabSpecSchema>;
-export type NodeSpec = z.input<typeof nodeSchema>;
+/** What users write of a segment (defaults optional). */
 export type SegmentSpec = z.input<typeof segmentSchema>;
+
+/** What the topology reads of a parsed lab description (whatever fields the layer above added). */
+export interface TopologyInput {
+  segments: z.output<typeof segmentSchema>[];
+  nodes: z.output<typeof nodeSchema>[];
+  checks: z.output<typeof checkSchema>[];
+}
 
 export interface VxlanPlan {
   id: number;
@@ -199,7 +195,8 @@ export interface PublishPlan {
   targetAddress: string;
 }
 
-export interface NodePlan {
+/** A node as the topology plans it; the layer above adds its routing (routed-lab/plan.ts). */
+export interface TopologyNodePlan {
   name: string;
   containerName: string;
   image: LabImageName | { ref: string };
@@ -222,18 +219,16 @@ export interface NodePlan {
   capabilities: string[];
   /** Docker's default capabilities are dropped: the node keeps only `capabilities`. */
   dropDefaultCapabilities: boolean;
-  /** OSPF/BGP/BFD on FRR, for a node with a protocol; its FRR files are among `files`. */
-  routing?: NodeRoutingPlan;
 }
 
 export type LabCheckPlan =
   | { from: string; container: string; reach: string }
   | { from: string; container: string; fetch: string; expect?: string };
 
-export interface LabPlan {
+export interface TopologyPlan {
   lab: string;
   segments: SegmentPlan[];
-  nodes: NodePlan[];
+  nodes: TopologyNodePlan[];
   /** The lab's own checks, with the container each runs in. */
   checks: LabCheckPlan[];
   /**
@@ -259,12 +254,22 @@ export const bridgeNameFor = (dockerNetworkName: string): string => hostLinkName
 /** The host's VXLAN interface of a stretched segment. */
 export const vxlanNameFor = (dockerNetworkName: string): string => hostLinkName("nx-", dockerNetworkName);
 
+/** The subject of a lab's LabConfigError. */
+export function labSubject(lab: string): string {
+  return `lab ${show(lab)}`;
+}
+
 /**
- * Validates a lab description as a whole and returns its plan.
- * Throws LabConfigError listing every problem, naming each field and value.
+ * Checks the lab's name and name prefix, then the shape of its description against `schema`.
+ * Throws LabConfigError naming each field and value.
  */
-export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions = {}): LabPlan {
-  const subject = `lab ${show(lab)}`;
+export function parseLabSpec<Schema extends z.ZodType>(
+  lab: string,
+  spec: unknown,
+  schema: Schema,
+  options: PlanOptions = {},
+): z.output<Schema> {
+  const subject = labSubject(lab);
   const prefix = options.namePrefix ?? "";
   if (!/^[a-z][a-z0-9-]{0,30}$/.test(lab)) {
     throw new LabConfigError(subject, [
@@ -276,13 +281,58 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       { path: "namePrefix", message: `${show(prefix)} must be at most 20 lowercase letters, digits or dashes` },
     ]);
   }
-  const parsed = routedLabSpecSchema.safeParse(spec);
+  const parsed = schema.safeParse(spec);
   if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, spec));
-  const input = parsed.data;
-  const issues: ConfigIssue[] = [];
+  return parsed.data;
+}
 
+/** A lab's segments and nodes as planned, with every problem found (the caller throws them). */
+export interface TopologyDraft {
+  segments: SegmentPlan[];
+  nodes: TopologyNodePlan[];
+  /** Every address the lab uses (gateways, interfaces), with its owner for messages. */
+  addressOwners: ReadonlyMap<string, string>;
+  issues: ConfigIssue[];
+}
+
+/** What planning a node reads and adds to as it goes. */
+interface NodeContext {
+  segments: ReadonlyMap<string, SegmentPlan>;
+  addressOwners: Map<string, string>;
+  /** `address:port/protocol` published so far, by node name. */
+  publishedKeys: Map<string, string>;
+  issues: ConfigIssue[];
+}
+
+/** An interface of a node with the segment it is on. */
+interface Attached {
+  iface: InterfacePlan;
+  segment: SegmentPlan;
+}
+
+/** Plans a parsed lab's segments and nodes, collecting every problem rather than stopping at the first. */
+export function planTopology(lab: string, input: TopologyInput, options: PlanOptions = {}): TopologyDraft {
+  const prefix = options.namePrefix ?? "";
+  const issues: ConfigIssue[] = [];
+  const segments = planSegments(`${prefix}${lab}-`, input.segments, issues);
+  const addressOwners = new Map<string, string>();
+  for (const segment of segments.values()) addressOwners.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
+  const context: NodeContext = { segments, addressOwners, publishedKeys: new Map(), issues };
+  const nodeNames = new Set<string>();
+  const nodes = input.nodes.map((node, n) => {
+    if (nodeNames.has(node.name)) {
+      issues.push({ path: `nodes[${n}].name`, message: `${show(node.name)} is used by another node` });
+    }
+    nodeNames.add(node.name);
+    return planNode(node, `nodes[${n}]`, `${prefix}${lab}-${node.name}`, context);
+  });
+  return { segments: [...segments.values()], nodes, addressOwners, issues };
+}
+
+/** The segments by name, each valid one planned; `networkPrefix` heads every Docker network name. */
+function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchema>[], issues: ConfigIssue[]): Map<string, SegmentPlan> {
   const segments = new Map<string, SegmentPlan>();
-  input.segments.forEach((segment, i) => {
+  specs.forEach((segment, i) => {
     const at = `segments[${i}]`;
     if (segments.has(segment.name)) {
       issues.push({ path: `${at}.name`, message: `${show(segment.name)} is used by another segment` });
@@ -304,7 +354,7 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       issues.push({ path: `${at}.parent`, message: `${show(segment.parent)} is only for macvlan segments` });
     }
     if (segment.vxlan) issues.push(...stretchIssues(at, segment));
-    const networkName = `${prefix}${lab}-${segment.name}`;
+    const networkName = `${networkPrefix}${segment.name}`;
     segments.set(segment.name, {
       name: segment.name,
       subnet,
@@ -317,216 +367,177 @@ export function planRoutedLab(lab: string, spec: unknown, options: PlanOptions =
       vxlan: segment.vxlan ? { ...segment.vxlan, interfaceName: vxlanNameFor(networkName) } : undefined,
     });
   });
-  issues.push(...sharedTunnels(input.segments));
-
+  issues.push(...sharedTunnels(specs));
   issues.push(
     ...overlappingSegments(
       [...segments.values()],
-      input.segments.map((segment) => segment.name),
+      specs.map((segment) => segment.name),
     ),
   );
+  return segments;
+}
 
-  const addressOwner = new Map<string, string>();
-  for (const segment of segments.values()) addressOwner.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
-  const nodeNames = new Set<string>();
-  const publishedKeys = new Map<string, string>();
-  const nodes: NodePlan[] = [];
-  const routingInputs: RoutingNodeInput[] = [];
+function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: string, context: NodeContext): TopologyNodePlan {
+  const attached = planInterfaces(node, at, context);
+  planRoutes(node, at, attached, context.issues);
+  const publish = planPublished(node, at, attached, context);
+  const interfaces = attached.map(({ iface }) => iface);
+  const allInternal = attached.every(({ segment }) => segment.internal);
+  return {
+    name: node.name,
+    containerName,
+    image: node.image,
+    interfaces,
+    routes: node.routes,
+    dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
+    router: node.router,
+    commands: node.commands,
+    command: node.command,
+    publish,
+    files: node.files,
+    env: node.env,
+    hosts: node.hosts,
+    capabilities: node.capabilities,
+    dropDefaultCapabilities: false,
+  };
+}
 
-  input.nodes.forEach((node, n) => {
-    const at = `nodes[${n}]`;
-    if (nodeNames.has(node.name)) {
-      issues.push({ path: `${at}.name`, message: `${show(node.name)} is used by another node` });
+/** The node's valid interfaces, in declaration order: one per segment, each address in it and the lab's alone. */
+function planInterfaces(node: z.output<typeof nodeSchema>, at: string, { segments, addressOwners, issues }: NodeContext): Attached[] {
+  const attached: Attached[] = [];
+  const seenSegments = new Set<string>();
+  node.interfaces.forEach((iface, k) => {
+    const ifAt = `${at}.interfaces[${k}]`;
+    const segment = segments.get(iface.segment);
+    if (!segment) {
+      issues.push({ path: `${ifAt}.segment`, message: `${show(iface.segment)} is not a segment of this lab` });
+      return;
     }
-    nodeNames.add(node.name);
-
-    const interfaces: InterfacePlan[] = [];
-    const seenSegments = new Set<string>();
-    node.interfaces.forEach((iface, k) => {
-      const ifAt = `${at}.interfaces[${k}]`;
-      const segment = segments.get(iface.segment);
-      if (!segment) {
-        issues.push({ path: `${ifAt}.segment`, message: `${show(iface.segment)} is not a segment of this lab` });
-        return;
-      }
-      if (seenSegments.has(iface.segment)) {
-        issues.push({ path: `${ifAt}.segment`, message: `${show(iface.segment)}: a node has one interface per segment` });
-        return;
-      }
-      seenSegments.add(iface.segment);
-      if (!isIpv4Address(iface.address)) {
-        issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is not an IPv4 address` });
-        return;
-      }
-      if (!isUsableHost(segment.subnet, iface.address)) {
-        issues.push({
-          path: `${ifAt}.address`,
-          message: `${show(iface.address)} is outside segment ${show(segment.name)} (${segment.subnet.cidr}) or is its network/broadcast address`,
-        });
-        return;
-      }
-      const owner = addressOwner.get(iface.address);
-      if (owner) {
-        issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is already ${owner}` });
-        return;
-      }
-      addressOwner.set(iface.address, `node ${show(node.name)}'s address`);
-      interfaces.push({
-        segment: segment.name,
-        address: iface.address,
-        prefixLength: segment.subnet.prefixLength,
-        aliases: iface.aliases,
+    if (seenSegments.has(iface.segment)) {
+      issues.push({ path: `${ifAt}.segment`, message: `${show(iface.segment)}: a node has one interface per segment` });
+      return;
+    }
+    seenSegments.add(iface.segment);
+    if (!isIpv4Address(iface.address)) {
+      issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is not an IPv4 address` });
+      return;
+    }
+    if (!isUsableHost(segment.subnet, iface.address)) {
+      issues.push({
+        path: `${ifAt}.address`,
+        message: `${show(iface.address)} is outside segment ${show(segment.name)} (${segment.subnet.cidr}) or is its network/broadcast address`,
       });
-    });
-
-    const routeTargets = new Set<string>();
-    node.routes.forEach((route, r) => {
-      const routeAt = `${at}.routes[${r}]`;
-      if (route.to !== "default") {
-        const target = parseSubnet(route.to);
-        if (typeof target === "string") {
-          issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} ${target} (or "default")` });
-        }
-      }
-      if (routeTargets.has(route.to)) {
-        issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} has another route on this node` });
-      }
-      routeTargets.add(route.to);
-      if (!isIpv4Address(route.via)) {
-        issues.push({ path: `${routeAt}.via`, message: `${show(route.via)} is not an IPv4 address` });
-        return;
-      }
-      const onLink = interfaces.some((iface) => subnetContains(segments.get(iface.segment)!.subnet, route.via));
-      if (!onLink) {
-        issues.push({
-          path: `${routeAt}.via`,
-          message: `next hop ${show(route.via)} is not on any segment node ${show(node.name)} is attached to`,
-        });
-      } else if (interfaces.some((iface) => iface.address === route.via)) {
-        issues.push({ path: `${routeAt}.via`, message: `next hop ${show(route.via)} is the node's own address` });
-      }
-    });
-
-    const publish: PublishPlan[] = [];
-    node.publish.forEach((published, p) => {
-      const pubAt = `${at}.publish[${p}]`;
-      if (!isIpv4Address(published.hostAddress)) {
-        issues.push({ path: `${pubAt}.hostAddress`, message: `${show(published.hostAddress)} is not an IPv4 address` });
-        return;
-      }
-      const key = `${published.hostAddress}:${published.hostPort}/${published.protocol}`;
-      // 0.0.0.0 listens on every address: it takes the port from any other address, and the reverse.
-      const port = `:${published.hostPort}/${published.protocol}`;
-      const clash = [...publishedKeys].find(
-        ([other]) => other === key || (other.endsWith(port) && (other.startsWith("0.0.0.0:") || published.hostAddress === "0.0.0.0")),
-      );
-      if (clash) {
-        issues.push({
-          path: `${pubAt}.hostPort`,
-          message: `${key} is already published by node ${show(clash[1])}${clash[0] === key ? "" : ` (${clash[0]})`}`,
-        });
-        return;
-      }
-      publishedKeys.set(key, node.name);
-      const attached = interfaces.map((iface) => ({ iface, segment: segments.get(iface.segment)! }));
-      const open = attached.find(({ segment }) => segment.driver === "bridge" && !segment.internal);
-      const hostReachable = attached.find(({ segment }) => segment.driver === "bridge");
-      if (!open && !hostReachable) {
-        issues.push({
-          path: `${pubAt}`,
-          message: `node ${show(node.name)} has no bridge segment, and the host cannot reach a macvlan address to publish it`,
-        });
-        return;
-      }
-      publish.push({
-        ...published,
-        via: open ? "docker" : "forwarder",
-        targetAddress: (open ?? hostReachable)!.iface.address,
-      });
-    });
-
-    routingInputs.push({
-      index: n,
-      name: node.name,
-      router: node.router,
-      image: node.image,
-      interfaces,
-      files: node.files,
-      ospf: node.ospf,
-      bgp: node.bgp,
-      loopback: node.loopback,
-      routerId: node.routerId,
-    });
-    const allInternal = interfaces.every((iface) => segments.get(iface.segment)!.internal);
-    nodes.push({
-      name: node.name,
-      containerName: `${prefix}${lab}-${node.name}`,
-      image: node.image,
-      interfaces,
-      routes: node.routes,
-      dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
-      router: node.router,
-      commands: node.commands,
-      command: node.command,
-      publish,
-      files: node.files,
-      env: node.env,
-      hosts: node.hosts,
-      capabilities: node.capabilities,
-      dropDefaultCapabilities: false,
+      return;
+    }
+    const owner = addressOwners.get(iface.address);
+    if (owner) {
+      issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is already ${owner}` });
+      return;
+    }
+    addressOwners.set(iface.address, `node ${show(node.name)}'s address`);
+    attached.push({
+      iface: { segment: segment.name, address: iface.address, prefixLength: segment.subnet.prefixLength, aliases: iface.aliases },
+      segment,
     });
   });
+  return attached;
+}
 
-  const routing = planRouting({
-    nodes: routingInputs,
-    segments: [...segments.values()],
-    bfd: input.bfd,
-    addressOwners: addressOwner,
-    reservedPaths: FRR_RESERVED_PATHS,
+/** Each static route: a CIDR or "default", once per node, via an address on one of its segments other than its own. */
+function planRoutes(node: z.output<typeof nodeSchema>, at: string, attached: Attached[], issues: ConfigIssue[]): void {
+  const routeTargets = new Set<string>();
+  node.routes.forEach((route, r) => {
+    const routeAt = `${at}.routes[${r}]`;
+    if (route.to !== "default") {
+      const target = parseSubnet(route.to);
+      if (typeof target === "string") {
+        issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} ${target} (or "default")` });
+      }
+    }
+    if (routeTargets.has(route.to)) {
+      issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} has another route on this node` });
+    }
+    routeTargets.add(route.to);
+    if (!isIpv4Address(route.via)) {
+      issues.push({ path: `${routeAt}.via`, message: `${show(route.via)} is not an IPv4 address` });
+      return;
+    }
+    const onLink = attached.some(({ segment }) => subnetContains(segment.subnet, route.via));
+    if (!onLink) {
+      issues.push({
+        path: `${routeAt}.via`,
+        message: `next hop ${show(route.via)} is not on any segment node ${show(node.name)} is attached to`,
+      });
+    } else if (attached.some(({ iface }) => iface.address === route.via)) {
+      issues.push({ path: `${routeAt}.via`, message: `next hop ${show(route.via)} is the node's own address` });
+    }
   });
-  issues.push(...routing.issues);
-  for (const node of nodes) {
-    const plan = routing.routers.get(node.name);
-    if (plan) Object.assign(node, withRouting(node, plan));
-  }
+}
 
+/**
+ * The node's published ports: each host address and port once in the lab (0.0.0.0 takes the port
+ * from every address), through Docker from a non-internal bridge, else through a forwarder.
+ */
+function planPublished(node: z.output<typeof nodeSchema>, at: string, attached: Attached[], context: NodeContext): PublishPlan[] {
+  const { publishedKeys, issues } = context;
+  const publish: PublishPlan[] = [];
+  node.publish.forEach((published, p) => {
+    const pubAt = `${at}.publish[${p}]`;
+    if (!isIpv4Address(published.hostAddress)) {
+      issues.push({ path: `${pubAt}.hostAddress`, message: `${show(published.hostAddress)} is not an IPv4 address` });
+      return;
+    }
+    const key = `${published.hostAddress}:${published.hostPort}/${published.protocol}`;
+    // 0.0.0.0 listens on every address: it takes the port from any other address, and the reverse.
+    const port = `:${published.hostPort}/${published.protocol}`;
+    const clash = [...publishedKeys].find(
+      ([other]) => other === key || (other.endsWith(port) && (other.startsWith("0.0.0.0:") || published.hostAddress === "0.0.0.0")),
+    );
+    if (clash) {
+      issues.push({
+        path: `${pubAt}.hostPort`,
+        message: `${key} is already published by node ${show(clash[1])}${clash[0] === key ? "" : ` (${clash[0]})`}`,
+      });
+      return;
+    }
+    publishedKeys.set(key, node.name);
+    const open = attached.find(({ segment }) => segment.driver === "bridge" && !segment.internal);
+    const target = open ?? attached.find(({ segment }) => segment.driver === "bridge");
+    if (!target) {
+      issues.push({
+        path: `${pubAt}`,
+        message: `node ${show(node.name)} has no bridge segment, and the host cannot reach a macvlan address to publish it`,
+      });
+      return;
+    }
+    publish.push({ ...published, via: open ? "docker" : "forwarder", targetAddress: target.iface.address });
+  });
+  return publish;
+}
+
+/** The lab's own checks, each with the container it runs in. */
+export function planLabChecks(
+  checks: TopologyInput["checks"],
+  nodes: TopologyNodePlan[],
+): { checks: LabCheckPlan[]; issues: ConfigIssue[] } {
   const containerOf = new Map(nodes.map((node) => [node.name, node.containerName]));
-  const checks: LabCheckPlan[] = [];
-  input.checks.forEach((check, c) => {
+  const planned: LabCheckPlan[] = [];
+  const issues: ConfigIssue[] = [];
+  checks.forEach((check, c) => {
     const container = containerOf.get(check.from);
     if (!container) {
       issues.push({ path: `checks[${c}].from`, message: `${show(check.from)} is not a node of this lab` });
       return;
     }
-    checks.push({ ...check, container });
+    planned.push({ ...check, container });
   });
-
-  if (issues.length > 0) throw new LabConfigError(subject, issues);
-
-  const hasRouter = nodes.some((node) => node.router);
-  const guardedBridges = hasRouter ? [...segments.values()].flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : [])) : [];
-  return { lab, segments: [...segments.values()], nodes, checks, guardedBridges };
+  return { checks: planned, issues };
 }
 
-/**
- * A router with a protocol keeps only the capabilities FRR needs (FRR_CAPABILITIES, measured) and
- * those its node asks for; Docker's other defaults are dropped. Never privileged.
- */
-function withRouting(
-  node: NodePlan,
-  routing: NodeRoutingPlan,
-): Pick<NodePlan, "routing" | "files" | "capabilities" | "dropDefaultCapabilities"> {
-  return {
-    routing,
-    files: {
-      ...node.files,
-      [FRR_TEMPLATE_PATH]: renderFrrTemplate(node.name, routing),
-      [FRR_DAEMONS_PATH]: renderDaemons(routing),
-      [FRR_VTYSH_PATH]: VTYSH_CONF,
-    },
-    capabilities: [...new Set([...FRR_CAPABILITIES, ...node.capabilities])].sort(),
-    dropDefaultCapabilities: true,
-  };
+/** The bridges a lab's bridge guard opens: every bridge of a lab with a router (ARCHITECTURE.md, Host preparation). */
+export function guardedBridgesOf(segments: SegmentPlan[], nodes: TopologyNodePlan[]): string[] {
+  const hasRouter = nodes.some((node) => node.router);
+  return hasRouter ? segments.flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : [])) : [];
 }
 
 /**
@@ -592,7 +603,7 @@ function overlappingSegments(segments: SegmentPlan[], order: string[]): ConfigIs
 }
 
 /** The lab images a plan needs: its nodes' images, and the router image for guard and forwarders. */
-export function requiredLabImages(plan: LabPlan): LabImageName[] {
+export function requiredLabImages(plan: TopologyPlan): LabImageName[] {
   const needed = new Set<LabImageName>();
   for (const node of plan.nodes) if (typeof node.image === "string") needed.add(node.image);
   const forwards = plan.nodes.some((node) => node.publish.some((port) => port.via === "forwarder"));

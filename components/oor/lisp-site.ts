@@ -12,7 +12,7 @@ import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { HostGuard } from "../host/host-guard";
 import { bridgeRuleSteps } from "../host/host-guard-script";
 import { labLabels } from "../labels";
-import { LabPlan, RoutedLabSpec, planRoutedLab } from "../net/topology";
+import { LabPlan, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 import { RoutedLab } from "../routed-lab";
 import { LabImages, buildLabImages } from "../images/lab-image";
 import { ProbeCheck } from "../probe/lab-probe";

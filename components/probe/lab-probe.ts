@@ -1,7 +1,9 @@
 /**
  * LabProbe: a dynamic resource that, once a lab is up, runs its checks on the lab's host (reach
- * an address, fetch a URL, BGP sessions Established, a file such as a DHCP lease present) and
- * exports the results; `failOnError` makes `pulumi up` fail when a check fails.
+ * an address, fetch a URL, a router's FRR state such as its BGP sessions Established, a file such
+ * as a DHCP lease present) and exports the results; `failOnError` makes `pulumi up` fail when a
+ * check fails. The probe knows no protocol: a protocol's checks are data its module builds
+ * (components/protocols), a JSON show command and what to count in its answer.
  *
  * The provider below runs in Pulumi's dynamic-provider host, which loads only node_modules: what it
  * uses of this program is pure functions (host/host-exec.ts's sshFailure), which Pulumi serializes
@@ -23,14 +25,32 @@ import { sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
 export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
   | { kind: "reach"; name: string; from: string; address: string }
-  | { kind: "bgp"; name: string; router: string; established: number }
-  /** OSPF neighbours Full (or 2-Way between two DROthers, their final state on a shared segment). */
-  | { kind: "ospf"; name: string; router: string; neighbors: number }
-  | { kind: "bfd"; name: string; router: string; up: number }
+  | VtyshCountCheck
   /** The router's kernel holds a route for each prefix. */
   | { kind: "routes"; name: string; router: string; prefixes: string[] }
   /** A file present and not empty; its content is reported only with `show` (never for secrets). */
   | { kind: "file"; name: string; container: string; path: string; show?: boolean };
+
+/**
+ * A count in a router's FRR state: `vtysh -c <command>` (a JSON show command) in the router; the
+ * entries at `path` in its answer (a key, or `*` for every item or value there: `["areas", "*",
+ * "circuits"]`), each an array's items or an object's values, a list among them flattened; each
+ * entry's state, the first of `stateFields` it has; passes when at least `want` states match
+ * `upPattern` (a regular expression). Its detail: "<router>: <up> of <want> <counted>",
+ * followed by the states seen when `showStates`.
+ */
+export interface VtyshCountCheck {
+  kind: "vtysh-count";
+  name: string;
+  router: string;
+  command: string;
+  path: string[];
+  stateFields: string[];
+  upPattern: string;
+  want: number;
+  counted: string;
+  showStates?: boolean;
+}
 
 export interface ProbeResult {
   name: string;
@@ -84,143 +104,149 @@ interface ExecResult {
   sshError?: { message: string; retry: boolean };
 }
 
+/** At most this much of a command's output is kept. */
+const OUTPUT_LIMIT = 1 << 20;
+
+/** Runs `file` with a bound on its time and output; resolves with its exit code (124: timed out, 127: not run). */
+function spawnBounded(file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; spawnError?: string }> {
+  return new Promise((resolve) => {
+    const { spawn } = require("node:child_process");
+    let stdout = "";
+    let stderr = "";
+    let settled = false;
+    let grace: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const finish = (code: number, spawnError?: string) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(grace);
+      resolve({ code, stdout, stderr, spawnError });
+    };
+    timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      finish(124);
+    }, COMMAND_TIMEOUT_MS);
+    child.stdout.on("data", (d: Buffer) => (stdout = (stdout + d.toString()).slice(0, OUTPUT_LIMIT)));
+    child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(0, OUTPUT_LIMIT)));
+    child.on("error", (error: NodeJS.ErrnoException) => finish(127, error.code ?? "spawn failed"));
+    child.on("close", (code: number | null) => finish(code ?? 1));
+    // A ControlPersist master (from the user's ssh options) may keep the pipes open after ssh exits.
+    child.on("exit", (code: number | null) => (grace = setTimeout(() => finish(code ?? 1), 1000)));
+  });
+}
+
+/** Runs `docker <argv>` for the lab's host: the local CLI, or over ssh with ssh's own failures named by step. */
+async function dockerOnHost(inputs: ProbeInputs, argv: string[]): Promise<ExecResult> {
+  if (!inputs.ssh) {
+    const r = await spawnBounded("docker", ["-H", inputs.dockerHost, ...argv]);
+    return { code: r.code, stdout: r.stdout };
+  }
+  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
+  const { label, argv: sshArgv } = inputs.ssh;
+  const [file, ...prefix] = sshArgv;
+  const r = await spawnBounded(file, [...prefix, ...["docker", ...argv].map(quote)]);
+  const fail = (step: string, retry: boolean) => ({ code: r.code, stdout: "", sshError: { message: `ssh ${label}: ${step}`, retry } });
+  if (r.spawnError) return fail(`exec: the ssh command could not be run (${r.spawnError})`, false);
+  if (r.code === 124) return fail(`exec: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`, true);
+  // ssh's own failures, named by step (host-exec.ts); a remote exit of 255 is the command's.
+  const failure = sshFailure(r.code, r.stderr);
+  return failure ? fail(failure.step, failure.retry) : { code: r.code, stdout: r.stdout };
+}
+
+/** What a check runs on the lab's host. */
+function checkArgv(check: ProbeCheck): string[] {
+  switch (check.kind) {
+    case "fetch":
+      return ["exec", check.from, "curl", "-sf", "--max-time", "3", check.url];
+    case "reach":
+      return ["exec", check.from, "ping", "-c", "1", "-W", "2", check.address];
+    case "vtysh-count":
+      return ["exec", check.router, "vtysh", "-c", check.command];
+    case "routes":
+      return ["exec", check.router, "ip", "-4", "route", "show"];
+    case "file":
+      return ["exec", check.container, "cat", check.path];
+  }
+}
+
+/** Whether a check's command showed what it checks, and the detail to report. */
+function judge(check: ProbeCheck, r: ExecResult): { ok: boolean; detail: string } {
+  switch (check.kind) {
+    case "fetch": {
+      const ok = r.code === 0 && (check.expect === undefined || r.stdout.includes(check.expect));
+      return { ok, detail: ok ? `${check.from} fetched ${check.url}` : `${check.from} could not fetch ${check.url} (exit ${r.code})` };
+    }
+    case "reach":
+      return { ok: r.code === 0, detail: `${check.from} ${r.code === 0 ? "reaches" : "does not reach"} ${check.address}` };
+    case "vtysh-count":
+      return judgeCount(check, r.stdout);
+    case "routes": {
+      const held = new Set(r.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
+      const missing = check.prefixes.filter((prefix) => !held.has(prefix));
+      return {
+        ok: r.code === 0 && missing.length === 0,
+        detail:
+          missing.length === 0
+            ? `${check.router} has a route to ${check.prefixes.join(", ")}`
+            : `${check.router} has no route to ${missing.join(", ")}`,
+      };
+    }
+    case "file": {
+      const content = r.stdout.trim();
+      const detail =
+        content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
+      return { ok: r.code === 0 && content !== "", detail };
+    }
+  }
+}
+
+/** A vtysh-count check on its command's answer; an answer that is not JSON (a daemon not running) counts nothing. */
+function judgeCount(check: VtyshCountCheck, stdout: string): { ok: boolean; detail: string } {
+  let states: string[] = [];
+  try {
+    const members = (value: unknown): unknown[] =>
+      Array.isArray(value) ? value : value !== null && typeof value === "object" ? Object.values(value) : [];
+    let found: unknown[] = [JSON.parse(stdout)];
+    for (const key of check.path) {
+      found =
+        key === "*"
+          ? found.flatMap(members)
+          : found.map((value) => (value !== null && typeof value === "object" ? (value as Record<string, unknown>)[key] : undefined));
+    }
+    states = found
+      .flatMap(members)
+      .flatMap((entry) => (Array.isArray(entry) ? entry : [entry]))
+      .map((entry) => {
+        const fields = (entry ?? {}) as Record<string, unknown>;
+        const field = check.stateFields.find((name) => fields[name] !== undefined && fields[name] !== null);
+        return field === undefined ? "" : String(fields[field]);
+      });
+  } catch {
+    states = [];
+  }
+  const pattern = new RegExp(check.upPattern);
+  const up = states.filter((state) => pattern.test(state)).length;
+  const seen = check.showStates && states.length > 0 ? ` (${states.join(", ")})` : "";
+  return { ok: up >= check.want, detail: `${check.router}: ${up} of ${check.want} ${check.counted}${seen}` };
+}
+
+/** Runs a check once; `final` when retrying cannot help (ssh cannot even be run). */
+async function checkOnce(inputs: ProbeInputs, check: ProbeCheck): Promise<{ ok: boolean; detail: string; final?: boolean }> {
+  const r = await dockerOnHost(inputs, checkArgv(check));
+  return r.sshError ? { ok: false, detail: r.sshError.message, final: !r.sshError.retry } : judge(check, r);
+}
+
 /** Runs every check, retrying each until it passes or its time is up. */
 async function runChecks(inputs: ProbeInputs): Promise<ProbeResult[]> {
-  const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
-  const LIMIT = 1 << 20;
-  const spawnBounded = (file: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string; spawnError?: string }> =>
-    new Promise((resolve) => {
-      const { spawn } = require("node:child_process");
-      let stdout = "";
-      let stderr = "";
-      let settled = false;
-      let grace: NodeJS.Timeout | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      const child = spawn(file, args, { stdio: ["ignore", "pipe", "pipe"] });
-      const finish = (code: number, spawnError?: string) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        clearTimeout(grace);
-        resolve({ code, stdout, stderr, spawnError });
-      };
-      timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        finish(124);
-      }, COMMAND_TIMEOUT_MS);
-      child.stdout.on("data", (d: Buffer) => (stdout = (stdout + d.toString()).slice(0, LIMIT)));
-      child.stderr.on("data", (d: Buffer) => (stderr = (stderr + d.toString()).slice(0, LIMIT)));
-      child.on("error", (error: NodeJS.ErrnoException) => finish(127, error.code ?? "spawn failed"));
-      child.on("close", (code: number | null) => finish(code ?? 1));
-      // A ControlPersist master (from the user's ssh options) may keep the pipes open after ssh exits.
-      child.on("exit", (code: number | null) => (grace = setTimeout(() => finish(code ?? 1), 1000)));
-    });
-  const exec = async (argv: string[]): Promise<ExecResult> => {
-    if (!inputs.ssh) {
-      const r = await spawnBounded("docker", ["-H", inputs.dockerHost, ...argv]);
-      return { code: r.code, stdout: r.stdout };
-    }
-    const [file, ...prefix] = inputs.ssh.argv;
-    const r = await spawnBounded(file, [...prefix, ...["docker", ...argv].map(quote)]);
-    const fail = (step: string, retry: boolean) => ({
-      code: r.code,
-      stdout: "",
-      sshError: { message: `ssh ${inputs.ssh!.label}: ${step}`, retry },
-    });
-    if (r.spawnError) return fail(`exec: the ssh command could not be run (${r.spawnError})`, false);
-    if (r.code === 124) return fail(`exec: no answer within ${COMMAND_TIMEOUT_MS / 1000} s`, true);
-    // ssh's own failures, named by step (host-exec.ts); a remote exit of 255 is the command's.
-    const failure = sshFailure(r.code, r.stderr);
-    return failure ? fail(failure.step, failure.retry) : { code: r.code, stdout: r.stdout };
-  };
-  const once = async (check: ProbeCheck): Promise<{ ok: boolean; detail: string; final?: boolean }> => {
-    const run = async (argv: string[], judge: (r: ExecResult) => { ok: boolean; detail: string }) => {
-      const r = await exec(argv);
-      return r.sshError ? { ok: false, detail: r.sshError.message, final: !r.sshError.retry } : judge(r);
-    };
-    switch (check.kind) {
-      case "fetch":
-        return run(["exec", check.from, "curl", "-sf", "--max-time", "3", check.url], (r) => {
-          const ok = r.code === 0 && (check.expect === undefined || r.stdout.includes(check.expect));
-          return { ok, detail: ok ? `${check.from} fetched ${check.url}` : `${check.from} could not fetch ${check.url} (exit ${r.code})` };
-        });
-      case "reach":
-        return run(["exec", check.from, "ping", "-c", "1", "-W", "2", check.address], (r) => ({
-          ok: r.code === 0,
-          detail: `${check.from} ${r.code === 0 ? "reaches" : "does not reach"} ${check.address}`,
-        }));
-      case "bgp":
-        return run(["exec", check.router, "vtysh", "-c", "show bgp summary json"], (r) => {
-          let established = 0;
-          try {
-            const peers = JSON.parse(r.stdout).ipv4Unicast?.peers ?? {};
-            established = Object.values(peers).filter((p) => (p as { state?: string }).state === "Established").length;
-          } catch {
-            established = 0;
-          }
-          return {
-            ok: established >= check.established,
-            detail: `${check.router}: ${established} of ${check.established} sessions Established`,
-          };
-        });
-      case "ospf":
-        return run(["exec", check.router, "vtysh", "-c", "show ip ospf neighbor json"], (r) => {
-          let up = 0;
-          let states: string[] = [];
-          try {
-            const byRouterId = JSON.parse(r.stdout).neighbors ?? {};
-            type Neighbor = { nbrState?: string; state?: string };
-            states = Object.values(byRouterId as Record<string, Neighbor | Neighbor[]>).flatMap((list) =>
-              (Array.isArray(list) ? list : [list]).map((n) => String(n.nbrState ?? n.state ?? "")),
-            );
-            up = states.filter((state) => state.startsWith("Full") || state === "2-Way/DROther").length;
-          } catch {
-            up = 0;
-          }
-          return {
-            ok: up >= check.neighbors,
-            detail: `${check.router}: ${up} of ${check.neighbors} OSPF neighbours up${states.length ? ` (${states.join(", ")})` : ""}`,
-          };
-        });
-      case "bfd":
-        return run(["exec", check.router, "vtysh", "-c", "show bfd peers json"], (r) => {
-          let up = 0;
-          try {
-            const peers = JSON.parse(r.stdout);
-            up = (Array.isArray(peers) ? peers : []).filter((p: { status?: string }) => p.status === "up").length;
-          } catch {
-            up = 0;
-          }
-          return { ok: up >= check.up, detail: `${check.router}: ${up} of ${check.up} BFD sessions up` };
-        });
-      case "routes":
-        return run(["exec", check.router, "ip", "-4", "route", "show"], (r) => {
-          const held = new Set(r.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
-          const missing = check.prefixes.filter((prefix) => !held.has(prefix));
-          return {
-            ok: r.code === 0 && missing.length === 0,
-            detail:
-              missing.length === 0
-                ? `${check.router} has a route to ${check.prefixes.join(", ")}`
-                : `${check.router} has no route to ${missing.join(", ")}`,
-          };
-        });
-      case "file":
-        return run(["exec", check.container, "cat", check.path], (r) => {
-          const content = r.stdout.trim();
-          const detail =
-            content === "" ? `${check.path} is missing or empty` : check.show ? `${check.path}: ${content}` : `${check.path} is present`;
-          return { ok: r.code === 0 && content !== "", detail };
-        });
-    }
-  };
   const results: ProbeResult[] = [];
   for (const check of inputs.checks) {
     const started = Date.now();
-    let outcome = await once(check);
+    let outcome = await checkOnce(inputs, check);
     while (!outcome.ok && !outcome.final && Date.now() - started < inputs.timeoutSeconds * 1000) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      outcome = await once(check);
+      outcome = await checkOnce(inputs, check);
     }
     results.push({ name: check.name, ok: outcome.ok, detail: outcome.detail, ms: Date.now() - started });
   }

@@ -18,10 +18,11 @@ import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } from "../lab";
 import { LabelMap, labLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
-import { LabPlan, NodePlan, RoutedLabSpec, SegmentPlan, planRoutedLab, requiredLabImages } from "../net/topology";
+import { SegmentPlan, requiredLabImages } from "../net/topology";
+import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab } from "./plan";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
-import { NodeRoutingPlan } from "./routing/plan";
+import { routingChecks, routingDiagram, routingInfo } from "../protocols";
 
 export interface RoutedLabArgs {
   /** Segments and nodes (see components/net/topology.ts for every field). */
@@ -118,7 +119,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         },
       ]),
     );
-    this.mermaid = renderMermaid(plan);
+    this.mermaid = renderMermaid(plan, (node) => routingDiagram(node.routing));
     this.registerOutputs({
       nodes: this.nodes,
       segments: this.segments,
@@ -271,45 +272,6 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       dependsOn: hostPreparation,
     });
   }
-}
-
-function routingInfo(routing: NodeRoutingPlan): RoutedLabRoutingInfo {
-  return {
-    protocols: [...(routing.ospf ? ["ospf"] : []), ...(routing.bgp ? ["bgp"] : []), ...(routing.bfd ? ["bfd"] : [])],
-    routerId: routing.routerId,
-    ...(routing.bgp ? { asn: routing.bgp.asn } : {}),
-    ...(routing.ospf ? { area: routing.ospf.area } : {}),
-    ...(routing.loopback ? { loopback: routing.loopback } : {}),
-    bfd: routing.bfd !== undefined,
-  };
-}
-
-/** Per router with a protocol: adjacencies up, then every LAN it should learn in its routing table. */
-function routingChecks(plan: LabPlan): ProbeCheck[] {
-  return plan.nodes.flatMap((node): ProbeCheck[] => {
-    const routing = node.routing;
-    if (!routing) return [];
-    const router = node.containerName;
-    const ospfNeighbors = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
-    const sessions = routing.bgp?.neighbors.length ?? 0;
-    return [
-      ...(ospfNeighbors > 0
-        ? [{ kind: "ospf" as const, name: `${node.name} OSPF adjacencies up (${ospfNeighbors})`, router, neighbors: ospfNeighbors }]
-        : []),
-      ...(sessions > 0
-        ? [{ kind: "bgp" as const, name: `${node.name} BGP sessions Established (${sessions})`, router, established: sessions }]
-        : []),
-      ...(routing.bfdPeers.length > 0
-        ? [{ kind: "bfd" as const, name: `${node.name} BFD sessions up (${routing.bfdPeers.length})`, router, up: routing.bfdPeers.length }]
-        : []),
-      {
-        kind: "routes" as const,
-        name: `${node.name} has a route to every LAN (${routing.expectedPrefixes.length})`,
-        router,
-        prefixes: routing.expectedPrefixes,
-      },
-    ];
-  });
 }
 
 /** A segment's Docker network: a bridge of the plan's name (and MTU when stretched), or a macvlan on its parent. */

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { stringify } from "yaml";
 import { bridgeRuleSteps, renderHostGuardScript } from "../../components/host/host-guard-script";
 import { LAB_IMAGE_COMMANDS } from "../../components/kinds";
-import { LabPlan } from "../../components/net/topology";
+import { LabPlan } from "../../components/routed-lab/plan";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
 
 export interface ComposeProject {

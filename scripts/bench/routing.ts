@@ -7,7 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { labImageTag } from "../../components/images/lab-image";
-import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
+import { LAB_IMAGE_NAMES } from "../../components/net/topology";
+import { planRoutedLab } from "../../components/routed-lab/plan";
 import { RoutedLab } from "../../components/routed-lab";
 import { measureOutage, nextHop } from "../../test/support/bgp-probes";
 import { run, waitFor } from "../../test/support/docker-cli";

@@ -2,7 +2,7 @@
  * Generated RoutedLab descriptions for plan-cost benchmarks: a chain or a star of routers, each
  * with a LAN of hosts. Pure; sizes are node counts (routers + hosts).
  */
-import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/net/topology";
+import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/routed-lab/plan";
 
 export type Shape = "chain" | "star";
 const HOSTS_PER_ROUTER = 4;

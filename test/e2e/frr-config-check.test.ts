@@ -6,8 +6,8 @@
  * A configuration with a mistake in it must fail the same check.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { planRoutedLab } from "../../components/net/topology";
-import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/routed-lab/routing/frr-config";
+import { planRoutedLab } from "../../components/routed-lab/plan";
+import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { planBgpTriangle } from "../../components/bgp";
 import { dockerUnavailableReason, run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";

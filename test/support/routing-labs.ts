@@ -2,8 +2,8 @@
  * The dynamic-routing labs of the e2e tier and the benchmark, as RoutedLab descriptions. Pure, so
  * the unit tier checks their plans (sessions, LANs, FRR files) before the e2e tier runs them.
  */
-import { BfdSpec } from "../../components/routed-lab/routing";
-import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/net/topology";
+import { BfdSpec } from "../../components/protocols";
+import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/routed-lab/plan";
 
 /**
  * An OSPF ring r1 - r2 - r3 - r4 - r1 with a host LAN on r1 and on r3, the opposite corners. r4's

@@ -3,7 +3,7 @@
  * BFD states from FRR, routes held, the best AS path, convergence of a whole lab measured against
  * its plan, when its containers started and how much memory they use.
  */
-import { LabPlan } from "../../components/net/topology";
+import { LabPlan } from "../../components/routed-lab/plan";
 import { bgpPeers } from "./bgp-probes";
 import { execIn, run, waitFor } from "./docker-cli";
 

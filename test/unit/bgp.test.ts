@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { configIssues } from "../support/config-issues";
 import { BgpTriangle, planBgpTriangle } from "../../components/bgp";
-import { planRoutedLab } from "../../components/net/topology";
-import { FRR_CAPABILITIES, FRR_TEMPLATE_PATH } from "../../components/routed-lab/routing/frr-config";
+import { planRoutedLab } from "../../components/routed-lab/plan";
+import { FRR_CAPABILITIES, FRR_TEMPLATE_PATH } from "../../components/protocols";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 

@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { remoteDockerArgv, remoteDockerCommandLine, SSH_EXEC_DEFAULTS } from "../../components/host/host-exec";
 import { ProbeCheck, ProbeInputs, ProbeOutputs, probeProvider } from "../../components/probe/lab-probe";
+import { bfdSessionsCheck, bgpSessionsCheck, ospfNeighborsCheck } from "../../components/protocols";
 import { readStackConfig } from "../../stacks/config";
 import { buildStack } from "../../stacks";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
@@ -226,7 +227,7 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
   const once = async (probe: ProbeCheck) => (await probeProvider.create(local({ checks: [probe] }))).outs.results[0];
 
   it("ospf: neighbours Full, or 2-Way between DROthers, count as up; Init does not", async () => {
-    const probe: ProbeCheck = { kind: "ospf", name: "r1 OSPF", router: "r1", neighbors: 2 };
+    const probe: ProbeCheck = ospfNeighborsCheck("r1 OSPF", "r1", 2);
     const neighbors = (...states: string[]) =>
       JSON.stringify({
         neighbors: Object.fromEntries(states.map((state, i) => [`10.0.0.${i + 1}`, [{ nbrState: state, ifaceName: `eth${i}` }]])),
@@ -238,8 +239,23 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
     expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "vtysh", "-c", "show ip ospf neighbor json"]);
   });
 
+  it("bgp: counts the IPv4 unicast peers whose session is Established", async () => {
+    const probe: ProbeCheck = bgpSessionsCheck("r1 BGP", "r1", 2);
+    const peers = (...states: string[]) =>
+      JSON.stringify({
+        ipv4Unicast: { peers: Object.fromEntries(states.map((state, i) => [`10.0.0.${i + 2}`, { state, remoteAs: 65002 + i }])) },
+      });
+    fake.answer(peers("Established", "Established"));
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 2 of 2 sessions Established" });
+    fake.answer(peers("Established", "Active"));
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 1 of 2 sessions Established" });
+    fake.answer("% bgpd is not running\n");
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 0 of 2 sessions Established" });
+    expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "vtysh", "-c", "show bgp summary json"]);
+  });
+
   it("bfd: counts peers whose status is up, single-hop and multihop", async () => {
-    const probe: ProbeCheck = { kind: "bfd", name: "r1 BFD", router: "r1", up: 2 };
+    const probe: ProbeCheck = bfdSessionsCheck("r1 BFD", "r1", 2);
     fake.answer(
       JSON.stringify([
         { multihop: false, peer: "10.0.0.2", interface: "eth1", status: "up" },
@@ -257,6 +273,28 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
     expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 1 of 2 BFD sessions up" });
     fake.answer("% bfdd is not running\n");
     expect((await once(probe)).ok).toBe(false);
+  });
+
+  it("vtysh-count: `*` in the path takes every item or value there, for answers nested in lists", async () => {
+    const probe: ProbeCheck = {
+      kind: "vtysh-count",
+      name: "r1 nested",
+      router: "r1",
+      command: "show nested json",
+      path: ["areas", "*", "circuits"],
+      stateFields: ["state"],
+      upPattern: "^Up$",
+      want: 3,
+      counted: "adjacencies Up",
+      showStates: true,
+    };
+    fake.answer(
+      JSON.stringify({ areas: [{ circuits: [{ state: "Up" }, { state: "Initializing" }] }, { circuits: { eth2: { state: "Up" } } }] }),
+    );
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1: 2 of 3 adjacencies Up (Up, Initializing, Up)" });
+    fake.answer(JSON.stringify({ areas: [{ circuits: [{ state: "Up" }, { state: "Up" }] }, { circuits: [{ state: "Up" }] }] }));
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1: 3 of 3 adjacencies Up (Up, Up, Up)" });
+    expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "vtysh", "-c", "show nested json"]);
   });
 
   it("routes: every prefix must head a line of `ip -4 route show`, single or multipath", async () => {

@@ -20,8 +20,8 @@ function counted<F extends (name: string, ...rest: any[]) => any>(label: string,
   }) as F;
 }
 
-vi.mock("../../components/net/topology", async (original) => {
-  const module = await original<typeof import("../../components/net/topology")>();
+vi.mock("../../components/routed-lab/plan", async (original) => {
+  const module = await original<typeof import("../../components/routed-lab/plan")>();
   return { ...module, planRoutedLab: counted("planRoutedLab", module.planRoutedLab) };
 });
 vi.mock("../../components/bgp/plan", async (original) => {

@@ -9,7 +9,8 @@ import { checkHostFacts } from "../../components/host/ssh-host";
 import { IMAGES_DIR } from "../../components/images/catalog";
 import { LAB_IMAGE_COMMANDS } from "../../components/kinds";
 import { contextDigest } from "../../components/images/context-digest";
-import { LAB_IMAGE_NAMES, planRoutedLab } from "../../components/net/topology";
+import { LAB_IMAGE_NAMES } from "../../components/net/topology";
+import { planRoutedLab } from "../../components/routed-lab/plan";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
 
 /** `sh -n` parses a script without running it: the renderers must emit valid POSIX sh. */

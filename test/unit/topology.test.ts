@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { configIssues } from "../support/config-issues";
 import { hostAddress, lastUsableAddress, parseSubnet, subnetsOverlap } from "../../components/net/addressing";
 import { renderMermaid } from "../../components/net/mermaid";
-import { RoutedLabSpec, bridgeNameFor, planRoutedLab, requiredLabImages } from "../../components/net/topology";
+import { bridgeNameFor, requiredLabImages } from "../../components/net/topology";
+import { RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
 
 function twoLans(): RoutedLabSpec {
   return {

@@ -1,0 +1,39 @@
+/** The routing protocols of RoutedLab (ARCHITECTURE.md, Routing protocols): the seam, the registry, each module. */
+export type {
+  AnyRoutingProtocol,
+  CheckTarget,
+  DetectedPeer,
+  FrrDaemon,
+  FrrSections,
+  LabRouter,
+  LabServices,
+  PlannedProtocol,
+  ProtocolFacets,
+  ProtocolPlan,
+  ProtocolRouter,
+  RouterBase,
+  RoutingLab,
+  RoutingProtocol,
+} from "./protocol";
+export { Groups, andList, fieldPath, isRunning, orList } from "./protocol";
+export { PROTOCOLS, labRoutingFields, nodeRoutingFields, protocolFields } from "./registry";
+export type { NodeRoutingPlan, RoutingInfo } from "./registry";
+export { planRouting } from "./plan";
+export type { RoutingResult } from "./plan";
+export type { RoutingInput, RoutingNodeInput } from "./router";
+export { routingChecks, routingDiagram, routingInfo } from "./outputs";
+export {
+  FRR_CAPABILITIES,
+  FRR_CONFIG_PATH,
+  FRR_DAEMONS_PATH,
+  FRR_TEMPLATE_PATH,
+  FRR_VTYSH_PATH,
+  interfaceToken,
+} from "./frr/config";
+export type { FrrRouterPlan } from "./frr/config";
+export { areaId, ospf, ospfNeighborsCheck } from "./ospf";
+export type { OspfInterfacePlan, OspfPlan, OspfSpec } from "./ospf";
+export { MAX_ASN, bgp, bgpSessionsCheck } from "./bgp";
+export type { BgpNeighborPlan, BgpPlan, BgpSpec } from "./bgp";
+export { DEFAULT_BFD, bfd, bfdSessionsCheck } from "./bfd";
+export type { BfdSpec, BfdTimers } from "./bfd";

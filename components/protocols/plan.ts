@@ -1,0 +1,187 @@
+/**
+ * Routing generated from the topology, as netlab does it. Pure: from the lab's validated nodes and
+ * segments it finds the routers (router.ts), offers them to each registered protocol in order
+ * (lab-wide services first, then each protocol's plan with the facets of those before it), and
+ * assembles each router's plan: its own part, every protocol's fields, the LANs it must learn, and
+ * how FRR runs it. Every mistake is reported with the field path and value.
+ */
+import { ConfigIssue } from "../net/errors";
+import { planFrr } from "./frr/config";
+import {
+  AnyRoutingProtocol,
+  LabRouter,
+  LabServices,
+  PlannedProtocol,
+  ProtocolRouter,
+  ProtocolSummary,
+  RouterBase,
+  RoutingLab,
+} from "./protocol";
+import { NodeRoutingPlan, PROTOCOLS } from "./registry";
+import { RoutingInput, RoutingNodeInput, checkRouters } from "./router";
+
+export interface RoutingResult {
+  issues: ConfigIssue[];
+  /** By node name: only the nodes that run a protocol. */
+  routers: Map<string, NodeRoutingPlan>;
+}
+
+/** The routers and who is on each segment, as every protocol plans over them. */
+interface LabFacts {
+  routers: LabRouter[];
+  /** By segment: the routers on it (in the lab's order) and their address there. */
+  onSegment: Map<string, { name: string; address: string }[]>;
+  /** By router name: its node's fields. */
+  fieldsOf: Map<string, RoutingNodeInput["fields"]>;
+}
+
+/** `protocols`: the registered ones unless told (a test adds one of its own). */
+export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingProtocol[] = PROTOCOLS): RoutingResult {
+  const checked = checkRouters(input, protocols);
+  const lab = labFacts(input, checked.routers);
+  const summaries = protocols.map(summaryOf);
+  const prepared = prepareServices(protocols, lab, input, summaries);
+  const planned = planProtocols(protocols, lab, input, prepared.services, summaries);
+  const expected = expectedPrefixes(lab.routers, planned.facets);
+  const routers = new Map<string, NodeRoutingPlan>();
+  for (const router of lab.routers) {
+    const routerId = checked.routerIds.get(router.name);
+    if (routerId === undefined) continue;
+    const base: RouterBase = { routerId, loopback: router.loopback, lans: router.lans, expectedPrefixes: expected.get(router.name) ?? [] };
+    const plan: RouterBase = Object.assign(base, ...planned.fields.map((fields) => fields.get(router.name) ?? {}));
+    // Each protocol's fields are its module's type; together they are the registry's NodeRoutingPlan.
+    routers.set(router.name, { ...plan, frr: planFrr(protocols, router.name, router.interfaces, plan) } as NodeRoutingPlan);
+  }
+  return { issues: [...checked.issues, ...prepared.issues, ...planned.issues], routers };
+}
+
+function summaryOf(protocol: AnyRoutingProtocol): ProtocolSummary {
+  return { name: protocol.name, title: protocol.title, igp: protocol.igp, perNode: protocol.nodeSchema !== undefined };
+}
+
+/** Each router's LANs: its segments no other router is on. */
+function labFacts(input: RoutingInput, nodes: RoutingNodeInput[]): LabFacts {
+  const onSegment = new Map<string, { name: string; address: string }[]>();
+  for (const node of nodes) {
+    for (const iface of node.interfaces) {
+      const members = onSegment.get(iface.segment) ?? [];
+      members.push({ name: node.name, address: iface.address });
+      onSegment.set(iface.segment, members);
+    }
+  }
+  const subnetOf = new Map(input.segments.map((segment) => [segment.name, segment.subnet.cidr]));
+  const routers = nodes.map(({ index, name, interfaces, fields }) => ({
+    index,
+    name,
+    interfaces,
+    loopback: fields.loopback,
+    lans: interfaces.flatMap((iface) => {
+      const subnet = subnetOf.get(iface.segment);
+      return subnet !== undefined && (onSegment.get(iface.segment)?.length ?? 0) <= 1 ? [subnet] : [];
+    }),
+  }));
+  return { routers, onSegment, fieldsOf: new Map(nodes.map((node) => [node.name, node.fields])) };
+}
+
+/** The lab-wide protocols' services (BFD's profiles), settled before any protocol plans. */
+function prepareServices(
+  protocols: readonly AnyRoutingProtocol[],
+  lab: LabFacts,
+  input: RoutingInput,
+  summaries: ProtocolSummary[],
+): { issues: ConfigIssue[]; services: LabServices } {
+  const issues: ConfigIssue[] = [];
+  let services: LabServices = {};
+  for (const protocol of protocols) {
+    const prepared = protocol.prepare?.({ routers: lab.routers, settings: input.labFields[protocol.name], protocols: summaries });
+    if (!prepared) continue;
+    issues.push(...prepared.issues);
+    services = { ...services, ...prepared.services };
+  }
+  return { issues, services };
+}
+
+/** Each protocol's plan in order, each seeing the facets of those before it. */
+function planProtocols(
+  protocols: readonly AnyRoutingProtocol[],
+  lab: LabFacts,
+  input: RoutingInput,
+  services: LabServices,
+  summaries: ProtocolSummary[],
+): { issues: ConfigIssue[]; fields: Map<string, object>[]; facets: PlannedProtocol[] } {
+  const planned: PlannedProtocol[] = [];
+  const issues: ConfigIssue[] = [];
+  const fields: Map<string, object>[] = [];
+  for (const protocol of protocols) {
+    const plan = protocol.plan({
+      ...protocolView(protocol, lab),
+      settings: protocol.labSchema ? input.labFields[protocol.name] : undefined,
+      services,
+      earlier: [...planned],
+      protocols: summaries,
+    });
+    issues.push(...plan.issues);
+    fields.push(plan.routers);
+    planned.push({ ...summaryOf(protocol), facets: plan.facets });
+  }
+  return { issues, fields, facets: planned };
+}
+
+/** The routers as one protocol sees them: each with its field of that protocol. */
+function protocolView(protocol: AnyRoutingProtocol, lab: LabFacts): Pick<RoutingLab<unknown, unknown>, "routers" | "peersOn"> {
+  const settingsOf = (name: string) => (protocol.nodeSchema ? lab.fieldsOf.get(name)?.[protocol.name] : undefined);
+  const routers: ProtocolRouter<unknown>[] = lab.routers.map((router) => ({ ...router, settings: settingsOf(router.name) }));
+  const byName = new Map(routers.map((router) => [router.name, router]));
+  return {
+    routers,
+    peersOn: (router, segment) =>
+      (lab.onSegment.get(segment) ?? []).flatMap((member) => {
+        const peer = byName.get(member.name);
+        return peer && member.name !== router.name ? [{ router: peer, address: member.address }] : [];
+      }),
+  };
+}
+
+/**
+ * Every LAN prefix each router must learn: its own, and those of every router that shares a route
+ * group with it in some protocol (an OSPF domain, routers in BGP sessions). Routers of one group
+ * share one list.
+ */
+function expectedPrefixes(routers: LabRouter[], planned: PlannedProtocol[]): Map<string, string[]> {
+  const groupsOf = new Map(routers.map((router) => [router.name, [] as string[]]));
+  const members = new Map<string, LabRouter[]>();
+  planned.forEach((protocol, i) => {
+    for (const router of routers) {
+      const group = protocol.facets.routeGroup?.(router.name);
+      if (group === undefined) continue;
+      const key = `${i}/${group}`;
+      groupsOf.get(router.name)?.push(key);
+      const inGroup = members.get(key) ?? [];
+      inGroup.push(router);
+      members.set(key, inGroup);
+    }
+  });
+  const byGroups = new Map<string, string[]>();
+  return new Map(
+    routers.map((router) => {
+      const groups = groupsOf.get(router.name) ?? [];
+      const key = groups.length > 0 ? groups.join("\n") : `\n${router.name}`;
+      let prefixes = byGroups.get(key);
+      if (!prefixes) {
+        const from = [router, ...groups.flatMap((group) => members.get(group) ?? [])];
+        prefixes = [...new Set(from.flatMap((member) => member.lans))].sort(comparePrefixes);
+        byGroups.set(key, prefixes);
+      }
+      return [router.name, prefixes];
+    }),
+  );
+}
+
+/** Orders CIDR prefixes by address, then length. */
+function comparePrefixes(a: string, b: string): number {
+  const key = (cidr: string) => {
+    const [address, length] = cidr.split("/");
+    return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0) * 64 + Number(length);
+  };
+  return key(a) - key(b);
+}

@@ -1,0 +1,58 @@
+/**
+ * The registered routing protocols, in planning order: a protocol sees the facets of those before
+ * it (BGP asks the IGPs before it whether two routers share a domain; BFD collects what every
+ * protocol before it wants detected), and lab-wide ones offer their services (BFD's profiles) to all
+ * before any plans. A protocol's node or lab field, its fields in a router's plan and in the
+ * outputs appear by registering it here.
+ */
+import { z } from "zod";
+import { bfd } from "./bfd";
+import { bgp } from "./bgp";
+import { FrrRouterPlan } from "./frr/config";
+import { ospf } from "./ospf";
+import { AnyRoutingProtocol, RouterBase } from "./protocol";
+import { ROUTER_FIELDS } from "./router";
+
+export const PROTOCOLS = [ospf, bgp, bfd] as const;
+
+type Registered = (typeof PROTOCOLS)[number];
+type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
+
+type NodeFieldOf<P> = P extends { name: infer Name extends string; nodeSchema: infer Schema extends z.ZodType }
+  ? { [K in Name]: z.ZodOptional<Schema> }
+  : never;
+type LabFieldOf<P> = P extends { name: infer Name extends string; labSchema: infer Schema extends z.ZodType }
+  ? { [K in Name]: z.ZodOptional<Schema> }
+  : never;
+type FieldsOf<P> = P extends { plan(...args: never[]): { routers: Map<string, infer Fields> } } ? Fields : never;
+type InfoOf<P> = P extends { outputs(...args: never[]): infer Info } ? Info : never;
+
+/** The zod fields of `protocols` on a node (`ospf`, `bgp`) or on the lab (`bfd`), each optional. */
+export function protocolFields(protocols: readonly AnyRoutingProtocol[], where: "node" | "lab"): z.ZodRawShape {
+  return Object.fromEntries(
+    protocols.flatMap((protocol) => {
+      const schema: z.ZodType | undefined = where === "node" ? protocol.nodeSchema : protocol.labSchema;
+      return schema ? [[protocol.name, schema.optional()]] : [];
+    }),
+  );
+}
+
+/** A node's routing fields: each registered per-node protocol's, then its loopback and router id. */
+export const nodeRoutingFields = { ...protocolFields(PROTOCOLS, "node"), ...ROUTER_FIELDS } as UnionToIntersection<
+  NodeFieldOf<Registered>
+> &
+  typeof ROUTER_FIELDS;
+
+/** The lab's routing fields: each registered lab-wide protocol's. */
+export const labRoutingFields = protocolFields(PROTOCOLS, "lab") as UnionToIntersection<LabFieldOf<Registered>>;
+
+/** A router's plan: the routing's own part, every registered protocol's fields, and how FRR runs it. */
+export type NodeRoutingPlan = RouterBase & UnionToIntersection<FieldsOf<Registered>> & { frr: FrrRouterPlan };
+
+/** What the outputs show of a router's routing (LabNode.routing). */
+export type RoutingInfo = {
+  /** The protocols it runs, in the registry's order. */
+  protocols: string[];
+  routerId: string;
+  loopback?: string;
+} & UnionToIntersection<InfoOf<Registered>>;
