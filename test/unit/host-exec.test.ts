@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { dialStdioArgv, sshPrefix } from "../../components/host/host-exec";
+import { providerSshArgs } from "../support/double/ssh-tunnel";
 
 describe("the provider's ssh argv (connhelper)", () => {
   const target = { kind: "ssh" as const, host: "192.0.2.7", port: 2222, user: "lab", sshOpts: ["-i", "/k", "-o", "User=other"] };
@@ -44,5 +45,10 @@ describe("the provider's ssh argv (connhelper)", () => {
     expect(provider.indexOf("lab")).toBeLessThan(provider.indexOf("User=other"));
     const ours = sshPrefix(target);
     expect(ours.indexOf("lab")).toBeGreaterThan(ours.indexOf("User=other"));
+  });
+
+  it("is what the test double runs for an ssh:// provider, from the Docker host URL", () => {
+    expect(["ssh", ...providerSshArgs("ssh://lab@192.0.2.7:2222", target.sshOpts)]).toEqual(dialStdioArgv(target));
+    expect(() => providerSshArgs("unix:///var/run/docker.sock", [])).toThrow(/not an ssh:\/\/ host/);
   });
 });
