@@ -1,10 +1,10 @@
 /**
  * How the program runs a `docker` command on a lab's host outside the Docker provider (the probe's
  * checks, the DHCP lease): the way the provider itself reaches the host. For an ssh:// host the
- * Docker CLI runs `ssh <sshOpts> -o ConnectTimeout=30 -T [-l user] [-p port] -- host docker system
- * dial-stdio` (docker/cli connhelper); here the same `ssh` binary runs with the same options and the
- * host runs `docker <args>`, so whatever the user gives in sshOpts (ProxyJump, ServerAliveInterval,
- * the key and known_hosts files of ssh-identity.ts) applies here too. The probe, the readiness gate
+ * provider's Docker client runs `ssh [-l user] [-p port] <sshOpts> -o ConnectTimeout=30 -T -- host
+ * docker system dial-stdio` (docker/cli connhelper: dialStdioArgv); here the same `ssh` binary runs
+ * with the same options and the host runs `docker <args>`, so whatever the user gives in sshOpts
+ * (ProxyJump, ServerAliveInterval, the key and known_hosts files of ssh-identity.ts) applies here too. The probe, the readiness gate
  * and the DHCP lease all reach a host through this module (their dynamic providers carry these
  * functions with them); HostCheck, which needs key material at preview, uses ssh2 (ssh-host.ts).
  * Pure: no I/O, and only the pure URL parser imported.
@@ -58,6 +58,24 @@ export function sshPrefix(target: Extract<DockerExecTarget, { kind: "ssh" }>): s
   if (target.port !== undefined) argv.push("-p", String(target.port));
   argv.push("--", sshHostName(target.host));
   return argv;
+}
+
+/**
+ * The ssh argv the Docker provider's client runs for each connection to an ssh:// engine (docker/cli
+ * v28.5.2 cli/connhelper: ssh.Spec.Command with the provider's ssh_opts, addSSHTimeout and
+ * disablePseudoTerminalAllocation): `ssh [-l user] [-p port] <sshOpts> [-o ConnectTimeout=30] [-T]
+ * -- host docker system dial-stdio`. Unlike sshPrefix it has none of our bounds nor the host key
+ * check, and the URL's user and port come before sshOpts: ssh keeps the first User it is given, so
+ * there the URL's user wins over one in sshOpts, where sshPrefix lets sshOpts win. The e2e test
+ * double reaches an ssh:// engine with it, as the provider does.
+ */
+export function dialStdioArgv(target: Extract<DockerExecTarget, { kind: "ssh" }>): string[] {
+  const flags = [...target.sshOpts];
+  // connhelper's own tests: any option mentioning ConnectTimeout, and a literal -T.
+  if (!flags.join("").includes("ConnectTimeout")) flags.push("-o ConnectTimeout=30");
+  if (!flags.includes("-T")) flags.push("-T");
+  const login = [...(target.user ? ["-l", target.user] : []), ...(target.port !== undefined ? ["-p", String(target.port)] : [])];
+  return ["ssh", ...login, ...flags, "--", sshHostName(target.host), "docker system dial-stdio"];
 }
 
 /**

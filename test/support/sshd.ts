@@ -60,6 +60,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdFixture>
     "StrictModes no",
     "UsePAM no",
     "AllowStreamLocalForwarding yes",
+    // @pulumi/command's remote Command passes its environment and the previous output as env
+    // requests, which sshd drops unless it accepts them (sshd_config(5) AcceptEnv).
+    "AcceptEnv PULUMI_COMMAND_*",
     // VERBOSE logs each accepted key: how tests count connections.
     "LogLevel VERBOSE",
   ].join("\n");
