@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { parseDockerHost } from "../components/host/docker-host-url";
+import { sshOptionIssues } from "../components/host/ssh-options";
 import { DEFAULT_RESTART_POLICY, RESTART_POLICIES } from "../components/host/lifecycle";
 import { isIpv4Address } from "../components/net/addressing";
 import { OOR_KEY_PATTERN, OOR_KEY_RULE } from "../components/oor/plan";
@@ -63,16 +64,15 @@ export const SETTING_KEYS = {
         ctx.addIssue({ code: "custom", message: "names a user or host starting with '-', which ssh would read as an option" });
       }
     }),
-  /** Extra ssh options; none may turn host key checking off (the provider and probes use them all). */
+  /**
+   * Extra ssh options, from an allow-list (components/host/ssh-options.ts): the provider, probes,
+   * readiness gate and lease all use them, so none may weaken host key checking or run a command.
+   */
   sshOpts: z
-    .array(
-      z
-        .string()
-        .refine(
-          (option) => !/StrictHostKeyChecking[\s=]+(no|off|accept-new)\b|UserKnownHostsFile[\s=]+\/dev\/null/i.test(option),
-          "turns host key checking off: give the host's key in known_hosts (or sshHostKey) instead",
-        ),
-    )
+    .array(z.string())
+    .superRefine((opts, ctx) => {
+      for (const issue of sshOptionIssues(opts)) ctx.addIssue({ code: "custom", path: [issue.index], message: issue.message });
+    })
     .default([]),
   /** The private key of an ssh:// host (set with `pulumi config set --secret sshPrivateKey < key`). */
   sshPrivateKey: z.string().optional(),

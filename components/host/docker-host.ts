@@ -10,6 +10,7 @@ import { HostCheck } from "./host-check";
 import { DockerExecTarget, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
 import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
+import { sshOptionIssues } from "./ssh-options";
 
 export interface DockerHostArgs {
   /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port. */
@@ -95,6 +96,16 @@ export class DockerHost extends pulumi.ComponentResource {
       throw new LabConfigError(`Docker host ${show(name)}`, [
         { path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` },
       ]);
+    }
+    const optionIssues = sshOptionIssues(args.sshOpts ?? []);
+    if (optionIssues.length > 0) {
+      throw new LabConfigError(
+        `Docker host ${show(name)}`,
+        optionIssues.map((issue) => ({
+          path: `sshOpts[${issue.index}]`,
+          message: `${issue.message} (got ${show(args.sshOpts![issue.index])})`,
+        })),
+      );
     }
     super("docker-netlabs:host:DockerHost", name, {}, opts);
     this.host = host;

@@ -386,6 +386,14 @@ const STACK_CASES: StackCase[] = [
     "sshOpts[1]",
     '"UserKnownHostsFile=/dev/null"',
   ),
+  c(
+    "addresses",
+    "sshOpts with StrictHostKeyChecking=false (ssh reads it as off)",
+    { sshOpts: ["-oStrictHostKeyChecking=false"] },
+    "sshOpts[0]",
+    '"-oStrictHostKeyChecking=false"',
+  ),
+  c("addresses", "sshOpts loading another config file (-F)", { sshOpts: ["-F", "/tmp/ssh_config"] }, "sshOpts[0]", '"-F"'),
   c("addresses", "sshHostKey not a known_hosts key", { sshHostKey: "AAAAC3Nza" }, "sshHostKey", '"AAAAC3Nza"'),
   c("addresses", "publishAddress a host name", { labs: ["networking-demo"], publishAddress: "localhost" }, "publishAddress", '"localhost"'),
   c(
@@ -1359,7 +1367,7 @@ describe("the bad-configuration suite", () => {
       types: 32,
       ranges: 23,
       names: 28,
-      addresses: 42,
+      addresses: 44,
       overlaps: 18,
       references: 21,
       "cross-lab": 12,
