@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
 import { HostCheck } from "./host-check";
-import { DockerExecTarget, dockerExecTarget } from "./host-exec";
+import { DockerExecTarget, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
 import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
 import { sshOptionIssues } from "./ssh-options";
@@ -68,8 +68,8 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly address: DockerHostAddress;
   readonly check?: HostCheck;
   /**
-   * The ssh options the provider is given for an ssh:// host (the identity's files, then the
-   * user's options): whatever else runs docker commands on the host uses the same.
+   * The ssh options the provider is given for an ssh:// host (StrictHostKeyChecking=yes or the
+   * identity's files, then the user's options): whatever else runs docker commands on the host uses the same.
    */
   readonly sshOpts?: pulumi.Output<string[]>;
   /**
@@ -111,7 +111,11 @@ export class DockerHost extends pulumi.ComponentResource {
     this.host = host;
     this.address = parsed;
     const identityOpts = args.sshIdentity ? materializeSshIdentity(parsed, args.sshIdentity) : pulumi.output([] as string[]);
-    this.sshOpts = parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...opts, ...(args.sshOpts ?? [])]) : undefined;
+    // Host keys are always checked, ahead of the user's options (ssh keeps an option's first value),
+    // so that ~/.ssh/config cannot make the provider trust a host on first use. The identity's
+    // options already start with their own known_hosts file and the same check.
+    const hostKeyCheck = args.sshIdentity ? [] : SSH_HOST_KEY_CHECK;
+    this.sshOpts = parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...hostKeyCheck, ...opts, ...(args.sshOpts ?? [])]) : undefined;
     this.check =
       args.sshIdentity && parsed.scheme === "ssh"
         ? new HostCheck(
