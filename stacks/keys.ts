@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { parseDockerHost } from "../components/host/docker-host-url";
+import { hostKeyIssue } from "../components/host/ssh-identity";
 import { sshOptionIssues } from "../components/host/ssh-options";
 import { DEFAULT_RESTART_POLICY, RESTART_POLICIES } from "../components/host/lifecycle";
 import { isIpv4Address } from "../components/net/addressing";
@@ -79,7 +80,10 @@ export const SETTING_KEYS = {
   /** That host's public key as in known_hosts ("ssh-ed25519 AAAA..."): hosts are never trusted blindly. */
   sshHostKey: z
     .string()
-    .regex(/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+/, "must be a known_hosts key such as ssh-ed25519 AAAA...")
+    .superRefine((value, ctx) => {
+      const issue = hostKeyIssue(value);
+      if (issue) ctx.addIssue({ code: "custom", message: issue });
+    })
     .optional(),
   labs: z
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))

@@ -9,7 +9,7 @@ import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
 import { HostCheck } from "./host-check";
 import { DockerExecTarget, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
-import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
+import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
 import { sshOptionIssues } from "./ssh-options";
 
 export interface DockerHostArgs {
@@ -95,6 +95,12 @@ export class DockerHost extends pulumi.ComponentResource {
     if (args.sshIdentity && parsed.scheme !== "ssh") {
       throw new LabConfigError(`Docker host ${show(name)}`, [
         { path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` },
+      ]);
+    }
+    const hostKeyProblem = args.sshIdentity && hostKeyIssue(args.sshIdentity.hostKey);
+    if (hostKeyProblem) {
+      throw new LabConfigError(`Docker host ${show(name)}`, [
+        { path: "sshIdentity.hostKey", message: `${hostKeyProblem} (got ${show(args.sshIdentity!.hostKey)})` },
       ]);
     }
     const optionIssues = sshOptionIssues(args.sshOpts ?? []);

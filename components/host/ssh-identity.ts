@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { DockerHostAddress } from "./docker-host-url";
+import { DockerHostAddress, bareHost } from "./docker-host-url";
 
 export interface SshIdentity {
   privateKey: pulumi.Input<string>;
@@ -24,10 +24,40 @@ export function defaultSshIdentityDir(): string {
   return path.join(os.homedir(), ".docker-netlabs", "ssh");
 }
 
-/** The known_hosts line for a host and port, as ssh writes it. Pure. */
+/** The key types an OpenSSH server may show as its host key (DSA is gone from OpenSSH). */
+export const HOST_KEY_TYPES = [
+  "ssh-ed25519",
+  "ssh-rsa",
+  "ecdsa-sha2-nistp256",
+  "ecdsa-sha2-nistp384",
+  "ecdsa-sha2-nistp521",
+  "sk-ssh-ed25519@openssh.com",
+  "sk-ecdsa-sha2-nistp256@openssh.com",
+] as const;
+
+/**
+ * What is wrong with a host key as known_hosts holds it ("<type> <base64> [comment]", one line), or
+ * undefined: a known type, and a key blob that decodes and names the same type. Pure.
+ */
+export function hostKeyIssue(hostKey: string): string | undefined {
+  const rule = `must be a known_hosts key, "<type> <base64> [comment]" on one line, of type ${HOST_KEY_TYPES.join(", ")}`;
+  const match = /^(\S+) ([A-Za-z0-9+/]+={0,2})(?: [^\r\n]*)?$/.exec(hostKey.trim());
+  if (!match) return rule;
+  const [, type, blob] = match;
+  if (!(HOST_KEY_TYPES as readonly string[]).includes(type)) return `${rule} (not ${type})`;
+  // The blob starts with its own type name (RFC 4253, 6.6): a key pasted under another type is refused.
+  const bytes = Buffer.from(blob, "base64");
+  const length = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+  const named = length > 0 && 4 + length <= bytes.length ? bytes.subarray(4, 4 + length).toString("latin1") : undefined;
+  if (named !== type) return `${rule}: its base64 part is not a ${type} key`;
+  return undefined;
+}
+
+/** The known_hosts line for a host and port, as ssh writes it (an IPv6 address in one pair of brackets). Pure. */
 export function knownHostsLine(address: DockerHostAddress, hostKey: string): string {
   const [type, blob] = hostKey.trim().split(/\s+/);
-  const name = address.port && address.port !== 22 ? `[${address.host}]:${address.port}` : address.host;
+  const host = bareHost(address.host);
+  const name = address.port && address.port !== 22 ? `[${host}]:${address.port}` : host;
   return `${name} ${type} ${blob}\n`;
 }
 
