@@ -7,6 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { parseDockerHost } from "../components/host/docker-host-url";
+import { hostCheckIssues } from "../components/host/host-check";
 import { ConfigIssue, LabConfigError, SECRET_FIELDS, SECRET_NOT_SHOWN, fromZodIssues, show } from "../components/net/errors";
 import { readersOf } from "./compositions";
 import { CONFIG_NAMESPACE, CompositionName, LAB_KEYS, LabKey, SECRET_CONFIG_KEYS, SETTING_KEYS, StackConfig } from "./keys";
@@ -37,6 +39,14 @@ export function parseStackConfig(given: Record<string, unknown>, options: ParseO
     .refine((config) => config.sshPrivateKey === undefined || config.dockerHost.startsWith("ssh://"), {
       message: "an SSH key is only for an ssh:// dockerHost",
       path: ["sshPrivateKey"],
+    })
+    .superRefine((config, ctx) => {
+      // With a key, the host check (ssh2) must reach the host as the provider's ssh does.
+      const address = parseDockerHost(config.dockerHost);
+      if (config.sshPrivateKey === undefined || typeof address === "string" || address.scheme !== "ssh") return;
+      for (const issue of hostCheckIssues(address, config.sshOpts)) {
+        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path === "host" ? ["dockerHost"] : ["sshOpts", issue.path] });
+      }
     })
     .safeParse(raw);
   const issues = [...(options.issues ?? []), ...unknownIssues, ...(parsed.success ? unreadKeys(raw, parsed.data.labs) : [])];

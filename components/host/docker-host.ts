@@ -4,9 +4,9 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LabConfigError, show } from "../net/errors";
-import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
-import { HostCheck } from "./host-check";
+import { ConfigIssue, LabConfigError, show } from "../net/errors";
+import { DockerHostAddress, bareHost, parseDockerHost } from "./docker-host-url";
+import { HostCheck, hostCheckIssues } from "./host-check";
 import { DockerExecTarget, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
 import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
@@ -83,36 +83,7 @@ export class DockerHost extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
-    const parsed = parseDockerHost(host);
-    if (typeof parsed === "string") {
-      throw new LabConfigError(`Docker host ${show(name)}`, [{ path: "host", message: `${show(host)} ${parsed}` }]);
-    }
-    if (args.sshOpts?.length && parsed.scheme !== "ssh") {
-      throw new LabConfigError(`Docker host ${show(name)}`, [
-        { path: "sshOpts", message: `ssh options are only for ssh:// hosts, not ${show(host)}` },
-      ]);
-    }
-    if (args.sshIdentity && parsed.scheme !== "ssh") {
-      throw new LabConfigError(`Docker host ${show(name)}`, [
-        { path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` },
-      ]);
-    }
-    const hostKeyProblem = args.sshIdentity && hostKeyIssue(args.sshIdentity.hostKey);
-    if (hostKeyProblem) {
-      throw new LabConfigError(`Docker host ${show(name)}`, [
-        { path: "sshIdentity.hostKey", message: `${hostKeyProblem} (got ${show(args.sshIdentity!.hostKey)})` },
-      ]);
-    }
-    const optionIssues = sshOptionIssues(args.sshOpts ?? []);
-    if (optionIssues.length > 0) {
-      throw new LabConfigError(
-        `Docker host ${show(name)}`,
-        optionIssues.map((issue) => ({
-          path: `sshOpts[${issue.index}]`,
-          message: `${issue.message} (got ${show(args.sshOpts![issue.index])})`,
-        })),
-      );
-    }
+    const parsed = validDockerHost(name, host, args);
     super("docker-netlabs:host:DockerHost", name, {}, opts);
     this.host = host;
     this.address = parsed;
@@ -126,7 +97,7 @@ export class DockerHost extends pulumi.ComponentResource {
       args.sshIdentity && parsed.scheme === "ssh"
         ? new HostCheck(
             `${name}-check`,
-            { host: parsed.host, port: parsed.port, user: parsed.user ?? "root", ...args.sshIdentity, needs: args.needs ?? {} },
+            { host: bareHost(parsed.host), port: parsed.port, user: parsed.user!, ...args.sshIdentity, needs: args.needs ?? {} },
             { parent: this },
           )
         : undefined;
@@ -145,6 +116,39 @@ export class DockerHost extends pulumi.ComponentResource {
     );
     this.registerOutputs({ host });
   }
+}
+
+/**
+ * The host's address, once its arguments are valid: the URL, ssh options from the allow-list and
+ * only for ssh://, the identity's host key, and what the host check needs to reach the host as the
+ * provider does. Throws a LabConfigError naming every issue.
+ */
+function validDockerHost(name: string, host: string, args: DockerHostArgs): DockerHostAddress {
+  const subject = `Docker host ${show(name)}`;
+  const parsed = parseDockerHost(host);
+  if (typeof parsed === "string") throw new LabConfigError(subject, [{ path: "host", message: `${show(host)} ${parsed}` }]);
+  const issues: ConfigIssue[] = [];
+  if (args.sshOpts?.length && parsed.scheme !== "ssh") {
+    issues.push({ path: "sshOpts", message: `ssh options are only for ssh:// hosts, not ${show(host)}` });
+  }
+  if (args.sshIdentity && parsed.scheme !== "ssh") {
+    issues.push({ path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` });
+  }
+  const hostKeyProblem = args.sshIdentity && hostKeyIssue(args.sshIdentity.hostKey);
+  if (hostKeyProblem) issues.push({ path: "sshIdentity.hostKey", message: `${hostKeyProblem} (got ${show(args.sshIdentity!.hostKey)})` });
+  for (const issue of sshOptionIssues(args.sshOpts ?? [])) {
+    issues.push({ path: `sshOpts[${issue.index}]`, message: `${issue.message} (got ${show(args.sshOpts![issue.index])})` });
+  }
+  // The host check must reach the host as the provider does (same user, same path).
+  for (const issue of args.sshIdentity && parsed.scheme === "ssh" ? hostCheckIssues(parsed, args.sshOpts ?? []) : []) {
+    issues.push(
+      issue.path === "host"
+        ? { path: "host", message: `${show(host)} ${issue.message}` }
+        : { path: `sshOpts[${issue.path}]`, message: `${issue.message} (got ${show(args.sshOpts![issue.path])})` },
+    );
+  }
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  return parsed;
 }
 
 /** Docker's name for this machine's platform (Node names amd64 "x64"). */

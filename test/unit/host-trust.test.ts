@@ -2,13 +2,15 @@
  * Host trust on every path (issue 20, points 1, 4 and 5): the Docker provider of an ssh:// host is
  * always told to check the host key, ahead of the user's options and whatever ~/.ssh/config says;
  * a host key of any type an OpenSSH server shows is taken, and nothing but one key; an IPv6 host
- * gets the known_hosts line ssh writes for it.
+ * gets the known_hosts line ssh writes for it; the host check (ssh2, with sshPrivateKey) logs in
+ * as the provider's user and refuses, by name, what it cannot follow of the provider's path.
  */
 import { utils } from "ssh2";
 import { describe, expect, it } from "vitest";
 import { DockerHost } from "../../components/host/docker-host";
 import { hostKeyIssue, knownHostsLine } from "../../components/host/ssh-identity";
 import { LabConfigError } from "../../components/net/errors";
+import * as os from "node:os";
 import { parseStackConfig } from "../../stacks/config";
 import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
@@ -97,6 +99,73 @@ describe("sshHostKey (point 4)", () => {
       () => new DockerHost("h", { host: "ssh://lab@192.0.2.7", sshIdentity: { privateKey: "k", hostKey: `${ED25519} x\ny` } }),
     );
     await expect(created).rejects.toThrow(/sshIdentity\.hostKey: must be a known_hosts key/);
+    expect(mocks.resources).toEqual([]);
+  });
+});
+
+describe("the host check reaches the host as the provider does (point 5)", () => {
+  const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
+  const stack = (config: Record<string, unknown>) => {
+    const mocks = new RecordingMocks();
+    const run = runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { sshPrivateKey: KEY, sshHostKey: ED25519, labs: ["routed-lan"], ...config },
+      secretKeys: ["sshPrivateKey"],
+    });
+    return { mocks, run };
+  };
+
+  it("logs in as the user the URL names, at the host without an IPv6 address's brackets", async () => {
+    const { mocks, run } = stack({ dockerHost: "ssh://netops@[2001:db8::7]:2222" });
+    await run;
+    expect(mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck")[0].inputs).toMatchObject({
+      user: "netops",
+      host: "2001:db8::7",
+      port: 2222,
+    });
+  });
+
+  it("refuses a URL without a user (ssh would not log in as root), naming the local user, before anything is registered", async () => {
+    const { mocks, run } = stack({ dockerHost: "ssh://192.0.2.7" });
+    const local = os.userInfo().username;
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `docker-netlabs:dockerHost: names no user: .*local user name \\("${local}"\\); name it, e\\.g\\. ssh://${local}@192\\.0\\.2\\.7 \\(got "ssh://192\\.0\\.2\\.7"\\)`,
+      ),
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it.each([
+    [["-o", "ProxyJump=bastion"], 1, "ProxyJump"],
+    [["-J", "bastion"], 1, "ProxyJump"],
+    [["-o", "ServerAliveInterval=5", "-6"], 2, "AddressFamily"],
+  ])("refuses %j, which it cannot follow, at the option's element", async (sshOpts, index, word) => {
+    const { mocks, run } = stack({ dockerHost: "ssh://lab@192.0.2.7", sshOpts });
+    await expect(run).rejects.toThrow(
+      new RegExp(`docker-netlabs:sshOpts\\[${index}\\]: ssh option ${word} is one the host check cannot follow`),
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("without sshPrivateKey there is no host check, and ProxyJump and a URL without a user are the provider's to follow", async () => {
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), {
+      config: { dockerHost: "ssh://192.0.2.7", sshOpts: ["-J", "bastion"], labs: ["routed-lan"] },
+    });
+    expect(mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck")).toEqual([]);
+    expect(providerOpts(mocks)).toEqual(["-o", "StrictHostKeyChecking=yes", "-J", "bastion"]);
+  });
+
+  it("the DockerHost component refuses the same", async () => {
+    const mocks = new RecordingMocks();
+    const created = runProgram(
+      mocks,
+      () =>
+        new DockerHost("h", { host: "ssh://192.0.2.7", sshOpts: ["-J", "bastion"], sshIdentity: { privateKey: KEY, hostKey: ED25519 } }),
+    );
+    await expect(created).rejects.toThrow(
+      /- host: "ssh:\/\/192\.0\.2\.7" names no user[^\n]*\n {2}- sshOpts\[1\]: ssh option ProxyJump .*\(got "bastion"\)/,
+    );
     expect(mocks.resources).toEqual([]);
   });
 });
