@@ -29,7 +29,16 @@ export type CompositionName = (typeof COMPOSITION_NAMES)[number];
 export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
 
 /** Config keys whose values are secrets: errors name them, never show them. */
-export const SECRET_CONFIG_KEYS = ["sshPrivateKey", "oorMapServerKey"] as const;
+export const SECRET_CONFIG_KEYS = ["sshPrivateKey", "oorMapServerKey", "dockerTlsCa", "dockerTlsCert", "dockerTlsKey"] as const;
+
+/** PEM text of one kind ("CERTIFICATE", "PRIVATE KEY" of any algorithm). */
+const pem = (kind: RegExp, what: string) =>
+  z
+    .string()
+    .refine(
+      (text) => new RegExp(`-----BEGIN ${kind.source}-----[\\s\\S]+-----END ${kind.source}-----`).test(text),
+      `must be ${what} in PEM form`,
+    );
 
 /**
  * A Docker image reference as the engine parses it (distribution/reference): [registry[:port]/]
@@ -85,6 +94,15 @@ export const SETTING_KEYS = {
       if (issue) ctx.addIssue({ code: "custom", message: issue });
     })
     .optional(),
+  /**
+   * A tcp:// engine's TLS (as `dockerd --tlsverify` serves it): the CA that signed the engine's
+   * certificate, and this client's certificate and key. A plain tcp:// Docker API is root for
+   * anyone on the path, so a tcp:// dockerHost needs all three. Secrets (`pulumi config set --secret
+   * dockerTlsKey < key.pem`); they reach the provider as secrets and the Docker CLI as owner-only files.
+   */
+  dockerTlsCa: pem(/CERTIFICATE/, "a CA certificate").optional(),
+  dockerTlsCert: pem(/CERTIFICATE/, "a client certificate").optional(),
+  dockerTlsKey: pem(/(?:RSA |EC )?PRIVATE KEY/, "a private key").optional(),
   labs: z
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
     .min(1, "names no lab")

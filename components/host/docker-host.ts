@@ -9,11 +9,12 @@ import { DockerHostAddress, bareHost, parseDockerHost } from "./docker-host-url"
 import { HostCheck, hostCheckIssues } from "./host-check";
 import { DockerExecTarget, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
+import { DockerTls, materializeDockerTls } from "./docker-tls";
 import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
 import { sshOptionIssues } from "./ssh-options";
 
 export interface DockerHostArgs {
-  /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port. */
+  /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port (with tls). */
   host?: string;
   /** Extra ssh options for ssh:// hosts, as passed to `ssh` (e.g. ["-o", "ServerAliveInterval=10"]). */
   sshOpts?: string[];
@@ -21,6 +22,8 @@ export interface DockerHostArgs {
   sshIdentity?: SshIdentity;
   /** What the labs need of an ssh:// host, checked at preview (HostCheck) before anything is created there. */
   needs?: HostNeeds;
+  /** A tcp:// host's TLS (required for tcp://): secrets, see docker-tls.ts. */
+  tls?: DockerTls;
 }
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -105,11 +108,13 @@ export class DockerHost extends pulumi.ComponentResource {
     this.platform = this.check
       ? this.check.facts.apply((facts) => (facts?.platform && facts.platform !== "none" ? facts.platform : undefined))
       : pulumi.output(parsed.scheme === "unix" ? localPlatform() : undefined);
+    const tls = args.tls && materializeDockerTls(host, args.tls);
     this.provider = new docker.Provider(
       name,
       {
         host,
         sshOpts: this.sshOpts,
+        ...(tls ? { caMaterial: tls.ca, certMaterial: tls.cert, keyMaterial: tls.key } : {}),
       },
       // Nothing is created on the host before its check has passed.
       { parent: this, dependsOn: this.check ? [this.check] : [] },
@@ -134,6 +139,13 @@ function validDockerHost(name: string, host: string, args: DockerHostArgs): Dock
   if (args.sshIdentity && parsed.scheme !== "ssh") {
     issues.push({ path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` });
   }
+  if (parsed.scheme === "tcp" && !args.tls) {
+    issues.push({
+      path: "tls",
+      message: `a tcp:// Docker API without TLS is root on the host for anyone on the path: give tls (CA, certificate, key) for ${show(host)}, or reach it with ssh://`,
+    });
+  }
+  if (args.tls && parsed.scheme !== "tcp") issues.push({ path: "tls", message: `TLS is only for tcp:// hosts, not ${show(host)}` });
   const hostKeyProblem = args.sshIdentity && hostKeyIssue(args.sshIdentity.hostKey);
   if (hostKeyProblem) issues.push({ path: "sshIdentity.hostKey", message: `${hostKeyProblem} (got ${show(args.sshIdentity!.hostKey)})` });
   for (const issue of sshOptionIssues(args.sshOpts ?? [])) {
