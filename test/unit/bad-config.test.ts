@@ -337,6 +337,58 @@ const STACK_CASES: StackCase[] = [
     "routedLab.nodes[0].files./netlabs/init.sh",
     undefined,
   ),
+  // Normalised before the check (issue 20, point 12): each path reaches the init script or ready file.
+  c(
+    "names",
+    "a file at //netlabs/init.sh",
+    lab({ nodes: [node({ files: { "//netlabs/init.sh": "echo" } })] }),
+    "routedLab.nodes[0].files.//netlabs/init.sh",
+    '"/netlabs/init.sh" once normalised',
+  ),
+  c(
+    "names",
+    "a file at /./netlabs/init.sh",
+    lab({ nodes: [node({ files: { "/./netlabs/init.sh": "echo" } })] }),
+    "routedLab.nodes[0].files././netlabs/init.sh",
+    '"/netlabs/init.sh" once normalised',
+  ),
+  c(
+    "names",
+    "a file at /run//netlabs/ready",
+    lab({ nodes: [node({ files: { "/run//netlabs/ready": "" } })] }),
+    "routedLab.nodes[0].files./run//netlabs/ready",
+    '"/run/netlabs/ready" once normalised',
+  ),
+  c(
+    "names",
+    "a file at /etc/../netlabs/init.sh",
+    lab({ nodes: [node({ files: { "/etc/../netlabs/init.sh": "echo" } })] }),
+    "routedLab.nodes[0].files./etc/../netlabs/init.sh",
+    '"/netlabs/init.sh" once normalised',
+  ),
+  // Capabilities (issue 20, point 13): real ones only; ALL and those reaching the host only when the node allows them.
+  c("names", "capability ALL", lab({ nodes: [node({ capabilities: ["ALL"] })] }), "routedLab.nodes[0].capabilities[0]", '"ALL"'),
+  c(
+    "names",
+    "capability SYS_MODULE",
+    lab({ nodes: [node({ capabilities: ["NET_RAW", "SYS_MODULE"] })] }),
+    "routedLab.nodes[0].capabilities[1]",
+    '"SYS_MODULE"',
+  ),
+  c(
+    "names",
+    "capability CAP_SYS_PTRACE",
+    lab({ nodes: [node({ capabilities: ["CAP_SYS_PTRACE"] })] }),
+    "routedLab.nodes[0].capabilities[0]",
+    '"CAP_SYS_PTRACE"',
+  ),
+  c(
+    "names",
+    "a capability Linux does not have",
+    lab({ nodes: [node({ capabilities: ["NET_ADMN"] })] }),
+    "routedLab.nodes[0].capabilities[0]",
+    '"NET_ADMN"',
+  ),
   c(
     "names",
     "a relative file path",
@@ -1298,6 +1350,11 @@ const EDGE_CASES: [string, Record<string, unknown>][] = [
   ],
   ["lisp-msmr with sites side by side", { ...LISP_MSMR, oorSites: ["10.241.0.0/24", "10.241.1.0/24", "10.242.0.0/16"] }],
   ["the dev stack's three labs together", { labs: ["networking-demo", "routed-lan", "bgp-triangle"] }],
+  [
+    "a host-reaching capability on a node that allows it",
+    lab({ nodes: [node({ capabilities: ["SYS_PTRACE", "CAP_NET_RAW"], allowHostReachingCapabilities: true })] }),
+  ],
+  ["a file path with // and . in it (normalised)", lab({ nodes: [node({ files: { "/etc//netlabs/./motd": "hi" } })] })],
 ];
 
 describe("valid edge cases are accepted", () => {
@@ -1372,7 +1429,7 @@ describe("the bad-configuration suite", () => {
     expect(counts).toEqual({
       types: 32,
       ranges: 23,
-      names: 28,
+      names: 36,
       addresses: 45,
       overlaps: 18,
       references: 21,
@@ -1383,7 +1440,7 @@ describe("the bad-configuration suite", () => {
       "component:OorRouter": 16,
       "component:LispSite": 10,
       "component:DockerHost": 2,
-      "valid edge cases": 17,
+      "valid edge cases": 19,
     });
   });
 });
