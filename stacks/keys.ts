@@ -107,7 +107,11 @@ export const SETTING_KEYS = {
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
     .min(1, "names no lab")
     .default([...DEFAULT_LABS])
-    .refine((labs) => new Set(labs).size === labs.length, "names a lab twice"),
+    .superRefine((labs, ctx) => {
+      const twice = labs.filter((lab, index) => labs.indexOf(lab) !== index);
+      if (twice.length > 0)
+        ctx.addIssue({ code: "custom", message: `names ${[...new Set(twice)].map((lab) => `"${lab}"`).join(", ")} twice` });
+    }),
   namePrefix: z
     .string()
     .regex(/^(?:[a-z0-9][a-z0-9-]{0,19})?$/, "must be at most 20 lowercase letters, digits or dashes, not starting with a dash")

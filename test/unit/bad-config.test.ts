@@ -252,7 +252,7 @@ const STACK_CASES: StackCase[] = [
   c("names", "namePrefix with an underscore", { namePrefix: "lab_" }, "namePrefix", '"lab_"'),
   c("names", "namePrefix starting with a dash", { namePrefix: "-lab" }, "namePrefix", '"-lab"'),
   c("names", "an unknown lab", { labs: ["bgp"] }, "labs[0]", '"bgp"'),
-  c("names", "a lab named twice", { labs: ["routed-lan", "routed-lan"] }, "labs", undefined),
+  c("names", "a lab named twice", { labs: ["routed-lan", "routed-lan"] }, "labs", 'names "routed-lan" twice'),
   c("names", "restartPolicy on-failure", { restartPolicy: "on-failure" }, "restartPolicy", '"on-failure"'),
   c("names", "labImages pull", { labImages: "pull" }, "labImages", '"pull"'),
   c("names", "oorImage uppercase", { ...OOR_LAB, oorImage: "OOR:latest" }, "oorImage", '"OOR:latest"'),
