@@ -74,6 +74,9 @@ const publishSchema = z.strictObject({
 
 const imageSchema = z.union([z.enum(LAB_IMAGE_NAMES), z.strictObject({ ref: z.string().min(1, "must name an image") })]);
 
+/** How long a node command may run unless its node says otherwise: below the readiness gate's 90 s. */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 60;
+
 const nodeSchema = z.strictObject({
   name: dnsLabel,
   image: imageSchema,
@@ -83,6 +86,16 @@ const nodeSchema = z.strictObject({
   router: z.boolean().default(false),
   /** Shell commands run once every interface is up, in order, before the main process. */
   commands: z.array(z.string()).default([]),
+  /**
+   * How long each of `commands` may run before the node stops it and gives up, naming it (a hung
+   * command would otherwise hold the node unready for ever). Keep it below the lab's readiness wait.
+   */
+  commandTimeoutSeconds: z
+    .number()
+    .int("must be a whole number of seconds")
+    .min(1, "must be from 1 to 3600 seconds")
+    .max(3600, "must be from 1 to 3600 seconds")
+    .default(DEFAULT_COMMAND_TIMEOUT_SECONDS),
   /** The main process; defaults to the lab image's own, or an idle wait for other images. */
   command: z.array(z.string()).optional(),
   publish: z.array(publishSchema).default([]),
@@ -267,6 +280,8 @@ export interface TopologyNodePlan {
   dropDockerDefaultRoute: boolean;
   router: boolean;
   commands: string[];
+  /** Each command's time limit. */
+  commandTimeoutSeconds: number;
   command?: string[];
   publish: PublishPlan[];
   files: Record<string, string>;
@@ -450,6 +465,7 @@ function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: 
     dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
     router: node.router,
     commands: node.commands,
+    commandTimeoutSeconds: node.commandTimeoutSeconds,
     command: node.command,
     publish,
     files: node.files,

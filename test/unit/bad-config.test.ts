@@ -145,6 +145,13 @@ const STACK_CASES: StackCase[] = [
   c("types", "a misspelt key", { namePrefx: "lab-" }, "namePrefx", "did you mean docker-netlabs:namePrefix?"),
 
   // Ranges: numbers and sizes outside what Docker, the kernel or the protocol accept.
+  c(
+    "ranges",
+    "a command time limit of 0 s",
+    lab({ nodes: [node({ commandTimeoutSeconds: 0 })] }),
+    "routedLab.nodes[0].commandTimeoutSeconds",
+    "0",
+  ),
   c("ranges", "demoHostPort 0", { labs: ["networking-demo"], demoHostPort: 0 }, "demoHostPort", "0"),
   c("ranges", "demoHostPort 65536", { labs: ["networking-demo"], demoHostPort: 65536 }, "demoHostPort", "65536"),
   c("ranges", "demoHostPort negative", { labs: ["networking-demo"], demoHostPort: -80 }, "demoHostPort", "-80"),
@@ -1428,7 +1435,7 @@ describe("the bad-configuration suite", () => {
     expect(total).toBeGreaterThanOrEqual(150);
     expect(counts).toEqual({
       types: 32,
-      ranges: 23,
+      ranges: 24,
       names: 36,
       addresses: 45,
       overlaps: 18,
