@@ -4,7 +4,7 @@
  * files the options point at: content-addressed under ~/.docker-netlabs/ssh, owner-only (folder
  * 0700, files 0600, tightened when they already exist), so that the options are the same on every
  * run and no key is ever passed on a command line. Only a run of the program writes them: refresh
- * and destroy of an ssh:// site on another machine need `--run-program` (README).
+ * and destroy of an ssh:// site on another machine need `--run-program` (docs/sites-and-pull-requests.md).
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
