@@ -4,7 +4,7 @@
  * files the options point at: content-addressed under ~/.docker-netlabs/ssh, owner-only (folder
  * 0700 and never a symbolic link, files 0600, see owner-only-files.ts), so that the options are the
  * same on every run and no key is ever passed on a command line. Only a run of the program writes
- * them: refresh and destroy need `--run-program` (README).
+ * them: refresh and destroy need `--run-program` (docs/sites-and-pull-requests.md).
  *
  * Why the files outlive the program: the engine deletes what the program no longer declares, and
  * the old halves of create-before-replace, after the program has ended, with this provider and its

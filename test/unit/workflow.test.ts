@@ -1,6 +1,6 @@
 /**
  * The workflows are checked by GitHub's own workflow parser (the one Actions uses), then for what
- * the README promises.
+ * docs/sites-and-pull-requests.md and docs/testing.md promise.
  * - pulumi.yml, the users' workflow: a preview with diff and refresh, commented on each pull
  *   request, for every site stack of the repository; `pulumi up` only on a push to main; a manual
  *   destroy of one chosen stack; every refresh and destroy runs the program (the ssh:// sites' key
