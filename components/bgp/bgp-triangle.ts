@@ -9,8 +9,9 @@
  * description is validated before anything is created.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabImages } from "../images/lab-image";
-import { LabComponent } from "../lab";
+import { LabImageRefs } from "../images/lab-image";
+import { LabComponent, labSettings } from "../lab";
+import { labSubject } from "../net/topology";
 import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
 import { RoutedLab, RoutedLabArgs } from "../routed-lab";
@@ -20,8 +21,8 @@ import { BgpSession, BgpTriangleOptions, BgpTrianglePlan, planBgpTriangle } from
 export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "host"> {
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
-  /** Lab images already built on this host; the ones missing are built as children. */
-  images?: Partial<LabImages>;
+  /** Own images already on this host, by name (router, web, client): the ones missing are built as children. */
+  images?: LabImageRefs;
   /** Extra labels on every Docker object. */
   labels?: LabelMap;
 }
@@ -47,6 +48,7 @@ export class BgpTriangle extends pulumi.ComponentResource implements LabComponen
     const { namePrefix, images, labels, restart, host, ...options } = args;
     // Throws before anything is registered.
     const plan = planned ?? planBgpTriangle(name, options, { namePrefix });
+    labSettings(labSubject(name), args);
     super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
     this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, host }, { parent: this }, plan.lab);
     this.sessions = plan.sessions;

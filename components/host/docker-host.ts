@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
 import { HostCheck } from "./host-check";
-import { DockerExecTarget, dockerExecTarget } from "./host-exec";
+import { HostExec, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
 import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
 
@@ -36,7 +36,7 @@ export interface HostConnection {
    * How docker commands run there (readiness, probes, the DHCP lease): the local CLI, or `ssh`
    * with the provider's own options, which may be secret (they name the key's file).
    */
-  exec: pulumi.Input<DockerExecTarget>;
+  exec: pulumi.Input<HostExec>;
   /** The engine runs on the machine running Pulumi (a unix:// socket): its interfaces can be read here. */
   local: boolean;
 }

@@ -17,6 +17,32 @@ export type DockerExecTarget =
   | { kind: "ssh"; host: string; port?: number; user?: string; sshOpts: string[] };
 
 /**
+ * A DockerExecTarget as plain data, the form components are given it in (HostConnection.exec): no
+ * union, so that Pulumi's component analyzer can read it. DockerHost makes it; execTargetOf reads it.
+ */
+export interface HostExec {
+  /** "local": the docker CLI on this machine (`dockerHost` is its -H); "ssh": docker run over ssh on `host`. */
+  kind: string;
+  /** The engine's URL, for "local". */
+  dockerHost?: string;
+  /** The host to ssh to, for "ssh". */
+  host?: string;
+  port?: number;
+  user?: string;
+  /** The provider's ssh options, for "ssh" (they may name the key's file). */
+  sshOpts?: string[];
+}
+
+/** A HostExec read as the target it is (the same object), or what is wrong with it. */
+export function execTargetOf(exec: HostExec): DockerExecTarget {
+  if (exec.kind === "local" && typeof exec.dockerHost === "string") return exec as DockerExecTarget;
+  if (exec.kind === "ssh" && typeof exec.host === "string" && Array.isArray(exec.sshOpts)) return exec as DockerExecTarget;
+  throw new Error(
+    `host.exec: ${JSON.stringify(exec.kind)} with ${Object.keys(exec).join(", ")} is no way to run docker: kind "local" takes dockerHost, kind "ssh" takes host and sshOpts (use DockerHost.connection)`,
+  );
+}
+
+/**
  * Put before the user's options, so that it wins (ssh keeps the first value of an option): the
  * host key is always checked against known_hosts, whatever sshOpts say.
  */

@@ -3,7 +3,8 @@
  * OorRouter in MS mode, as a lab of a stack; its probe finds every site registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabCommonArgs, LabComponent, LabNode, LabSegment } from "../lab";
+import { LabCommonArgs, LabComponent, LabNode, LabSegment, labSettings } from "../lab";
+import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
 import { OorRouter, OorRouterArgs, oorRegisteredPath } from "./oor-router";
 import { OorPlan } from "./plan";
@@ -29,7 +30,8 @@ export class LispMsmrLab extends pulumi.ComponentResource implements LabComponen
 
   /** `planned`: planOorRouterArgs' result for the map server, when the stack has planned it. */
   constructor(name: string, args: LispMsmrLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorPlan) {
-    const { ms, rloc, internal, namePrefix, images, labels, restart, host } = args;
+    const { ms, rloc, internal, namePrefix, labels, restart, host } = args;
+    const { images } = labSettings(`LispMsmrLab ${show(name)}`, args);
     super("docker-netlabs:oor:LispMsmrStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix, labels }, this);
     this.ms = new OorRouter(

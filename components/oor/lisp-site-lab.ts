@@ -3,7 +3,8 @@
  * its LispSite (xTR, EID network, sandboxes), as a lab of a stack.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabCommonArgs, LabComponent, LabNode, LabSegment } from "../lab";
+import { LabCommonArgs, LabComponent, LabNode, LabSegment, labSettings } from "../lab";
+import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
 import { LispSite, LispSiteArgs, LispSitePlan } from "./lisp-site";
 import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
@@ -28,11 +29,12 @@ export class LispSiteLab extends pulumi.ComponentResource implements LabComponen
   /** `planned`: planLispSite's result for the site, when the stack has planned it (then it is not planned again). */
   constructor(name: string, args: LispSiteLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     const { site, rloc, internal, ...common } = args;
+    const { images } = labSettings(`LispSiteLab ${show(name)}`, common);
     super("docker-netlabs:oor:LispSiteStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix: common.namePrefix, labels: common.labels }, this);
     this.site = new LispSite(
       name,
-      { ...site, ...common, rlocNetwork: network.name, imageRef: givenOorImage(site.image, common.images) },
+      { ...site, ...common, rlocNetwork: network.name, imageRef: givenOorImage(site.image, images) },
       { parent: this },
       planned,
     );

@@ -14,7 +14,8 @@ import { bridgeRuleSteps } from "../host/host-guard-script";
 import { labLabels } from "../labels";
 import { LabPlan, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 import { RoutedLab } from "../routed-lab";
-import { LabImages, buildLabImages } from "../images/lab-image";
+import { LabImageRefs, buildLabImages } from "../images/lab-image";
+import { labSettings } from "../lab";
 import { ProbeCheck } from "../probe/lab-probe";
 import { OorRouter, OorRouterArgs, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
 
@@ -37,7 +38,8 @@ export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes"
   xtrEidAddress?: string;
   /** Sandbox client names (default one, "sandbox-1"); they get the 10th, 11th... addresses. */
   sandboxes?: string[];
-  images?: Partial<LabImages>;
+  /** Own images already on this host, by name (router, client, oor): those given are not built. */
+  images?: LabImageRefs;
 }
 
 /** The first sandbox is the EID subnet's 10th host; the xTR is its 1st, Docker's gateway its last. */
@@ -196,7 +198,8 @@ export class LispSite extends pulumi.ComponentResource {
   constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     // Validate the whole site before registering anything.
     const plan = planned ?? planLispSite(name, args);
-    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images = {}, ...xtrArgs } = args;
+    const { images } = labSettings(`LispSite ${show(name)}`, args);
+    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images: _images, ...xtrArgs } = args;
     const gateway = plan.xtrEidAddress;
     super("docker-netlabs:oor:LispSite", name, {}, opts);
     this.xtrEidAddress = gateway;

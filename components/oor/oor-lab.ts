@@ -5,11 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostConnection } from "../host/docker-host";
-import { RestartPolicy } from "../host/lifecycle";
-import { LabImage, LabImages } from "../images/lab-image";
-import { LabComponent, LabNode, LabSegment } from "../lab";
+import { LabImage, LabImageRefs } from "../images/lab-image";
+import { LabComponent, LabNode, LabSegment, labSettings } from "../lab";
 import { LabelMap } from "../labels";
 import { Ipv4Subnet, lastUsableAddress, parseSubnet } from "../net/addressing";
+import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
 import { LispSite, LispSiteArgs, LispSitePlan, planLispSite } from "./lisp-site";
 import { OWN_OOR_IMAGE, OorRouter, OorRouterArgs, oorRegisteredPath, planOorRouterArgs } from "./oor-router";
@@ -34,9 +34,9 @@ export interface OorLabArgs {
   image: string;
   internal: boolean;
   namePrefix: string;
-  images: Partial<LabImages>;
+  images: LabImageRefs;
   labels?: LabelMap;
-  restart?: RestartPolicy;
+  restart?: string;
   host?: HostConnection;
 }
 
@@ -55,10 +55,11 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
   /** `planned`: planOorLab's result for these arguments, when the stack has planned them (then nothing is planned again). */
   constructor(name: string, args: OorLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorLabPlan) {
     const plan = planned ?? planOorLab(name, args);
+    const { images } = labSettings(`OorLab ${show(name)}`, args);
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const imageRef =
       args.image === OWN_OOR_IMAGE
-        ? (args.images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName)
+        ? (images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName)
         : undefined;
     const rloc = rlocNetwork(
       name,

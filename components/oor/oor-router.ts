@@ -12,7 +12,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostConnection, LOCAL_HOST } from "../host/docker-host";
-import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
+import { READY_WAIT_SECONDS } from "../host/lifecycle";
+import { labSettings } from "../lab";
 import { NodesReady } from "../host/readiness";
 import { LabImage } from "../images/lab-image";
 import { declareContainer, declarePulledImage } from "../declare";
@@ -58,8 +59,8 @@ export interface OorRouterArgs extends OorOptions {
   watchtower?: boolean;
   namePrefix?: string;
   labels?: LabelMap;
-  /** After a Docker daemon restart: "unless-stopped" (default) brings the router back. */
-  restart?: RestartPolicy;
+  /** After a Docker daemon restart: "unless-stopped" (default) or "always" brings the router back; "no" does not. */
+  restart?: string;
   /** The router's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
   host?: HostConnection;
   /** How long OOR may take to start before `pulumi up` fails on it (default 90 s). */
@@ -91,11 +92,11 @@ export class OorRouter extends pulumi.ComponentResource {
       watchtower = false,
       namePrefix = "",
       labels: extra,
-      restart = DEFAULT_RESTART_POLICY,
       host = LOCAL_HOST,
       readyTimeoutSeconds = READY_WAIT_SECONDS,
     } = args;
     const plan = planned ?? planOorRouterArgs(name, args);
+    const { restart } = labSettings(`OorRouter ${show(name)}`, { restart: args.restart });
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
     this.containerName = `${namePrefix}${name}`;
     this.mode = plan.mode;
