@@ -25,7 +25,7 @@ import { ProbeCheck } from "../probe/lab-probe";
 import { routingChecks, routingDiagram, routingInfo } from "../protocols";
 
 export interface RoutedLabArgs {
-  /** Segments and nodes (see components/net/topology.ts for every field). */
+  /** The lab: its segments, nodes (with their routing), checks and BFD (RoutedLabSpec). */
   spec: RoutedLabSpec;
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
