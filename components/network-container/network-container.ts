@@ -35,6 +35,7 @@ export interface NetworkContainerArgs extends NetworkContainerOptions {
   namePrefix?: string;
   /** The lab router image if already built on this host. */
   routerImage?: pulumi.Input<string>;
+  /** Extra labels on every Docker object of the component. */
   labels?: LabelMap;
 }
 

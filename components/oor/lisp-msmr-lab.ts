@@ -6,12 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabCommonArgs, LabComponent, LabNode, LabSegment, labSettings } from "../lab";
 import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
-import { OorRouter, OorRouterArgs, oorRegisteredPath } from "./oor-router";
-import { OorPlan } from "./plan";
+import { OorRouter, OorRouterSetup, oorRegisteredPath } from "./oor-router";
+import { OorOptions, OorPlan } from "./plan";
 import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
 
-/** The map server as planned: OorRouter's arguments but its RLOC network, created with it. */
-export type PlannedMapServer = Omit<OorRouterArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart">;
+/** The map server as planned: its options and container, less where it goes (its RLOC network is created with it). */
+export interface PlannedMapServer extends OorOptions, OorRouterSetup {}
 
 export interface LispMsmrLabArgs extends LabCommonArgs {
   ms: PlannedMapServer;

@@ -6,11 +6,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { LabCommonArgs, LabComponent, LabNode, LabSegment, labSettings } from "../lab";
 import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
-import { LispSite, LispSiteArgs, LispSitePlan } from "./lisp-site";
+import { LispSite, LispSitePlan, LispSiteSettings } from "./lisp-site";
 import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
 
-/** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it. */
-export type PlannedLispSite = Omit<LispSiteArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart" | "images" | "host">;
+/** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it, and the lab's settings. */
+export type PlannedLispSite = LispSiteSettings;
 
 export interface LispSiteLabArgs extends LabCommonArgs {
   site: PlannedLispSite;

@@ -17,7 +17,7 @@ import { RoutedLab } from "../routed-lab";
 import { LabImageRefs, buildLabImages } from "../images/lab-image";
 import { labSettings } from "../lab";
 import { ProbeCheck } from "../probe/lab-probe";
-import { OorRouter, OorRouterArgs, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
+import { OorRouter, OorRouterPlacement, OorRouterSetup, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
 
 /** Where each sandbox's page is; it serves its container's name on port 80. */
 export const SANDBOX_PAGE_PATH = "/srv/www/index.html";
@@ -29,15 +29,19 @@ export interface FarSandbox {
   /** What it serves (its container's name). */
   page: string;
 }
-import { OorOptions, OorPlan, planOorRouter } from "./plan";
+import { OorCommonOptions, OorOptions, OorPlan, planOorRouter } from "./plan";
 
-export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes" | "eidNetworks" | "sites"> {
+/** A site as a lab plans it: its EID side, and its xTR's options and container (less where it goes). */
+export interface LispSiteSettings extends OorCommonOptions, OorRouterSetup {
   /** The site's IPv4 EID prefix: its EID network. */
   eidSubnet: string;
   /** The xTR's address on the EID network, the sandboxes' gateway (default: the first host address). */
   xtrEidAddress?: string;
   /** Sandbox client names (default one, "sandbox-1"); they get the 10th, 11th... addresses. */
   sandboxes?: string[];
+}
+
+export interface LispSiteArgs extends LispSiteSettings, OorRouterPlacement {
   /** Own images already on this host, by name (router, client, oor): those given are not built. */
   images?: LabImageRefs;
 }

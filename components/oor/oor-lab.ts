@@ -26,17 +26,24 @@ export const OOR_LAB = {
 } as const;
 
 export interface OorLabArgs {
+  /** The map-server key the sites register with: a Pulumi secret, never shown. */
   key: pulumi.Input<string>;
   /**
    * An OOR image reference (pulled if absent), or "docker-netlabs/oor": the own image, `images.oor`
    * when the stack gives it (preloaded), else built here once for the lab's routers.
    */
   image: string;
+  /** The lab's networks are Docker internal networks. */
   internal: boolean;
+  /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix: string;
+  /** Own images already on this host, by name (router, client, oor): those given are not built. */
   images: LabImageRefs;
+  /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
+  /** After a Docker daemon restart: "unless-stopped" (default) or "always" brings the lab back; "no" does not. */
   restart?: string;
+  /** The lab's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
   host?: HostConnection;
 }
 
