@@ -104,15 +104,21 @@ export type BgpTriangleOptionsInput = z.input<typeof bgpTriangleArgsSchema>;
 
 /** An AS number per router of the triangle. */
 export interface BgpTriangleAsns {
+  /** R1's, the host LAN's router (default 4500). */
   r1?: number;
+  /** R2's, the web LAN's router (default 55000). */
   r2?: number;
+  /** R3's, the stub network's router (default 65000). */
   r3?: number;
 }
 
 /** A BGP router id (an IPv4 address) per router of the triangle. */
 export interface BgpTriangleRouterIds {
+  /** R1's (default 1.1.1.1). */
   r1?: string;
+  /** R2's (default 2.2.2.2). */
   r2?: string;
+  /** R3's (default 3.3.3.3). */
   r3?: string;
 }
 

@@ -27,7 +27,9 @@ export interface HostExec {
   dockerHost?: string;
   /** The host to ssh to, for "ssh". */
   host?: string;
+  /** The ssh port, for "ssh" (default 22). */
   port?: number;
+  /** The ssh user, for "ssh" (default: ssh's own). */
   user?: string;
   /** The provider's ssh options, for "ssh" (they may name the key's file). */
   sshOpts?: string[];

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import { DockerHostAddress } from "./docker-host-url";
 
 export interface SshIdentity {
+  /** The private key: a Pulumi secret, written to an owner-only file that the ssh options name. */
   privateKey: pulumi.Input<string>;
   /** The host's public key, as in known_hosts ("ssh-ed25519 AAAA..."). */
   hostKey: string;

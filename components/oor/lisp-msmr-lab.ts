@@ -14,8 +14,11 @@ import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc
 export interface PlannedMapServer extends OorOptions, OorRouterSetup {}
 
 export interface LispMsmrLabArgs extends LabCommonArgs {
+  /** The map server / map resolver, as the stack planned it. */
   ms: PlannedMapServer;
+  /** Its RLOC network, created with it. */
   rloc: RlocNetworkPlan;
+  /** The lab's networks are Docker internal networks. */
   internal: boolean;
 }
 

@@ -13,8 +13,11 @@ import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc
 export type PlannedLispSite = LispSiteSettings;
 
 export interface LispSiteLabArgs extends LabCommonArgs {
+  /** The site: its EID side and its xTR, as the stack planned them. */
   site: PlannedLispSite;
+  /** The site's RLOC network, created with it. */
   rloc: RlocNetworkPlan;
+  /** The lab's networks are Docker internal networks. */
   internal: boolean;
 }
 

@@ -101,6 +101,8 @@ class PlainTypeWalker {
   readonly found: Found[] = [];
   /** The interfaces reached: the package's types. */
   readonly reached = new Set<string>();
+  /** Fields without JSDoc: the analyzer takes each field's description from it. */
+  readonly undocumented: string[] = [];
   /** Interface name to where it is declared: a second interface of one name is a problem. */
   private readonly interfaces = new Map<string, ts.Declaration>();
   private readonly walked = new Set<ts.Type>();
@@ -180,6 +182,7 @@ class PlainTypeWalker {
         this.report(`${at}.${property.getName()}`, "is a method");
         continue;
       }
+      if (property.getDocumentationComment(this.checker).length === 0) this.undocumented.push(`${name}.${property.getName()}`);
       this.walk(propertyType, `${at}.${property.getName()}`);
     }
   }
@@ -288,6 +291,7 @@ describe("public component arguments", () => {
     expect(walker.found.map((found) => `${found.at} ${found.problem}`)).toEqual([]);
     // The walk reaches the nested types, not only the Args themselves.
     expect([...walker.reached]).toEqual(expect.arrayContaining(REACHED));
+    expect([...new Set(walker.undocumented)]).toEqual([]);
   }, 60_000);
 
   it("the walk finds each construct the analyzer refuses", () => {
