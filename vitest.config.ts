@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Three tiers (README "Tests"): unit under Pulumi mocks, e2e on a real Docker engine (one file at a
+// Three tiers (docs/testing.md): unit under Pulumi mocks, e2e on a real Docker engine (one file at a
 // time: they share the engine), and Pulumi CLI tests through the Automation API.
 export default defineConfig({
   test: {

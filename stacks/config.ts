@@ -7,6 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { parseDockerHost } from "../components/host/docker-host-url";
+import { hostCheckIssues } from "../components/host/host-check";
 import { ConfigIssue, LabConfigError, SECRET_FIELDS, SECRET_NOT_SHOWN, fromZodIssues, show } from "../components/net/errors";
 import { readersOf } from "./compositions";
 import { CONFIG_NAMESPACE, CompositionName, LAB_KEYS, LabKey, SECRET_CONFIG_KEYS, SETTING_KEYS, StackConfig } from "./keys";
@@ -38,6 +40,15 @@ export function parseStackConfig(given: Record<string, unknown>, options: ParseO
       message: "an SSH key is only for an ssh:// dockerHost",
       path: ["sshPrivateKey"],
     })
+    .superRefine(tlsIssues)
+    .superRefine((config, ctx) => {
+      // With a key, the host check (ssh2) must reach the host as the provider's ssh does.
+      const address = parseDockerHost(config.dockerHost);
+      if (config.sshPrivateKey === undefined || typeof address === "string" || address.scheme !== "ssh") return;
+      for (const issue of hostCheckIssues(address, config.sshOpts)) {
+        ctx.addIssue({ code: "custom", message: issue.message, path: issue.path === "host" ? ["dockerHost"] : ["sshOpts", issue.path] });
+      }
+    })
     .safeParse(raw);
   const issues = [...(options.issues ?? []), ...unknownIssues, ...(parsed.success ? unreadKeys(raw, parsed.data.labs) : [])];
   if (!parsed.success) {
@@ -50,6 +61,26 @@ export function parseStackConfig(given: Record<string, unknown>, options: ParseO
   }
   if (issues.length > 0 || !parsed.success) throw new LabConfigError("stack configuration", issues);
   return parsed.data as StackConfig;
+}
+
+const TLS_KEYS = ["dockerTlsCa", "dockerTlsCert", "dockerTlsKey"] as const;
+
+/** A tcp:// engine only with TLS (all three keys), and TLS keys only for a tcp:// engine. */
+function tlsIssues(config: z.output<typeof stackConfigSchema>, ctx: z.RefinementCtx): void {
+  const tcp = config.dockerHost.startsWith("tcp://");
+  const missing = TLS_KEYS.filter((key) => config[key] === undefined);
+  if (tcp && missing.length > 0) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["dockerHost"],
+      message: `a tcp:// Docker API without TLS is root on the host for anyone on the path: set ${missing.map((key) => `${CONFIG_NAMESPACE}:${key}`).join(", ")} (secrets) for an engine that verifies its clients (dockerd --tlsverify), or reach it with ssh://user@host`,
+    });
+  }
+  if (!tcp) {
+    for (const key of TLS_KEYS.filter((key) => config[key] !== undefined)) {
+      ctx.addIssue({ code: "custom", path: [key], message: "is only for a tcp:// dockerHost" });
+    }
+  }
 }
 
 /**
@@ -105,6 +136,9 @@ const STRING_KEYS = new Set([
   "oorMapServer",
   "sshPrivateKey",
   "sshHostKey",
+  "dockerTlsCa",
+  "dockerTlsCert",
+  "dockerTlsKey",
   "restartPolicy",
   "labImages",
 ]);

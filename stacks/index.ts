@@ -121,7 +121,11 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
   // What the labs need of the host, checked at preview when it is reached over SSH.
   const needs = { ...plan.hostNeeds, minDockerMajor: 20 };
-  const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs });
+  const tls =
+    config.dockerTlsCa && config.dockerTlsCert && config.dockerTlsKey
+      ? { ca: pulumi.secret(config.dockerTlsCa), cert: pulumi.secret(config.dockerTlsCert), key: pulumi.secret(config.dockerTlsKey) }
+      : undefined;
+  const host = new DockerHost("docker-host", { host: config.dockerHost, sshOpts: config.sshOpts, sshIdentity, needs, tls });
   const onHost: pulumi.ComponentResourceOptions = { provider: host.provider };
   // Preloaded: every own image the labs need is taken as on the host under its digest tag (checked
   // above), the OOR image too. Built: the node images once per host; the OOR labs build the own

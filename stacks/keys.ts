@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import { parseDockerHost } from "../components/host/docker-host-url";
+import { hostKeyIssue } from "../components/host/ssh-identity";
+import { sshOptionIssues } from "../components/host/ssh-options";
 import { DEFAULT_RESTART_POLICY, restartPolicySchema } from "../components/host/lifecycle";
 import { isIpv4Address } from "../components/net/addressing";
 import { OOR_KEY_PATTERN, OOR_KEY_RULE } from "../components/oor/plan";
@@ -27,7 +29,16 @@ export type CompositionName = (typeof COMPOSITION_NAMES)[number];
 export const DEFAULT_LABS: CompositionName[] = ["networking-demo", "routed-lan", "bgp-triangle"];
 
 /** Config keys whose values are secrets: errors name them, never show them. */
-export const SECRET_CONFIG_KEYS = ["sshPrivateKey", "oorMapServerKey"] as const;
+export const SECRET_CONFIG_KEYS = ["sshPrivateKey", "oorMapServerKey", "dockerTlsCa", "dockerTlsCert", "dockerTlsKey"] as const;
+
+/** PEM text of one kind ("CERTIFICATE", "PRIVATE KEY" of any algorithm). */
+const pem = (kind: RegExp, what: string) =>
+  z
+    .string()
+    .refine(
+      (text) => new RegExp(`-----BEGIN ${kind.source}-----[\\s\\S]+-----END ${kind.source}-----`).test(text),
+      `must be ${what} in PEM form`,
+    );
 
 /**
  * A Docker image reference as the engine parses it (distribution/reference): [registry[:port]/]
@@ -63,29 +74,44 @@ export const SETTING_KEYS = {
         ctx.addIssue({ code: "custom", message: "names a user or host starting with '-', which ssh would read as an option" });
       }
     }),
-  /** Extra ssh options; none may turn host key checking off (the provider and probes use them all). */
+  /**
+   * Extra ssh options, from an allow-list (components/host/ssh-options.ts): the provider, probes,
+   * readiness gate and lease all use them, so none may weaken host key checking or run a command.
+   */
   sshOpts: z
-    .array(
-      z
-        .string()
-        .refine(
-          (option) => !/StrictHostKeyChecking[\s=]+(no|off|accept-new)\b|UserKnownHostsFile[\s=]+\/dev\/null/i.test(option),
-          "turns host key checking off: give the host's key in known_hosts (or sshHostKey) instead",
-        ),
-    )
+    .array(z.string())
+    .superRefine((opts, ctx) => {
+      for (const issue of sshOptionIssues(opts)) ctx.addIssue({ code: "custom", path: [issue.index], message: issue.message });
+    })
     .default([]),
   /** The private key of an ssh:// host (set with `pulumi config set --secret sshPrivateKey < key`). */
   sshPrivateKey: z.string().optional(),
   /** That host's public key as in known_hosts ("ssh-ed25519 AAAA..."): hosts are never trusted blindly. */
   sshHostKey: z
     .string()
-    .regex(/^ssh-[a-z0-9-]+ [A-Za-z0-9+/=]+/, "must be a known_hosts key such as ssh-ed25519 AAAA...")
+    .superRefine((value, ctx) => {
+      const issue = hostKeyIssue(value);
+      if (issue) ctx.addIssue({ code: "custom", message: issue });
+    })
     .optional(),
+  /**
+   * A tcp:// engine's TLS (as `dockerd --tlsverify` serves it): the CA that signed the engine's
+   * certificate, and this client's certificate and key. A plain tcp:// Docker API is root for
+   * anyone on the path, so a tcp:// dockerHost needs all three. Secrets (`pulumi config set --secret
+   * dockerTlsKey < key.pem`); they reach the provider as secrets and the Docker CLI as owner-only files.
+   */
+  dockerTlsCa: pem(/CERTIFICATE/, "a CA certificate").optional(),
+  dockerTlsCert: pem(/CERTIFICATE/, "a client certificate").optional(),
+  dockerTlsKey: pem(/(?:RSA |EC )?PRIVATE KEY/, "a private key").optional(),
   labs: z
     .array(z.enum(COMPOSITION_NAMES, { message: `must be one of ${COMPOSITION_NAMES.join(", ")}` }))
     .min(1, "names no lab")
     .default([...DEFAULT_LABS])
-    .refine((labs) => new Set(labs).size === labs.length, "names a lab twice"),
+    .superRefine((labs, ctx) => {
+      const twice = labs.filter((lab, index) => labs.indexOf(lab) !== index);
+      if (twice.length > 0)
+        ctx.addIssue({ code: "custom", message: `names ${[...new Set(twice)].map((lab) => `"${lab}"`).join(", ")} twice` });
+    }),
   namePrefix: z
     .string()
     .regex(/^(?:[a-z0-9][a-z0-9-]{0,19})?$/, "must be at most 20 lowercase letters, digits or dashes, not starting with a dash")

@@ -17,3 +17,8 @@ export function parseDockerHost(url: string): DockerHostAddress | string {
   if (remote[1] === "tcp" && port === undefined) return "tcp:// needs a port";
   return { scheme: remote[1] as "ssh" | "tcp", user: remote[2], host: remote[3], port };
 }
+
+/** The host as ssh, ssh2 and known_hosts take it: an IPv6 literal without the URL's brackets. */
+export function bareHost(host: string): string {
+  return host.replace(/^\[(.*)\]$/, "$1");
+}

@@ -4,15 +4,17 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { LabConfigError, show } from "../net/errors";
-import { DockerHostAddress, parseDockerHost } from "./docker-host-url";
-import { HostCheck } from "./host-check";
-import { HostExec, dockerExecTarget } from "./host-exec";
+import { ConfigIssue, LabConfigError, show } from "../net/errors";
+import { DockerHostAddress, bareHost, parseDockerHost } from "./docker-host-url";
+import { HostCheck, hostCheckIssues } from "./host-check";
+import { HostExec, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
-import { SshIdentity, materializeSshIdentity } from "./ssh-identity";
+import { DockerTls, materializeDockerTls } from "./docker-tls";
+import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
+import { sshOptionIssues } from "./ssh-options";
 
 export interface DockerHostArgs {
-  /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port. */
+  /** unix:///var/run/docker.sock (default), ssh://user@host[:port] or tcp://host:port (with tls). */
   host?: string;
   /** Extra ssh options for ssh:// hosts, as passed to `ssh` (e.g. ["-o", "ServerAliveInterval=10"]). */
   sshOpts?: string[];
@@ -20,6 +22,8 @@ export interface DockerHostArgs {
   sshIdentity?: SshIdentity;
   /** What the labs need of an ssh:// host, checked at preview (HostCheck) before anything is created there. */
   needs?: HostNeeds;
+  /** A tcp:// host's TLS (required for tcp://): secrets, see docker-tls.ts. */
+  tls?: DockerTls;
 }
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
@@ -67,8 +71,8 @@ export class DockerHost extends pulumi.ComponentResource {
   readonly address: DockerHostAddress;
   readonly check?: HostCheck;
   /**
-   * The ssh options the provider is given for an ssh:// host (the identity's files, then the
-   * user's options): whatever else runs docker commands on the host uses the same.
+   * The ssh options the provider is given for an ssh:// host (StrictHostKeyChecking=yes or the
+   * identity's files, then the user's options): whatever else runs docker commands on the host uses the same.
    */
   readonly sshOpts?: pulumi.Output<string[]>;
   /**
@@ -82,30 +86,21 @@ export class DockerHost extends pulumi.ComponentResource {
 
   constructor(name: string, args: DockerHostArgs, opts?: pulumi.ComponentResourceOptions) {
     const host = args.host ?? DEFAULT_DOCKER_HOST;
-    const parsed = parseDockerHost(host);
-    if (typeof parsed === "string") {
-      throw new LabConfigError(`Docker host ${show(name)}`, [{ path: "host", message: `${show(host)} ${parsed}` }]);
-    }
-    if (args.sshOpts?.length && parsed.scheme !== "ssh") {
-      throw new LabConfigError(`Docker host ${show(name)}`, [
-        { path: "sshOpts", message: `ssh options are only for ssh:// hosts, not ${show(host)}` },
-      ]);
-    }
-    if (args.sshIdentity && parsed.scheme !== "ssh") {
-      throw new LabConfigError(`Docker host ${show(name)}`, [
-        { path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` },
-      ]);
-    }
+    const parsed = validDockerHost(name, host, args);
     super("docker-netlabs:host:DockerHost", name, {}, opts);
     this.host = host;
     this.address = parsed;
     const identityOpts = args.sshIdentity ? materializeSshIdentity(parsed, args.sshIdentity) : pulumi.output([] as string[]);
-    this.sshOpts = parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...opts, ...(args.sshOpts ?? [])]) : undefined;
+    // Host keys are always checked, ahead of the user's options (ssh keeps an option's first value),
+    // so that ~/.ssh/config cannot make the provider trust a host on first use. The identity's
+    // options already start with their own known_hosts file and the same check.
+    const hostKeyCheck = args.sshIdentity ? [] : SSH_HOST_KEY_CHECK;
+    this.sshOpts = parsed.scheme === "ssh" ? identityOpts.apply((opts) => [...hostKeyCheck, ...opts, ...(args.sshOpts ?? [])]) : undefined;
     this.check =
       args.sshIdentity && parsed.scheme === "ssh"
         ? new HostCheck(
             `${name}-check`,
-            { host: parsed.host, port: parsed.port, user: parsed.user ?? "root", ...args.sshIdentity, needs: args.needs ?? {} },
+            { host: bareHost(parsed.host), port: parsed.port, user: parsed.user!, ...args.sshIdentity, needs: args.needs ?? {} },
             { parent: this },
           )
         : undefined;
@@ -113,17 +108,59 @@ export class DockerHost extends pulumi.ComponentResource {
     this.platform = this.check
       ? this.check.facts.apply((facts) => (facts?.platform && facts.platform !== "none" ? facts.platform : undefined))
       : pulumi.output(parsed.scheme === "unix" ? localPlatform() : undefined);
+    const tls = args.tls && materializeDockerTls(host, args.tls);
     this.provider = new docker.Provider(
       name,
       {
         host,
         sshOpts: this.sshOpts,
+        ...(tls ? { caMaterial: tls.ca, certMaterial: tls.cert, keyMaterial: tls.key } : {}),
       },
       // Nothing is created on the host before its check has passed.
       { parent: this, dependsOn: this.check ? [this.check] : [] },
     );
     this.registerOutputs({ host });
   }
+}
+
+/**
+ * The host's address, once its arguments are valid: the URL, ssh options from the allow-list and
+ * only for ssh://, the identity's host key, and what the host check needs to reach the host as the
+ * provider does. Throws a LabConfigError naming every issue.
+ */
+function validDockerHost(name: string, host: string, args: DockerHostArgs): DockerHostAddress {
+  const subject = `Docker host ${show(name)}`;
+  const parsed = parseDockerHost(host);
+  if (typeof parsed === "string") throw new LabConfigError(subject, [{ path: "host", message: `${show(host)} ${parsed}` }]);
+  const issues: ConfigIssue[] = [];
+  if (args.sshOpts?.length && parsed.scheme !== "ssh") {
+    issues.push({ path: "sshOpts", message: `ssh options are only for ssh:// hosts, not ${show(host)}` });
+  }
+  if (args.sshIdentity && parsed.scheme !== "ssh") {
+    issues.push({ path: "sshIdentity", message: `an SSH key is only for ssh:// hosts, not ${show(host)}` });
+  }
+  if (parsed.scheme === "tcp" && !args.tls) {
+    issues.push({
+      path: "tls",
+      message: `a tcp:// Docker API without TLS is root on the host for anyone on the path: give tls (CA, certificate, key) for ${show(host)}, or reach it with ssh://`,
+    });
+  }
+  if (args.tls && parsed.scheme !== "tcp") issues.push({ path: "tls", message: `TLS is only for tcp:// hosts, not ${show(host)}` });
+  const hostKeyProblem = args.sshIdentity && hostKeyIssue(args.sshIdentity.hostKey);
+  if (hostKeyProblem) issues.push({ path: "sshIdentity.hostKey", message: `${hostKeyProblem} (got ${show(args.sshIdentity!.hostKey)})` });
+  for (const issue of sshOptionIssues(args.sshOpts ?? [])) {
+    issues.push({ path: `sshOpts[${issue.index}]`, message: `${issue.message} (got ${show(args.sshOpts![issue.index])})` });
+  }
+  // The host check must reach the host as the provider does (same user, same path).
+  for (const issue of args.sshIdentity && parsed.scheme === "ssh" ? hostCheckIssues(parsed, args.sshOpts ?? []) : []) {
+    issues.push(
+      issue.path === "host"
+        ? { path: "host", message: `${show(host)} ${issue.message}` }
+        : { path: `sshOpts[${issue.path}]`, message: `${issue.message} (got ${show(args.sshOpts![issue.path])})` },
+    );
+  }
+  if (issues.length > 0) throw new LabConfigError(subject, issues);
+  return parsed;
 }
 
 /** Docker's name for this machine's platform (Node names amd64 "x64"). */

@@ -15,12 +15,48 @@
  * program that nothing orders before this check.
  */
 import * as pulumi from "@pulumi/pulumi";
+import * as os from "node:os";
+import { show } from "../net/errors";
+import { DockerHostAddress } from "./docker-host-url";
 import { HostNeeds, checkHostFacts } from "./host-facts";
+import { hostCheckOptionIssues } from "./ssh-options";
 import { HostFacts, SshHost } from "./ssh-host";
 
+/** The name ssh logs in with when neither the URL nor ~/.ssh/config names a user: the local user's. */
+function localUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return process.env.USER ?? "<user>";
+  }
+}
+
+/**
+ * What keeps the host check from reaching the host as the provider's `ssh` does: no user in the
+ * URL (ssh would take it from ~/.ssh/config or the local user name, which ssh2 cannot know for
+ * sure), or an ssh option the check cannot follow (ProxyJump, an address family). Each issue's
+ * path is `host` or the index in sshOpts; messages leave the value for the caller to show.
+ */
+export function hostCheckIssues(address: DockerHostAddress, sshOpts: readonly string[]): { path: "host" | number; message: string }[] {
+  const issues: { path: "host" | number; message: string }[] = [];
+  if (!address.user) {
+    const user = localUserName();
+    issues.push({
+      path: "host",
+      message:
+        "names no user: with an SSH key the host check logs in itself and must use the provider's user, " +
+        `which ssh would take from ~/.ssh/config or the local user name (${show(user)}); name it, e.g. ssh://${user}@${address.host}`,
+    });
+  }
+  issues.push(...hostCheckOptionIssues(sshOpts).map((issue) => ({ path: issue.index, message: issue.message })));
+  return issues;
+}
+
 export interface HostCheckArgs {
+  /** The host name or address (an IPv6 address without brackets). */
   host: string;
   port?: number;
+  /** The user the provider's ssh logs in as: the one the host URL names. */
   user: string;
   privateKey: pulumi.Input<string>;
   /** known_hosts form of the host's key; the connection is refused if the host shows another. */

@@ -7,13 +7,24 @@
  * (ProxyJump, ServerAliveInterval, the key and known_hosts files of ssh-identity.ts) applies here too. The probe, the readiness gate
  * and the DHCP lease all reach a host through this module (their dynamic providers carry these
  * functions with them); HostCheck, which needs key material at preview, uses ssh2 (ssh-host.ts).
- * Pure: no I/O, and only the pure URL parser imported.
+ * A tcp:// engine is reached with TLS, from the files DockerHost writes (dockerTlsFiles).
+ * Pure: no I/O (the TLS files' folder reads $HOME), and only the pure URL parser imported.
  */
 import { parseDockerHost } from "./docker-host-url";
 
-/** Where docker commands run: the local CLI against a unix:// or tcp:// engine, or ssh to the host. */
+/** A tcp:// engine's TLS files for the Docker CLI: the CA, this client's certificate and key. */
+export interface DockerTlsFiles {
+  /** The CA certificate the engine's certificate is checked against. */
+  ca: string;
+  /** This client's certificate. */
+  cert: string;
+  /** This client's key. */
+  key: string;
+}
+
+/** Where docker commands run: the local CLI against a unix:// or tcp:// engine (tcp:// with TLS), or ssh to the host. */
 export type DockerExecTarget =
-  | { kind: "local"; dockerHost: string }
+  | { kind: "local"; dockerHost: string; tls?: DockerTlsFiles }
   | { kind: "ssh"; host: string; port?: number; user?: string; sshOpts: string[] };
 
 /**
@@ -25,6 +36,8 @@ export interface HostExec {
   kind: string;
   /** The engine's URL, for "local". */
   dockerHost?: string;
+  /** A tcp:// engine's TLS files, for "local". */
+  tls?: DockerTlsFiles;
   /** The host to ssh to, for "ssh". */
   host?: string;
   /** The ssh port, for "ssh" (default 22). */
@@ -42,6 +55,19 @@ export function execTargetOf(exec: HostExec): DockerExecTarget {
   throw new Error(
     `host.exec: ${JSON.stringify(exec.kind)} with ${Object.keys(exec).join(", ")} is no way to run docker: kind "local" takes dockerHost, kind "ssh" takes host and sshOpts (use DockerHost.connection)`,
   );
+}
+
+/**
+ * Where the Docker CLI finds a tcp:// engine's TLS files, which DockerHost writes there from the
+ * stack's secrets (owner-only): ~/.docker-netlabs/tls/<digest of the URL>/. Reads only $HOME.
+ */
+export function dockerTlsFiles(dockerHost: string): DockerTlsFiles {
+  // Required here, not imported: dynamic providers carry this function as text (see readiness.ts).
+  const os = require("node:os");
+  const path = require("node:path");
+  const { createHash } = require("node:crypto");
+  const dir = path.join(os.homedir(), ".docker-netlabs", "tls", createHash("sha256").update(dockerHost).digest("hex").slice(0, 16));
+  return { ca: path.join(dir, "ca.pem"), cert: path.join(dir, "cert.pem"), key: path.join(dir, "key.pem") };
 }
 
 /**
@@ -111,7 +137,10 @@ export function dialStdioArgv(target: Extract<DockerExecTarget, { kind: "ssh" }>
  * words after the host with spaces and hands them to the remote user's shell, so each one is quoted.
  */
 export function remoteDockerArgv(target: DockerExecTarget, dockerArgs: string[]): string[] {
-  if (target.kind === "local") return ["docker", "-H", target.dockerHost, ...dockerArgs];
+  if (target.kind === "local") {
+    const tls = target.tls ? ["--tlsverify", "--tlscacert", target.tls.ca, "--tlscert", target.tls.cert, "--tlskey", target.tls.key] : [];
+    return ["docker", ...tls, "-H", target.dockerHost, ...dockerArgs];
+  }
   return [...sshPrefix(target), ...["docker", ...dockerArgs].map(shWord)];
 }
 
@@ -126,15 +155,15 @@ export function sshLabel(target: Extract<DockerExecTarget, { kind: "ssh" }>): st
 }
 
 /**
- * Where docker commands for a Docker host URL run: the local CLI for unix:// and tcp://, `ssh` with
- * the provider's options for ssh://. Throws on a URL the stack's config would have refused.
+ * Where docker commands for a Docker host URL run: the local CLI for unix:// and tcp:// (with the
+ * engine's TLS files), `ssh` with the provider's options for ssh://. Throws on a URL the stack's
+ * config would have refused.
  */
 export function dockerExecTarget(dockerHost: string, sshOpts: string[] = []): DockerExecTarget {
   const address = parseDockerHost(dockerHost);
   if (typeof address === "string") throw new Error(`dockerHost ${JSON.stringify(dockerHost)} ${address}`);
-  return address.scheme === "ssh"
-    ? { kind: "ssh", host: address.host, port: address.port, user: address.user, sshOpts }
-    : { kind: "local", dockerHost };
+  if (address.scheme === "ssh") return { kind: "ssh", host: address.host, port: address.port, user: address.user, sshOpts };
+  return address.scheme === "tcp" ? { kind: "local", dockerHost, tls: dockerTlsFiles(dockerHost) } : { kind: "local", dockerHost };
 }
 
 /**

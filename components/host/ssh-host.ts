@@ -2,7 +2,9 @@
  * An SSH connection to a Docker host (ssh2), for what the Docker provider cannot do: read host
  * facts at preview (HostCheck: kernel, Docker version, interfaces, addresses, lab images, bridge
  * netfilter) and reach the engine's socket. One connection per host, reused for all its work;
- * connect and every command are bounded by timeouts; the host key is always checked against the
+ * connect and every command are bounded by timeouts (a command's from the moment it is asked for,
+ * so a channel that never opens times out too), and keepalives drop a connection that goes silent;
+ * the host key is always checked against the
  * configured one; every error names the host and the step that failed, never the key.
  * (Docker commands with the provider's own ssh options go through host-exec.ts instead.)
  */
@@ -17,7 +19,10 @@ export interface SshTarget {
   /** The host's public key as in known_hosts ("ssh-ed25519 AAAA..."); without it no host is trusted. */
   hostKey: string;
   connectTimeoutMs?: number;
+  /** Bounds each command from the moment it is asked for, the channel's opening included. */
   commandTimeoutMs?: number;
+  /** How often a silent connection is probed (SSH keepalive); after 3 unanswered probes it is dropped. */
+  keepaliveIntervalMs?: number;
 }
 
 export type SshStep = "connect" | "key" | "host-key" | "auth" | "exec";
@@ -94,6 +99,9 @@ export class SshHost {
           username: this.target.user,
           privateKey: this.target.privateKey,
           readyTimeout: this.target.connectTimeoutMs ?? 10_000,
+          // A host that stalls after the handshake is dropped, not waited on for ever.
+          keepaliveInterval: this.target.keepaliveIntervalMs ?? 10_000,
+          keepaliveCountMax: 3,
           hostVerifier: (key: Buffer) => {
             hostKeyRejected = !key.equals(expected);
             return !hostKeyRejected;
@@ -107,18 +115,30 @@ export class SshHost {
     });
   }
 
-  /** Runs one command on the host, bounded by the command timeout. */
+  /**
+   * Runs one command on the host, bounded by the command timeout from the moment it is asked for:
+   * a host that never opens the channel or never answers the exec request times out too.
+   */
   async exec(command: string, timeoutMs = this.target.commandTimeoutMs ?? 30_000): Promise<ExecResult> {
     const client = await this.connect();
     return new Promise((resolve, reject) => {
+      let timedOut = false;
+      let channel: ClientChannel | undefined;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        channel?.close();
+        reject(new SshHostError(this.label, "exec", `${command}: no result within ${timeoutMs} ms`));
+      }, timeoutMs);
       client.exec(command, (error, stream: ClientChannel) => {
-        if (error) return reject(new SshHostError(this.label, "exec", `${command}: ${error.message}`));
+        // A channel that opens after its time is up is closed at once.
+        if (timedOut) return stream?.close();
+        if (error) {
+          clearTimeout(timer);
+          return reject(new SshHostError(this.label, "exec", `${command}: ${error.message}`));
+        }
+        channel = stream;
         let stdout = "";
         let stderr = "";
-        const timer = setTimeout(() => {
-          stream.close();
-          reject(new SshHostError(this.label, "exec", `${command}: no result within ${timeoutMs} ms`));
-        }, timeoutMs);
         stream.on("data", (data: Buffer) => (stdout += data.toString()));
         stream.stderr.on("data", (data: Buffer) => (stderr += data.toString()));
         stream.on("close", (code: number | null) => {

@@ -86,11 +86,20 @@ export interface TopologyNodeSpec {
   router?: boolean;
   /** Shell commands run once every interface is up, in order, before the main process. */
   commands?: string[];
+  /**
+   * How long each of `commands` may run, 1 to 3600 s (default 60), before the node stops it and
+   * gives up, naming it (a hung command would otherwise hold the node unready for ever). Keep it
+   * below the lab's readiness wait.
+   */
+  commandTimeoutSeconds?: number;
   /** The main process; defaults to the lab image's own, or an idle wait for other images. */
   command?: string[];
   /** Ports published on the host. */
   publish?: PublishSpec[];
-  /** Files written into the container before it starts: absolute path to content. */
+  /**
+   * Files written into the container before it starts: absolute path to content. Paths are
+   * normalised (`//`, `.` and `..` resolved) before they are checked; none under /netlabs or /run/netlabs.
+   */
   files?: Record<string, string>;
   /** Environment variables; values may be Pulumi secrets and stay secret. */
   env?: Record<string, pulumi.Input<string>>;
@@ -99,8 +108,14 @@ export interface TopologyNodeSpec {
    * containers of its own host, so this is how a node names the far half of a stretched segment.
    */
   hosts?: Record<string, string>;
-  /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
+  /**
+   * Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers):
+   * Linux capabilities by name; `ALL` and those that reach the host (net/capabilities.ts) only
+   * with allowHostReachingCapabilities.
+   */
   capabilities?: string[];
+  /** Lets `capabilities` name ALL and the capabilities that reach the host (SYS_ADMIN, SYS_MODULE, ...). */
+  allowHostReachingCapabilities?: boolean;
 }
 
 /**

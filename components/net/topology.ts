@@ -6,8 +6,10 @@
  * or duplicates) by the checks below; every problem is reported with the field path and the value.
  */
 import { createHash } from "node:crypto";
+import { posix } from "node:path";
 import { z } from "zod";
 import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet, subnetContains } from "./addressing";
+import { hostReachingReason, isCapability } from "./capabilities";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
 import { plainEnum } from "./plain-enum";
 /** The images the project builds from `images/`. */
@@ -76,6 +78,9 @@ const imageSchema = z.union([plainEnum(LAB_IMAGE_NAMES), z.strictObject({ ref: z
   message: `must be a lab image: ${LAB_IMAGE_NAMES.join(", ")} (an image of yours is imageRef)`,
 });
 
+/** How long a node command may run unless its node says otherwise: below the readiness gate's 90 s. */
+export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 60;
+
 const nodeSchema = z.strictObject({
   name: dnsLabel,
   /** A lab image by name; exactly one of image and imageRef (planNode checks). */
@@ -88,22 +93,29 @@ const nodeSchema = z.strictObject({
   router: z.boolean().default(false),
   /** Shell commands run once every interface is up, in order, before the main process. */
   commands: z.array(z.string()).default([]),
+  /**
+   * How long each of `commands` may run before the node stops it and gives up, naming it (a hung
+   * command would otherwise hold the node unready for ever). Keep it below the lab's readiness wait.
+   */
+  commandTimeoutSeconds: z
+    .number()
+    .int("must be a whole number of seconds")
+    .min(1, "must be from 1 to 3600 seconds")
+    .max(3600, "must be from 1 to 3600 seconds")
+    .default(DEFAULT_COMMAND_TIMEOUT_SECONDS),
   /** The main process; defaults to the lab image's own, or an idle wait for other images. */
   command: z.array(z.string()).optional(),
   publish: z.array(publishSchema).default([]),
-  /** Files written into the container before it starts: absolute path to content. */
+  /**
+   * Files written into the container before it starts: absolute path to content. Paths are
+   * normalised (`//`, `.` and `..` resolved) before they are checked, and the plan holds them so.
+   */
   files: z
-    .record(
-      z
-        .string()
-        .regex(/^\//, "must be an absolute path")
-        // The node's init script and ready file live there (routed-lab/node-init.ts): a file would replace them.
-        .refine(
-          (path) => !/^\/(run\/)?netlabs(\/|$)/.test(path),
-          "is under /netlabs or /run/netlabs, which hold the node's init script and ready file",
-        ),
-      z.string(),
-    )
+    .record(z.string(), z.string())
+    .superRefine((files, ctx) => {
+      for (const issue of filePathIssues(Object.keys(files))) ctx.addIssue({ code: "custom", path: [issue.path], message: issue.message });
+    })
+    .transform((files) => Object.fromEntries(Object.entries(files).map(([path, content]) => [posix.normalize(path), content])))
     .default({}),
   /** Environment variables; values may be Pulumi secrets and stay secret. */
   env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "is not a variable name"), z.any()).default({}),
@@ -117,9 +129,66 @@ const nodeSchema = z.strictObject({
       ipv4,
     )
     .default({}),
-  /** Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers). */
-  capabilities: z.array(z.string().regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")).default([]),
+  /**
+   * Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers):
+   * Linux capabilities by name; `ALL` and those that reach the host (net/capabilities.ts) only
+   * with `allowHostReachingCapabilities`.
+   */
+  capabilities: z
+    .array(
+      z
+        .string()
+        .regex(/^[A-Z_]+$/, "is not a capability name such as NET_ADMIN")
+        .refine(isCapability, "is not a Linux capability (such as NET_ADMIN, NET_RAW, SYS_NICE)"),
+    )
+    .default([]),
+  /** Lets `capabilities` name ALL and the capabilities that reach the host (SYS_ADMIN, SYS_MODULE, ...). */
+  allowHostReachingCapabilities: z.boolean().default(false),
 });
+
+type NodeCapabilities = Pick<z.output<typeof nodeSchema>, "capabilities" | "allowHostReachingCapabilities">;
+
+/** Capabilities that reach the host need the node's allowHostReachingCapabilities (net/capabilities.ts). */
+function hostReachingCapabilityIssues(node: NodeCapabilities, ctx: z.RefinementCtx): void {
+  if (node.allowHostReachingCapabilities) return;
+  node.capabilities.forEach((capability, index) => {
+    const reason = hostReachingReason(capability);
+    if (reason) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["capabilities", index],
+        message: `reaches the host (it ${reason}): set allowHostReachingCapabilities: true on the node to grant it`,
+      });
+    }
+  });
+}
+
+/** The node's init script and ready file live there (routed-lab/node-init.ts): a file would replace them. */
+const RESERVED_FILE_DIRS = /^\/(run\/)?netlabs(\/|$)/;
+
+/**
+ * Node file paths that are not absolute, that normalise (`//`, `.`, `..`) into /netlabs or
+ * /run/netlabs, or that name the same file as another path; each issue's path is the path as given.
+ */
+function filePathIssues(paths: string[]): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  const seen = new Map<string, string>();
+  for (const path of paths) {
+    if (!path.startsWith("/")) {
+      issues.push({ path, message: "must be an absolute path" });
+      continue;
+    }
+    const normal = posix.normalize(path);
+    const as = normal === path ? "" : ` (${show(normal)} once normalised)`;
+    if (RESERVED_FILE_DIRS.test(normal)) {
+      issues.push({ path, message: `is under /netlabs or /run/netlabs${as}, which hold the node's init script and ready file` });
+    } else if (seen.has(normal)) {
+      issues.push({ path, message: `names the same file as ${show(seen.get(normal))}${as}` });
+    }
+    seen.set(normal, path);
+  }
+  return issues;
+}
 
 /** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL (planLabChecks: one of them). */
 const checkSchema = z.strictObject({
@@ -143,7 +212,9 @@ export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extend
 ) {
   return z.strictObject({
     segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
-    nodes: z.array(nodeSchema.extend(nodeFields)).min(1, "a lab needs at least one node"),
+    nodes: z
+      .array(nodeSchema.extend(nodeFields).superRefine((node, ctx) => hostReachingCapabilityIssues(node as NodeCapabilities, ctx)))
+      .min(1, "a lab needs at least one node"),
     checks: z.array(checkSchema).default([]),
     ...labFields,
   });
@@ -214,6 +285,8 @@ export interface TopologyNodePlan {
   dropDockerDefaultRoute: boolean;
   router: boolean;
   commands: string[];
+  /** Each command's time limit. */
+  commandTimeoutSeconds: number;
   command?: string[];
   publish: PublishPlan[];
   files: Record<string, string>;
@@ -397,6 +470,7 @@ function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: 
     dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
     router: node.router,
     commands: node.commands,
+    commandTimeoutSeconds: node.commandTimeoutSeconds,
     command: node.command,
     publish,
     files: node.files,

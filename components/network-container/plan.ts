@@ -13,6 +13,24 @@ import { ExposedPort } from "./scripts";
 
 const port = z.number().int().min(1, "must be a port from 1 to 65535").max(65535, "must be a port from 1 to 65535");
 
+/** A LAN the component creates: a macvlan network on a host interface. */
+const createdLanSchema = z.strictObject({
+  parent: z.string().min(1, "must name a host interface"),
+  subnet: z.string(),
+  gateway: z.string().optional(),
+  /** Where Docker picks its own addresses; keep it apart from any DHCP pool. Default: the top /28. */
+  ipRange: z.string().optional(),
+  /** Internal: no default route through the LAN gateway. */
+  internal: z.boolean().default(false),
+});
+
+/** An existing LAN network to join. */
+const joinedLanSchema = z.strictObject({
+  /** An existing LAN network's name, or a NetworkContainer's lanNetwork output. */
+  network: z.custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must name a network"),
+  subnet: z.string(),
+});
+
 export const networkContainerOptionsSchema = z.strictObject({
   /** Ports to expose; default: what the target's lab image EXPOSEs (see targetImage). */
   ports: z.array(z.strictObject({ port, protocol: plainEnum(["tcp", "udp"]).default("tcp") })).optional(),
@@ -23,22 +41,7 @@ export const networkContainerOptionsSchema = z.strictObject({
    * network (one macvlan network per parent interface: a second NetworkContainer on the same LAN
    * joins the first one's network).
    */
-  lan: z.union([
-    z.strictObject({
-      parent: z.string().min(1, "must name a host interface"),
-      subnet: z.string(),
-      gateway: z.string().optional(),
-      /** Where Docker picks its own addresses; keep it apart from any DHCP pool. Default: the top /28. */
-      ipRange: z.string().optional(),
-      /** Internal: no default route through the LAN gateway. */
-      internal: z.boolean().default(false),
-    }),
-    z.strictObject({
-      /** An existing LAN network's name, or a NetworkContainer's lanNetwork output. */
-      network: z.custom<pulumi.Input<string>>((value) => value !== undefined && value !== "", "must name a network"),
-      subnet: z.string(),
-    }),
-  ]),
+  lan: z.union([createdLanSchema, joinedLanSchema]),
   /** The public address on the LAN: an IPv4 address in the LAN subnet, or "dhcp". */
   address: z.string(),
   /** How long `pulumi up` waits for a DHCP lease before failing. */
@@ -116,7 +119,7 @@ export interface PlanContext {
 export function planNetworkContainer(name: string, options: NetworkContainerOptions, context: PlanContext = {}): NetworkContainerPlan {
   const subject = `NetworkContainer ${show(name)}`;
   const parsed = networkContainerOptionsSchema.safeParse(options);
-  if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
+  if (!parsed.success) throw new LabConfigError(subject, optionIssues(parsed.error.issues, options));
   const args = parsed.data;
   const issues: ConfigIssue[] = [];
 
@@ -175,6 +178,53 @@ export function planNetworkContainer(name: string, options: NetworkContainerOpti
 
   if (issues.length > 0) throw new LabConfigError(subject, issues);
   return { ports, lan, address, promiscuous: args.promiscuous };
+}
+
+/**
+ * The options' issues, each naming its field and value. `lan` is one of two shapes: where zod can
+ * only say that neither fits, the shape meant (by `parent` or `network`) is checked on its own,
+ * and both given is said to be so, naming both.
+ */
+function optionIssues(issues: z.core.$ZodIssue[], options: NetworkContainerOptions): ConfigIssue[] {
+  return issues.flatMap((issue) =>
+    issue.code === "invalid_union" && issue.path.length === 1 && issue.path[0] === "lan"
+      ? lanIssues(options.lan)
+      : fromZodIssues([issue], options),
+  );
+}
+
+function lanIssues(lan: unknown): ConfigIssue[] {
+  if (typeof lan !== "object" || lan === null) {
+    return [{ path: "lan", message: `must be { parent, subnet, ... } or { network, subnet } (got ${show(lan)})` }];
+  }
+  const given = lan as Record<string, unknown>;
+  if ("parent" in given && "network" in given) {
+    return [
+      {
+        path: "lan",
+        message: `parent ${show(given.parent)} and network ${showNetwork(given.network)} exclude each other: a NetworkContainer creates its LAN on a host interface (parent) or joins an existing LAN network (network), not both`,
+      },
+    ];
+  }
+  if (!("parent" in given) && !("network" in given)) {
+    const keys = Object.keys(given).join(", ") || "nothing";
+    return [
+      {
+        path: "lan",
+        message: `names neither parent (a host interface to create the LAN on) nor network (an existing LAN network to join) (got ${keys})`,
+      },
+    ];
+  }
+  const branch = "network" in given ? joinedLanSchema : createdLanSchema;
+  const result = branch.safeParse(lan);
+  return result.success
+    ? []
+    : fromZodIssues(result.error.issues, lan).map((issue) => ({ ...issue, path: issue.path === "(root)" ? "lan" : `lan.${issue.path}` }));
+}
+
+/** A network name as given, or that it is an output (its value is not known yet). */
+function showNetwork(network: unknown): string {
+  return pulumi.Output.isInstance(network) ? "(an output of another resource)" : show(network);
 }
 
 /** Docker's own addresses on a created LAN: its top /28 (or upper half when smaller), apart from a DHCP pool. */

@@ -6,6 +6,10 @@
  * /oor/oor.conf from the rendered template with every `@IFACE_OF:<address>@` replaced by the
  * interface that holds the address (Docker's interface order is its own), then hand over to the
  * image's own start script, which runs OOR with /oor/oor.conf. Pure.
+ *
+ * The template holds the map-server key. It stays (every start renders it again: after a daemon
+ * restart Docker may name the interfaces otherwise, and the uploaded files are not written again),
+ * but readable by its owner only, as the rendered files are (umask 077).
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 
@@ -33,6 +37,8 @@ export function renderOorStartScript(options: OorStartOptions): string {
     "#!/bin/sh",
     "# docker-netlabs OorRouter start: generated; rewritten on every deploy.",
     "set -u",
+    // Uploaded 0644: the key in it is for root alone, like the files rendered from it.
+    `chmod 600 ${OOR_TEMPLATE_PATH} || { echo "oor-start: cannot make ${OOR_TEMPLATE_PATH} owner-only" >&2; exit 70; }`,
     IFACE_WITH_FUNCTION,
     "tries=0",
     `while [ -z "$(iface_with ${options.rlocAddress})" ] && [ "$tries" -lt ${tries} ]; do tries=$((tries + 1)); sleep 0.2; done`,

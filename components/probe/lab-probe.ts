@@ -20,7 +20,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostConnection } from "../host/docker-host";
-import { execTargetOf, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
+import { dockerExecTarget, execTargetOf, remoteDockerArgv, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
 
 export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
@@ -140,7 +140,9 @@ function spawnBounded(file: string, args: string[]): Promise<{ code: number; std
 /** Runs `docker <argv>` for the lab's host: the local CLI, or over ssh with ssh's own failures named by step. */
 async function dockerOnHost(inputs: ProbeInputs, argv: string[]): Promise<ExecResult> {
   if (!inputs.ssh) {
-    const r = await spawnBounded("docker", ["-H", inputs.dockerHost, ...argv]);
+    // The local CLI, with a tcp:// engine's TLS files (host-exec.ts), as readiness and the lease run it.
+    const [file, ...args] = remoteDockerArgv(dockerExecTarget(inputs.dockerHost), argv);
+    const r = await spawnBounded(file, args);
     return { code: r.code, stdout: r.stdout };
   }
   const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;

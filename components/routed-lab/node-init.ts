@@ -55,9 +55,7 @@ export function renderNodeInit(node: NodePlan): string {
   }
   lines.push(...routeLines(node));
   if (node.routing) lines.push(...startFrrLines({ interfaces: node.interfaces, loopback: node.routing.loopback, frr: node.routing.frr }));
-  node.commands.forEach((command, index) => {
-    lines.push(`sh -c ${shQuote(command)} || { log "command ${index + 1} failed: "${shQuote(command)}; exit 74; }`);
-  });
+  lines.push(...runCommands(node));
   lines.push(
     `touch ${NODE_READY_PATH}`,
     'log "ready: $(tr "\\n" " " < /run/netlabs/interfaces)"',
@@ -66,6 +64,47 @@ export function renderNodeInit(node: NodePlan): string {
     "",
   );
   return lines.join("\n");
+}
+
+/** Marks that the watchdog stopped a command (its exit status alone cannot tell). */
+export const COMMAND_TIMED_OUT_PATH = "/run/netlabs/command-timed-out";
+
+/**
+ * The node's commands, in order, each bounded by its time limit: it runs in the background (in a
+ * process group of its own where `setsid` exists, so that what it started stops with it) while a
+ * watchdog checks the clock every 0.2 s and, when the time is up, marks it timed out and stops it
+ * (TERM, KILL 2 s later). A failed command exits 74, one out of time 77; both name the command.
+ * (An image without `date` leaves its commands unbounded, as before.)
+ */
+function runCommands(node: NodePlan): string[] {
+  if (node.commands.length === 0) return [];
+  const limit = node.commandTimeoutSeconds;
+  // The group when the command leads one, else the command alone (a shell whose kill takes no group).
+  const stop = (signal: string) => `{ kill -s ${signal} -- "-$1" 2>/dev/null || kill -s ${signal} "$1" 2>/dev/null; }`;
+  return [
+    "own_group=; command -v setsid >/dev/null 2>&1 && own_group=setsid",
+    "bounded() {",
+    `  rm -f ${COMMAND_TIMED_OUT_PATH}`,
+    "  deadline=$(( $(date +%s) + $2 ))",
+    '  ( while kill -0 "$1" 2>/dev/null; do',
+    '      if [ "$(date +%s)" -ge "$deadline" ]; then',
+    `        : > ${COMMAND_TIMED_OUT_PATH}; ${stop("TERM")}; sleep 2; ${stop("KILL")}; exit 0`,
+    "      fi",
+    "      sleep 0.2 2>/dev/null || sleep 1",
+    "    done ) &",
+    "  watchdog=$!",
+    '  wait "$1"; status=$?',
+    '  kill "$watchdog" 2>/dev/null; wait "$watchdog" 2>/dev/null',
+    '  return "$status"',
+    "}",
+    ...node.commands.flatMap((command, index) => [
+      `$own_group sh -c ${shQuote(command)} &`,
+      `bounded $! ${limit} || {`,
+      `  [ ! -e ${COMMAND_TIMED_OUT_PATH} ] || { log "command ${index + 1} did not finish within ${limit} s: "${shQuote(command)}; exit 77; }`,
+      `  log "command ${index + 1} failed: "${shQuote(command)}; exit 74`,
+      "}",
+    ]),
+  ];
 }
 
 /** Docker's default route dropped where it leads nowhere, then the node's static routes. */

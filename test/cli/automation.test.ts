@@ -2,7 +2,7 @@
  * The third tier: the dev stack's configuration through the real Pulumi CLI and the Automation API
  * (local file backend, a copy of the project): preview, up with every probe passing and packets
  * through each lab, a second up with no changes, `preview --refresh --expect-no-changes` (the
- * README's drift check), and destroy from another workspace that never ran the program (a fresh
+ * drift check of docs/sites-and-pull-requests.md), and destroy from another workspace that never ran the program (a fresh
  * copy of the project, an empty HOME, `--run-program`). It needs the `pulumi` binary, its Docker
  * provider plugin and a Docker engine; where any is missing it is skipped with the reason, since
  * neither the CLI nor plugins can be downloaded on every machine.

@@ -1,7 +1,7 @@
 /**
  * A site stack on an ssh:// host through the Pulumi CLI: a real OpenSSH server on 127.0.0.1
  * (test/support/sshd.ts) whose sessions reach the local engine, its key as a secret in the stack
- * file and its host key beside it, as README's "Pull requests and sites" describes. `pulumi up`
+ * file and its host key beside it, as docs/sites-and-pull-requests.md describes. `pulumi up`
  * (with a HOME of its own, where the program writes ~/.docker-netlabs/ssh), the probe passes over
  * SSH, the lab answers; then that HOME is gone and `pulumi destroy --run-program` from a fresh
  * copy of the project with another empty HOME removes everything: only the program, run again,

@@ -41,6 +41,17 @@ describe.skipIf(skipReason)(`node readiness on real Docker${skipReason ? ` (skip
     expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   });
 
+  it("a node whose command hangs past its commandTimeoutSeconds fails the deploy, naming the command (issue 20, point 11)", async () => {
+    const started = Date.now();
+    // The lab's readiness wait (60 s) is far above the command's limit (2 s): the command's bound, not the gate's, ends it.
+    const failed = deployProgram(labWith({ commands: ["echo stuck; sleep 600"], commandTimeoutSeconds: 2 }, 60));
+    await expect(failed).rejects.toThrow(
+      /node bad \(container \S+-ready-bad\) (exited with code 77|restarted \d+ time\(s\)( \(last exit code 77\))?).*stuck.*command 1 did not finish within 2 s: echo stuck; sleep 600/s,
+    );
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  });
+
   it("a node whose main process exits fails the deploy with its exit code", async () => {
     const failed = deployProgram(labWith({ command: ["sh", "-c", "echo main gives up >&2; exit 5"] }));
     await expect(failed).rejects.toThrow(/node bad .*(exited with code 5|restarted \d+ time\(s\) \(last exit code 5\)).*main gives up/s);

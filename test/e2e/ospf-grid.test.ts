@@ -15,7 +15,7 @@ if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 // BFD off: on this 2-core machine the 20 routers and 14 hosts keep the load near 30, and BFD at
 // 100 ms x 3 flaps there (sessions 1 of 2 up, OSPF torn down with them; measured). The ring and the
-// chain prove BFD; the README says to give a large lab slower BFD or none.
+// chain prove BFD; docs/routing.md says to give a large lab slower BFD or none.
 const grid = ospfGrid(4, 5, false);
 
 /** Whether every host reaches every other host's address (one ping each, in parallel per source). */

@@ -5,6 +5,7 @@
  * published on the host), restart policy unless-stopped; and a one-node lab with restart "no".
  */
 import * as docker from "@pulumi/docker";
+import { hostConnection } from "../../components/host/docker-host";
 import { RoutedLab } from "../../components/routed-lab";
 import { DockerTarget, execIn, run } from "./docker-cli";
 import { EmulatedHost, EmulatedHosts, startEmulatedHosts } from "./emulated-hosts";
@@ -42,7 +43,7 @@ export async function startRestartLab(testRun: TestRun): Promise<RestartLab> {
       const common = {
         namePrefix: testRun.prefix,
         labels: { [TEST_LABEL]: testRun.id },
-        dockerHost: target.host,
+        host: hostConnection(target.host),
         images: { router, client, web },
       };
       const up = new RoutedLab(

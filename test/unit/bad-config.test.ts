@@ -145,6 +145,13 @@ const STACK_CASES: StackCase[] = [
   c("types", "a misspelt key", { namePrefx: "lab-" }, "namePrefx", "did you mean docker-netlabs:namePrefix?"),
 
   // Ranges: numbers and sizes outside what Docker, the kernel or the protocol accept.
+  c(
+    "ranges",
+    "a command time limit of 0 s",
+    lab({ nodes: [node({ commandTimeoutSeconds: 0 })] }),
+    "routedLab.nodes[0].commandTimeoutSeconds",
+    "0",
+  ),
   c("ranges", "demoHostPort 0", { labs: ["networking-demo"], demoHostPort: 0 }, "demoHostPort", "0"),
   c("ranges", "demoHostPort 65536", { labs: ["networking-demo"], demoHostPort: 65536 }, "demoHostPort", "65536"),
   c("ranges", "demoHostPort negative", { labs: ["networking-demo"], demoHostPort: -80 }, "demoHostPort", "-80"),
@@ -252,7 +259,7 @@ const STACK_CASES: StackCase[] = [
   c("names", "namePrefix with an underscore", { namePrefix: "lab_" }, "namePrefix", '"lab_"'),
   c("names", "namePrefix starting with a dash", { namePrefix: "-lab" }, "namePrefix", '"-lab"'),
   c("names", "an unknown lab", { labs: ["bgp"] }, "labs[0]", '"bgp"'),
-  c("names", "a lab named twice", { labs: ["routed-lan", "routed-lan"] }, "labs", undefined),
+  c("names", "a lab named twice", { labs: ["routed-lan", "routed-lan"] }, "labs", 'names "routed-lan" twice'),
   c("names", "restartPolicy on-failure", { restartPolicy: "on-failure" }, "restartPolicy", '"on-failure"'),
   c("names", "labImages pull", { labImages: "pull" }, "labImages", '"pull"'),
   c("names", "oorImage uppercase", { ...OOR_LAB, oorImage: "OOR:latest" }, "oorImage", '"OOR:latest"'),
@@ -337,6 +344,58 @@ const STACK_CASES: StackCase[] = [
     "routedLab.nodes[0].files./netlabs/init.sh",
     undefined,
   ),
+  // Normalised before the check (issue 20, point 12): each path reaches the init script or ready file.
+  c(
+    "names",
+    "a file at //netlabs/init.sh",
+    lab({ nodes: [node({ files: { "//netlabs/init.sh": "echo" } })] }),
+    "routedLab.nodes[0].files.//netlabs/init.sh",
+    '"/netlabs/init.sh" once normalised',
+  ),
+  c(
+    "names",
+    "a file at /./netlabs/init.sh",
+    lab({ nodes: [node({ files: { "/./netlabs/init.sh": "echo" } })] }),
+    "routedLab.nodes[0].files././netlabs/init.sh",
+    '"/netlabs/init.sh" once normalised',
+  ),
+  c(
+    "names",
+    "a file at /run//netlabs/ready",
+    lab({ nodes: [node({ files: { "/run//netlabs/ready": "" } })] }),
+    "routedLab.nodes[0].files./run//netlabs/ready",
+    '"/run/netlabs/ready" once normalised',
+  ),
+  c(
+    "names",
+    "a file at /etc/../netlabs/init.sh",
+    lab({ nodes: [node({ files: { "/etc/../netlabs/init.sh": "echo" } })] }),
+    "routedLab.nodes[0].files./etc/../netlabs/init.sh",
+    '"/netlabs/init.sh" once normalised',
+  ),
+  // Capabilities (issue 20, point 13): real ones only; ALL and those reaching the host only when the node allows them.
+  c("names", "capability ALL", lab({ nodes: [node({ capabilities: ["ALL"] })] }), "routedLab.nodes[0].capabilities[0]", '"ALL"'),
+  c(
+    "names",
+    "capability SYS_MODULE",
+    lab({ nodes: [node({ capabilities: ["NET_RAW", "SYS_MODULE"] })] }),
+    "routedLab.nodes[0].capabilities[1]",
+    '"SYS_MODULE"',
+  ),
+  c(
+    "names",
+    "capability CAP_SYS_PTRACE",
+    lab({ nodes: [node({ capabilities: ["CAP_SYS_PTRACE"] })] }),
+    "routedLab.nodes[0].capabilities[0]",
+    '"CAP_SYS_PTRACE"',
+  ),
+  c(
+    "names",
+    "a capability Linux does not have",
+    lab({ nodes: [node({ capabilities: ["NET_ADMN"] })] }),
+    "routedLab.nodes[0].capabilities[0]",
+    '"NET_ADMN"',
+  ),
   c(
     "names",
     "a relative file path",
@@ -365,6 +424,7 @@ const STACK_CASES: StackCase[] = [
   c("addresses", "dockerHost ftp://", { dockerHost: "ftp://host" }, "dockerHost", '"ftp://host"'),
   c("addresses", "dockerHost port 99999", { dockerHost: "ssh://lab@host:99999" }, "dockerHost", '"ssh://lab@host:99999"'),
   c("addresses", "dockerHost tcp:// without a port", { dockerHost: "tcp://192.0.2.7" }, "dockerHost", '"tcp://192.0.2.7"'),
+  c("addresses", "dockerHost tcp:// without TLS", { dockerHost: "tcp://192.0.2.7:2375" }, "dockerHost", '"tcp://192.0.2.7:2375"'),
   c(
     "addresses",
     "dockerHost ssh host starting with a dash",
@@ -386,6 +446,14 @@ const STACK_CASES: StackCase[] = [
     "sshOpts[1]",
     '"UserKnownHostsFile=/dev/null"',
   ),
+  c(
+    "addresses",
+    "sshOpts with StrictHostKeyChecking=false (ssh reads it as off)",
+    { sshOpts: ["-oStrictHostKeyChecking=false"] },
+    "sshOpts[0]",
+    '"-oStrictHostKeyChecking=false"',
+  ),
+  c("addresses", "sshOpts loading another config file (-F)", { sshOpts: ["-F", "/tmp/ssh_config"] }, "sshOpts[0]", '"-F"'),
   c("addresses", "sshHostKey not a known_hosts key", { sshHostKey: "AAAAC3Nza" }, "sshHostKey", '"AAAAC3Nza"'),
   c("addresses", "publishAddress a host name", { labs: ["networking-demo"], publishAddress: "localhost" }, "publishAddress", '"localhost"'),
   c(
@@ -945,6 +1013,11 @@ const STACK_CASES: StackCase[] = [
   hidden("oorMapServerKey a list", { ...OOR_LAB, oorMapServerKey: ["Qx7vK2wP9rtail8Zm"] }, "oorMapServerKey"),
   hidden("sshPrivateKey on a unix:// stack", { dockerHost: "unix:///var/run/docker.sock" }, "sshPrivateKey"),
   hidden("sshPrivateKey on a tcp:// stack", { dockerHost: "tcp://192.0.2.7:2375" }, "sshPrivateKey"),
+  hidden(
+    "dockerTlsKey on an ssh:// stack",
+    { dockerTlsKey: "-----BEGIN PRIVATE KEY-----\nTLSKEYMATERIAL\n-----END PRIVATE KEY-----" },
+    "dockerTlsKey",
+  ),
   c("secrets", "sshPrivateKey with a host key that is not one", { sshHostKey: "AAAAC3Nza" }, "sshHostKey", '"AAAAC3Nza"'),
   c("secrets", "sshPrivateKey without its host key", { sshHostKey: undefined }, "sshHostKey"),
   hidden("sshPrivateKey in a misspelt key", { "docker-netlabs:sshPrivatekey": SSH_KEY }, "sshPrivatekey"),
@@ -1284,6 +1357,11 @@ const EDGE_CASES: [string, Record<string, unknown>][] = [
   ],
   ["lisp-msmr with sites side by side", { ...LISP_MSMR, oorSites: ["10.241.0.0/24", "10.241.1.0/24", "10.242.0.0/16"] }],
   ["the dev stack's three labs together", { labs: ["networking-demo", "routed-lan", "bgp-triangle"] }],
+  [
+    "a host-reaching capability on a node that allows it",
+    lab({ nodes: [node({ capabilities: ["SYS_PTRACE", "CAP_NET_RAW"], allowHostReachingCapabilities: true })] }),
+  ],
+  ["a file path with // and . in it (normalised)", lab({ nodes: [node({ files: { "/etc//netlabs/./motd": "hi" } })] })],
 ];
 
 describe("valid edge cases are accepted", () => {
@@ -1357,19 +1435,19 @@ describe("the bad-configuration suite", () => {
     expect(total).toBeGreaterThanOrEqual(150);
     expect(counts).toEqual({
       types: 32,
-      ranges: 23,
-      names: 28,
-      addresses: 42,
+      ranges: 24,
+      names: 36,
+      addresses: 45,
       overlaps: 18,
       references: 21,
       "cross-lab": 12,
-      secrets: 13,
+      secrets: 14,
       "component:RoutedLab": 6,
       "component:BgpTriangle": 16,
       "component:OorRouter": 16,
       "component:LispSite": 10,
       "component:DockerHost": 2,
-      "valid edge cases": 17,
+      "valid edge cases": 19,
     });
   });
 });

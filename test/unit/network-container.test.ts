@@ -49,6 +49,27 @@ describe("planNetworkContainer", () => {
   ])("rejects %j naming the field", (options, expected) => {
     expect(issuesOf(options)).toMatch(expected);
   });
+
+  // Issue 20, point 16: not "lan: Invalid input", but what is wrong and with which values.
+  it.each([
+    [
+      { ...lan, network: "lan-net" },
+      /^lan: parent "eth9" and network "lan-net" exclude each other: a NetworkContainer creates its LAN on a host interface \(parent\) or joins an existing LAN network \(network\), not both$/,
+    ],
+    [{ subnet: "192.0.2.0/24" }, /^lan: names neither parent .* nor network .*\(got subnet\)$/],
+    [{ parent: "eth9" }, /^lan\.subnet: .*expected string/],
+    [{ network: "lan-net", subnet: "192.0.2.0/24", ipRange: "192.0.2.240/28" }, /^lan: Unrecognized key: "ipRange"$/],
+    [{ ...lan, internal: "yes" }, /^lan\.internal: .*\(got "yes"\)$/],
+  ])("names what is wrong with lan %j", (given, expected) => {
+    expect(issuesOf({ ports: [{ port: 80 }], lan: given, address: "dhcp" })).toMatch(expected);
+  });
+
+  it("names a network given as another resource's output without its value", () => {
+    const given = { ...lan, network: pulumi.output("lan-net") };
+    expect(issuesOf({ ports: [{ port: 80 }], lan: given, address: "dhcp" })).toMatch(
+      /^lan: parent "eth9" and network \(an output of another resource\) exclude each other/,
+    );
+  });
 });
 
 describe("router script", () => {

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -66,6 +67,10 @@ describe("OorRouter", () => {
     const start = seen.xtr.uploads.find((u: any) => u.file === "/netlabs/oor-start.sh").content as string;
     // Traffic to the RLOC subnet stays on the main table, ahead of OOR's per-RLOC table (its rules come at 12 and up).
     expect(start).toContain("ip rule add to 192.0.2.0/24 lookup main pref 10 || exit 74");
+    // The template with the key is made owner-only before anything else (issue 20, point 8).
+    expect(start.split("\n")[3]).toMatch(/^chmod 600 \/netlabs\/oor\.conf\.template \|\| /);
+    expect(start.indexOf("chmod 600 /netlabs/oor.conf.template")).toBeLessThan(start.indexOf("cat /netlabs/oor.conf.template"));
+    execFileSync("sh", ["-n"], { input: start });
   });
 
   it("by default builds the project's own image (images/oor) on the host, and pulls nothing", async () => {

@@ -16,11 +16,45 @@ import { BgpTriangle, BgpTriangleOptions, BgpTriangleOptionsInput, planBgpTriang
 import { execTargetOf } from "../../components/host/host-exec";
 import { restartPolicySchema } from "../../components/host/lifecycle";
 import { LabConfigError } from "../../components/net/errors";
-import { NetworkContainerOptions, networkContainerOptionsSchema, planNetworkContainer } from "../../components/network-container";
-import { OorOptions, OorRouter, oorOptionsSchema } from "../../components/oor";
-import { LabRoutingSpec, NodeRoutingSpec, labRoutingFields, nodeRoutingFields } from "../../components/protocols";
+import {
+  NetworkContainerLan,
+  NetworkContainerOptions,
+  NetworkContainerPort,
+  networkContainerOptionsSchema,
+  planNetworkContainer,
+} from "../../components/network-container";
+import {
+  OorEidPrefix,
+  OorMapServer,
+  OorOptions,
+  OorProxyEtr,
+  OorRlocProbing,
+  OorRouter,
+  OorSite,
+  oorOptionsSchema,
+} from "../../components/oor";
+import {
+  BfdSpec,
+  BgpSpec,
+  LabRoutingSpec,
+  NodeRoutingSpec,
+  OspfSpec,
+  labRoutingFields,
+  nodeRoutingFields,
+} from "../../components/protocols";
 import { RoutedLab } from "../../components/routed-lab";
-import { RoutedLabSpec, RoutedLabSpecInput, planRoutedLab } from "../../components/routed-lab/plan";
+import {
+  CheckSpec,
+  InterfaceSpec,
+  NodeSpec,
+  PublishSpec,
+  RouteSpec,
+  RoutedLabSpec,
+  RoutedLabSpecInput,
+  SegmentSpec,
+  VxlanSpec,
+  planRoutedLab,
+} from "../../components/routed-lab/plan";
 import { configIssues } from "../support/config-issues";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
@@ -347,6 +381,36 @@ describe("the plain forms", () => {
     expectTypeOf<string>().toExtend<z.input<typeof restartPolicySchema>>();
     expectTypeOf<keyof NodeRoutingSpec>().toEqualTypeOf<keyof typeof nodeRoutingFields>();
     expectTypeOf<keyof LabRoutingSpec>().toEqualTypeOf<keyof typeof labRoutingFields>();
+  });
+
+  it("have every field their schemas have (checked by tsc): a field added to a schema is added to its interface", () => {
+    type Lab = RoutedLabSpecInput;
+    type Segment = Lab["segments"][number];
+    type Node = Lab["nodes"][number];
+    expectTypeOf<keyof RoutedLabSpec>().toEqualTypeOf<keyof Lab>();
+    expectTypeOf<keyof SegmentSpec>().toEqualTypeOf<keyof Segment>();
+    expectTypeOf<keyof VxlanSpec>().toEqualTypeOf<keyof NonNullable<Segment["vxlan"]>>();
+    expectTypeOf<keyof NodeSpec>().toEqualTypeOf<keyof Node>();
+    expectTypeOf<keyof InterfaceSpec>().toEqualTypeOf<keyof Node["interfaces"][number]>();
+    expectTypeOf<keyof RouteSpec>().toEqualTypeOf<keyof NonNullable<Node["routes"]>[number]>();
+    expectTypeOf<keyof PublishSpec>().toEqualTypeOf<keyof NonNullable<Node["publish"]>[number]>();
+    expectTypeOf<keyof CheckSpec>().toEqualTypeOf<keyof NonNullable<Lab["checks"]>[number]>();
+    expectTypeOf<keyof OspfSpec>().toEqualTypeOf<keyof NonNullable<Node["ospf"]>>();
+    expectTypeOf<keyof BgpSpec>().toEqualTypeOf<keyof NonNullable<Node["bgp"]>>();
+    expectTypeOf<keyof BfdSpec>().toEqualTypeOf<keyof Exclude<NonNullable<Lab["bfd"]>, boolean>>();
+    expectTypeOf<keyof BgpTriangleOptions>().toEqualTypeOf<keyof BgpTriangleOptionsInput>();
+    type Oor = z.input<typeof oorOptionsSchema>;
+    expectTypeOf<keyof OorOptions>().toEqualTypeOf<keyof Oor>();
+    expectTypeOf<keyof OorMapServer>().toEqualTypeOf<keyof NonNullable<Oor["mapServers"]>[number]>();
+    expectTypeOf<keyof OorProxyEtr>().toEqualTypeOf<keyof NonNullable<Oor["proxyEtrs"]>[number]>();
+    expectTypeOf<keyof OorEidPrefix>().toEqualTypeOf<keyof NonNullable<Oor["eidPrefixes"]>[number]>();
+    expectTypeOf<keyof OorSite>().toEqualTypeOf<keyof NonNullable<Oor["sites"]>[number]>();
+    expectTypeOf<keyof OorRlocProbing>().toEqualTypeOf<keyof NonNullable<Oor["rlocProbing"]>>();
+    type Exposer = z.input<typeof networkContainerOptionsSchema>;
+    type KeysOfEither<T> = T extends unknown ? keyof T : never;
+    expectTypeOf<keyof NetworkContainerOptions>().toEqualTypeOf<keyof Exposer>();
+    expectTypeOf<keyof NetworkContainerLan>().toEqualTypeOf<KeysOfEither<Exposer["lan"]>>();
+    expectTypeOf<keyof NetworkContainerPort>().toEqualTypeOf<keyof NonNullable<Exposer["ports"]>[number]>();
   });
 
   const SEGMENTS = [

@@ -86,6 +86,81 @@ describe("node init script", () => {
   });
 });
 
+describe("node commands are bounded (issue 20, point 11)", () => {
+  /** A lab whose one node runs `commands` with a time limit of `limit` seconds. */
+  const nodeWith = (commands: string[], limit?: number) =>
+    planRoutedLab("lab", {
+      segments: [{ name: "lan", subnet: "10.1.1.0/24" }],
+      nodes: [
+        { name: "h", image: "client", interfaces: [{ segment: "lan", address: "10.1.1.2" }], commands, commandTimeoutSeconds: limit },
+      ],
+    }).nodes[0];
+
+  /**
+   * Runs the commands part of the node's init (from the watchdog to the last command) with `sh`,
+   * /run/netlabs moved into a temp folder: its exit code, its log, how long it took.
+   */
+  function runCommandsOf(script: string): { code: number; log: string; ms: number; dir: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-commands-"));
+    const lines = script.split("\n");
+    const part = lines
+      .slice(
+        lines.findIndex((line) => line.startsWith("own_group=")),
+        lines.indexOf("touch /run/netlabs/ready"),
+      )
+      .join("\n");
+    const fragment = `set -u\nlog() { echo "netlabs-init[h]: $*" >&2; }\n${part.replaceAll("/run/netlabs", dir)}\nexit 0\n`;
+    const started = Date.now();
+    try {
+      execFileSync("sh", ["-c", fragment], { env: { ...process.env, OUT: dir }, stdio: ["ignore", "pipe", "pipe"] });
+      return { code: 0, log: "", ms: Date.now() - started, dir };
+    } catch (error) {
+      const failed = error as { status: number; stderr: Buffer };
+      return { code: failed.status, log: failed.stderr.toString(), ms: Date.now() - started, dir };
+    }
+  }
+
+  it("is valid sh, bounds each command by the node's commandTimeoutSeconds (60 s unless set), and leaves a node without commands as it was", () => {
+    const script = renderNodeInit(nodeWith(["echo one", "echo two"], 5));
+    assertShellSyntax(script);
+    expect(script.match(/^bounded \$! 5 \|\| \{$/gm)).toHaveLength(2);
+    expect(renderNodeInit(nodeWith(["echo one"]))).toContain("bounded $! 60 ||");
+    expect(renderNodeInit(nodeWith([]))).not.toContain("bounded");
+  });
+
+  it("runs commands that finish in order, and goes on", () => {
+    const result = runCommandsOf(renderNodeInit(nodeWith(["echo one > $OUT/order", "echo two >> $OUT/order"], 5)));
+    expect(result.code).toBe(0);
+    expect(fs.readFileSync(path.join(result.dir, "order"), "utf8")).toBe("one\ntwo\n");
+    expect(result.ms).toBeLessThan(2_000);
+  });
+
+  it("stops a command that hangs when its time is up, and exits 77 naming it", () => {
+    const result = runCommandsOf(
+      renderNodeInit(nodeWith(["echo first > $OUT/first", "echo stuck; sleep 30", "echo never > $OUT/never"], 1)),
+    );
+    expect(result.code).toBe(77);
+    expect(result.log).toContain(`netlabs-init[h]: command 2 did not finish within 1 s: echo stuck; sleep 30`);
+    expect(result.ms).toBeLessThan(5_000);
+    expect(fs.existsSync(path.join(result.dir, "first"))).toBe(true);
+    expect(fs.existsSync(path.join(result.dir, "never"))).toBe(false);
+  });
+
+  it("kills a command that ignores TERM two seconds after it", () => {
+    const result = runCommandsOf(renderNodeInit(nodeWith(["trap '' TERM; while :; do sleep 1; done"], 1)));
+    expect(result.code).toBe(77);
+    expect(result.log).toContain("command 1 did not finish within 1 s");
+    expect(result.ms).toBeLessThan(7_000);
+  });
+
+  it("still names a command that fails, with exit 74", () => {
+    const result = runCommandsOf(renderNodeInit(nodeWith(["true", "echo broken >&2; exit 3"], 5)));
+    expect(result.code).toBe(74);
+    expect(result.log).toContain("netlabs-init[h]: command 2 failed: echo broken >&2; exit 3");
+    expect(result.ms).toBeLessThan(2_000);
+  });
+});
+
 describe("host guard scripts", () => {
   it("bridge rules: valid sh that adds each rule once and removes every copy on TERM", () => {
     const script = renderHostGuardScript(bridgeRuleSteps(["nl-aaaa", "nl-bbbb"], "docker-netlabs:lab"));

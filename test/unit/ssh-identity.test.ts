@@ -1,7 +1,9 @@
 /**
  * The key files an ssh:// site's Docker provider points at must be readable by their owner only,
  * also when the folder or the files were already there with looser modes (mkdir's and
- * writeFile's modes apply only to what they create). Each test writes into its own temp folder.
+ * writeFile's modes apply only to what they create); the folder is never followed through a symbolic
+ * link, and identity files no run has written for 6 hours are removed (issue 20, point 7). Each test
+ * writes into its own temp folder.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
@@ -16,6 +18,7 @@ const HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKq7c1Q0Zb7l3cWm6V0Q9a7w5n
 const KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nnot-a-real-key\n-----END OPENSSH PRIVATE KEY-----\n";
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
+const ensureDir = (p: string) => fs.mkdirSync(p, { recursive: true, mode: 0o700 });
 const optValue = (opts: string[], flag: string, prefix = "") =>
   opts.map((o, i) => (opts[i - 1] === flag && o.startsWith(prefix) ? o.slice(prefix.length) : undefined)).find((v) => v !== undefined)!;
 
@@ -73,6 +76,57 @@ describe("ssh identity files", () => {
     fs.symlinkSync(elsewhere, keyFile);
     expect(() => writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY)).toThrow(/ELOOP/);
     expect(fs.readFileSync(elsewhere, "utf8")).toBe("untouched");
+  });
+
+  it("refuses a folder that is a symbolic link, writing nothing where it points (issue 20, point 7)", () => {
+    const elsewhere = path.join(base, "elsewhere");
+    fs.mkdirSync(elsewhere, { mode: 0o700 });
+    fs.symlinkSync(elsewhere, dir);
+    expect(() => writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY)).toThrow(/is a symbolic link: refused/);
+    expect(fs.readdirSync(elsewhere)).toEqual([]);
+  });
+
+  it("refuses a folder whose parent others can write to (they could swap the folder)", () => {
+    fs.chmodSync(base, 0o777);
+    expect(() => writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY)).toThrow(/can be written by other users: refused/);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it("creates a missing parent owner-only too", () => {
+    const nested = path.join(base, "home", ".docker-netlabs", "ssh");
+    writeSshIdentity(nested, ADDRESS, HOST_KEY, KEY);
+    expect(mode(path.dirname(nested))).toBe(0o700);
+    expect(mode(nested)).toBe(0o700);
+  });
+
+  it("refuses to write a key through a second hard link to its file", () => {
+    const opts = writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY);
+    const keyFile = optValue(opts, "-i");
+    const other = path.join(base, "hard-link");
+    fs.linkSync(keyFile, other);
+    expect(() => writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY)).toThrow(/not a plain file of this user's with one link: refused/);
+  });
+
+  it("removes the identity files no run has written for 6 hours (a rotated key's), keeping its own, fresh ones and others' files", () => {
+    ensureDir(dir);
+    const hoursAgo = (hours: number) => new Date(Date.now() - hours * 3600_000);
+    const files = {
+      rotated: "00000000000000aa.key",
+      rotatedHosts: "00000000000000aa.known_hosts",
+      inUse: "00000000000000bb.key",
+      notOurs: "notes.txt",
+    };
+    for (const name of Object.values(files)) fs.writeFileSync(path.join(dir, name), "x", { mode: 0o600 });
+    for (const name of [files.rotated, files.rotatedHosts, files.notOurs]) fs.utimesSync(path.join(dir, name), hoursAgo(7), hoursAgo(7));
+    fs.utimesSync(path.join(dir, files.inUse), hoursAgo(5), hoursAgo(5));
+    const opts = writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY);
+    const own = [optValue(opts, "-i"), optValue(opts, "-o", "UserKnownHostsFile=")].map((file) => path.basename(file));
+    expect(fs.readdirSync(dir).sort()).toEqual([files.inUse, files.notOurs, ...own].sort());
+    // A second run of the same identity long after keeps (and refreshes) its own files.
+    for (const file of own) fs.utimesSync(path.join(dir, file), hoursAgo(30), hoursAgo(30));
+    writeSshIdentity(dir, ADDRESS, HOST_KEY, KEY);
+    expect(fs.readdirSync(dir)).toEqual(expect.arrayContaining(own));
+    for (const file of own) expect(Date.now() - fs.statSync(path.join(dir, file)).mtimeMs).toBeLessThan(60_000);
   });
 
   it("materializeSshIdentity writes a secret key into the folder it is given; the default is ~/.docker-netlabs/ssh, read when called", async () => {

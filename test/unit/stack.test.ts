@@ -83,7 +83,8 @@ describe("dev stack resource graph", () => {
     const provider = mocks.ofType("pulumi:providers:docker")[0];
     expect(provider.inputs.host).toBe("ssh://lab@10.0.0.5:2222");
     // Provider inputs reach the engine JSON-encoded.
-    expect(JSON.parse(provider.inputs.sshOpts)).toEqual(["-i", "/k"]);
+    // The user's options follow the host key check the provider always gets (issue 20, point 1).
+    expect(JSON.parse(provider.inputs.sshOpts)).toEqual(["-o", "StrictHostKeyChecking=yes", "-i", "/k"]);
     const dockerResources = mocks.resources.filter((r) => r.type.startsWith("docker:"));
     expect(dockerResources.length).toBeGreaterThan(10);
     for (const resource of dockerResources) expect(resource.provider).toMatch(/pulumi:providers:docker::docker-host::/);

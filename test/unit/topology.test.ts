@@ -200,3 +200,48 @@ describe("renderMermaid", () => {
     expect(text.match(/---\|/g)).toHaveLength(3);
   });
 });
+
+describe("node files and capabilities (issue 20, points 12 and 13)", () => {
+  const withNode = (changes: Record<string, unknown>): RoutedLabSpec => {
+    const spec = twoLans();
+    spec.nodes[1] = { ...spec.nodes[1], ...changes };
+    return spec;
+  };
+  const pathOf = (issue: string) => issue.slice(0, issue.indexOf(": "));
+
+  it("normalises file paths in the plan, so what is checked is what is uploaded", () => {
+    const plan = planRoutedLab("lab", withNode({ files: { "/etc//motd": "hi", "/opt/./lab/../tool.sh": "x" } }));
+    expect(plan.nodes[1].files).toEqual({ "/etc/motd": "hi", "/opt/tool.sh": "x" });
+  });
+
+  it("refuses a path that normalises into /netlabs, naming the path as given and as normalised", () => {
+    expect(configIssues(() => planRoutedLab("lab", withNode({ files: { "/run/./netlabs//ready": "" } })))).toEqual([
+      expect.stringMatching(
+        /^nodes\[1\]\.files\.\/run\/\.\/netlabs\/\/ready: is under \/netlabs or \/run\/netlabs \("\/run\/netlabs\/ready" once normalised\)/,
+      ),
+    ]);
+  });
+
+  it("refuses two paths that are one file", () => {
+    const issues = configIssues(() => planRoutedLab("lab", withNode({ files: { "/etc/motd": "a", "/etc//motd": "b" } })));
+    expect(issues).toEqual([expect.stringMatching(/^nodes\[1\]\.files\.\/etc\/\/motd: names the same file as "\/etc\/motd"/)]);
+  });
+
+  it("refuses a path that normalises onto one of FRR's files on a router", () => {
+    const spec = twoLans();
+    spec.nodes[0] = { ...spec.nodes[0], ospf: { area: "0.0.0.0" }, files: { "/etc/frr/./frr.conf": "x" } } as never;
+    expect(configIssues(() => planRoutedLab("lab", spec)).map(pathOf)).toContain("nodes[0].files./etc/frr/frr.conf");
+  });
+
+  it("refuses ALL and host-reaching capabilities unless the node allows them, and keeps others as they are", () => {
+    const issues = configIssues(() => planRoutedLab("lab", withNode({ capabilities: ["NET_RAW", "ALL", "SYS_ADMIN", "BPF"] })));
+    expect(issues.map(pathOf)).toEqual(["nodes[1].capabilities[1]", "nodes[1].capabilities[2]", "nodes[1].capabilities[3]"]);
+    expect(issues[2]).toMatch(
+      /: reaches the host \(it loads BPF programs into the host's kernel\): set allowHostReachingCapabilities: true .*\(got "BPF"\)$/,
+    );
+    const allowed = planRoutedLab("lab", withNode({ capabilities: ["SYS_ADMIN", "SYS_NICE"], allowHostReachingCapabilities: true }));
+    expect(allowed.nodes[1].capabilities).toEqual(["SYS_ADMIN", "SYS_NICE"]);
+    const ordinary = planRoutedLab("lab", withNode({ capabilities: ["SYS_RESOURCE", "NET_ADMIN"] }));
+    expect(ordinary.nodes[1].capabilities).toEqual(["SYS_RESOURCE", "NET_ADMIN"]);
+  });
+});

@@ -1,12 +1,15 @@
 /**
  * The workflows are checked by GitHub's own workflow parser (the one Actions uses), then for what
- * the README promises.
+ * docs/sites-and-pull-requests.md and docs/testing.md promise.
  * - pulumi.yml, the users' workflow: a preview with diff and refresh, commented on each pull
  *   request, for every site stack of the repository; `pulumi up` only on a push to main; a manual
  *   destroy of one chosen stack; every refresh and destroy runs the program (the ssh:// sites' key
  *   files exist only once the program has run on the runner).
  * - ci.yml, the project's own CI: the Pulumi CLI and the provider plugins at their locked versions,
  *   then .ci/run, so the CLI tier runs there.
+ * - both (issue 20, points 17 and 18): actions pinned by commit, the CLI at an exact version, no
+ *   permission but what each job needs, secrets only through a step's env: and only in jobs bound
+ *   to a protected environment, the preview of unreviewed code in one of its own; no install scripts.
  */
 import { NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import * as fs from "node:fs";
@@ -75,6 +78,110 @@ export function refreshOrDestroyPaths(workflow: any): { withoutProgram: string[]
   return { withoutProgram, ok };
 }
 
+/** Every `uses:` line of a workflow's text not pinned as `owner/repo@<40 hex> # vX.Y.Z`. */
+export function unpinnedActions(content: string): string[] {
+  return content
+    .split("\n")
+    .filter((line) => /^\s*(-\s+)?uses:/.test(line))
+    .filter((line) => !/uses:\s+[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+\s*$/.test(line))
+    .map((line) => line.trim());
+}
+
+/** Each place a workflow pastes a secret into a script (`run:`) or gives it to every job (workflow `env:`). */
+export function secretsOutsideStepEnv(workflow: any): string[] {
+  const found: string[] = [];
+  const hasSecret = (value: unknown) => /\$\{\{\s*secrets\./.test(String(value));
+  for (const [key, value] of Object.entries<any>(workflow.env ?? {})) if (hasSecret(value)) found.push(`env.${key}`);
+  for (const [jobName, job] of Object.entries<any>(workflow.jobs ?? {})) {
+    for (const [key, value] of Object.entries<any>(job.env ?? {})) if (hasSecret(value)) found.push(`${jobName}.env.${key}`);
+    (job.steps ?? []).forEach((step: any, i: number) => {
+      if (hasSecret(step.run)) found.push(`${jobName}/${step.name ?? step.uses ?? i}: run`);
+    });
+  }
+  return found;
+}
+
+/** The jobs that name a secret (other than the job's own GITHUB_TOKEN) anywhere. */
+export function jobsWithSecrets(workflow: any): string[] {
+  return Object.entries<any>(workflow.jobs ?? {})
+    .filter(([, job]) => /\$\{\{\s*secrets\.(?!GITHUB_TOKEN\b)/.test(JSON.stringify(job)))
+    .map(([name]) => name);
+}
+
+describe("workflows' supply chain and secrets (issue 20, points 17 and 18)", () => {
+  const files = [".github/workflows/pulumi.yml", ".github/workflows/ci.yml"];
+  const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+  it.each(files)("%s pins every action by full commit SHA, with its tag in a comment", (file) => {
+    expect(unpinnedActions(read(file))).toEqual([]);
+    expect(read(file)).toMatch(/uses: actions\/checkout@[0-9a-f]{40} # v4\.4\.0/);
+  });
+
+  it("(the pin check does catch a tag, a branch and a short SHA)", () => {
+    const text = [
+      "      - uses: actions/checkout@v4",
+      "        uses: pulumi/actions@main",
+      "      - uses: actions/setup-node@49933ea # v4.4.0",
+    ].join("\n");
+    expect(unpinnedActions(text)).toHaveLength(3);
+  });
+
+  it.each(files)("%s installs the Pulumi CLI at the exact version of the locked SDK", (file) => {
+    const workflow = parseYaml(read(file));
+    const steps = Object.values<any>(workflow.jobs).flatMap((job) => job.steps.filter(isPulumiAction));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) expect(String(step.with["pulumi-version"])).toBe(lockedVersion("@pulumi/pulumi"));
+  });
+
+  it.each(files)("%s gives nothing by default, and each job only what it needs", (file) => {
+    const workflow = parseYaml(read(file));
+    expect(workflow.permissions).toEqual({});
+    const expected: Record<string, Record<string, string>> = {
+      preview: { contents: "read", "pull-requests": "write" },
+      deploy: { contents: "read" },
+      destroy: { contents: "read" },
+      test: { contents: "read" },
+    };
+    for (const [name, job] of Object.entries<any>(workflow.jobs)) expect([name, job.permissions]).toEqual([name, expected[name]]);
+  });
+
+  it.each(files)("%s hands secrets to steps through env: only, never pasted into a script or given to every job", (file) => {
+    expect(secretsOutsideStepEnv(parseYaml(read(file)))).toEqual([]);
+  });
+
+  it("(the secrets check does catch a secret pasted into a script, and one in the workflow's env)", () => {
+    const workflow = parseYaml(read(files[0]));
+    const bad = structuredClone(workflow);
+    bad.env.PULUMI_CONFIG_PASSPHRASE = "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}";
+    bad.jobs.deploy.steps[3].run = `printf '%s' "\${{ secrets.LAB_SSH_KEY }}" > ~/.ssh/id_ed25519`;
+    expect(secretsOutsideStepEnv(bad)).toEqual(["env.PULUMI_CONFIG_PASSPHRASE", "deploy/SSH access to the Docker hosts: run"]);
+  });
+
+  it("keeps the deploy secrets in protected environments: the preview of unreviewed code in its own, deploy and destroy in another", () => {
+    const workflow = parseYaml(read(files[0]));
+    expect(jobsWithSecrets(workflow).sort()).toEqual(["deploy", "destroy", "preview"]);
+    expect(workflow.jobs.preview.environment).toBe("site-preview");
+    expect(workflow.jobs.deploy.environment).toBe("site-deploy");
+    expect(workflow.jobs.destroy.environment).toBe("site-deploy");
+    // The header tells the repository's owner how to protect them.
+    const header = read(files[0]).split("\nname:")[0];
+    expect(header).toMatch(/site-preview +required reviewers/);
+    expect(header).toMatch(/site-deploy +required reviewers, deployment branches: main only/);
+    // The project's CI runs no deploy secret at all.
+    expect(jobsWithSecrets(parseYaml(read(files[1])))).toEqual([]);
+  });
+
+  it("installs without install scripts where none is needed, and leaves no token in the checkout for the code it runs", () => {
+    const workflow = parseYaml(read(files[0]));
+    for (const [name, job] of Object.entries<any>(workflow.jobs)) {
+      const installs = job.steps.filter((step: any) => /\bnpm (ci|install)\b/.test(step.run ?? ""));
+      expect(installs.map((step: any) => [name, step.run])).toEqual([[name, "npm ci --ignore-scripts"]]);
+      const checkout = job.steps.find((step: any) => String(step.uses).startsWith("actions/checkout@"));
+      expect(checkout.with["persist-credentials"]).toBe(false);
+    }
+  });
+});
+
 describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
   const file = ".github/workflows/pulumi.yml";
   const content = fs.readFileSync(path.join(ROOT, file), "utf8");
@@ -102,7 +209,8 @@ describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
       "comment-on-pr": true,
       "stack-name": "${{ matrix.stack }}",
     });
-    expect(workflow.permissions["pull-requests"]).toBe("write");
+    // The comment needs write access to pull requests: the preview job has it (point 18: per job).
+    expect(preview.permissions["pull-requests"]).toBe("write");
   });
 
   it("runs pulumi up only on a push to main, one stack at a time", () => {
@@ -131,7 +239,7 @@ describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
   it("runs the program on every refresh and destroy (preview --refresh and the manual destroy included)", () => {
     const { withoutProgram, ok } = refreshOrDestroyPaths(workflow);
     expect(withoutProgram).toEqual([]);
-    expect(ok).toEqual(expect.arrayContaining(["preview/pulumi/actions@v6", expect.stringMatching(/^destroy\/pulumi destroy/)]));
+    expect(ok).toEqual(expect.arrayContaining(["preview/pulumi preview", expect.stringMatching(/^destroy\/pulumi destroy/)]));
     expect(workflow.env.PULUMI_RUN_PROGRAM).toBe("true");
   });
 
@@ -141,7 +249,7 @@ describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
     const step = without.jobs.destroy.steps.find((s: any) => /pulumi destroy/.test(s.run ?? ""));
     step.run = step.run.replace("--run-program ", "");
     expect(refreshOrDestroyPaths(without).withoutProgram).toEqual([
-      "preview/pulumi/actions@v6",
+      "preview/pulumi preview",
       expect.stringMatching(/^destroy\/pulumi destroy/),
     ]);
   });
