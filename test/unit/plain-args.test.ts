@@ -5,8 +5,10 @@
  * string, number, boolean, an array, a map (Record<string, T>), a named interface, or pulumi.Input
  * or Output of one of those; a field may be optional (`T | undefined`). No other union, no literal
  * type, enum, function, intersection, anonymous object type, `any` or `unknown`; and every interface
- * name once (the analyzer names the package's types by interface name alone). The walk below reads
- * the types with the TypeScript compiler, as the analyzer does.
+ * name once (the analyzer names the package's types by interface name alone); every field with
+ * JSDoc (the analyzer's description). The walk below reads the types with the TypeScript compiler,
+ * as the analyzer does. Below it: each plain interface against its schema (tsc: the same fields, a
+ * type the schema takes), and what the schemas check now that the types no longer do.
  */
 import * as path from "node:path";
 import ts from "typescript";
