@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, bareHost, parseDockerHost } from "./docker-host-url";
 import { HostCheck, hostCheckIssues } from "./host-check";
-import { DockerExecTarget, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
+import { HostExec, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds } from "./host-facts";
 import { DockerTls, materializeDockerTls } from "./docker-tls";
 import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
@@ -40,7 +40,7 @@ export interface HostConnection {
    * How docker commands run there (readiness, probes, the DHCP lease): the local CLI, or `ssh`
    * with the provider's own options, which may be secret (they name the key's file).
    */
-  exec: pulumi.Input<DockerExecTarget>;
+  exec: pulumi.Input<HostExec>;
   /** The engine runs on the machine running Pulumi (a unix:// socket): its interfaces can be read here. */
   local: boolean;
 }
