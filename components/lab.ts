@@ -5,9 +5,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostConnection } from "./host/docker-host";
-import { RestartPolicy } from "./host/lifecycle";
-import { LabImages } from "./images/lab-image";
+import { DEFAULT_RESTART_POLICY, RestartPolicy, restartPolicySchema } from "./host/lifecycle";
+import { LabImageRefs, LabImages, ownImagesOf } from "./images/lab-image";
 import { LabelMap } from "./labels";
+import { ConfigIssue, LabConfigError, fromZodIssues } from "./net/errors";
 import { ProbeCheck } from "./probe/lab-probe";
 import { RoutingInfo } from "./protocols";
 
@@ -72,10 +73,35 @@ export function labSummary(lab: LabComponent): LabSummary {
 
 /** What every lab of a stack gets besides its own plan: the stack's settings and its host. */
 export interface LabCommonArgs {
+  /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix: string;
-  images: Partial<LabImages>;
+  /** Own images already on the host, by name (router, web, client, dhcp-server, oor): those given are not built. */
+  images: LabImageRefs;
+  /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
-  restart: RestartPolicy;
+  /** What the lab's containers do after a Docker daemon restart or a host reboot: "unless-stopped", "always" or "no". */
+  restart: string;
   /** The host the labs run on, where their own docker commands (readiness) run. */
   host: HostConnection;
+}
+
+/** The settings a lab component shares with every other, checked. */
+export interface LabSettings {
+  restart: RestartPolicy;
+  images: Partial<LabImages>;
+}
+
+/**
+ * A component's `restart` and `images`, checked before it registers anything: throws LabConfigError
+ * (`subject`, as the component's plan names it) naming the field and the value.
+ */
+export function labSettings(subject: string, args: { restart?: string; images?: LabImageRefs }): LabSettings {
+  const restart = restartPolicySchema.safeParse(args.restart ?? DEFAULT_RESTART_POLICY);
+  const images = ownImagesOf(args.images);
+  const issues: ConfigIssue[] = [
+    ...(restart.success ? [] : fromZodIssues(restart.error.issues, args.restart).map((issue) => ({ ...issue, path: "restart" }))),
+    ...images.issues,
+  ];
+  if (!restart.success || issues.length > 0) throw new LabConfigError(subject, issues);
+  return { restart: restart.data, images: images.images };
 }

@@ -335,7 +335,12 @@ async function bgpOnce(bfd: boolean): Promise<BgpRun> {
     // within 3 s of the first router starting, BFD on).
     const poller = pollUntilFetched(`${testRun.prefix}bgp-host`, questionUrl());
     const deployed = await deployProgram(
-      () => new BgpTriangle("bgp", { bfd: bfd ? undefined : false, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+      () =>
+        new BgpTriangle("bgp", {
+          bfd: bfd ? undefined : { enabled: false },
+          namePrefix: testRun.prefix,
+          labels: { [TEST_LABEL]: testRun.id },
+        }),
     ).catch((error) => {
       poller.stop();
       throw error;

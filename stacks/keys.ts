@@ -8,7 +8,7 @@ import { z } from "zod";
 import { parseDockerHost } from "../components/host/docker-host-url";
 import { hostKeyIssue } from "../components/host/ssh-identity";
 import { sshOptionIssues } from "../components/host/ssh-options";
-import { DEFAULT_RESTART_POLICY, RESTART_POLICIES } from "../components/host/lifecycle";
+import { DEFAULT_RESTART_POLICY, restartPolicySchema } from "../components/host/lifecycle";
 import { isIpv4Address } from "../components/net/addressing";
 import { OOR_KEY_PATTERN, OOR_KEY_RULE } from "../components/oor/plan";
 
@@ -121,7 +121,7 @@ export const SETTING_KEYS = {
   /** Fail `pulumi up` when a probe check fails. */
   failOnProbe: z.boolean().default(false),
   /** What lab containers do after a Docker daemon restart or host reboot. */
-  restartPolicy: z.enum(RESTART_POLICIES, { message: `must be one of ${RESTART_POLICIES.join(", ")}` }).default(DEFAULT_RESTART_POLICY),
+  restartPolicy: restartPolicySchema.default(DEFAULT_RESTART_POLICY),
   /**
    * Build the lab images on the host, or use ones already loaded there under their digest tag
    * (hosts without egress): the node images, and the own OOR image when the OOR labs run it.

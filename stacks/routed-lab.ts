@@ -12,7 +12,9 @@ export const routedLab = defineComposition({
   reads: ["routedLab"],
   requires: ["routedLab"],
   plan(lab, config, { namePrefix }) {
-    const spec = config.routedLab as RoutedLabSpec;
+    // As written in the stack file: the plain spec, or the shorthands the schema takes besides
+    // (RoutedLabSpecInput: `image: { ref }`, `bfd: true`, a numeric area). It is planned here.
+    const spec = config.routedLab as unknown as RoutedLabSpec;
     const plan = fromConfig(
       lab,
       () => planRoutedLab(lab, spec, { namePrefix }),

@@ -9,21 +9,27 @@
  * description is validated before anything is created.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabImages } from "../images/lab-image";
-import { LabComponent } from "../lab";
+import { LabImageRefs } from "../images/lab-image";
+import { LabComponent, labSettings } from "../lab";
+import { labSubject } from "../net/topology";
 import { LabelMap } from "../labels";
 import { ProbeCheck } from "../probe/lab-probe";
-import { RoutedLab, RoutedLabArgs } from "../routed-lab";
+import { RoutedLab } from "../routed-lab";
+import { HostConnection } from "../host/docker-host";
 import { bgpSessionsCheck } from "../protocols";
 import { BgpSession, BgpTriangleOptions, BgpTrianglePlan, planBgpTriangle } from "./plan";
 
-export interface BgpTriangleArgs extends BgpTriangleOptions, Pick<RoutedLabArgs, "restart" | "host"> {
+export interface BgpTriangleArgs extends BgpTriangleOptions {
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
-  /** Lab images already built on this host; the ones missing are built as children. */
-  images?: Partial<LabImages>;
+  /** Own images already on this host, by name (router, web, client): the ones missing are built as children. */
+  images?: LabImageRefs;
   /** Extra labels on every Docker object. */
   labels?: LabelMap;
+  /** After a Docker daemon restart or a host reboot: "unless-stopped" (default) or "always" brings the lab back; "no" does not. */
+  restart?: string;
+  /** The lab's Docker host (DockerHost.connection), where its nodes' readiness is read. Default: the local engine. */
+  host?: HostConnection;
 }
 
 export class BgpTriangle extends pulumi.ComponentResource implements LabComponent {
@@ -47,6 +53,7 @@ export class BgpTriangle extends pulumi.ComponentResource implements LabComponen
     const { namePrefix, images, labels, restart, host, ...options } = args;
     // Throws before anything is registered.
     const plan = planned ?? planBgpTriangle(name, options, { namePrefix });
+    labSettings(labSubject(name), args);
     super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
     this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, host }, { parent: this }, plan.lab);
     this.sessions = plan.sessions;

@@ -55,15 +55,17 @@ export const bgpTriangleArgsSchema = z.strictObject({
   webAddress: z.string().optional(),
   /** The text of the page WEB_SERVER serves. */
   question: z.string().min(1, "must not be empty").default(DEFAULT_QUESTION),
-  /** BFD on every session (default 100 ms x 3), or false for plain BGP timers only. */
+  /** BFD on every session (default 100 ms x 3), or off (`enabled: false`, or stack config's `false`). */
   bfd: z
     .union([
       z.literal(false),
       z.strictObject({
+        enabled: z.boolean().optional(),
         intervalMs: z.number().int().min(10, "must be 10 to 60000 ms").max(60000, "must be 10 to 60000 ms").default(100),
         multiplier: z.number().int().min(2, "must be 2 to 255").max(255, "must be 2 to 255").default(3),
       }),
     ])
+    .transform((bfd) => (bfd === false || bfd.enabled === false ? false : { intervalMs: bfd.intervalMs, multiplier: bfd.multiplier }))
     .default({ intervalMs: 100, multiplier: 3 }),
   timers: z
     .strictObject({
@@ -75,7 +77,84 @@ export const bgpTriangleArgsSchema = z.strictObject({
   internal: z.boolean().default(true),
 });
 
-export type BgpTriangleOptions = z.input<typeof bgpTriangleArgsSchema>;
+/** The triangle's own arguments (plain data; bgpTriangleArgsSchema checks them). Every one has the seed's default. */
+export interface BgpTriangleOptions {
+  /** Each router's AS number, 1 to 4294967295, three distinct ones (defaults: r1 4500, r2 55000, r3 65000). */
+  asns?: BgpTriangleAsns;
+  /** Each router's BGP router id, three distinct IPv4 addresses (defaults 1.1.1.1, 2.2.2.2, 3.3.3.3). */
+  routerIds?: BgpTriangleRouterIds;
+  /** The LANs' and links' subnets. */
+  subnets?: BgpTriangleSubnets;
+  /** HOST's address in the host LAN; default: the LAN's 10th address. */
+  hostAddress?: string;
+  /** WEB_SERVER's address in the web LAN; default: the LAN's 10th address. */
+  webAddress?: string;
+  /** The text of the page WEB_SERVER serves. */
+  question?: string;
+  /** BFD on every session (default on, 100 ms x 3). */
+  bfd?: BgpTriangleBfd;
+  /** The sessions' BGP timers. */
+  timers?: BgpTriangleTimers;
+  /** Segments are Docker internal networks (default true). */
+  internal?: boolean;
+}
+
+/** What the schema takes: BgpTriangleOptions, or with `bfd: false` as stack config may give it. */
+export type BgpTriangleOptionsInput = z.input<typeof bgpTriangleArgsSchema>;
+
+/** An AS number per router of the triangle. */
+export interface BgpTriangleAsns {
+  /** R1's, the host LAN's router (default 4500). */
+  r1?: number;
+  /** R2's, the web LAN's router (default 55000). */
+  r2?: number;
+  /** R3's, the stub network's router (default 65000). */
+  r3?: number;
+}
+
+/** A BGP router id (an IPv4 address) per router of the triangle. */
+export interface BgpTriangleRouterIds {
+  /** R1's (default 1.1.1.1). */
+  r1?: string;
+  /** R2's (default 2.2.2.2). */
+  r2?: string;
+  /** R3's (default 3.3.3.3). */
+  r3?: string;
+}
+
+/** The triangle's subnets: three LANs and three router-to-router links (each /29 or larger). */
+export interface BgpTriangleSubnets {
+  /** HOST's LAN, behind r1 (default 10.0.0.0/24). */
+  host?: string;
+  /** WEB_SERVER's LAN, behind r2 (default 12.0.0.0/24). */
+  web?: string;
+  /** The stub network r3 owns (default 11.0.0.0/24). */
+  stub?: string;
+  /** The r1-r2 link (default 10.255.12.0/29). */
+  r1r2?: string;
+  /** The r1-r3 link (default 10.255.13.0/29). */
+  r1r3?: string;
+  /** The r2-r3 link (default 10.255.23.0/29). */
+  r2r3?: string;
+}
+
+/** BFD on the triangle's sessions. */
+export interface BgpTriangleBfd {
+  /** false runs plain BGP timers only (default true). */
+  enabled?: boolean;
+  /** Transmit and receive interval, 10 to 60000 ms (default 100). */
+  intervalMs?: number;
+  /** Missed packets before a peer is down, 2 to 255 (default 3). */
+  multiplier?: number;
+}
+
+/** The triangle's BGP session timers. */
+export interface BgpTriangleTimers {
+  /** Seconds between keepalives (default 1). */
+  keepaliveSeconds?: number;
+  /** Seconds without a keepalive before a session drops: at least 3, more than keepaliveSeconds (default 3). */
+  holdSeconds?: number;
+}
 
 export interface BgpSession {
   router: RouterName;
@@ -109,7 +188,7 @@ const ROUTER_LAN: Record<RouterName, "host" | "web" | "stub"> = { r1: "host", r2
 type TriangleArgs = z.output<typeof bgpTriangleArgsSchema>;
 type TriangleSubnets = Record<keyof TriangleArgs["subnets"], Ipv4Subnet>;
 
-export function planBgpTriangle(name: string, options: BgpTriangleOptions = {}, planOptions: PlanOptions = {}): BgpTrianglePlan {
+export function planBgpTriangle(name: string, options: BgpTriangleOptionsInput = {}, planOptions: PlanOptions = {}): BgpTrianglePlan {
   const subject = `BgpTriangle ${show(name)}`;
   const parsed = bgpTriangleArgsSchema.safeParse(options);
   if (!parsed.success) throw new LabConfigError(subject, fromZodIssues(parsed.error.issues, options));
@@ -230,7 +309,7 @@ function triangleSpec(args: TriangleArgs, subnets: TriangleSubnets, host: string
     bgp: { asn: args.asns[router], keepaliveSeconds: args.timers.keepaliveSeconds, holdSeconds: args.timers.holdSeconds },
   }));
   return {
-    bfd: args.bfd,
+    bfd: args.bfd === false ? { enabled: false } : args.bfd,
     segments: [
       ...(["host", "web", "stub"] as const).map((lan) => ({ name: `${lan}-lan`, subnet: subnets[lan].cidr, internal: args.internal })),
       ...LINKS.map((link) => ({ name: link, subnet: subnets[link].cidr, internal: args.internal })),

@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, bareHost, parseDockerHost } from "./docker-host-url";
 import { HostCheck, hostCheckIssues } from "./host-check";
-import { DockerExecTarget, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
+import { HostExec, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
 import { HostNeeds, hostFactNotes } from "./host-facts";
 import { DockerTls, materializeDockerTls } from "./docker-tls";
 import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
@@ -43,7 +43,7 @@ export interface HostConnection {
    * How docker commands run there (readiness, probes, the DHCP lease): the local CLI, or `ssh`
    * with the provider's own options, which may be secret (they name the key's file).
    */
-  exec: pulumi.Input<DockerExecTarget>;
+  exec: pulumi.Input<HostExec>;
 }
 
 /**

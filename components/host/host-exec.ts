@@ -14,8 +14,11 @@ import { parseDockerHost } from "./docker-host-url";
 
 /** A tcp:// engine's TLS files for the Docker CLI: the CA, this client's certificate and key. */
 export interface DockerTlsFiles {
+  /** The CA certificate the engine's certificate is checked against. */
   ca: string;
+  /** This client's certificate. */
   cert: string;
+  /** This client's key. */
   key: string;
 }
 
@@ -23,6 +26,36 @@ export interface DockerTlsFiles {
 export type DockerExecTarget =
   | { kind: "local"; dockerHost: string; tls?: DockerTlsFiles }
   | { kind: "ssh"; host: string; port?: number; user?: string; sshOpts: string[] };
+
+/**
+ * A DockerExecTarget as plain data, the form components are given it in (HostConnection.exec): no
+ * union, so that Pulumi's component analyzer can read it. DockerHost makes it; execTargetOf reads it.
+ */
+export interface HostExec {
+  /** "local": the docker CLI on this machine (`dockerHost` is its -H); "ssh": docker run over ssh on `host`. */
+  kind: string;
+  /** The engine's URL, for "local". */
+  dockerHost?: string;
+  /** A tcp:// engine's TLS files, for "local". */
+  tls?: DockerTlsFiles;
+  /** The host to ssh to, for "ssh". */
+  host?: string;
+  /** The ssh port, for "ssh" (default 22). */
+  port?: number;
+  /** The ssh user, for "ssh" (default: ssh's own). */
+  user?: string;
+  /** The provider's ssh options, for "ssh" (they may name the key's file). */
+  sshOpts?: string[];
+}
+
+/** A HostExec read as the target it is (the same object), or what is wrong with it. */
+export function execTargetOf(exec: HostExec): DockerExecTarget {
+  if (exec.kind === "local" && typeof exec.dockerHost === "string") return exec as DockerExecTarget;
+  if (exec.kind === "ssh" && typeof exec.host === "string" && Array.isArray(exec.sshOpts)) return exec as DockerExecTarget;
+  throw new Error(
+    `host.exec: ${JSON.stringify(exec.kind)} with ${Object.keys(exec).join(", ")} is no way to run docker: kind "local" takes dockerHost, kind "ssh" takes host and sshOpts (use DockerHost.connection)`,
+  );
+}
 
 /**
  * Where the Docker CLI finds a tcp:// engine's TLS files, which DockerHost writes there from the

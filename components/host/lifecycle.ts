@@ -12,11 +12,14 @@
  *   waits for "healthy" (NodesReady): a node whose init fails or never finishes fails `pulumi up`.
  */
 import * as docker from "@pulumi/docker";
+import { plainEnum } from "../net/plain-enum";
 
 export const RESTART_POLICIES = ["unless-stopped", "always", "no"] as const;
 /** Docker's restart policy for lab containers; "no" keeps a lab down after a daemon restart. */
 export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export const DEFAULT_RESTART_POLICY: RestartPolicy = "unless-stopped";
+/** A restart policy as a component or the stack's config takes it (a string), checked. */
+export const restartPolicySchema = plainEnum(RESTART_POLICIES, { message: `must be one of ${RESTART_POLICIES.join(", ")}` });
 
 /** How long a node may take to become ready before `pulumi up` fails on it (see readiness.ts). */
 export const READY_WAIT_SECONDS = 90;

@@ -21,6 +21,7 @@ import { DockerHostAddress, bareHost } from "./docker-host-url";
 import { ensureOwnerOnlyDir, removeStaleFiles, writeOwnerOnly } from "./owner-only-files";
 
 export interface SshIdentity {
+  /** The private key: a Pulumi secret, written to an owner-only file that the ssh options name. */
   privateKey: pulumi.Input<string>;
   /** The host's public key, as in known_hosts ("ssh-ed25519 AAAA..."). */
   hostKey: string;

@@ -55,6 +55,21 @@ export class LabImage extends pulumi.ComponentResource {
 /** Own images already on the host, by name: what a stack gives its labs (built, or preloaded). */
 export type LabImages = Record<OwnImageName, pulumi.Input<string>>;
 
+/**
+ * Own images as components take them: a map from an own image's name (router, web, client,
+ * dhcp-server, oor) to its reference on the host; plain data, checked by ownImagesOf.
+ */
+export type LabImageRefs = Record<string, pulumi.Input<string>>;
+
+/** The own images of `given`, and an issue (field `images.<name>`) for each name that is none. */
+export function ownImagesOf(given: LabImageRefs = {}): { images: Partial<LabImages>; issues: { path: string; message: string }[] } {
+  const own = new Set<string>(OWN_IMAGE_NAMES);
+  const issues = Object.keys(given)
+    .filter((name) => !own.has(name))
+    .map((name) => ({ path: `images.${name}`, message: `is not an own image: one of ${OWN_IMAGE_NAMES.join(", ")}` }));
+  return { images: given as Partial<LabImages>, issues };
+}
+
 /** Builds every lab image once for a host; labs on that host share them. */
 export function buildLabImages(
   prefix: string,

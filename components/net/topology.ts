@@ -11,6 +11,7 @@ import { z } from "zod";
 import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet, subnetContains } from "./addressing";
 import { hostReachingReason, isCapability } from "./capabilities";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
+import { plainEnum } from "./plain-enum";
 /** The images the project builds from `images/`. */
 export const LAB_IMAGE_NAMES = ["router", "web", "client", "dhcp-server"] as const;
 export type LabImageName = (typeof LAB_IMAGE_NAMES)[number];
@@ -43,7 +44,7 @@ const vxlanSchema = z.strictObject({
 const segmentSchema = z.strictObject({
   name: dnsLabel,
   subnet: z.string(),
-  driver: z.enum(["bridge", "macvlan"]).default("bridge"),
+  driver: plainEnum(["bridge", "macvlan"]).default("bridge"),
   internal: z.boolean().default(true),
   /** Docker's own gateway address; defaults to the last usable address so that .1 stays free. */
   gateway: z.string().optional(),
@@ -68,18 +69,24 @@ const routeSchema = z.strictObject({
 const publishSchema = z.strictObject({
   containerPort: port,
   hostPort: port,
-  protocol: z.enum(["tcp", "udp"]).default("tcp"),
+  protocol: plainEnum(["tcp", "udp"]).default("tcp"),
   hostAddress: z.string().default("127.0.0.1"),
 });
 
-const imageSchema = z.union([z.enum(LAB_IMAGE_NAMES), z.strictObject({ ref: z.string().min(1, "must name an image") })]);
+/** A lab image by name; `{ ref }` (an image of the user's) is the form stack config may hold for imageRef. */
+const imageSchema = z.union([plainEnum(LAB_IMAGE_NAMES), z.strictObject({ ref: z.string().min(1, "must name an image") })], {
+  message: `must be a lab image: ${LAB_IMAGE_NAMES.join(", ")} (an image of yours is imageRef)`,
+});
 
 /** How long a node command may run unless its node says otherwise: below the readiness gate's 90 s. */
 export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 60;
 
 const nodeSchema = z.strictObject({
   name: dnsLabel,
-  image: imageSchema,
+  /** A lab image by name; exactly one of image and imageRef (planNode checks). */
+  image: imageSchema.optional(),
+  /** An image of the user's, pulled if absent. */
+  imageRef: z.string().min(1, "must name an image").optional(),
   interfaces: z.array(interfaceSchema).min(1, "a node needs at least one interface"),
   routes: z.array(routeSchema).default([]),
   /** Forwards packets between its interfaces. */
@@ -183,16 +190,17 @@ function filePathIssues(paths: string[]): { path: string; message: string }[] {
   return issues;
 }
 
-/** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL. */
-const checkSchema = z.union([
-  z.strictObject({ from: dnsLabel, reach: ipv4 }),
-  z.strictObject({
-    from: dnsLabel,
-    fetch: z.string().regex(/^https?:\/\/[^\s'"]+$/, "must be an http:// or https:// URL"),
-    /** Text the answer must contain. */
-    expect: z.string().optional(),
-  }),
-]);
+/** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL (planLabChecks: one of them). */
+const checkSchema = z.strictObject({
+  from: dnsLabel,
+  reach: ipv4.optional(),
+  fetch: z
+    .string()
+    .regex(/^https?:\/\/[^\s'"]+$/, "must be an http:// or https:// URL")
+    .optional(),
+  /** Text the answer must contain. */
+  expect: z.string().optional(),
+});
 
 /**
  * The schema of a lab description: segments, nodes with `nodeFields` besides their own, checks, and
@@ -211,9 +219,6 @@ export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extend
     ...labFields,
   });
 }
-
-/** What users write of a segment (defaults optional). */
-export type SegmentSpec = z.input<typeof segmentSchema>;
 
 /** What the topology reads of a parsed lab description (whatever fields the layer above added). */
 export interface TopologyInput {
@@ -459,7 +464,7 @@ function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: 
   return {
     name: node.name,
     containerName,
-    image: node.image,
+    image: nodeImage(node, at, context.issues),
     interfaces,
     routes: node.routes,
     dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
@@ -474,6 +479,27 @@ function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: 
     capabilities: node.capabilities,
     dropDefaultCapabilities: false,
   };
+}
+
+/**
+ * The node's image: a lab image by name, or an image of the user's ({ ref }, from imageRef or
+ * stack config's `image: { ref }`). Exactly one of image and imageRef; without one, the issue says
+ * so and the plan (thrown away with the issue) holds an empty reference.
+ */
+function nodeImage(node: z.output<typeof nodeSchema>, at: string, issues: ConfigIssue[]): TopologyNodePlan["image"] {
+  if (node.imageRef !== undefined && node.image !== undefined) {
+    issues.push({
+      path: `${at}.imageRef`,
+      message: `${show(node.imageRef)}: a node runs image or imageRef, not both (image is ${show(node.image)})`,
+    });
+  }
+  if (node.imageRef !== undefined) return { ref: node.imageRef };
+  if (node.image !== undefined) return node.image;
+  issues.push({
+    path: `${at}.image`,
+    message: `a node needs an image: image (${LAB_IMAGE_NAMES.join(", ")}) or imageRef (an image of yours)`,
+  });
+  return { ref: "" };
 }
 
 /** The node's valid interfaces, in declaration order: one per segment, each address in it and the lab's alone. */
@@ -603,9 +629,29 @@ export function planLabChecks(
       issues.push({ path: `checks[${c}].from`, message: `${show(check.from)} is not a node of this lab` });
       return;
     }
-    planned.push({ ...check, container });
+    const what = checkIssue(check, `checks[${c}]`);
+    if (what) issues.push(what);
+    else if (check.reach !== undefined) planned.push({ from: check.from, reach: check.reach, container });
+    else if (check.fetch !== undefined) {
+      const expect = check.expect !== undefined ? { expect: check.expect } : {};
+      planned.push({ from: check.from, fetch: check.fetch, ...expect, container });
+    }
   });
   return { checks: planned, issues };
+}
+
+/** A check reaches an address or fetches a URL, one of the two; only a fetch has an answer to expect. */
+function checkIssue(check: TopologyInput["checks"][number], at: string): ConfigIssue | undefined {
+  if (check.reach !== undefined && check.fetch !== undefined) {
+    return { path: at, message: `reaches ${show(check.reach)} and fetches ${show(check.fetch)}: a check does one (make two checks)` };
+  }
+  if (check.reach === undefined && check.fetch === undefined) {
+    return { path: at, message: "checks nothing: give reach (an address to ping) or fetch (a URL to get)" };
+  }
+  if (check.reach !== undefined && check.expect !== undefined) {
+    return { path: `${at}.expect`, message: `${show(check.expect)}: only a fetch check has an answer to expect` };
+  }
+  return undefined;
 }
 
 /** The bridges a lab's bridge guard opens: every bridge of a lab with a router (ARCHITECTURE.md, Host preparation). */

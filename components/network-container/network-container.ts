@@ -9,7 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { declareContainer, declareNetwork, macvlanOptions } from "../declare";
 import { HostConnection, LOCAL_HOST } from "../host/docker-host";
 import { readEngineFacts } from "../host/engine-check";
-import { DockerExecTarget, remoteDockerCommandLine } from "../host/host-exec";
+import { HostExec, execTargetOf, remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
@@ -35,6 +35,7 @@ export interface NetworkContainerArgs extends NetworkContainerOptions {
   namePrefix?: string;
   /** The lab router image if already built on this host. */
   routerImage?: pulumi.Input<string>;
+  /** Extra labels on every Docker object of the component. */
   labels?: LabelMap;
 }
 
@@ -121,7 +122,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
    */
   private readLease(name: string, host: HostConnection, router: pulumi.CustomResource): pulumi.Output<string> {
     const waitLease = ["exec", this.routerContainer, WAIT_LEASE_PATH];
-    const create = pulumi.output(host.exec).apply((target) => remoteDockerCommandLine(target, waitLease));
+    const create = pulumi.output(host.exec).apply((exec) => remoteDockerCommandLine(execTargetOf(exec), waitLease));
     const lease = new command.local.Command(
       `${name}-lease`,
       // A new router (same name, new id) has a new lease: the command runs again.
@@ -155,9 +156,9 @@ export class NetworkContainer extends pulumi.ComponentResource {
  * parent when it creates the network.
  */
 function engineInterfaceCheck(name: string, host: HostConnection): ((parent: string) => boolean) | undefined {
-  const target = host.exec as DockerExecTarget;
-  const plain = !pulumi.Output.isInstance(host.exec) && !(host.exec instanceof Promise) && target.kind === "local";
-  const facts = plain ? readEngineFacts(target, { network: true }) : undefined;
+  const exec = host.exec as HostExec;
+  const plain = !pulumi.Output.isInstance(host.exec) && !(host.exec instanceof Promise) && exec.kind === "local";
+  const facts = plain ? readEngineFacts(execTargetOf(exec), { network: true }) : undefined;
   const interfaces = facts?.interfaces;
   if (interfaces) return (parent) => interfaces.includes(parent);
   const why = !facts

@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, parseSubnet, subnetContains, topBlock } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
+import { plainEnum } from "../net/plain-enum";
 import { LAB_IMAGE_NAMES, LabImageName } from "../net/topology";
 import { ExposedPort } from "./scripts";
 
@@ -32,9 +33,9 @@ const joinedLanSchema = z.strictObject({
 
 export const networkContainerOptionsSchema = z.strictObject({
   /** Ports to expose; default: what the target's lab image EXPOSEs (see targetImage). */
-  ports: z.array(z.strictObject({ port, protocol: z.enum(["tcp", "udp"]).default("tcp") })).optional(),
+  ports: z.array(z.strictObject({ port, protocol: plainEnum(["tcp", "udp"]).default("tcp") })).optional(),
   /** The target's lab image, whose Dockerfile's EXPOSE gives the default ports. */
-  targetImage: z.enum(LAB_IMAGE_NAMES).optional(),
+  targetImage: plainEnum(LAB_IMAGE_NAMES).optional(),
   /**
    * The LAN to join: a macvlan network the component creates on a host interface, or an existing
    * network (one macvlan network per parent interface: a second NetworkContainer on the same LAN
@@ -49,7 +50,55 @@ export const networkContainerOptionsSchema = z.strictObject({
   promiscuous: z.boolean().default(true),
 });
 
-export type NetworkContainerOptions = z.input<typeof networkContainerOptionsSchema>;
+/**
+ * What a NetworkContainer exposes and where (plain data; networkContainerOptionsSchema checks it,
+ * planNetworkContainer what it means).
+ */
+export interface NetworkContainerOptions {
+  /** Ports to expose; default: what the target's lab image EXPOSEs (see targetImage). */
+  ports?: NetworkContainerPort[];
+  /** The target's lab image ("router", "web", "client" or "dhcp-server"), whose Dockerfile's EXPOSE gives the default ports. */
+  targetImage?: string;
+  /**
+   * The LAN to join: a macvlan network the component creates on a host interface (`parent`), or an
+   * existing network (`network`; one macvlan network per parent interface: a second
+   * NetworkContainer on the same LAN joins the first one's network).
+   */
+  lan: NetworkContainerLan;
+  /** The public address on the LAN: an IPv4 address in the LAN subnet, or "dhcp". */
+  address: string;
+  /** How long `pulumi up` waits for a DHCP lease before failing, 1 to 600 s (default 30). */
+  dhcpTimeoutSeconds?: number;
+  /** Put the parent interface in promiscuous mode while the LAN exists, restored on destroy (default true). */
+  promiscuous?: boolean;
+}
+
+/** A port a NetworkContainer exposes. */
+export interface NetworkContainerPort {
+  /** 1 to 65535. */
+  port: number;
+  /** "tcp" (default) or "udp". */
+  protocol?: string;
+}
+
+/**
+ * A NetworkContainer's LAN: one it creates on a host interface (`parent`, with `gateway`,
+ * `ipRange` and `internal`), or an existing one it joins (`network`); exactly one of the two.
+ */
+export interface NetworkContainerLan {
+  /** The host interface to create the LAN on, as a macvlan network. */
+  parent?: string;
+  /** An existing LAN network's name, or a NetworkContainer's lanNetwork output, to join. */
+  network?: pulumi.Input<string>;
+  /** The LAN's subnet. */
+  subnet: string;
+  /** A created LAN's gateway (default: its last usable address). */
+  gateway?: string;
+  /** Where Docker picks its own addresses on a created LAN; keep it apart from any DHCP pool. Default: the top /28. */
+  ipRange?: string;
+  /** A created LAN that is internal: no default route through its gateway (default false). */
+  internal?: boolean;
+}
 
 export interface NetworkContainerPlan {
   ports: ExposedPort[];

@@ -5,6 +5,16 @@ export * from "./lisp-site-lab";
 export * from "./lisp-msmr-lab";
 export * from "./oor-lab";
 export { planOorRouter, oorOptionsSchema, OOR_MODES, parsePrefix, withSecretKeys } from "./plan";
-export type { OorMode, OorOptions, OorPlan } from "./plan";
+export type {
+  OorCommonOptions,
+  OorEidPrefix,
+  OorMapServer,
+  OorMode,
+  OorOptions,
+  OorPlan,
+  OorProxyEtr,
+  OorRlocProbing,
+  OorSite,
+} from "./plan";
 export { renderOorConf, renderOorEnv } from "./render";
 export { renderOorStartScript, OOR_CONFIG_PATH } from "./start-script";

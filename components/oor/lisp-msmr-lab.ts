@@ -3,18 +3,22 @@
  * OorRouter in MS mode, as a lab of a stack; its probe finds every site registered.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabCommonArgs, LabComponent, LabNode, LabSegment } from "../lab";
+import { LabCommonArgs, LabComponent, LabNode, LabSegment, labSettings } from "../lab";
+import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
-import { OorRouter, OorRouterArgs, oorRegisteredPath } from "./oor-router";
-import { OorPlan } from "./plan";
+import { OorRouter, OorRouterSetup, oorRegisteredPath } from "./oor-router";
+import { OorOptions, OorPlan } from "./plan";
 import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
 
-/** The map server as planned: OorRouter's arguments but its RLOC network, created with it. */
-export type PlannedMapServer = Omit<OorRouterArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart">;
+/** The map server as planned: its options and container, less where it goes (its RLOC network is created with it). */
+export interface PlannedMapServer extends OorOptions, OorRouterSetup {}
 
 export interface LispMsmrLabArgs extends LabCommonArgs {
+  /** The map server / map resolver, as the stack planned it. */
   ms: PlannedMapServer;
+  /** Its RLOC network, created with it. */
   rloc: RlocNetworkPlan;
+  /** The lab's networks are Docker internal networks. */
   internal: boolean;
 }
 
@@ -29,7 +33,8 @@ export class LispMsmrLab extends pulumi.ComponentResource implements LabComponen
 
   /** `planned`: planOorRouterArgs' result for the map server, when the stack has planned it. */
   constructor(name: string, args: LispMsmrLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorPlan) {
-    const { ms, rloc, internal, namePrefix, images, labels, restart, host } = args;
+    const { ms, rloc, internal, namePrefix, labels, restart, host } = args;
+    const { images } = labSettings(`LispMsmrLab ${show(name)}`, args);
     super("docker-netlabs:oor:LispMsmrStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix, labels }, this);
     this.ms = new OorRouter(

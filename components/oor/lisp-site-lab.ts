@@ -3,17 +3,21 @@
  * its LispSite (xTR, EID network, sandboxes), as a lab of a stack.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { LabCommonArgs, LabComponent, LabNode, LabSegment } from "../lab";
+import { LabCommonArgs, LabComponent, LabNode, LabSegment, labSettings } from "../lab";
+import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
-import { LispSite, LispSiteArgs, LispSitePlan } from "./lisp-site";
+import { LispSite, LispSitePlan, LispSiteSettings } from "./lisp-site";
 import { RlocNetworkPlan, givenOorImage, rlocNetwork, rlocSegment } from "./rloc-network";
 
-/** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it. */
-export type PlannedLispSite = Omit<LispSiteArgs, "rlocNetwork" | "namePrefix" | "labels" | "restart" | "images" | "host">;
+/** The xTR side of a site as planned: LispSite's arguments but the RLOC network, created with it, and the lab's settings. */
+export type PlannedLispSite = LispSiteSettings;
 
 export interface LispSiteLabArgs extends LabCommonArgs {
+  /** The site: its EID side and its xTR, as the stack planned them. */
   site: PlannedLispSite;
+  /** The site's RLOC network, created with it. */
   rloc: RlocNetworkPlan;
+  /** The lab's networks are Docker internal networks. */
   internal: boolean;
 }
 
@@ -28,11 +32,12 @@ export class LispSiteLab extends pulumi.ComponentResource implements LabComponen
   /** `planned`: planLispSite's result for the site, when the stack has planned it (then it is not planned again). */
   constructor(name: string, args: LispSiteLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     const { site, rloc, internal, ...common } = args;
+    const { images } = labSettings(`LispSiteLab ${show(name)}`, common);
     super("docker-netlabs:oor:LispSiteStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix: common.namePrefix, labels: common.labels }, this);
     this.site = new LispSite(
       name,
-      { ...site, ...common, rlocNetwork: network.name, imageRef: givenOorImage(site.image, common.images) },
+      { ...site, ...common, rlocNetwork: network.name, imageRef: givenOorImage(site.image, images) },
       { parent: this },
       planned,
     );

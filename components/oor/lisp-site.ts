@@ -14,9 +14,10 @@ import { bridgeRuleSteps } from "../host/host-guard-script";
 import { labLabels } from "../labels";
 import { LabPlan, RoutedLabSpec, planRoutedLab } from "../routed-lab/plan";
 import { RoutedLab } from "../routed-lab";
-import { LabImages, buildLabImages } from "../images/lab-image";
+import { LabImageRefs, buildLabImages } from "../images/lab-image";
+import { labSettings } from "../lab";
 import { ProbeCheck } from "../probe/lab-probe";
-import { OorRouter, OorRouterArgs, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
+import { OorRouter, OorRouterPlacement, OorRouterSetup, oorRegisteredPath, rlocRouteIssues } from "./oor-router";
 
 /** Where each sandbox's page is; it serves its container's name on port 80. */
 export const SANDBOX_PAGE_PATH = "/srv/www/index.html";
@@ -28,16 +29,21 @@ export interface FarSandbox {
   /** What it serves (its container's name). */
   page: string;
 }
-import { OorOptions, OorPlan, planOorRouter } from "./plan";
+import { OorCommonOptions, OorOptions, OorPlan, planOorRouter } from "./plan";
 
-export interface LispSiteArgs extends Omit<OorRouterArgs, "mode" | "eidPrefixes" | "eidNetworks" | "sites"> {
+/** A site as a lab plans it: its EID side, and its xTR's options and container (less where it goes). */
+export interface LispSiteSettings extends OorCommonOptions, OorRouterSetup {
   /** The site's IPv4 EID prefix: its EID network. */
   eidSubnet: string;
   /** The xTR's address on the EID network, the sandboxes' gateway (default: the first host address). */
   xtrEidAddress?: string;
   /** Sandbox client names (default one, "sandbox-1"); they get the 10th, 11th... addresses. */
   sandboxes?: string[];
-  images?: Partial<LabImages>;
+}
+
+export interface LispSiteArgs extends LispSiteSettings, OorRouterPlacement {
+  /** Own images already on this host, by name (router, client, oor): those given are not built. */
+  images?: LabImageRefs;
 }
 
 /** The first sandbox is the EID subnet's 10th host; the xTR is its 1st, Docker's gateway its last. */
@@ -196,7 +202,8 @@ export class LispSite extends pulumi.ComponentResource {
   constructor(name: string, args: LispSiteArgs, opts?: pulumi.ComponentResourceOptions, planned?: LispSitePlan) {
     // Validate the whole site before registering anything.
     const plan = planned ?? planLispSite(name, args);
-    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images = {}, ...xtrArgs } = args;
+    const { images } = labSettings(`LispSite ${show(name)}`, args);
+    const { eidSubnet: _eidSubnet, xtrEidAddress: _xtrEidAddress, sandboxes: _sandboxes, images: _images, ...xtrArgs } = args;
     const gateway = plan.xtrEidAddress;
     super("docker-netlabs:oor:LispSite", name, {}, opts);
     this.xtrEidAddress = gateway;

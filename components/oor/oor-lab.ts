@@ -5,11 +5,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HostConnection } from "../host/docker-host";
-import { RestartPolicy } from "../host/lifecycle";
-import { LabImage, LabImages } from "../images/lab-image";
-import { LabComponent, LabNode, LabSegment } from "../lab";
+import { LabImage, LabImageRefs } from "../images/lab-image";
+import { LabComponent, LabNode, LabSegment, labSettings } from "../lab";
 import { LabelMap } from "../labels";
 import { Ipv4Subnet, lastUsableAddress, parseSubnet } from "../net/addressing";
+import { show } from "../net/errors";
 import { ProbeCheck } from "../probe/lab-probe";
 import { LispSite, LispSiteArgs, LispSitePlan, planLispSite } from "./lisp-site";
 import { OWN_OOR_IMAGE, OorRouter, OorRouterArgs, oorRegisteredPath, planOorRouterArgs } from "./oor-router";
@@ -26,17 +26,24 @@ export const OOR_LAB = {
 } as const;
 
 export interface OorLabArgs {
+  /** The map-server key the sites register with: a Pulumi secret, never shown. */
   key: pulumi.Input<string>;
   /**
    * An OOR image reference (pulled if absent), or "docker-netlabs/oor": the own image, `images.oor`
    * when the stack gives it (preloaded), else built here once for the lab's routers.
    */
   image: string;
+  /** The lab's networks are Docker internal networks. */
   internal: boolean;
+  /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix: string;
-  images: Partial<LabImages>;
+  /** Own images already on this host, by name (router, client, oor): those given are not built. */
+  images: LabImageRefs;
+  /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
-  restart?: RestartPolicy;
+  /** After a Docker daemon restart: "unless-stopped" (default) or "always" brings the lab back; "no" does not. */
+  restart?: string;
+  /** The lab's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
   host?: HostConnection;
 }
 
@@ -55,10 +62,11 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
   /** `planned`: planOorLab's result for these arguments, when the stack has planned them (then nothing is planned again). */
   constructor(name: string, args: OorLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorLabPlan) {
     const plan = planned ?? planOorLab(name, args);
+    const { images } = labSettings(`OorLab ${show(name)}`, args);
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const imageRef =
       args.image === OWN_OOR_IMAGE
-        ? (args.images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName)
+        ? (images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName)
         : undefined;
     const rloc = rlocNetwork(
       name,

@@ -12,7 +12,8 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostConnection, LOCAL_HOST } from "../host/docker-host";
-import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
+import { READY_WAIT_SECONDS } from "../host/lifecycle";
+import { labSettings } from "../lab";
 import { NodesReady } from "../host/readiness";
 import { LabImage } from "../images/lab-image";
 import { declareContainer, declarePulledImage } from "../declare";
@@ -36,7 +37,8 @@ export function oorRegisteredPath(prefix: string): string {
   return `${OOR_REGISTERED_DIR}/${prefix.replace(/\//g, "_")}`;
 }
 
-export interface OorRouterArgs extends OorOptions {
+/** An OOR router's container as a lab plans it: its image, its routes towards other sites, its readiness. */
+export interface OorRouterSetup {
   /**
    * The OOR image: "docker-netlabs/oor" (default) builds the project's own from images/oor on the
    * host; any other reference (e.g. "openoverlayrouter/oor:latest") is pulled if absent. Ignored
@@ -45,25 +47,50 @@ export interface OorRouterArgs extends OorOptions {
   image?: string;
   /** An image already on the host to run instead (the own image, built once for a lab or preloaded on the host). */
   imageRef?: pulumi.Input<string>;
-  /** The RLOC network (name or a Network's name output); the router's address there is rlocAddress. */
-  rlocNetwork: pulumi.Input<string>;
-  /** EID networks and this router's address on each (its sandboxes' gateway). */
-  eidNetworks?: { network: pulumi.Input<string>; address: string }[];
   /** Routes towards other sites' RLOCs: via a next hop, or on-link over the RLOC network. */
-  rlocRoutes?: { to: string; via?: string }[];
+  rlocRoutes?: OorRlocRoute[];
   /**
    * Run watchtower next to the router, as the seed does, to follow new OOR images. Off by default:
    * watchtower mounts the Docker socket, which gives it control of the whole host.
    */
   watchtower?: boolean;
-  namePrefix?: string;
-  labels?: LabelMap;
-  /** After a Docker daemon restart: "unless-stopped" (default) brings the router back. */
-  restart?: RestartPolicy;
-  /** The router's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
-  host?: HostConnection;
   /** How long OOR may take to start before `pulumi up` fails on it (default 90 s). */
   readyTimeoutSeconds?: number;
+}
+
+/** Where an OOR router's container goes: its RLOC network and host, its names, labels and restart policy. */
+export interface OorRouterPlacement {
+  /** The RLOC network (name or a Network's name output); the router's address there is rlocAddress. */
+  rlocNetwork: pulumi.Input<string>;
+  /** Prefix for the container's name, so several stacks can share one engine. */
+  namePrefix?: string;
+  /** Extra labels on the container. */
+  labels?: LabelMap;
+  /** After a Docker daemon restart: "unless-stopped" (default) or "always" brings the router back; "no" does not. */
+  restart?: string;
+  /** The router's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
+  host?: HostConnection;
+}
+
+export interface OorRouterArgs extends OorOptions, OorRouterSetup, OorRouterPlacement {
+  /** EID networks and this router's address on each (its sandboxes' gateway). */
+  eidNetworks?: OorEidNetwork[];
+}
+
+/** An EID network an OOR router is on. */
+export interface OorEidNetwork {
+  /** The network's name, or a Network's name output. */
+  network: pulumi.Input<string>;
+  /** The router's address there: the gateway of the network's hosts. */
+  address: string;
+}
+
+/** A route towards other sites' RLOCs. */
+export interface OorRlocRoute {
+  /** An IPv4 prefix. */
+  to: string;
+  /** The next hop on the RLOC subnet; without one, the prefix is on-link over the RLOC network. */
+  via?: string;
 }
 
 export const WATCHTOWER_IMAGE = "containrrr/watchtower:latest";
@@ -91,11 +118,11 @@ export class OorRouter extends pulumi.ComponentResource {
       watchtower = false,
       namePrefix = "",
       labels: extra,
-      restart = DEFAULT_RESTART_POLICY,
       host = LOCAL_HOST,
       readyTimeoutSeconds = READY_WAIT_SECONDS,
     } = args;
     const plan = planned ?? planOorRouterArgs(name, args);
+    const { restart } = labSettings(`OorRouter ${show(name)}`, { restart: args.restart });
     super("docker-netlabs:oor:OorRouter", name, {}, opts);
     this.containerName = `${namePrefix}${name}`;
     this.mode = plan.mode;
@@ -171,7 +198,7 @@ function oorOptionsOf(args: OorRouterArgs): OorOptions {
  * Problems of RLOC routes, by field: a prefix each, one route per prefix, a next hop on the RLOC
  * subnet (the router's only way there) that is not the router's own address. Pure.
  */
-export function rlocRouteIssues(routes: { to: string; via?: string }[], rlocSubnet: string, rlocAddress: string): ConfigIssue[] {
+export function rlocRouteIssues(routes: OorRlocRoute[], rlocSubnet: string, rlocAddress: string): ConfigIssue[] {
   const rloc = parseSubnet(rlocSubnet);
   const seen = new Set<string>();
   return routes.flatMap((route, i) => {

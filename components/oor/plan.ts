@@ -8,6 +8,7 @@ import * as ipaddr from "ipaddr.js";
 import { z } from "zod";
 import { Ipv4Subnet, isIpv4Address, isUsableHost, parseSubnet } from "../net/addressing";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "../net/errors";
+import { plainEnum } from "../net/plain-enum";
 
 export const OOR_MODES = ["xTR", "MS", "RTR", "MN"] as const;
 export type OorMode = (typeof OOR_MODES)[number];
@@ -41,9 +42,9 @@ const secretInput = z
   });
 
 export const oorOptionsSchema = z.strictObject({
-  mode: z.enum(OOR_MODES, { message: `must be one of ${OOR_MODES.join(", ")}` }),
+  mode: plainEnum(OOR_MODES, { message: `must be one of ${OOR_MODES.join(", ")}` }),
   /** "file" (default): a complete oor.conf rendered here; "env": the image's own variables (xTR and MN only). */
-  config: z.enum(["file", "env"]).default("file"),
+  config: plainEnum(["file", "env"]).default("file"),
   /**
    * OOR's log level, 1 to 3 (default 1). Not 0: OOR logs registrations (Map-Register, Map-Notify,
    * a refused key) from 1 up, and the image records them from its log for the lab's probe.
@@ -78,7 +79,96 @@ export const oorOptionsSchema = z.strictObject({
     .default({ intervalSeconds: 30, retries: 2, retryIntervalSeconds: 5 }),
 });
 
-export type OorOptions = z.input<typeof oorOptionsSchema>;
+/** What an OOR router is in every mode: its RLOC side, its map system, its log (plain data; oorOptionsSchema checks it). */
+export interface OorCommonOptions {
+  /** "file" (default): a complete oor.conf rendered here; "env": the image's own variables (xTR and MN only). */
+  config?: string;
+  /**
+   * OOR's log level, 1 to 3 (default 1). Not 0: OOR logs registrations (Map-Register, Map-Notify,
+   * a refused key) from 1 up, and the image records them from its log for the lab's probe.
+   */
+  debug?: number;
+  /** The RLOC network's subnet. */
+  rlocSubnet: string;
+  /** This router's address in the RLOC subnet. */
+  rlocAddress: string;
+  /** Map resolvers' RLOC addresses (xTR, RTR, MN). */
+  mapResolvers?: string[];
+  /** Map servers it registers its EID prefixes with (xTR, MN). */
+  mapServers?: OorMapServer[];
+  /** Proxy ETRs it sends to for destinations without a mapping. */
+  proxyEtrs?: OorProxyEtr[];
+  /** How it probes its peers' RLOCs. */
+  rlocProbing?: OorRlocProbing;
+}
+
+/** An OpenOverlayRouter's options (plain data; oorOptionsSchema checks them, planOorRouter what they mean). */
+export interface OorOptions extends OorCommonOptions {
+  /** Its operating mode: "xTR", "MS" (also answering as map resolver), "RTR" or "MN". */
+  mode: string;
+  /** The EID prefixes this xTR or MN registers (IPv4 or IPv6), mapped to its RLOC address. */
+  eidPrefixes?: OorEidPrefix[];
+  /** MS: the sites it accepts registrations from. */
+  sites?: OorSite[];
+}
+
+/** A map server an xTR or MN registers with. */
+export interface OorMapServer {
+  /** Its RLOC address. */
+  address: string;
+  /** The key of the registration: a Pulumi secret, never shown. */
+  key: pulumi.Input<string>;
+  /** Ask the map server to answer Map-Requests for the registered prefixes (default false). */
+  proxyReply?: boolean;
+}
+
+/** A proxy ETR. */
+export interface OorProxyEtr {
+  /** Its RLOC address (IPv4 or IPv6). */
+  address: string;
+  /** 0 to 255, lower preferred (default 1). */
+  priority?: number;
+  /** 0 to 255, the share among equal priorities (default 100). */
+  weight?: number;
+}
+
+/** An EID prefix an xTR or MN registers. */
+export interface OorEidPrefix {
+  /** An IPv4 or IPv6 prefix such as 10.1.0.0/24 or fd00:1::/64. */
+  prefix: string;
+  /** Instance id, 0 to 16777215 (default 0). */
+  iid?: number;
+  /** TTL of its mappings, in minutes as LISP counts them (default 10). */
+  ttl?: number;
+  /** 0 to 255, lower preferred (default 1). */
+  priority?: number;
+  /** 0 to 255, the share among equal priorities (default 100). */
+  weight?: number;
+}
+
+/** A site a map server accepts registrations from. */
+export interface OorSite {
+  /** The site's EID prefix. */
+  eidPrefix: string;
+  /** The key its xTRs register with: a Pulumi secret, never shown. */
+  key: pulumi.Input<string>;
+  /** Instance id, 0 to 16777215 (default 0). */
+  iid?: number;
+  /** Accept registrations of prefixes inside eidPrefix (default true). */
+  acceptMoreSpecifics?: boolean;
+  /** Answer Map-Requests for the site's prefixes itself (default true). */
+  proxyReply?: boolean;
+}
+
+/** RLOC probing. */
+export interface OorRlocProbing {
+  /** Seconds between probes; 0 turns probing off (default 30). */
+  intervalSeconds?: number;
+  /** Retries of an unanswered probe, 0 to 5 (default 2). */
+  retries?: number;
+  /** Seconds between retries, at least 1 (default 5). */
+  retryIntervalSeconds?: number;
+}
 export type OorPlan = z.output<typeof oorOptionsSchema> & { eidFamilies: ("ipv4" | "ipv6")[] };
 
 /** An IPv4 or IPv6 prefix whose address is the network address ("10.1.0.0/24", "fd00:1::/64"). */

@@ -13,7 +13,9 @@ import { OWN_OOR_IMAGE } from "./oor-router";
 
 /** An RLOC network as planned: its subnet, Docker's gateway on it, a bridge or a macvlan on `parent`. */
 export interface RlocNetworkPlan {
+  /** The RLOC network's subnet. */
   subnet: string;
+  /** Docker's gateway address on it. */
   gateway: string;
   /** A host interface: the RLOC network is a macvlan on it; without one, a bridge. */
   parent?: string;

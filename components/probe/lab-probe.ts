@@ -20,7 +20,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostConnection } from "../host/docker-host";
-import { dockerExecTarget, remoteDockerArgv, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
+import { dockerExecTarget, execTargetOf, remoteDockerArgv, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
 
 export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
@@ -292,9 +292,10 @@ export class LabProbe extends pulumi.dynamic.Resource {
   declare readonly containerIds: pulumi.Output<string[]>;
 
   constructor(name: string, args: LabProbeArgs, opts?: pulumi.CustomResourceOptions) {
-    const ssh = pulumi
-      .output(args.host.exec)
-      .apply((target) => (target.kind === "ssh" ? { label: sshLabel(target), argv: sshPrefix(target) } : undefined));
+    const ssh = pulumi.output(args.host.exec).apply((exec) => {
+      const target = execTargetOf(exec);
+      return target.kind === "ssh" ? { label: sshLabel(target), argv: sshPrefix(target) } : undefined;
+    });
     super(
       probeProvider,
       name,

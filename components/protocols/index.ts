@@ -17,7 +17,7 @@ export type {
 } from "./protocol";
 export { Groups, andList, fieldPath, isRunning, orList } from "./protocol";
 export { PROTOCOLS, labRoutingFields, nodeRoutingFields, protocolFields } from "./registry";
-export type { NodeRoutingPlan, RoutingInfo } from "./registry";
+export type { LabRoutingSpec, NodeRoutingPlan, NodeRoutingSpec, RoutingInfo } from "./registry";
 export { planRouting } from "./plan";
 export type { RoutingResult } from "./plan";
 export type { RoutingInput, RoutingNodeInput } from "./router";
@@ -36,4 +36,4 @@ export type { OspfInterfacePlan, OspfPlan, OspfSpec } from "./ospf";
 export { MAX_ASN, bgp, bgpSessionsCheck } from "./bgp";
 export type { BgpNeighborPlan, BgpPlan, BgpSpec } from "./bgp";
 export { DEFAULT_BFD, bfd, bfdSessionsCheck } from "./bfd";
-export type { BfdSpec, BfdTimers } from "./bfd";
+export type { BfdMultihopSpec, BfdSpec, BfdSpecInput, BfdTimers } from "./bfd";

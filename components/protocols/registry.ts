@@ -6,10 +6,10 @@
  * outputs appear by registering it here.
  */
 import { z } from "zod";
-import { bfd } from "./bfd";
-import { bgp } from "./bgp";
+import { BfdSpec, bfd } from "./bfd";
+import { BgpSpec, bgp } from "./bgp";
 import { FrrRouterPlan } from "./frr/config";
-import { ospf } from "./ospf";
+import { OspfSpec, ospf } from "./ospf";
 import { AnyRoutingProtocol, RouterBase } from "./protocol";
 import { ROUTER_FIELDS } from "./router";
 
@@ -35,6 +35,27 @@ export function protocolFields(protocols: readonly AnyRoutingProtocol[], where: 
       return schema ? [[protocol.name, schema.optional()]] : [];
     }),
   );
+}
+
+/**
+ * A node's routing fields as users write them, plain data: each registered per-node protocol's,
+ * its loopback and router id (the schema is nodeRoutingFields; a unit test keeps the two one set).
+ */
+export interface NodeRoutingSpec {
+  /** OSPFv2 on this router (components/protocols/ospf). */
+  ospf?: OspfSpec;
+  /** BGP on this router (components/protocols/bgp). */
+  bgp?: BgpSpec;
+  /** A /32 on the router's `lo`, announced by its protocols; iBGP runs between loopbacks when an IGP carries them. */
+  loopback?: string;
+  /** Router id of its protocols; default: the loopback, else the node's first interface address. */
+  routerId?: string;
+}
+
+/** The lab's routing fields as users write them: each registered lab-wide protocol's. */
+export interface LabRoutingSpec {
+  /** BFD on every OSPF adjacency and BGP session of the lab (components/protocols/bfd). */
+  bfd?: BfdSpec;
 }
 
 /** A node's routing fields: each registered per-node protocol's, then its loopback and router id. */

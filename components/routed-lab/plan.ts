@@ -19,7 +19,9 @@ import {
 import {
   AnyRoutingProtocol,
   FRR_CAPABILITIES,
+  LabRoutingSpec,
   NodeRoutingPlan,
+  NodeRoutingSpec,
   PROTOCOLS,
   labRoutingFields,
   nodeRoutingFields,
@@ -28,14 +30,35 @@ import {
 } from "../protocols";
 import { ROUTER_FIELDS } from "../protocols/router";
 
-export type { PlanOptions, SegmentSpec } from "../net/topology";
+export type { PlanOptions } from "../net/topology";
+export type { CheckSpec, InterfaceSpec, PublishSpec, RouteSpec, SegmentSpec, TopologyNodeSpec, VxlanSpec } from "../net/spec";
+import type { CheckSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
 
 /** A lab description: the topology's fields, and the registered protocols' on its nodes and on itself. */
 export const routedLabSpecSchema = labSpecSchema(nodeRoutingFields, labRoutingFields);
 
-/** What users write (defaults optional). */
-export type RoutedLabSpec = z.input<typeof routedLabSpecSchema>;
-export type NodeSpec = RoutedLabSpec["nodes"][number];
+/**
+ * A lab description as users write it (RoutedLabArgs.spec): plain data, defaults optional. The
+ * schema checks it, and also takes the shorthands stack config may hold (RoutedLabSpecInput).
+ */
+export interface RoutedLabSpec extends LabRoutingSpec {
+  /** The lab's Docker networks (at least one). */
+  segments: SegmentSpec[];
+  /** Its containers (at least one). */
+  nodes: NodeSpec[];
+  /** What the lab is for, checked by its probe once it is up. */
+  checks?: CheckSpec[];
+}
+
+/** A node: its place in the topology, and its routing protocols' fields (a router with FRR). */
+export interface NodeSpec extends TopologyNodeSpec, NodeRoutingSpec {}
+
+/**
+ * What the schema takes: a RoutedLabSpec, or the forms stack config may hold besides (`image:
+ * { ref }`, `bfd: true`, a numeric OSPF area), which it reads as their plain equivalents.
+ */
+export type RoutedLabSpecInput = z.input<typeof routedLabSpecSchema>;
+export type NodeSpecInput = RoutedLabSpecInput["nodes"][number];
 
 export interface NodePlan extends TopologyNodePlan {
   /** Its protocols on FRR, for a node with a protocol; its FRR files are among `files`. */
@@ -65,7 +88,7 @@ export function planRoutedLab(
         index,
         name: node.name,
         router: node.router,
-        image: node.image,
+        image: topology.nodes[index].image,
         interfaces: topology.nodes[index].interfaces,
         files: node.files,
         fields: node,

@@ -7,37 +7,40 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { HostGuard } from "../host/host-guard";
-import { DEFAULT_RESTART_POLICY, READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
+import { READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
 import { NetworkSpec, declareContainer, declareNetwork, declarePulledImage, macvlanOptions } from "../declare";
 import { kindOf } from "../kinds";
 import { NodesReady } from "../host/readiness";
 import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
-import { LabImages, buildLabImages } from "../images/lab-image";
+import { LabImageRefs, LabImages, buildLabImages } from "../images/lab-image";
 import { HostConnection, LOCAL_HOST } from "../host/docker-host";
-import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment } from "../lab";
+import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment, LabSettings, labSettings } from "../lab";
 import { LabelMap, labLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
-import { SegmentPlan, requiredLabImages } from "../net/topology";
+import { SegmentPlan, labSubject, requiredLabImages } from "../net/topology";
 import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab } from "./plan";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { routingChecks, routingDiagram, routingInfo } from "../protocols";
 
 export interface RoutedLabArgs {
-  /** Segments and nodes (see components/net/topology.ts for every field). */
+  /** The lab: its segments, nodes (with their routing), checks and BFD (RoutedLabSpec). */
   spec: RoutedLabSpec;
   /** Prefix for every Docker object name, so several stacks can share one engine. */
   namePrefix?: string;
-  /** Lab images already built on this host; the ones missing are built as children. */
-  images?: Partial<LabImages>;
+  /**
+   * Own images already on this host, by name (router, web, client, dhcp-server): the ones the lab
+   * needs and is not given are built as children.
+   */
+  images?: LabImageRefs;
   /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
   /**
    * What the lab's containers do after a Docker daemon restart or a host reboot: "unless-stopped"
-   * (default) brings the lab back by itself; "no" leaves it down until the next `pulumi up`.
+   * (default) brings the lab back by itself; "always" too; "no" leaves it down until the next `pulumi up`.
    */
-  restart?: RestartPolicy;
+  restart?: string;
   /**
    * The lab's Docker host (DockerHost.connection), where its nodes' readiness is read. Default: the
    * local engine. The provider reaches it through the resource options.
@@ -73,10 +76,11 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LabPlan) {
     // Validate before registering anything: a bad description creates nothing.
     const plan = planned ?? planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
+    const settings = labSettings(labSubject(name), args);
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
     // Hundreds of containers are declared here: without the SDK's per-promise stack traces.
-    declareWithoutPromiseStacks(() => this.declareResources(name, plan, args));
+    declareWithoutPromiseStacks(() => this.declareResources(name, plan, args, settings));
     this.published = plan.nodes.flatMap((node) =>
       node.publish.map((port) => ({
         node: node.name,
@@ -129,10 +133,10 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 
   /** The lab's Docker objects: networks, host preparation, nodes, port forwarders. */
-  private declareResources(name: string, plan: LabPlan, args: RoutedLabArgs): void {
+  private declareResources(name: string, plan: LabPlan, args: RoutedLabArgs, settings: LabSettings): void {
     const labName = `${args.namePrefix ?? ""}${name}`;
     const labels = labLabels(labName, args.labels);
-    const images = this.resolveLabImages(name, plan, args.images ?? {});
+    const images = this.resolveLabImages(name, plan, settings.images);
 
     for (const segment of plan.segments) {
       this.networks[segment.name] = this.createNetwork(name, segment, labels);
@@ -156,7 +160,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
 
     const tunnels = this.createTunnels(name, labName, plan, images, labels);
     const nodeDependencies = [guard, tunnels].filter((resource): resource is HostGuard => resource !== undefined);
-    const restart = args.restart ?? DEFAULT_RESTART_POLICY;
+    const restart = settings.restart;
     for (const node of plan.nodes) {
       this.containers[node.name] = this.createNode(name, node, images, labels, nodeDependencies, restart);
     }

@@ -51,7 +51,8 @@ describe.skipIf(skipReason)(`RoutedLab features on real Docker${skipReason ? ` (
               {
                 name: "near",
                 // An image given by reference: the lab's client image by its tag (no registry is reachable here).
-                image: { ref: labImageTag("client") },
+                // (The form stack config may hold, which the schema still takes; imageRef is the plain one.)
+                image: { ref: labImageTag("client") } as unknown as string,
                 interfaces: [{ segment: "lan", address: "10.235.2.20", aliases: ["near-alias"] }],
                 routes: [{ to: "default", via: "10.235.2.1" }],
                 files: { "/srv/www/index.html": "near\n" },

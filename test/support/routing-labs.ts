@@ -2,8 +2,11 @@
  * The dynamic-routing labs of the e2e tier and the benchmark, as RoutedLab descriptions. Pure, so
  * the unit tier checks their plans (sessions, LANs, FRR files) before the e2e tier runs them.
  */
-import { BfdSpec } from "../../components/protocols";
+import { BfdSpec, BfdSpecInput } from "../../components/protocols";
 import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/routed-lab/plan";
+
+/** The lab's bfd as RoutedLab takes it: true and false (as stack config gives them) are `enabled`. */
+const plainBfd = (bfd: BfdSpecInput): BfdSpec => (typeof bfd === "boolean" ? { enabled: bfd } : bfd);
 
 /**
  * An OSPF ring r1 - r2 - r3 - r4 - r1 with a host LAN on r1 and on r3, the opposite corners. r4's
@@ -15,11 +18,11 @@ import { NodeSpec, RoutedLabSpec, SegmentSpec } from "../../components/routed-la
  *        |          |
  *        r4 --l34-- r3 - h3
  */
-export function ospfRing(bfd: BfdSpec = true): RoutedLabSpec {
+export function ospfRing(bfd: BfdSpecInput = true): RoutedLabSpec {
   const link = (a: number, b: number) => `10.20.${a}${b}.0/29`;
   const at = (a: number, b: number, end: number) => `10.20.${a}${b}.${end}`;
   return {
-    bfd,
+    bfd: plainBfd(bfd),
     segments: [
       { name: "lan1", subnet: "10.21.1.0/24" },
       { name: "lan3", subnet: "10.21.3.0/24" },
@@ -59,7 +62,7 @@ export function ospfRing(bfd: BfdSpec = true): RoutedLabSpec {
  */
 export function bgpChain(): RoutedLabSpec {
   return {
-    bfd: true,
+    bfd: plainBfd(true),
     segments: [
       { name: "lan1", subnet: "10.30.1.0/24" },
       { name: "lan3", subnet: "10.30.3.0/24" },
@@ -115,7 +118,7 @@ export interface GridLab {
  * A rows x cols grid of OSPF routers `r<row>-<col>`, each linked to its right and lower neighbour
  * by a /29, and a host LAN with one host on every router of the grid's edge.
  */
-export function ospfGrid(rows = 4, cols = 5, bfd: BfdSpec = true): GridLab {
+export function ospfGrid(rows = 4, cols = 5, bfd: BfdSpecInput = true): GridLab {
   const segments: SegmentSpec[] = [];
   const nodes = new Map<string, NodeSpec>();
   const name = (r: number, c: number) => `r${r}-${c}`;
@@ -150,7 +153,7 @@ export function ospfGrid(rows = 4, cols = 5, bfd: BfdSpec = true): GridLab {
     }
   }
   const hostNodes = hosts.map((edge, i) => host(edge.host, `lan${i + 1}`, edge.address, `10.41.${i + 1}.1`));
-  return { spec: { bfd, segments, nodes: [...nodes.values(), ...hostNodes] }, routers: [...nodes.keys()], hosts };
+  return { spec: { bfd: plainBfd(bfd), segments, nodes: [...nodes.values(), ...hostNodes] }, routers: [...nodes.keys()], hosts };
 }
 
 function router(name: string, ospf: { cost?: number } | undefined, interfaces: [string, string][]): NodeSpec {

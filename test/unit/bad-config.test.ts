@@ -1138,7 +1138,7 @@ const COMPONENT_CASES: ComponentCase[] = [
   routed("a spec that is not an object", { spec: "lan" as unknown as RoutedLabArgs["spec"] }, "(root)", undefined),
   routed(
     "a node image ref that is empty",
-    { spec: { segments: [SEGMENT], nodes: [{ ...NODE, image: { ref: "" } }] } },
+    { spec: { segments: [SEGMENT], nodes: [{ ...NODE, image: { ref: "" } as unknown as string }] } },
     "nodes[0].image.ref",
     '""',
   ),

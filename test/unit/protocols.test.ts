@@ -151,7 +151,7 @@ function ripChain(r1: object = {}): RoutedLabSpec {
     ],
   };
   // The spec carries a field only the test's registry knows.
-  return spec as RoutedLabSpec;
+  return spec as unknown as RoutedLabSpec;
 }
 
 const planned = planRoutedLab("rip", ripChain(), {}, WITH_RIP);

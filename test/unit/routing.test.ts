@@ -10,10 +10,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderMermaid } from "../../components/net/mermaid";
-import { NodePlan, NodeSpec, RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
-import { RoutedLab } from "../../components/routed-lab";
+// The schema's input types: these cases give the plain spec and stack config's shorthands alike.
+import { NodePlan, NodeSpecInput as NodeSpec, RoutedLabSpecInput as RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
+import { RoutedLab, RoutedLabArgs } from "../../components/routed-lab";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
-import { BfdSpec, FRR_DAEMONS_PATH, FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
+import { BfdSpecInput as BfdSpec, FRR_DAEMONS_PATH, FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { configIssues } from "../support/config-issues";
 import { RecordingMocks } from "../support/recording-mocks";
 import { bgpChain, ospfGrid, ospfRing } from "../support/routing-labs";
@@ -757,9 +758,9 @@ describe("RoutedLab with routing", () => {
 
   it("creates nothing when a routing field is wrong", async () => {
     const mocks = new RecordingMocks();
-    await expect(runProgram(mocks, () => new RoutedLab("lab", { spec: pair({ bgp: { asn: 0 } }) }))).rejects.toThrow(
-      /nodes\[0\]\.bgp\.asn/,
-    );
+    await expect(
+      runProgram(mocks, () => new RoutedLab("lab", { spec: pair({ bgp: { asn: 0 } }) as RoutedLabArgs["spec"] })),
+    ).rejects.toThrow(/nodes\[0\]\.bgp\.asn/);
     expect(mocks.resources).toEqual([]);
   });
 

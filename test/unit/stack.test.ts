@@ -278,7 +278,7 @@ describe("secrets", () => {
             nodes: [
               {
                 name: "app",
-                image: { ref: "busybox:latest" },
+                image: { ref: "busybox:latest" } as unknown as string, // stack config's form, still taken
                 interfaces: [{ segment: "lan", address: "10.9.0.2" }],
                 env: { API_TOKEN: pulumi.secret("s3cret-token"), MODE: "lab" },
               },

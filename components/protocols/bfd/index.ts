@@ -9,7 +9,7 @@ export { BFD_MULTIHOP_PROFILE, BFD_PROFILE } from "./frr";
 export { MULTIHOP_BFD_FACTOR, multihopBfdTimers } from "./plan";
 export type { BfdDeclaredPeer, BfdFields, BfdTimers } from "./plan";
 export { BFD_INTERVAL_MS, DEFAULT_BFD, bfdSchema } from "./schema";
-export type { BfdSettings, BfdSpec } from "./schema";
+export type { BfdMultihopSpec, BfdSettings, BfdSpec, BfdSpecInput } from "./schema";
 
 /** BFD sessions up, single-hop and multihop. */
 export function bfdSessionsCheck(name: string, router: string, up: number): VtyshCountCheck {

@@ -16,5 +16,13 @@ export const bgpSchema = z.strictObject({
   holdSeconds: wholeIn(3, 65535, " s").default(3),
 });
 
-export type BgpSpec = z.input<typeof bgpSchema>;
+/** BGP on a router, as a lab description gives it (plain data; bgpSchema checks it). */
+export interface BgpSpec {
+  /** The router's AS number, 1 to 4294967295: the same ASN as a neighbour's makes iBGP, another eBGP. */
+  asn: number;
+  /** Seconds between keepalives, 1 to 21845 (default 1). */
+  keepaliveSeconds?: number;
+  /** Seconds without a keepalive before a session drops: at least 3 (RFC 4271) and more than keepaliveSeconds (default 3). */
+  holdSeconds?: number;
+}
 export type BgpSettings = z.output<typeof bgpSchema>;

@@ -23,5 +23,18 @@ export const ospfSchema = z.strictObject({
   deadSeconds: wholeIn(2, 65535, " s").default(4),
 });
 
-export type OspfSpec = z.input<typeof ospfSchema>;
+/** OSPFv2 on a router, as a lab description gives it (plain data; ospfSchema checks it). */
+export interface OspfSpec {
+  /**
+   * The router's area: a dotted quad such as "0.0.0.0" (the backbone, the default) or "0.0.0.1".
+   * (The schema also takes a number, 0 to 4294967295, as stack config may give it.)
+   */
+  area?: string;
+  /** Cost of each of the router's OSPF interfaces, 1 to 65535 (FRR's default when omitted: 10 on these links). */
+  cost?: number;
+  /** Seconds between hellos, 1 to 65535 (default 1); neighbours must agree. */
+  helloSeconds?: number;
+  /** Seconds without a hello before a neighbour is dead, more than helloSeconds (default 4). */
+  deadSeconds?: number;
+}
 export type OspfSettings = z.output<typeof ospfSchema>;

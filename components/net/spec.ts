@@ -1,0 +1,134 @@
+/**
+ * A lab's shape as a user writes it: segments, nodes, routes, published ports and checks, as plain
+ * data (no unions, literal types or functions) that Pulumi's component analyzer can read. Where a
+ * field takes one of a few strings, the schema of topology.ts checks it and names the field and
+ * the value; the schema also takes the shorthands stack config may hold (`image: { ref }`).
+ */
+import type * as pulumi from "@pulumi/pulumi";
+
+/** A Docker network of the lab. */
+export interface SegmentSpec {
+  /** Lowercase letters, digits and dashes, starting with a letter; the network is `<prefix><lab>-<name>`. */
+  name: string;
+  /** Its IPv4 subnet, e.g. "10.70.0.0/24". */
+  subnet: string;
+  /** "bridge" (default) or "macvlan" (on the host interface `parent`). */
+  driver?: string;
+  /** An internal network has no route out through the host (default true). */
+  internal?: boolean;
+  /** Docker's own gateway address; defaults to the last usable address so that .1 stays free. */
+  gateway?: string;
+  /** Host interface a macvlan segment sits on. */
+  parent?: string;
+  /** Stretch this bridge segment to another host (each host's stack holds its own half). */
+  vxlan?: VxlanSpec;
+}
+
+/** A segment stretched to another Docker host through a VXLAN tunnel between the two hosts. */
+export interface VxlanSpec {
+  /** VXLAN network identifier, 1 to 16777215; the same at both ends. */
+  id: number;
+  /** The other host's underlay address. */
+  remote: string;
+  /** This host's underlay address to send from; the kernel chooses when it is omitted. */
+  local?: string;
+  /** The underlay interface on this host (optional). */
+  device?: string;
+  /** UDP port of the tunnel at both ends (IANA's 4789 unless told). */
+  port?: number;
+  /** MTU of the segment, 1280 to 9000: the underlay's less the 50 bytes VXLAN adds (default 1450). */
+  mtu?: number;
+}
+
+/** A node's address on one segment. */
+export interface InterfaceSpec {
+  /** The segment's name. */
+  segment: string;
+  /** The node's IPv4 address there, inside the segment's subnet. */
+  address: string;
+  /** Extra DNS names of the node on this segment. */
+  aliases?: string[];
+}
+
+/** A static route of a node. */
+export interface RouteSpec {
+  /** A CIDR, or "default". */
+  to: string;
+  /** The next hop: an address on one of the node's segments. */
+  via: string;
+}
+
+/** A port of a node published on the host. */
+export interface PublishSpec {
+  /** The node's port, 1 to 65535. */
+  containerPort: number;
+  /** The host's port, 1 to 65535. */
+  hostPort: number;
+  /** "tcp" (default) or "udp". */
+  protocol?: string;
+  /** The host address to listen on (default 127.0.0.1; 0.0.0.0 is every address). */
+  hostAddress?: string;
+}
+
+/** A node of a lab: a container with one address per segment. */
+export interface TopologyNodeSpec {
+  /** Lowercase letters, digits and dashes, starting with a letter; the container is `<prefix><lab>-<name>`. */
+  name: string;
+  /** A lab image, built from images/ on the host: "router", "web", "client" or "dhcp-server". Give this or imageRef. */
+  image?: string;
+  /** An image of yours instead of a lab image (e.g. "nginx:1.27"), pulled if absent. Give this or image. */
+  imageRef?: string;
+  /** Its addresses, one per segment it is on (at least one). */
+  interfaces: InterfaceSpec[];
+  /** Static routes, each via an address on one of its segments. */
+  routes?: RouteSpec[];
+  /** Forwards packets between its interfaces. */
+  router?: boolean;
+  /** Shell commands run once every interface is up, in order, before the main process. */
+  commands?: string[];
+  /**
+   * How long each of `commands` may run, 1 to 3600 s (default 60), before the node stops it and
+   * gives up, naming it (a hung command would otherwise hold the node unready for ever). Keep it
+   * below the lab's readiness wait.
+   */
+  commandTimeoutSeconds?: number;
+  /** The main process; defaults to the lab image's own, or an idle wait for other images. */
+  command?: string[];
+  /** Ports published on the host. */
+  publish?: PublishSpec[];
+  /**
+   * Files written into the container before it starts: absolute path to content. Paths are
+   * normalised (`//`, `.` and `..` resolved) before they are checked; none under /netlabs or /run/netlabs.
+   */
+  files?: Record<string, string>;
+  /** Environment variables; values may be Pulumi secrets and stay secret. */
+  env?: Record<string, pulumi.Input<string>>;
+  /**
+   * Names the node resolves outside Docker's DNS, name to IPv4 address: Docker's DNS knows only the
+   * containers of its own host, so this is how a node names the far half of a stretched segment.
+   */
+  hosts?: Record<string, string>;
+  /**
+   * Capabilities beyond what the node's role needs (NET_ADMIN is added for routes and routers):
+   * Linux capabilities by name; `ALL` and those that reach the host (net/capabilities.ts) only
+   * with allowHostReachingCapabilities.
+   */
+  capabilities?: string[];
+  /** Lets `capabilities` name ALL and the capabilities that reach the host (SYS_ADMIN, SYS_MODULE, ...). */
+  allowHostReachingCapabilities?: boolean;
+}
+
+/**
+ * What the lab is for, checked by its probe once it is up: a node reaches an address (ping) or
+ * fetches a URL; exactly one of `reach` and `fetch`.
+ */
+export interface CheckSpec {
+  /** The node the check runs in. */
+  from: string;
+  /** An IPv4 address the node pings. */
+  reach?: string;
+  /** An http:// or https:// URL the node fetches. */
+  fetch?: string;
+  /** Text the fetched answer must contain (fetch checks only). */
+  expect?: string;
+}
