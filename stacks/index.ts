@@ -8,8 +8,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
-import { HostNeeds, checkHostFacts } from "../components/host/host-facts";
-import { localHostFacts, localLabImages } from "../components/host/local-facts";
+import { checkEngineAt, hasHostNeeds } from "../components/host/engine-check";
+import { HostNeeds } from "../components/host/host-facts";
 import { LabImages, OwnImageName, buildLabImages, labImageTag } from "../components/images/lab-image";
 import { LabResource, LabSummary, labSummary } from "../components/lab";
 import { LabelMap } from "../components/labels";
@@ -33,7 +33,7 @@ export interface StackPlan {
   labs: PlannedLab[];
   /** The own images the labs need (node images, and "oor" for OOR labs on the own image), sorted. */
   images: OwnImageName[];
-  /** What the labs need of the host, checked at preview (over SSH) or now (this machine). */
+  /** What the labs need of the host, checked at preview (ssh://, HostCheck) or now (unix://, tcp://: the engine asked). */
   hostNeeds: HostNeeds;
 }
 
@@ -94,9 +94,12 @@ export interface StackOutputs {
   components: { host: DockerHost; labs: Record<string, LabResource> };
 }
 
+/** The oldest Docker Engine the labs run on (checked with the host's other facts). */
+const MIN_DOCKER_MAJOR = 20;
+
 export function buildStack(config: StackConfig, options: StackOptions = {}): StackOutputs {
   const plan = planStack(config);
-  if (config.dockerHost.startsWith("unix://")) checkThisMachine(config.dockerHost, plan.hostNeeds);
+  if (!config.dockerHost.startsWith("ssh://")) checkEngineNow(config, plan.hostNeeds);
   return declareWithoutPromiseStacks(() => declareStack(config, options, plan));
 }
 
@@ -104,10 +107,19 @@ function isNodeImage(image: OwnImageName): image is LabImageName {
   return (LAB_IMAGE_NAMES as readonly string[]).includes(image);
 }
 
-/** A unix:// engine runs here: the interfaces and addresses the labs sit on are checked now. */
-function checkThisMachine(dockerHost: string, needs: HostNeeds): void {
-  const images = needs.images?.length ? localLabImages(dockerHost) : [];
-  const issues = checkHostFacts("this machine", { ...localHostFacts(), images, dockerVersion: "local" }, needs);
+/**
+ * A unix:// or tcp:// engine is asked now, through the docker CLI, for what the labs need of it
+ * (its own interfaces and addresses, wherever it runs: a VM, a namespace, the far end of a
+ * forwarded socket); an ssh:// one at preview (HostCheck). Only when the labs need something of it.
+ */
+function checkEngineNow(config: StackConfig, needs: HostNeeds): void {
+  if (!hasHostNeeds(needs)) return;
+  const tls =
+    config.dockerTlsCa && config.dockerTlsCert && config.dockerTlsKey
+      ? { ca: config.dockerTlsCa, cert: config.dockerTlsCert, key: config.dockerTlsKey }
+      : undefined;
+  const { issues, notes } = checkEngineAt(config.dockerHost, { ...needs, minDockerMajor: MIN_DOCKER_MAJOR }, tls);
+  for (const note of notes) pulumi.log.warn(note);
   if (issues.length > 0) {
     throw new LabConfigError(
       "stack configuration",
@@ -120,7 +132,7 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
   const sshIdentity =
     config.sshPrivateKey && config.sshHostKey ? { privateKey: pulumi.secret(config.sshPrivateKey), hostKey: config.sshHostKey } : undefined;
   // What the labs need of the host, checked at preview when it is reached over SSH.
-  const needs = { ...plan.hostNeeds, minDockerMajor: 20 };
+  const needs = { ...plan.hostNeeds, minDockerMajor: MIN_DOCKER_MAJOR };
   const tls =
     config.dockerTlsCa && config.dockerTlsCert && config.dockerTlsKey
       ? { ca: pulumi.secret(config.dockerTlsCa), cert: pulumi.secret(config.dockerTlsCert), key: pulumi.secret(config.dockerTlsKey) }

@@ -8,7 +8,7 @@ import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import { DockerHostAddress, bareHost, parseDockerHost } from "./docker-host-url";
 import { HostCheck, hostCheckIssues } from "./host-check";
 import { HostExec, SSH_HOST_KEY_CHECK, dockerExecTarget } from "./host-exec";
-import { HostNeeds } from "./host-facts";
+import { HostNeeds, hostFactNotes } from "./host-facts";
 import { DockerTls, materializeDockerTls } from "./docker-tls";
 import { SshIdentity, hostKeyIssue, materializeSshIdentity } from "./ssh-identity";
 import { sshOptionIssues } from "./ssh-options";
@@ -20,7 +20,10 @@ export interface DockerHostArgs {
   sshOpts?: string[];
   /** The key and known host key of an ssh:// host; the key stays a secret (see ssh-identity.ts). */
   sshIdentity?: SshIdentity;
-  /** What the labs need of an ssh:// host, checked at preview (HostCheck) before anything is created there. */
+  /**
+   * What the labs need of an ssh:// host with a key, checked at preview (HostCheck) before anything
+   * is created there. A stack checks a unix:// or tcp:// engine's when it plans (engine-check.ts).
+   */
   needs?: HostNeeds;
   /** A tcp:// host's TLS (required for tcp://): secrets, see docker-tls.ts. */
   tls?: DockerTls;
@@ -41,8 +44,6 @@ export interface HostConnection {
    * with the provider's own options, which may be secret (they name the key's file).
    */
   exec: pulumi.Input<HostExec>;
-  /** The engine runs on the machine running Pulumi (a unix:// socket): its interfaces can be read here. */
-  local: boolean;
 }
 
 /**
@@ -59,7 +60,7 @@ export function hostConnection(url: string, sshOpts?: pulumi.Input<string[]>): H
       : Array.isArray(sshOpts)
         ? dockerExecTarget(url, sshOpts)
         : pulumi.output(sshOpts).apply((opts) => dockerExecTarget(url, opts));
-  return { url, exec, local: parsed.scheme === "unix" };
+  return { url, exec };
 }
 
 /** The local engine, for components given no host. */
@@ -104,6 +105,11 @@ export class DockerHost extends pulumi.ComponentResource {
             { parent: this },
           )
         : undefined;
+    // What its check could not read (no image on the engine to look with) is said, not failed.
+    this.check?.facts.apply((facts) => {
+      const label = `${parsed.user}@${bareHost(parsed.host)}:${parsed.port ?? 22}`;
+      for (const note of facts ? hostFactNotes(label, facts, args.needs ?? {}) : []) pulumi.log.warn(note, this);
+    });
     this.connection = hostConnection(host, this.sshOpts);
     this.platform = this.check
       ? this.check.facts.apply((facts) => (facts?.platform && facts.platform !== "none" ? facts.platform : undefined))

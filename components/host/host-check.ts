@@ -12,7 +12,10 @@
  * It connects with ssh2 (SshHost, which Pulumi serializes with the provider), not the `ssh` binary:
  * it runs in `check`, at preview, with the key itself as a (secret) input, before anything else of
  * the host; the key file that the Docker provider's options name is written by an apply of the
- * program that nothing orders before this check.
+ * program that nothing orders before this check. What it runs there are the same docker commands
+ * (engine-facts.ts) that the local CLI runs for a unix:// or tcp:// engine when a stack plans
+ * (engine-check.ts), so the facts mean the same for every transport: the engine's own, read from
+ * a container in its network namespace, not the SSH host's tools.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as os from "node:os";

@@ -4,11 +4,16 @@
  */
 export interface HostFactsLike {
   dockerVersion: string;
-  interfaces: string[];
+  /** The interfaces of the engine's network namespace; absent when unknown: their check is skipped with a note. */
+  interfaces?: string[];
   /** The host's IPv4 addresses; empty or absent when the host could not list them. */
   addresses?: string[];
   /** The project's lab images already on the host (docker-netlabs/*). */
   images?: string[];
+  /** Why interfaces and addresses are unknown (engine-facts.ts), for the note. */
+  networkUnknown?: string;
+  /** What the docker CLI said when no engine answered. */
+  unanswered?: string;
 }
 
 export interface HostNeeds {
@@ -25,9 +30,11 @@ export interface HostNeeds {
 /** What a host lacks for a lab, each issue naming the field; empty when it has everything. Pure. */
 export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNeeds): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
-  for (const iface of needs.interfaces ?? []) {
-    if (!facts.interfaces.includes(iface)) {
-      issues.push({ path: "interfaces", message: `host ${host} has no interface "${iface}" (it has ${facts.interfaces.join(", ")})` });
+  // Interfaces that could not be read are not checked (hostFactNotes says so).
+  const interfaces = facts.interfaces ?? [];
+  for (const iface of facts.interfaces ? (needs.interfaces ?? []) : []) {
+    if (!interfaces.includes(iface)) {
+      issues.push({ path: "interfaces", message: `host ${host} has no interface "${iface}" (it has ${interfaces.join(", ")})` });
     }
   }
   const known = facts.addresses ?? [];
@@ -45,12 +52,33 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
     }
   }
   const major = Number(facts.dockerVersion.split(".")[0]);
-  if (facts.dockerVersion === "none") issues.push({ path: "dockerHost", message: `host ${host} answers SSH but runs no Docker engine` });
-  else if (needs.minDockerMajor !== undefined && !(major >= needs.minDockerMajor)) {
+  if (facts.dockerVersion === "none") {
+    const said = facts.unanswered ? ` (docker version: ${facts.unanswered})` : "";
+    issues.push({ path: "dockerHost", message: `host ${host} answers SSH but runs no Docker engine${said}` });
+  } else if (needs.minDockerMajor !== undefined && !(major >= needs.minDockerMajor)) {
     issues.push({
       path: "dockerHost",
       message: `host ${host} runs Docker ${facts.dockerVersion}; this lab needs ${needs.minDockerMajor} or later`,
     });
   }
   return issues;
+}
+
+/**
+ * What was not checked and why: the interfaces and addresses the labs need, where the host's could
+ * not be read (no image on the engine to look with). A note, not an error: Docker itself refuses a
+ * missing macvlan parent when it creates the network. Pure.
+ */
+export function hostFactNotes(host: string, facts: HostFactsLike, needs: HostNeeds): string[] {
+  if (facts.interfaces !== undefined) return [];
+  const unchecked = [
+    ...(needs.interfaces?.length ? [`interfaces ${needs.interfaces.join(", ")}`] : []),
+    ...(needs.addresses?.length ? [`addresses ${needs.addresses.join(", ")}`] : []),
+  ];
+  if (unchecked.length === 0) return [];
+  return [
+    `host ${host}: ${unchecked.join(" and ")} not checked ahead: ${facts.networkUnknown ?? "they could not be read"}. ` +
+      "Docker refuses a missing macvlan parent when it creates the network; to have them checked before, " +
+      "load debian:bookworm-slim or a lab image there.",
+  ];
 }

@@ -1,7 +1,7 @@
 /**
  * An SSH connection to a Docker host (ssh2), for what the Docker provider cannot do: read host
- * facts at preview (HostCheck: kernel, Docker version, interfaces, addresses, lab images, bridge
- * netfilter) and reach the engine's socket. One connection per host, reused for all its work;
+ * facts at preview (HostCheck: the engine's facts of engine-facts.ts, with the same docker commands
+ * as for a local or tcp:// engine) and reach the engine's socket. One connection per host, reused for all its work;
  * connect and every command are bounded by timeouts (a command's from the moment it is asked for,
  * so a channel that never opens times out too), and keepalives drop a connection that goes silent;
  * the host key is always checked against the
@@ -9,6 +9,8 @@
  * (Docker commands with the provider's own ssh options go through host-exec.ts instead.)
  */
 import { Client, ClientChannel } from "ssh2";
+import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, lookImage, networkLookArgs } from "./engine-facts";
+import { shWord } from "./host-exec";
 
 export interface SshTarget {
   host: string;
@@ -47,20 +49,8 @@ export interface ExecResult {
   code: number;
 }
 
-export interface HostFacts {
-  kernel: string;
-  /** The engine's version, or "none" when the host runs no Docker engine. */
-  dockerVersion: string;
-  interfaces: string[];
-  /** IPv4 addresses without prefix length; empty where `ip` is missing. */
-  addresses: string[];
-  /** The project's lab images already on the host (docker-netlabs/*), for hosts that cannot build them. */
-  images: string[];
-  /** net.bridge.bridge-nf-call-iptables: "1", "0", or "absent" when br_netfilter is not loaded. */
-  bridgeNetfilter: string;
-  /** The engine's platform (e.g. linux/arm64): lab images are built for it, not for this machine; "none" without an engine. */
-  platform: string;
-}
+/** A host's facts as its engine sees them (engine-facts.ts): the same for every transport. */
+export type HostFacts = EngineFacts;
 
 export class SshHost {
   /** SSH connections this object opened (one, however much work it does). */
@@ -149,40 +139,27 @@ export class SshHost {
     });
   }
 
-  /** Every fact HostCheck needs, in one command; a line of its own each. */
+  /**
+   * Every fact HostCheck needs, read as the engine sees them with the same docker commands the
+   * local CLI runs for unix:// and tcp:// (engine-facts.ts), each one bounded: the queries, then a
+   * look at the engine's network namespace from a container on an image it already has.
+   */
   async facts(): Promise<HostFacts> {
-    const result = await this.exec(
-      [
-        "uname -r",
-        "docker version --format '{{.Server.Version}}' 2>/dev/null || echo none",
-        "ls /sys/class/net | tr '\\n' ' '; echo",
-        // IPv4 addresses without their prefix length; an empty line where `ip` is missing.
-        'ip -o -4 addr show 2>/dev/null | awk \'{ split($4, a, "/"); printf "%s ", a[1] }\'; echo',
-        "docker image ls --format '{{.Repository}}:{{.Tag}}' 'docker-netlabs/*' 2>/dev/null | tr '\\n' ' '; echo",
-        "cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null || echo absent",
-        "docker version --format '{{.Server.Os}}/{{.Server.Arch}}' 2>/dev/null || echo none",
-      ].join("; "),
-    );
-    if (result.code !== 0) throw new SshHostError(this.label, "exec", `reading host facts: exit ${result.code}`);
-    const [
-      kernel = "",
-      dockerVersion = "none",
-      interfaces = "",
-      addresses = "",
-      images = "",
-      bridgeNetfilter = "absent",
-      platform = "none",
-    ] = result.stdout.split("\n");
-    const words = (line: string) => line.trim().split(/\s+/).filter(Boolean);
-    return {
-      kernel: kernel.trim(),
-      dockerVersion: dockerVersion.trim(),
-      interfaces: words(interfaces),
-      addresses: words(addresses),
-      images: words(images),
-      bridgeNetfilter: bridgeNetfilter.trim(),
-      platform: platform.trim(),
+    const docker = async (args: readonly string[]): Promise<DockerOutput> => {
+      try {
+        return await this.exec(["docker", ...args].map(shWord).join(" "));
+      } catch (error) {
+        // A command out of time is a fact unknown; a connection that fails is the check's failure.
+        if (error instanceof SshHostError && error.step === "exec") return { code: -1, stdout: "", stderr: error.message };
+        throw error;
+      }
     };
+    const version = await docker(ENGINE_QUERIES.version);
+    if (version.code !== 0) return engineFacts({ version });
+    const [info, images] = [await docker(ENGINE_QUERIES.info), await docker(ENGINE_QUERIES.images)];
+    const image = lookImage(images);
+    const look = image ? await docker(networkLookArgs(image)) : undefined;
+    return engineFacts({ version, info, images, look, lookWanted: true });
   }
 
   /**

@@ -6,10 +6,10 @@
  */
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import * as fs from "node:fs";
 import { declareContainer, declareNetwork, macvlanOptions } from "../declare";
 import { HostConnection, LOCAL_HOST } from "../host/docker-host";
-import { execTargetOf, remoteDockerCommandLine } from "../host/host-exec";
+import { readEngineFacts } from "../host/engine-check";
+import { HostExec, execTargetOf, remoteDockerCommandLine } from "../host/host-exec";
 import { HostGuard } from "../host/host-guard";
 import { promiscuousSteps } from "../host/host-guard-script";
 import { exposedPorts } from "../images/catalog";
@@ -50,8 +50,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
   constructor(name: string, args: NetworkContainerArgs, opts?: pulumi.ComponentResourceOptions) {
     const { target, targetNetwork, host = LOCAL_HOST, namePrefix = "", routerImage, labels: extraLabels, ...options } = args;
     const plan = planNetworkContainer(name, options, {
-      // Only the local host's interfaces can be seen here; remote hosts are checked by the engine.
-      interfaceExists: host.local ? (parent) => fs.existsSync(`/sys/class/net/${parent}`) : undefined,
+      interfaceExists: "parent" in (options.lan ?? {}) ? engineInterfaceCheck(name, host) : undefined,
       exposedPorts,
     });
     if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(target)) {
@@ -146,4 +145,25 @@ export class NetworkContainer extends pulumi.ComponentResource {
       },
     ];
   }
+}
+
+/**
+ * Whether the host's engine has an interface, from its own facts (engine-check.ts: a container in
+ * the engine's network namespace, wherever the engine runs), read now for a unix:// or tcp://
+ * engine. Undefined, with a note, where they cannot be read now: an ssh:// host (its options may
+ * be outputs, its key file not yet written; DockerHost's `needs` reach its HostCheck), an engine
+ * that does not answer yet, or one without an image to look with. Docker still refuses a missing
+ * parent when it creates the network.
+ */
+function engineInterfaceCheck(name: string, host: HostConnection): ((parent: string) => boolean) | undefined {
+  const exec = host.exec as HostExec;
+  const plain = !pulumi.Output.isInstance(host.exec) && !(host.exec instanceof Promise) && exec.kind === "local";
+  const facts = plain ? readEngineFacts(execTargetOf(exec), { network: true }) : undefined;
+  const interfaces = facts?.interfaces;
+  if (interfaces) return (parent) => interfaces.includes(parent);
+  const why = !facts
+    ? "it is reached over ssh (list it in the DockerHost's needs to have HostCheck check it at preview)"
+    : facts.networkUnknown;
+  pulumi.log.warn(`NetworkContainer "${name}": the LAN's parent interface was not checked on ${host.url} ahead: ${why}`);
+  return undefined;
 }

@@ -4,7 +4,9 @@
  * tests call the provider object directly, and the provider as serialized for that host.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { utils } from "ssh2";
+import { spawn } from "node:child_process";
+import { AddressInfo } from "node:net";
+import { Server, utils } from "ssh2";
 import { describe, expect, it } from "vitest";
 import { localPlatform } from "../../components/host/docker-host";
 import { HostCheck, hostCheckProvider } from "../../components/host/host-check";
@@ -12,6 +14,7 @@ import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
+import { withStandInDocker } from "../support/stand-in-docker";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const requireFromString: (code: string) => any = require("require-from-string");
@@ -111,6 +114,76 @@ describe("HostCheck provider", () => {
     await expect(provider.check!({}, { ...check.inputs, privateKey: KEY })).rejects.toThrow(
       /^ssh lab@127\.0\.0\.1:1: key: the private key cannot be read/,
     );
+  });
+});
+
+/**
+ * An SSH server on loopback (ssh2's own) that runs each command with the local sh: behind it, the
+ * stand-in docker on PATH plays the host's engine. Accepts any key; its host key is returned.
+ */
+async function shellServer(): Promise<{ port: number; hostKey: string; close: () => void }> {
+  const keys = utils.generateKeyPairSync("ecdsa", { bits: 256 });
+  const server = new Server({ hostKeys: [keys.private] }, (client) => {
+    client.on("authentication", (context) => (context.method === "publickey" ? context.accept() : context.reject(["publickey"])));
+    client.on("session", (accept) =>
+      accept().on("exec", (acceptExec, _reject, info) => {
+        const stream = acceptExec();
+        const child = spawn("/bin/sh", ["-c", info.command], { env: process.env, stdio: ["ignore", "pipe", "pipe"] });
+        child.stdout.pipe(stream, { end: false });
+        child.stderr.pipe(stream.stderr, { end: false });
+        child.on("close", (code) => {
+          stream.exit(code ?? 1);
+          stream.end();
+        });
+      }),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { port: (server.address() as AddressInfo).port, hostKey: keys.public, close: () => server.close() };
+}
+
+describe("HostCheck reads the engine's own facts, with the same docker commands as a local engine", () => {
+  it("its serialized provider, over ssh2 to a host whose engine (a stand-in) runs elsewhere: an interface only the engine has passes, one it lacks is named", async () => {
+    const server = await shellServer();
+    try {
+      const mocks = new RecordingMocks();
+      const needs = { interfaces: ["nl-vm-only0", "eth9"], minDockerMajor: 20 };
+      await runProgram(
+        mocks,
+        () =>
+          new HostCheck("site-check", {
+            host: "127.0.0.1",
+            port: server.port,
+            user: "lab",
+            privateKey: KEY,
+            hostKey: server.hostKey,
+            needs,
+          }),
+      );
+      const [check] = mocks.ofType("pulumi-nodejs:dynamic/netlabs:HostCheck");
+      const provider: pulumi.dynamic.ResourceProvider = requireFromString(check.inputs.__provider).handler();
+      const engine = { images: ["debian:bookworm-slim"], interfaces: ["eth0", "lo", "nl-vm-only0"], addresses: ["127.0.0.1"] };
+      await withStandInDocker(engine, async (docker) => {
+        const result = await provider.check!({}, { ...check.inputs, privateKey: readableKey() });
+        expect(result.failures).toEqual([
+          { property: "interfaces", reason: `host lab@127.0.0.1:${server.port} has no interface "eth9" (it has eth0, lo, nl-vm-only0)` },
+        ]);
+        expect(result.inputs.facts).toMatchObject({
+          dockerVersion: "27.3.1",
+          platform: "linux/arm64",
+          interfaces: ["eth0", "lo", "nl-vm-only0"],
+        });
+        // The host ran docker itself: no -H, the queries, then the look in the engine's network namespace.
+        expect(docker.calls().map((call) => call.slice(0, 3))).toEqual([
+          ["version", "--format", "{{json .Server}}"],
+          ["info", "--format", "{{json .MemTotal}}"],
+          ["image", "ls", "--format"],
+          ["run", "--rm", "--pull"],
+        ]);
+      });
+    } finally {
+      server.close();
+    }
   });
 });
 

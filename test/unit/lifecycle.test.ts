@@ -4,12 +4,13 @@
  * readiness healthcheck and gate, images used as loaded on hosts without egress.
  */
 import { describe, expect, it } from "vitest";
-import { labImageTag } from "../../components/images/lab-image";
+import { OWN_IMAGE_NAMES, labImageTag } from "../../components/images/lab-image";
 import { NODE_READY_PATH } from "../../components/routed-lab";
 import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
+import { withStandInDocker } from "../support/stand-in-docker";
 
 async function devStack(config: Record<string, unknown> = {}) {
   const mocks = new RecordingMocks();
@@ -69,27 +70,25 @@ describe("lab lifecycle as the engine sees it", () => {
   });
 
   it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {
-    const mocks = await devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" }).catch(
-      (error) => error,
+    // The engine (a stand-in docker) holds the images or not: either the lab uses them, or preview names what to load.
+    const preloaded = () => devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" });
+    const withImages = await withStandInDocker({ images: OWN_IMAGE_NAMES.map(labImageTag) }, preloaded);
+    expect(withImages.ofType("docker:index/image:Image")).toEqual([]);
+    expect(withImages.named("routed-lan-h1").inputs.image).toBe(labImageTag("client"));
+    const without = await withStandInDocker({ images: [] }, () => preloaded().catch((error) => error));
+    expect(without.message).toMatch(
+      /docker-netlabs:labImages: host unix:\/\/\/var\/run\/docker\.sock has no image docker-netlabs\/\S+: .*docker save .*docker load/,
     );
-    // This machine may or may not hold the images: either the lab uses them, or preview names what to load.
-    if (mocks instanceof Error) {
-      expect(mocks.message).toMatch(
-        /docker-netlabs:labImages: host this machine has no image docker-netlabs\/\S+: .*docker save .*docker load/,
-      );
-    } else {
-      expect(mocks.ofType("docker:index/image:Image")).toEqual([]);
-      expect(mocks.named("routed-lan-h1").inputs.image).toBe(labImageTag("client"));
-    }
   });
 
   it("with labImages: preloaded on an engine without them, preview names each missing image and how to load it, creating nothing", async () => {
     const mocks = new RecordingMocks();
-    const run = runProgram(mocks, () => buildStack(readStackConfig()), {
-      config: { labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///nonexistent/docker.sock" },
-    });
-    await expect(run).rejects.toThrow(
-      new RegExp(`docker-netlabs:labImages: .*${labImageTag("router").replace(/[/.]/g, "\\$&")}.*docker load`, "s"),
+    await withStandInDocker({ images: [] }, () =>
+      expect(
+        runProgram(mocks, () => buildStack(readStackConfig()), {
+          config: { labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///nonexistent/docker.sock" },
+        }),
+      ).rejects.toThrow(new RegExp(`docker-netlabs:labImages: .*${labImageTag("router").replace(/[/.]/g, "\\$&")}.*docker load`, "s")),
     );
     expect(mocks.resources).toEqual([]);
   });

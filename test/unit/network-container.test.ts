@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import { describe, expect, it, vi } from "vitest";
 import { hostConnection } from "../../components/host/docker-host";
 import { remoteDockerCommandLine } from "../../components/host/host-exec";
 import { configIssues } from "../support/config-issues";
@@ -9,8 +10,10 @@ import { renderRouterScript } from "../../components/network-container/scripts";
 import { execFileSync } from "node:child_process";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
+import { withStandInDocker } from "../support/stand-in-docker";
 
 const lan = { parent: "eth9", subnet: "192.0.2.0/24" };
+const ENGINE = { images: ["debian:bookworm-slim"], interfaces: ["eth0", "lo"], addresses: ["127.0.0.1"] };
 const context = { interfaceExists: (name: string) => name === "eth9", exposedPorts };
 
 const issuesOf = (options: any): string => configIssues(() => planNetworkContainer("nc", options, context)).join("\n");
@@ -110,7 +113,8 @@ describe("NetworkContainer resource graph", () => {
       routerImage: "docker-netlabs/router:test",
       ...overrides,
     };
-    await runProgram(mocks, () => new NetworkContainer("nc", args));
+    // The engine (a stand-in docker) has lo; the LAN's parent is checked against it.
+    await withStandInDocker(ENGINE, () => runProgram(mocks, () => new NetworkContainer("nc", args)));
     return mocks;
   }
 
@@ -184,5 +188,57 @@ describe("NetworkContainer resource graph", () => {
       ),
     ).rejects.toThrow(/ports: no port to expose/);
     expect(mocks.resources).toEqual([]);
+  });
+});
+
+describe("NetworkContainer's parent interface, checked against the engine's own interfaces", () => {
+  const args = (parent: string): NetworkContainerArgs => ({
+    target: "web-1",
+    targetNetwork: "private",
+    ports: [{ port: 80 }],
+    lan: { parent, subnet: "192.0.2.0/24" },
+    address: "192.0.2.5",
+    routerImage: "docker-netlabs/router:test",
+  });
+  const VM_ONLY = "nl-vm-only0";
+
+  it("accepts a parent the engine has and this machine lacks (an engine in a VM)", async () => {
+    expect(fs.readdirSync("/sys/class/net")).not.toContain(VM_ONLY);
+    const mocks = new RecordingMocks();
+    await withStandInDocker({ ...ENGINE, interfaces: ["lo", VM_ONLY] }, (docker) =>
+      runProgram(mocks, () => new NetworkContainer("nc", args(VM_ONLY))).then(() =>
+        expect(docker.calls().at(-1)).toEqual(expect.arrayContaining(["run", "--network", "host", "--pull", "never"])),
+      ),
+    );
+    expect(mocks.ofType("docker:index/network:Network")[0].inputs.options.parent).toBe(VM_ONLY);
+  });
+
+  it("refuses a parent the engine lacks, naming it, before registering anything", async () => {
+    // One this machine has if it can (it is not asked), else any other.
+    const parent = fs.readdirSync("/sys/class/net").find((name) => !ENGINE.interfaces.includes(name)) ?? "eth7";
+    const mocks = new RecordingMocks();
+    await withStandInDocker(ENGINE, () =>
+      expect(runProgram(mocks, () => new NetworkContainer("nc", args(parent)))).rejects.toThrow(
+        `lan.parent: "${parent}" is not an interface of the Docker host`,
+      ),
+    );
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("an engine without an image to look with: declared, the parent left to Docker, with a note", async () => {
+    const mocks = new RecordingMocks();
+    const warned: string[] = [];
+    const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async (message: string) => void warned.push(message));
+    try {
+      await withStandInDocker({ ...ENGINE, images: [] }, () => runProgram(mocks, () => new NetworkContainer("nc", args("eth9"))));
+    } finally {
+      warn.mockRestore();
+    }
+    expect(mocks.ofType("docker:index/network:Network")).toHaveLength(1);
+    expect(warned).toEqual([
+      expect.stringMatching(
+        /^NetworkContainer "nc": the LAN's parent interface was not checked on unix:\/\/\/var\/run\/docker\.sock ahead: the engine has neither debian:bookworm-slim/,
+      ),
+    ]);
   });
 });

@@ -12,6 +12,7 @@ import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 import { stackFileConfig } from "../support/stack-files";
+import { withStandInDocker } from "../support/stand-in-docker";
 
 const IMAGE = "docker:index/image:Image";
 const REMOTE_IMAGE = "docker:index/remoteImage:RemoteImage";
@@ -106,11 +107,15 @@ describe("the own OOR image with labImages: preloaded", () => {
       const { parent: _parent, ...rloc } = (LABS[lab].config.oorRloc ?? {}) as Record<string, unknown>;
       const config = { ...LABS[lab].config, ...(lab === "lisp-site" ? { oorRloc: rloc } : {}) };
       const mocks = new RecordingMocks();
-      const run = runProgram(mocks, () => buildStack(readStackConfig()), {
-        config: { ...config, labImages: "preloaded", dockerHost: "unix:///nonexistent/docker.sock" },
-      });
-      await expect(run).rejects.toThrow(
-        new RegExp(`docker-netlabs:labImages: host this machine has no image ${literal(OOR_TAG)}: .*docker load`),
+      // The engine (a stand-in docker) answers and holds no image.
+      await withStandInDocker({ images: [] }, () =>
+        expect(
+          runProgram(mocks, () => buildStack(readStackConfig()), {
+            config: { ...config, labImages: "preloaded", dockerHost: "unix:///nonexistent/docker.sock" },
+          }),
+        ).rejects.toThrow(
+          new RegExp(`docker-netlabs:labImages: host unix:///nonexistent/docker\\.sock has no image ${literal(OOR_TAG)}: .*docker load`),
+        ),
       );
       expect(mocks.resources).toEqual([]);
     },

@@ -17,6 +17,7 @@ import { dependencyDepth } from "../../scripts/bench/depth";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 import { stackFileConfig } from "../support/stack-files";
+import { withStandInDocker } from "../support/stand-in-docker";
 
 const stackFile = stackFileConfig;
 
@@ -261,25 +262,30 @@ describe("a stretch site stack", () => {
   });
 });
 
-describe("a stretch half on this machine's own engine (unix://)", () => {
-  it("names an underlay interface and a tunnel address this machine lacks, creating nothing", async () => {
+describe("a stretch half on a local engine (unix://), checked against the engine's own facts", () => {
+  // A stand-in docker: the engine's network namespace holds lo and eth0, 127.0.0.1 and 192.0.2.2.
+  const engine = { images: ["debian:bookworm-slim"], interfaces: ["eth0", "lo"], addresses: ["127.0.0.1", "192.0.2.2"] };
+
+  it("names an underlay interface and a tunnel address the engine lacks, creating nothing", async () => {
     const mocks = new RecordingMocks();
     const config = stackFile("stretch-a");
     delete config.dockerHost;
     const vxlan = (config.routedLab as any).segments[0].vxlan;
     Object.assign(vxlan, { device: "nl-absent0", local: "198.51.100.99" });
-    await expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(
-      /docker-netlabs:dockerHost: host this machine has no interface "nl-absent0" \(it has [^)]*lo[^)]*\)[\s\S]*docker-netlabs:dockerHost: host this machine holds no address 198\.51\.100\.99 \(it has [^)]*127\.0\.0\.1/,
+    await withStandInDocker(engine, () =>
+      expect(runProgram(mocks, () => buildStack(readStackConfig()), { config })).rejects.toThrow(
+        /docker-netlabs:dockerHost: host unix:\/\/\/var\/run\/docker\.sock has no interface "nl-absent0" \(it has [^)]*lo[^)]*\)[\s\S]*docker-netlabs:dockerHost: host unix:\/\/\/var\/run\/docker\.sock holds no address 198\.51\.100\.99 \(it has [^)]*127\.0\.0\.1/,
+      ),
     );
     expect(mocks.resources).toEqual([]);
   });
 
-  it("accepts the interfaces and addresses this machine has", async () => {
+  it("accepts the interfaces and addresses the engine has", async () => {
     const mocks = new RecordingMocks();
     const config = stackFile("stretch-a");
     delete config.dockerHost;
     Object.assign((config.routedLab as any).segments[0].vxlan, { device: "lo", local: "127.0.0.1" });
-    await runProgram(mocks, () => buildStack(readStackConfig()), { config });
+    await withStandInDocker(engine, () => runProgram(mocks, () => buildStack(readStackConfig()), { config }));
     expect(mocks.named("routed-lab-tunnels").inputs.uploads[0].content).toContain("local 127.0.0.1 dev 'lo'");
   });
 });
