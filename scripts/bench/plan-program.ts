@@ -1,0 +1,62 @@
+/**
+ * One plan-bench measurement of the program, in a fresh process on the compiled program (so that
+ * peak memory is this run's own): `node plan-program.js <kind> <nodes> [record.json]`.
+ *
+ *   pure   the pure plan of a generated chain of <nodes> nodes, alone
+ *   lab    the lab component on that chain, under the unit tier's recording mocks
+ *   lab-without-readiness  the same, its readiness gate left out (a what-if)
+ *   stack  the whole program with every composition (routed-lab a chain of <nodes> nodes), same mocks
+ *
+ * Prints one JSON line (PlanSample). Given a file, it writes there what was registered (type, name,
+ * inputs as the engine would get them), from which plan-floor.ts declares the same resources.
+ */
+import * as fs from "node:fs";
+import { RecordingMocks } from "../../test/support/recording-mocks";
+import { runProgram } from "../../test/support/run-program";
+import { allLabsConfig, declareLab, declareLabWithoutReadiness, declareStack, planLab } from "./plan-entry";
+import { PlanSample, countByType, elapsed, maxRssMb, rssMb, startClock } from "./plan-sample";
+import { generateLab } from "./topologies";
+
+async function main(): Promise<void> {
+  const [kind, nodesText, recordFile] = process.argv.slice(2);
+  const nodes = Number(nodesText);
+  const spec = generateLab("chain", nodes);
+  const declarations: Record<string, () => unknown> = {
+    lab: () => declareLab("scale", spec),
+    "lab-without-readiness": () => declareLabWithoutReadiness("scale", spec),
+    stack: declareStack,
+  };
+  if (!(kind === "pure" || kind in declarations) || !(nodes > 0)) {
+    throw new Error(`usage: plan-program.js <pure|${Object.keys(declarations).join("|")}> <nodes> [record.json]`);
+  }
+  const baseRssMb = rssMb();
+  if (kind === "pure") {
+    const started = startClock();
+    planLab("scale", spec);
+    const sample: PlanSample = { ...elapsed(started), maxRssMb: maxRssMb(), baseRssMb, resources: 0, byType: {} };
+    process.stdout.write(JSON.stringify(sample) + "\n");
+    return;
+  }
+  const mocks = new RecordingMocks();
+  const options = kind === "stack" ? allLabsConfig(nodes) : {};
+  const started = startClock();
+  await runProgram(mocks, declarations[kind], options);
+  const sample: PlanSample = {
+    ...elapsed(started),
+    maxRssMb: maxRssMb(),
+    baseRssMb,
+    resources: mocks.resources.length,
+    byType: countByType(mocks.resources.map((resource) => resource.type)),
+  };
+  // Written after the figures are taken: it costs neither time nor peak memory of the run.
+  if (recordFile) fs.writeFileSync(recordFile, JSON.stringify(mocks.resources));
+  process.stdout.write(JSON.stringify(sample) + "\n");
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
