@@ -7,10 +7,11 @@
  * fixed cost of its own (a parser and an inspector session); serializing the program's larger
  * providers is counted as the program's. The same recording mocks, and promise stack traces off
  * while it declares, as the program does. In a fresh process on the compiled bench, which loads
- * only the SDKs: `node plan-floor.js <record.json> [--lean] [--drop <type>]...`
+ * only the SDKs: `node plan-floor.js <record.json> [--lean] [--stacks-off] [--drop <type>]...`
  *
  *   --lean         declares each custom resource with its inputs only, not through its SDK class,
  *                  which adds every output of the type (a container's ~80) as a property of its own
+ *   --stacks-off   promise stack traces off for the whole run, not only while declaring
  *   --drop <type>  leaves out the resources of that type (what-if: the lab without them)
  *
  * Prints one JSON line, as plan-program.ts does.
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   const dropped = new Set(flags.flatMap((flag, i) => (flags[i - 1] === "--drop" ? [flag] : [])));
   const recorded = (JSON.parse(fs.readFileSync(recordFile, "utf8")) as RecordedResource[]).filter((r) => !dropped.has(r.type));
   const baseRssMb = rssMb();
+  if (flags.includes("--stacks-off")) Error.stackTraceLimit = 0;
   const mocks = new RecordingMocks();
   const started = startClock();
   await runProgram(mocks, () => {

@@ -1,14 +1,15 @@
 /**
  * One plan-bench measurement of the program, in a fresh process on the compiled program (so that
- * peak memory is this run's own): `node plan-program.js <kind> <nodes> [record.json]`.
+ * peak memory is this run's own): `node plan-program.js <kind> <nodes> [--record <file>] [--stacks-off]`.
  *
  *   pure   the pure plan of a generated chain of <nodes> nodes, alone
  *   lab    the lab component on that chain, under the unit tier's recording mocks
  *   lab-without-readiness  the same, its readiness gate left out (a what-if)
  *   stack  the whole program with every composition (routed-lab a chain of <nodes> nodes), same mocks
  *
- * Prints one JSON line (PlanSample). Given a file, it writes there what was registered (type, name,
- * inputs as the engine would get them), from which plan-floor.ts declares the same resources.
+ * Prints one JSON line (PlanSample). With --record, it writes to the file what was registered (type,
+ * name, inputs as the engine would get them), from which plan-floor.ts declares the same resources.
+ * --stacks-off (a what-if): promise stack traces off for the whole run, not only while declaring.
  */
 import * as fs from "node:fs";
 import { RecordingMocks } from "../../test/support/recording-mocks";
@@ -18,7 +19,10 @@ import { PlanSample, countByType, elapsed, maxRssMb, rssMb, startClock } from ".
 import { generateLab } from "./topologies";
 
 async function main(): Promise<void> {
-  const [kind, nodesText, recordFile] = process.argv.slice(2);
+  const [kind, nodesText, ...flags] = process.argv.slice(2);
+  const recordFile = flags.includes("--record") ? flags[flags.indexOf("--record") + 1] : undefined;
+  // The program restores the limit it found after declaring: 0 found, 0 kept.
+  if (flags.includes("--stacks-off")) Error.stackTraceLimit = 0;
   const nodes = Number(nodesText);
   const spec = generateLab("chain", nodes);
   const declarations: Record<string, () => unknown> = {
@@ -27,7 +31,7 @@ async function main(): Promise<void> {
     stack: declareStack,
   };
   if (!(kind === "pure" || kind in declarations) || !(nodes > 0)) {
-    throw new Error(`usage: plan-program.js <pure|${Object.keys(declarations).join("|")}> <nodes> [record.json]`);
+    throw new Error(`usage: plan-program.js <pure|${Object.keys(declarations).join("|")}> <nodes> [--record <file>] [--stacks-off]`);
   }
   const baseRssMb = rssMb();
   if (kind === "pure") {

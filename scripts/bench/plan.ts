@@ -126,7 +126,7 @@ export function programAndFloor(
   const program: PlanSample[] = [];
   const floor: PlanSample[] = [];
   for (let i = 0; i < runs; i++) {
-    program.push(runner.run("plan-program", i === 0 ? [...programArgs, record] : programArgs));
+    program.push(runner.run("plan-program", i === 0 ? [...programArgs, "--record", record] : programArgs));
     floor.push(runner.run("plan-floor", [record, ...floorFlags]));
   }
   const figure = figureOf(label, program, floor);
@@ -153,20 +153,23 @@ const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const range = (s: Spread) => `${fixed(s.median)} (${fixed(s.min)}-${fixed(s.max)})`;
 
 /**
- * One table line per figure: median (min-max) of wall time and peak memory, and each against its
- * floor; the own share also by CPU time, which other work on the machine sways less.
+ * One table line per figure: median (min-max) of wall time, CPU time and peak memory, each against
+ * its floor. The own share is also given by CPU time, which other work on the machine sways less
+ * than wall time (it counts every thread of the process, the GC's helpers too).
  */
 export function planTable(figures: PlanFigure[]): Record<string, string | number>[] {
   return figures.map((f) => ({
     figure: f.figure,
     resources: f.resources,
     "time ms": range(f.ms),
+    "CPU ms": range(f.cpuMs),
     "peak RSS MB": range(f.rssMb),
     "floor ms": f.floor ? range(f.floor.ms) : "",
+    "floor CPU ms": f.floor ? range(f.floor.cpuMs) : "",
     "floor RSS MB": f.floor ? range(f.floor.rssMb) : "",
     "time / floor": f.floor ? fixed(f.ms.median / f.floor.ms.median, 2) : "",
     "own share": f.floor ? percent((f.ms.median - f.floor.ms.median) / f.ms.median) : "",
-    "own share (CPU)": f.floor ? percent((f.cpuMs.median - f.floor.cpuMs.median) / f.cpuMs.median) : `CPU ${fixed(f.cpuMs.median)} ms`,
+    "own share (CPU)": f.floor ? percent((f.cpuMs.median - f.floor.cpuMs.median) / f.cpuMs.median) : "",
     "RSS / floor": f.floor ? fixed(f.rssMb.median / f.floor.rssMb.median, 2) : "",
   }));
 }
@@ -177,9 +180,13 @@ export function linearity(figures: PlanFigure[], sizes: number[]): string {
   const [first] = labs;
   return labs
     .map(({ n, figure }) => {
-      const perNode = figure.ms.median / n;
-      const floorPerNode = figure.floor!.ms.median / n;
-      return `${n}: ${fixed(perNode, 2)} ms/node (x${fixed(perNode / (first.figure.ms.median / first.n), 2)}), floor ${fixed(floorPerNode, 2)} ms/node (x${fixed(floorPerNode / (first.figure.floor!.ms.median / first.n), 2)})`;
+      const perNode = (spread: Spread) => spread.median / n;
+      const against = (spread: Spread, firstSpread: Spread) => fixed(perNode(spread) / (firstSpread.median / first.n), 2);
+      const { ms, cpuMs, floor } = figure;
+      return (
+        `${n}: ${fixed(perNode(ms), 2)} ms/node (x${against(ms, first.figure.ms)}), CPU x${against(cpuMs, first.figure.cpuMs)}, ` +
+        `floor ${fixed(perNode(floor!.ms), 2)} ms/node (x${against(floor!.ms, first.figure.floor!.ms)}), CPU x${against(floor!.cpuMs, first.figure.floor!.cpuMs)}`
+      );
     })
     .join("; ");
 }
@@ -188,23 +195,27 @@ const NODES_READY = "pulumi-nodejs:dynamic/netlabs:NodesReady";
 
 /**
  * What would lower the floor, and what our own share is made of, on a chain of `nodes`: the
- * program with and without its readiness gate; its floor whole, with every custom resource declared
- * with its inputs only (not the SDK class that adds each output of the type), and without each
- * kind of resource. Each variant `runs` times, in turns.
+ * program with and without its readiness gate, and with promise stack traces off for the whole
+ * run (promises made after the synchronous declaration, while inputs are serialized, still take
+ * one); its floor whole, the same with stack traces off throughout, with every custom resource
+ * declared with its inputs only (not the SDK class that adds each output of the type), and
+ * without each kind of resource. Each variant `runs` times, in turns.
  */
 export function measureWhatIf(runner: PlanRunner, nodes: number, runs: number): PlanFigure[] {
   const record = runner.recordFile(`what-if-${nodes}`);
   const variants: { figure: string; script: "plan-program" | "plan-floor"; args: string[] }[] = [
     { figure: "program", script: "plan-program", args: ["lab", String(nodes)] },
     { figure: "program without NodesReady", script: "plan-program", args: ["lab-without-readiness", String(nodes)] },
+    { figure: "program, stack traces off throughout", script: "plan-program", args: ["lab", String(nodes), "--stacks-off"] },
     { figure: "floor", script: "plan-floor", args: [record] },
     { figure: "floor, inputs only (--lean)", script: "plan-floor", args: [record, "--lean"] },
+    { figure: "floor, stack traces off throughout", script: "plan-floor", args: [record, "--stacks-off"] },
     { figure: "floor without NodesReady", script: "plan-floor", args: [record, "--drop", NODES_READY] },
     { figure: "floor without networks", script: "plan-floor", args: [record, "--drop", "docker:index/network:Network"] },
     { figure: "floor without containers", script: "plan-floor", args: [record, "--drop", "docker:index/container:Container"] },
   ];
   const samples = variants.map(() => [] as PlanSample[]);
-  samples[0].push(runner.run("plan-program", [...variants[0].args, record]));
+  samples[0].push(runner.run("plan-program", [...variants[0].args, "--record", record]));
   for (let i = 0; i < runs; i++) {
     variants.forEach((variant, v) => {
       if (i > 0 || v > 0) samples[v].push(runner.run(variant.script, variant.args));
@@ -213,9 +224,9 @@ export function measureWhatIf(runner: PlanRunner, nodes: number, runs: number): 
   return variants.map((variant, v) => figureOf(`${variant.figure}, chain of ${nodes}`, samples[v], []));
 }
 
-/** What-if lines: each against the whole floor (the third figure of measureWhatIf). */
+/** What-if lines: each against the whole floor. */
 export function whatIfTable(figures: PlanFigure[]): Record<string, string | number>[] {
-  const floor = figures[2];
+  const floor = figures.find((f) => f.figure.startsWith("floor, chain of"))!;
   return figures.map((f) => ({
     figure: f.figure,
     resources: f.resources,
