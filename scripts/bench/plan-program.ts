@@ -5,6 +5,8 @@
  *   pure   the pure plan of a generated chain of <nodes> nodes, alone
  *   lab    the lab component on that chain, under the unit tier's recording mocks
  *   lab-without-readiness  the same, its readiness gate left out (a what-if)
+ *   lab-readiness-one-output  the gate given the container ids as one output (a what-if)
+ *   lab-readiness-one-output-no-depends-on  and without its explicit dependsOn (a what-if)
  *   stack  the whole program with every composition (routed-lab a chain of <nodes> nodes), same mocks
  *
  * Prints one JSON line (PlanSample). With --record, it writes to the file what was registered (type,
@@ -14,7 +16,7 @@
 import * as fs from "node:fs";
 import { RecordingMocks } from "../../test/support/recording-mocks";
 import { runProgram } from "../../test/support/run-program";
-import { allLabsConfig, declareLab, declareLabWithoutReadiness, declareStack, planLab } from "./plan-entry";
+import { allLabsConfig, declareLab, declareLabWithLeanReadiness, declareLabWithoutReadiness, declareStack, planLab } from "./plan-entry";
 import { PlanSample, countByType, elapsed, maxRssMb, rssMb, startClock } from "./plan-sample";
 import { generateLab } from "./topologies";
 
@@ -28,6 +30,8 @@ async function main(): Promise<void> {
   const declarations: Record<string, () => unknown> = {
     lab: () => declareLab("scale", spec),
     "lab-without-readiness": () => declareLabWithoutReadiness("scale", spec),
+    "lab-readiness-one-output": () => declareLabWithLeanReadiness("scale", spec, { dependsOn: true }),
+    "lab-readiness-one-output-no-depends-on": () => declareLabWithLeanReadiness("scale", spec, { dependsOn: false }),
     stack: declareStack,
   };
   if (!(kind === "pure" || kind in declarations) || !(nodes > 0)) {

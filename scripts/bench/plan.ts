@@ -195,7 +195,8 @@ const NODES_READY = "pulumi-nodejs:dynamic/netlabs:NodesReady";
 
 /**
  * What would lower the floor, and what our own share is made of, on a chain of `nodes`: the
- * program with and without its readiness gate, and with promise stack traces off for the whole
+ * program with and without its readiness gate, with the gate given the container ids as one
+ * output (and without its redundant dependsOn), with promise stack traces off for the whole
  * run (promises made after the synchronous declaration, while inputs are serialized, still take
  * one); its floor whole, the same with stack traces off throughout, with every custom resource
  * declared with its inputs only (not the SDK class that adds each output of the type), and
@@ -206,6 +207,16 @@ export function measureWhatIf(runner: PlanRunner, nodes: number, runs: number): 
   const variants: { figure: string; script: "plan-program" | "plan-floor"; args: string[] }[] = [
     { figure: "program", script: "plan-program", args: ["lab", String(nodes)] },
     { figure: "program without NodesReady", script: "plan-program", args: ["lab-without-readiness", String(nodes)] },
+    {
+      figure: "program, NodesReady given the ids as one output",
+      script: "plan-program",
+      args: ["lab-readiness-one-output", String(nodes)],
+    },
+    {
+      figure: "program, NodesReady given the ids as one output, no dependsOn",
+      script: "plan-program",
+      args: ["lab-readiness-one-output-no-depends-on", String(nodes)],
+    },
     { figure: "program, stack traces off throughout", script: "plan-program", args: ["lab", String(nodes), "--stacks-off"] },
     { figure: "floor", script: "plan-floor", args: [record] },
     { figure: "floor, inputs only (--lean)", script: "plan-floor", args: [record, "--lean"] },
