@@ -3,8 +3,14 @@
  * Medians of several runs (BENCH_RUNS, default 3), and ratios taken in the same run, since these
  * machines are noisy. It reuses the e2e support code (the real-Docker mocks, the lab harness, the
  * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,routing,nc,stretch,restart picks
- * sections.
+ * sections (or the first argument: `npm run bench -- plan`).
  *
+ *   plan    plan cost beside its floor (scripts/bench/plan.ts): the pure plan of a 3,000-node chain;
+ *           RoutedLab on chains of 1,000 to 3,000 nodes and a stack with every composition under
+ *           mocks, each against an empty program declaring the same resources; needs no engine.
+ *           BENCH_PLAN_SIZES=1000,2000,3000 sets the chains
+ *   plan-what-if  (not run unless named) what the floor of the largest chain is made of: without
+ *           the SDK classes' output properties, without NodesReady, without networks or containers
  *   scale   plan cost: generated chains and stars of 10 to 3,000 nodes under mocks, time and memory
  *   depth   dependency depth (longest creation chain) of each dev-stack composition
  *   labs    each dev-stack lab on the real engine, images built: bring-up to first fetch through the
@@ -54,11 +60,13 @@ import { runProgram, valueOf } from "../test/support/run-program";
 import { composeWorkDir, writeComposeProject } from "./bench/compose";
 import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
+import { PlanRunner, linearity, measurePlan, measureWhatIf, planTable, whatIfTable } from "./bench/plan";
 import { benchOor } from "./bench/oor";
 import { GridRun, RingRun, gridOnce, ringComposeOnce, ringOnce } from "./bench/routing";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.env.BENCH_ONLY ?? "scale,depth,labs,bgp,routing,nc,stretch,restart,oor").split(","));
+const ONLY = new Set((process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,nc,stretch,restart,oor").split(","));
+const PLAN_SIZES = (process.env.BENCH_PLAN_SIZES ?? "1000,2000,3000").split(",").map(Number);
 const SCALE_SIZES = [10, 100, 1000, 3000];
 
 type Row = { figure: string; value: string; detail: string };
@@ -95,6 +103,45 @@ function benchScale(): void {
     }
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Plan cost beside its floor; the what-if figures when named. Tables printed as they come. */
+function benchPlan(): void {
+  const runner = new PlanRunner();
+  try {
+    if (ONLY.has("plan")) {
+      const figures = measurePlan(runner, { runs: RUNS, sizes: PLAN_SIZES, stackNodes: 10 });
+      const table = planTable(figures);
+      console.table(table);
+      const growth = linearity(figures, PLAN_SIZES);
+      console.log(`linearity: ${growth}`);
+      results.plan = { figures, table, linearity: growth };
+      for (const line of table) {
+        rows.push({
+          figure: `plan: ${line.figure}`,
+          value: `${String(line["time ms"]).split(" ")[0]} ms`,
+          detail: line["own share"]
+            ? `${line.resources} resources, peak ${line["peak RSS MB"]} MB; floor ${line["floor ms"]} ms, ${line["floor RSS MB"]} MB; own share ${line["own share"]} (by CPU time ${line["own share (CPU)"]}), RSS x${line["RSS / floor"]}`
+            : `runs ${line["time ms"]} ms, CPU ${line["CPU ms"]} ms, peak ${line["peak RSS MB"]} MB`,
+        });
+      }
+    }
+    if (ONLY.has("plan-what-if")) {
+      const figures = measureWhatIf(runner, Math.max(...PLAN_SIZES), RUNS);
+      const table = whatIfTable(figures);
+      console.table(table);
+      results.planWhatIf = { figures, table };
+      for (const line of table) {
+        rows.push({
+          figure: `plan what-if: ${line.figure}`,
+          value: `${String(line["time ms"]).split(" ")[0]} ms`,
+          detail: `${line.resources} resources, peak ${line["peak RSS MB"]} MB; against the floor ${line["time - floor ms"]} ms (CPU ${line["CPU - floor ms"]}), ${line["RSS - floor MB"]} MB`,
+        });
+      }
+    }
+  } finally {
+    runner.close();
   }
 }
 
@@ -727,6 +774,7 @@ async function section(name: string, run: () => Promise<void> | void): Promise<v
 }
 
 async function main() {
+  if (ONLY.has("plan") || ONLY.has("plan-what-if")) await section("plan", benchPlan);
   if (ONLY.has("scale")) await section("scale", benchScale);
   if (ONLY.has("depth")) await section("depth", benchDepth);
   const engineSections = ["labs", "bgp", "routing", "nc"].filter((name) => ONLY.has(name));
