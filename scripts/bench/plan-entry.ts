@@ -4,7 +4,7 @@
  * points, repoint them here; nothing else of the bench names them.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { planRoutedLab } from "../../components/net/topology";
+import { planRoutedLab } from "../../components/routed-lab/plan";
 import { RoutedLab } from "../../components/routed-lab";
 import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
