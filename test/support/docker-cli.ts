@@ -39,7 +39,14 @@ export function run(
         resolve({ stdout: stdout.toString(), stderr: stderr.toString() + (error && code === -1 ? String(error) : ""), code });
       },
     );
-    if (options.input !== undefined) child.stdin!.end(options.input);
+    if (options.input !== undefined) {
+      // A program that exits without reading its input closes the pipe: EPIPE is then no error of
+      // ours (its exit code says how it went), and unhandled it would end the test process.
+      child.stdin!.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code !== "EPIPE") throw error;
+      });
+      child.stdin!.end(options.input);
+    }
   });
 }
 
