@@ -19,6 +19,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as os from "node:os";
+import { DynamicResource } from "../declare/dynamic-providers";
 import { show } from "../net/errors";
 import { DockerHostAddress } from "./docker-host-url";
 import { HostNeeds, checkHostFacts } from "./host-facts";
@@ -109,10 +110,10 @@ export const hostCheckProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-export class HostCheck extends pulumi.dynamic.Resource {
+export class HostCheck extends DynamicResource {
   declare readonly facts: pulumi.Output<HostFacts>;
 
   constructor(name: string, args: HostCheckArgs, opts?: pulumi.CustomResourceOptions) {
-    super(hostCheckProvider, name, { ...args, privateKey: pulumi.secret(args.privateKey), facts: undefined }, opts, "netlabs", "HostCheck");
+    super("HostCheck", name, { ...args, privateKey: pulumi.secret(args.privateKey), facts: undefined }, opts);
   }
 }

@@ -13,6 +13,7 @@
  * builtins and node_modules: the code below is self-contained on purpose.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { DynamicResource } from "../declare/dynamic-providers";
 import type { HostConnection } from "./docker-host";
 import { DockerExecTarget, remoteDockerArgv, sshFailure } from "./host-exec";
 
@@ -163,7 +164,7 @@ export async function waitUntilReady(inputs: NodesReadyInputs): Promise<NodesRea
   }
 }
 
-const nodesReadyProvider: pulumi.dynamic.ResourceProvider = {
+export const nodesReadyProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: NodesReadyInputs) {
     return { id: `ready-${inputs.lab}`, outs: await waitUntilReady(inputs) };
   },
@@ -177,12 +178,12 @@ const nodesReadyProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-export class NodesReady extends pulumi.dynamic.Resource {
+export class NodesReady extends DynamicResource {
   declare readonly readyMs: pulumi.Output<Record<string, number>>;
 
   constructor(name: string, args: NodesReadyArgs, opts?: pulumi.CustomResourceOptions) {
     super(
-      nodesReadyProvider,
+      "NodesReady",
       name,
       {
         lab: args.lab,
@@ -193,8 +194,6 @@ export class NodesReady extends pulumi.dynamic.Resource {
         readyMs: undefined,
       },
       opts,
-      "netlabs",
-      "NodesReady",
     );
   }
 }

@@ -19,6 +19,7 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { DynamicResource } from "../declare/dynamic-providers";
 import type { HostConnection } from "../host/docker-host";
 import { dockerExecTarget, execTargetOf, remoteDockerArgv, sshFailure, sshLabel, sshPrefix } from "../host/host-exec";
 
@@ -285,7 +286,7 @@ export const probeProvider: pulumi.dynamic.ResourceProvider = {
   },
 };
 
-export class LabProbe extends pulumi.dynamic.Resource {
+export class LabProbe extends DynamicResource {
   declare readonly results: pulumi.Output<ProbeResult[]>;
   declare readonly passed: pulumi.Output<number>;
   declare readonly failed: pulumi.Output<number>;
@@ -297,7 +298,7 @@ export class LabProbe extends pulumi.dynamic.Resource {
       return target.kind === "ssh" ? { label: sshLabel(target), argv: sshPrefix(target) } : undefined;
     });
     super(
-      probeProvider,
+      "LabProbe",
       name,
       {
         dockerHost: args.host.url,
@@ -311,8 +312,6 @@ export class LabProbe extends pulumi.dynamic.Resource {
         failed: undefined,
       },
       opts,
-      "netlabs",
-      "LabProbe",
     );
   }
 }

@@ -6,6 +6,9 @@ import { describe, expect, it } from "vitest";
 import { DockerExecTarget, remoteDockerArgv } from "../../components/host/host-exec";
 import { hostConnection } from "../../components/host/docker-host";
 import { waitUntilReady } from "../../components/host/readiness";
+import { PROVIDER_TEXTS } from "../../components/declare/dynamic-providers.generated";
+
+const requireFromString: (code: string) => { handler: () => any } = require("require-from-string");
 
 /** The argv NodesReady runs for `docker <args>` on the host at `url`: its exec target, as DockerHost makes it. */
 const hostDockerArgv = (url: string, sshOpts: string[], args: string[]) =>
@@ -81,6 +84,15 @@ describe("NodesReady's verdict on a node that restarted", () => {
   it("names the exit code it last exited with, from its events, not the 0 of its new run", async () => {
     await withFakeDocker("137\\n5\\n", () =>
       expect(waitUntilReady(inputs)).rejects.toThrow(
+        /node bad \(container lab-bad\) restarted 1 time\(s\) \(last exit code 5\).*main gives up/s,
+      ),
+    );
+  });
+
+  it("gives the same verdict from the provider's pre-made text, as Pulumi's dynamic-provider host loads it", async () => {
+    const provider = requireFromString(PROVIDER_TEXTS.NodesReady).handler();
+    await withFakeDocker("137\\n5\\n", () =>
+      expect(provider.create(inputs)).rejects.toThrow(
         /node bad \(container lab-bad\) restarted 1 time\(s\) \(last exit code 5\).*main gives up/s,
       ),
     );
