@@ -122,7 +122,7 @@ function benchPlan(): void {
           figure: `plan: ${line.figure}`,
           value: `${String(line["time ms"]).split(" ")[0]} ms`,
           detail: line["own share"]
-            ? `${line.resources} resources, peak ${line["peak RSS MB"]} MB; floor ${line["floor ms"]} ms, ${line["floor RSS MB"]} MB; own share ${line["own share"]} (by CPU time ${line["own share (CPU)"]}), RSS x${line["RSS / floor"]}`
+            ? `${line.resources} resources, peak ${line["peak RSS MB"]} MB; floor ${line["floor ms"]} ms, ${line["floor RSS MB"]} MB; own share ${line["own share"]} (by CPU time ${line["own share (CPU)"]}), RSS x${line["RSS / floor"]}; against the floor with the same dependencies, own share by CPU ${line["own share with dependencies (CPU)"]}`
             : `runs ${line["time ms"]} ms, CPU ${line["CPU ms"]} ms, peak ${line["peak RSS MB"]} MB`,
         });
       }

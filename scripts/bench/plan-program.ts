@@ -19,6 +19,7 @@ import { runProgram } from "../../test/support/run-program";
 import { allLabsConfig, declareLab, declareLabWithLeanReadiness, declareLabWithoutReadiness, declareStack, planLab } from "./plan-entry";
 import { PlanSample, countByType, elapsed, maxRssMb, rssMb, startClock } from "./plan-sample";
 import { generateLab } from "./topologies";
+import { dependenciesFile } from "./plan-sample";
 
 async function main(): Promise<void> {
   const [kind, nodesText, ...flags] = process.argv.slice(2);
@@ -57,7 +58,10 @@ async function main(): Promise<void> {
     byType: countByType(mocks.resources.map((resource) => resource.type)),
   };
   // Written after the figures are taken: it costs neither time nor peak memory of the run.
-  if (recordFile) fs.writeFileSync(recordFile, JSON.stringify(mocks.resources));
+  if (recordFile) {
+    fs.writeFileSync(recordFile, JSON.stringify(mocks.resources));
+    fs.writeFileSync(dependenciesFile(recordFile), JSON.stringify(Object.fromEntries(mocks.options)));
+  }
   process.stdout.write(JSON.stringify(sample) + "\n");
 }
 

@@ -34,3 +34,6 @@ export function elapsed(started: Clock): { ms: number; cpuMs: number } {
   const cpu = process.cpuUsage(started.cpu);
   return { ms: Number(process.hrtime.bigint() - started.wall) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
+
+/** Where a program run's record keeps each resource's dependencies (RegistrationOptions by name), beside its record. */
+export const dependenciesFile = (recordFile: string) => recordFile.replace(/\.json$/, "") + ".dependencies.json";

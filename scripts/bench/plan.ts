@@ -35,8 +35,17 @@ export interface PlanFigure {
   cpuMs: Spread;
   rssMb: Spread;
   /** The same resources declared by an empty program; absent for the pure plan. */
-  floor?: { resources: number; ms: Spread; cpuMs: Spread; rssMb: Spread };
-  samples: { program: PlanSample[]; floor: PlanSample[] };
+  floor?: FloorFigure;
+  /** The same, with the program's dependencies between them (plan-floor.ts --same-dependencies). */
+  floorWithDependencies?: FloorFigure;
+  samples: { program: PlanSample[]; floor: PlanSample[]; floorWithDependencies: PlanSample[] };
+}
+
+export interface FloorFigure {
+  resources: number;
+  ms: Spread;
+  cpuMs: Spread;
+  rssMb: Spread;
 }
 
 export interface PlanOptions {
@@ -89,7 +98,17 @@ export class PlanRunner {
   }
 }
 
-function figureOf(figure: string, program: PlanSample[], floor: PlanSample[]): PlanFigure {
+function floorOf(samples: PlanSample[]): FloorFigure | undefined {
+  if (samples.length === 0) return undefined;
+  return {
+    resources: samples[0].resources,
+    ms: spread(samples.map((s) => s.ms)),
+    cpuMs: spread(samples.map((s) => s.cpuMs)),
+    rssMb: spread(samples.map((s) => s.maxRssMb)),
+  };
+}
+
+function figureOf(figure: string, program: PlanSample[], floor: PlanSample[], floorWithDependencies: PlanSample[] = []): PlanFigure {
   const base = {
     figure,
     resources: program[0].resources,
@@ -97,23 +116,19 @@ function figureOf(figure: string, program: PlanSample[], floor: PlanSample[]): P
     ms: spread(program.map((s) => s.ms)),
     cpuMs: spread(program.map((s) => s.cpuMs)),
     rssMb: spread(program.map((s) => s.maxRssMb)),
-    samples: { program, floor },
+    samples: { program, floor, floorWithDependencies },
   };
-  if (floor.length === 0) return base;
+  const floors = { floor: floorOf(floor), floorWithDependencies: floorOf(floorWithDependencies) };
   return {
     ...base,
-    floor: {
-      resources: floor[0].resources,
-      ms: spread(floor.map((s) => s.ms)),
-      cpuMs: spread(floor.map((s) => s.cpuMs)),
-      rssMb: spread(floor.map((s) => s.maxRssMb)),
-    },
+    ...(floors.floor ? { floor: floors.floor } : {}),
+    ...(floors.floorWithDependencies ? { floorWithDependencies: floors.floorWithDependencies } : {}),
   };
 }
 
 /**
- * `runs` alternating pairs: the program (the first run writes down what it registered), then its
- * floor from that record with the given flags.
+ * `runs` turns of three: the program (the first run writes down what it registered), then its floor
+ * from that record with the given flags, then the same floor with the program's dependencies.
  */
 export function programAndFloor(
   runner: PlanRunner,
@@ -125,13 +140,17 @@ export function programAndFloor(
   const record = runner.recordFile(label.replace(/\W+/g, "-"));
   const program: PlanSample[] = [];
   const floor: PlanSample[] = [];
+  const wired: PlanSample[] = [];
   for (let i = 0; i < runs; i++) {
     program.push(runner.run("plan-program", i === 0 ? [...programArgs, "--record", record] : programArgs));
     floor.push(runner.run("plan-floor", [record, ...floorFlags]));
+    wired.push(runner.run("plan-floor", [record, "--same-dependencies", ...floorFlags]));
   }
-  const figure = figureOf(label, program, floor);
-  if (figure.floor && figure.floor.resources !== figure.resources) {
-    throw new Error(`${label}: the floor registered ${figure.floor.resources} resources, the program ${figure.resources}`);
+  const figure = figureOf(label, program, floor, wired);
+  for (const declared of [figure.floor, figure.floorWithDependencies]) {
+    if (declared && declared.resources !== figure.resources) {
+      throw new Error(`${label}: a floor registered ${declared.resources} resources, the program ${figure.resources}`);
+    }
   }
   return figure;
 }
@@ -171,6 +190,10 @@ export function planTable(figures: PlanFigure[]): Record<string, string | number
     "own share": f.floor ? percent((f.ms.median - f.floor.ms.median) / f.ms.median) : "",
     "own share (CPU)": f.floor ? percent((f.cpuMs.median - f.floor.cpuMs.median) / f.cpuMs.median) : "",
     "RSS / floor": f.floor ? fixed(f.rssMb.median / f.floor.rssMb.median, 2) : "",
+    "floor with dependencies CPU ms": f.floorWithDependencies ? range(f.floorWithDependencies.cpuMs) : "",
+    "own share with dependencies (CPU)": f.floorWithDependencies
+      ? percent((f.cpuMs.median - f.floorWithDependencies.cpuMs.median) / f.cpuMs.median)
+      : "",
   }));
 }
 
@@ -219,6 +242,7 @@ export function measureWhatIf(runner: PlanRunner, nodes: number, runs: number): 
     },
     { figure: "program, stack traces off throughout", script: "plan-program", args: ["lab", String(nodes), "--stacks-off"] },
     { figure: "floor", script: "plan-floor", args: [record] },
+    { figure: "floor with the program's dependencies", script: "plan-floor", args: [record, "--same-dependencies"] },
     { figure: "floor, inputs only (--lean)", script: "plan-floor", args: [record, "--lean"] },
     { figure: "floor, stack traces off throughout", script: "plan-floor", args: [record, "--stacks-off"] },
     { figure: "floor without NodesReady", script: "plan-floor", args: [record, "--drop", NODES_READY] },
