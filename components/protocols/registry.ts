@@ -9,11 +9,12 @@ import { z } from "zod";
 import { BfdSpec, bfd } from "./bfd";
 import { BgpSpec, bgp } from "./bgp";
 import { FrrRouterPlan } from "./frr/config";
+import { IsisSpec, isis } from "./isis";
 import { OspfSpec, ospf } from "./ospf";
 import { AnyRoutingProtocol, RouterBase } from "./protocol";
 import { ROUTER_FIELDS } from "./router";
 
-export const PROTOCOLS = [ospf, bgp, bfd] as const;
+export const PROTOCOLS = [ospf, isis, bgp, bfd] as const;
 
 type Registered = (typeof PROTOCOLS)[number];
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
@@ -44,6 +45,8 @@ export function protocolFields(protocols: readonly AnyRoutingProtocol[], where: 
 export interface NodeRoutingSpec {
   /** OSPFv2 on this router (components/protocols/ospf). */
   ospf?: OspfSpec;
+  /** IS-IS on this router (components/protocols/isis). */
+  isis?: IsisSpec;
   /** BGP on this router (components/protocols/bgp). */
   bgp?: BgpSpec;
   /** A /32 on the router's `lo`, announced by its protocols; iBGP runs between loopbacks when an IGP carries them. */

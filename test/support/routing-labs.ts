@@ -57,6 +57,24 @@ export function ospfRing(bfd: BfdSpecInput = true): RoutedLabSpec {
 }
 
 /**
+ * The same ring running IS-IS (level 2, area 49.0001) instead of OSPF: r4's interfaces have a
+ * higher metric, so traffic between the LANs takes r2 until r1-r2 is cut.
+ */
+export function isisRing(bfd: BfdSpecInput = true): RoutedLabSpec {
+  const ring = ospfRing(bfd);
+  return {
+    ...ring,
+    segments: ring.segments.map((segment) => ({ ...segment, subnet: segment.subnet.replace(/^10\.2([01])\./, "10.5$1.") })),
+    nodes: ring.nodes.map(({ ospf, ...node }) => ({
+      ...node,
+      interfaces: node.interfaces.map((iface) => ({ ...iface, address: iface.address.replace(/^10\.2([01])\./, "10.5$1.") })),
+      ...(node.routes ? { routes: node.routes.map((route) => ({ ...route, via: route.via.replace(/^10\.2([01])\./, "10.5$1.") })) } : {}),
+      ...(ospf ? { isis: ospf.cost ? { metric: ospf.cost } : {} } : {}),
+    })),
+  };
+}
+
+/**
  * An eBGP chain of three ASes, the middle one two routers running iBGP between loopbacks that OSPF
  * carries:  h1 - r1 (AS 65001) - r2a ~ r2b (AS 65002, OSPF) - r3 (AS 65003) - h3.
  */

@@ -192,7 +192,7 @@ describe("a protocol registered in a test only, beside OSPF, BGP and BFD", () =>
     expect(r1.bfdMultihop).toEqual({ intervalMs: 300, multiplier: 3 });
     // Registered after BGP, it is no IGP BGP can use: the routers' messages name what can.
     expect(configIssues(() => planRoutedLab("rip", ripChain(), {}, [...PROTOCOLS, rip]))).toContain(
-      'nodes[2].bgp.asn: 65001 is also node "r1"\'s ASN, but the two cannot reach each other for iBGP: give both a loopback and ospf in one OSPF domain, or attach them to a common segment',
+      'nodes[2].bgp.asn: 65001 is also node "r1"\'s ASN, but the two cannot reach each other for iBGP: give both a loopback and ospf in one OSPF domain or isis in one IS-IS domain, or attach them to a common segment',
     );
     expect(configIssues(() => planRoutedLab("rip", ripChain({ image: "client" }), {}, WITH_RIP))).toContain(
       'nodes[0].image: "client" has no FRR: a node with ospf, rip or bgp runs the router image (or an image of yours with FRR)',

@@ -205,7 +205,7 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "BFD without any protocol",
       pair({ ospf: undefined }, { ospf: undefined }, { bfd: true }),
-      /^bfd: true: BFD runs on OSPF and BGP adjacencies, but no node has ospf or bgp$/m,
+      /^bfd: true: BFD runs on OSPF, IS-IS and BGP adjacencies, but no node has ospf, isis or bgp$/m,
     ],
     ["BFD interval below 10 ms", pair({}, {}, { bfd: { intervalMs: 5 } }), /^bfd\.intervalMs: must be from 10 to 60000 ms \(got 5\)$/m],
     ["BFD multiplier 1", pair({}, {}, { bfd: { multiplier: 1 } }), /^bfd\.multiplier: must be from 2 to 255 \(got 1\)$/m],
@@ -214,7 +214,7 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "multihop BFD that detects no later than the single-hop sessions",
       { ...bgpChain(), bfd: { intervalMs: 100, multiplier: 3, multihop: { intervalMs: 100 } } },
-      /^bfd\.multihop: \{"intervalMs":100\}: multihop BFD would detect a dead peer in 300 ms \(100 ms x 3\), no later than the single-hop sessions' 300 ms \(100 ms x 3\); it must be slower, or an OSPF reroute tears the iBGP sessions between loopbacks down$/m,
+      /^bfd\.multihop: \{"intervalMs":100\}: multihop BFD would detect a dead peer in 300 ms \(100 ms x 3\), no later than the single-hop sessions' 300 ms \(100 ms x 3\); it must be slower, or an OSPF or IS-IS reroute tears the iBGP sessions between loopbacks down$/m,
     ],
     [
       "a multihop BFD interval below 10 ms",
@@ -234,7 +234,7 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "multihop BFD timers in a lab without iBGP between loopbacks",
       pair({}, {}, { bfd: { multihop: { intervalMs: 300 } } }),
-      /^bfd\.multihop: \{"intervalMs":300\}: no BFD session is multihop; only iBGP between loopbacks \(both routers with a loopback and ospf\) runs one$/m,
+      /^bfd\.multihop: \{"intervalMs":300\}: no BFD session is multihop; only iBGP between loopbacks \(both routers with a loopback and ospf or isis\) runs one$/m,
     ],
     [
       "a loopback inside a segment",
@@ -250,12 +250,12 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "a loopback on a node without a protocol",
       withH1({ loopback: "10.9.0.9" }),
-      /^nodes\[2\]\.loopback: "10\.9\.0\.9": only a node with ospf or bgp has a loopback$/m,
+      /^nodes\[2\]\.loopback: "10\.9\.0\.9": only a node with ospf, isis or bgp has a loopback$/m,
     ],
     [
       "a router id on a node without a protocol",
       withH1({ routerId: "10.9.0.9" }),
-      /^nodes\[2\]\.routerId: "10\.9\.0\.9": only a node with ospf or bgp has a routerId$/m,
+      /^nodes\[2\]\.routerId: "10\.9\.0\.9": only a node with ospf, isis or bgp has a routerId$/m,
     ],
     [
       "a node file where FRR's configuration goes",
