@@ -32,6 +32,11 @@ if ! docker info >/dev/null 2>&1 && [ "$engine" = current ]; then
   # Its pid is kept by the script (/run/docker-netlabs-engine-main): only it is ever stopped.
   bash "$here/current-engine.sh" start --name main --netns none --socket /var/run/docker.sock
 fi
+# Where every test must run (CI=true, NETLABS_REQUIRE_CURRENT_ENGINE=1), the current engine's tree
+# too, which test/e2e/current-engine.test.ts starts engines from, even with an engine answering.
+if [ "${CI:-}" = true ] || [ "${NETLABS_REQUIRE_CURRENT_ENGINE:-}" = 1 ]; then
+  bash "$here/current-engine.sh" install
+fi
 if ! docker info >/dev/null 2>&1; then
   echo "prepare: starting dockerd"
   # dockerd is ours to start here: its PID is kept so that only it is ever stopped.

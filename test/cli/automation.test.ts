@@ -16,7 +16,7 @@ import { fetchText, freePort, newTestRun } from "../support/lab-harness";
 import {
   CliSite,
   changesOf,
-  cliUnavailableReason,
+  CLI_TIER,
   destroyFromFreshWorkspace,
   devStackConfig,
   failedProbes,
@@ -26,8 +26,9 @@ import {
   within,
   writeStackConfig,
 } from "./support/cli-stack";
+import { skipUnless } from "../support/requirements";
 
-const skipReason = cliUnavailableReason();
+const skipReason = skipUnless(CLI_TIER);
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier: ${skipReason}`);
 const testRun = newTestRun();
 

@@ -19,7 +19,7 @@ import {
   NETWORK,
   StackObjects,
   changesOf,
-  cliUnavailableReason,
+  CLI_TIER,
   failedProbes,
   newSite,
   stackLeftovers,
@@ -29,8 +29,9 @@ import {
   writeStackConfig,
 } from "./support/cli-stack";
 import { V1, V2, V3, V4, Version, fromH1, routedLab } from "../support/changing-lab";
+import { skipUnless } from "../support/requirements";
 
-const skipReason = cliUnavailableReason();
+const skipReason = skipUnless(CLI_TIER);
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier (lab changes): ${skipReason}`);
 const testRun = newTestRun();
 const LAB = "routed-lab";

@@ -15,21 +15,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
 import { execIn, waitFor } from "../support/docker-cli";
 import { freePort, newTestRun } from "../support/lab-harness";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, startSshd } from "../support/sshd";
 import {
   CliSite,
-  cliUnavailableReason,
+  CLI_TIER,
   destroyFromFreshWorkspace,
   failedProbes,
   newSite,
-  sshClientUnavailableReason,
   stackLeftovers,
   tearDown,
   within,
   writeStackConfig,
 } from "./support/cli-stack";
+import { SSHD, SSH_CLIENT, skipUnless } from "../support/requirements";
 
-const skipReason = cliUnavailableReason() ?? sshdUnavailableReason() ?? sshClientUnavailableReason();
+const skipReason = skipUnless([...CLI_TIER, SSHD, SSH_CLIENT]);
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier (ssh:// site): ${skipReason}`);
 const testRun = newTestRun();
 

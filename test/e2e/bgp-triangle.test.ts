@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_QUESTION } from "../../components/bgp";
 import { bgpPeers, measureOutage, nextHop, traceHops, waitForEstablished } from "../support/bgp-probes";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { execIn, run, waitFor } from "../support/docker-cli";
 import { valueOf } from "../support/run-program";
 import { DeployedStack, deployStack, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 const LAB = "bgp-triangle";

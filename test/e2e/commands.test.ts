@@ -9,9 +9,10 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RealDockerMocks } from "../support/real-docker-mocks";
 import { runProgram, valueOf } from "../support/run-program";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, startSshd } from "../support/sshd";
+import { SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = sshdUnavailableReason();
+const skipReason = skipUnless([SSHD]);
 if (skipReason) console.warn(`[skipped] remote command tests: ${skipReason}`);
 
 describe("command resources in the real tier", () => {

@@ -6,12 +6,12 @@
  * and ended by this test, never the machine's own.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
-import { emulatedHostsUnavailableReason } from "../support/emulated-hosts";
+import { execIn, run, waitFor } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun } from "../support/lab-harness";
 import { RestartLab, startRestartLab } from "../support/restart-lab";
+import { DOCKER, EMULATED_HOSTS, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? emulatedHostsUnavailableReason();
+const skipReason = skipUnless([DOCKER, EMULATED_HOSTS]);
 if (skipReason) console.warn(`[skipped] daemon restart: ${skipReason}`);
 const testRun = newTestRun();
 

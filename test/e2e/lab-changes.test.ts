@@ -9,7 +9,7 @@
  */
 import * as docker from "@pulumi/docker";
 import { afterAll, describe, expect, it } from "vitest";
-import { dockerUnavailableReason, docker as dockerCli, execIn, LOCAL_DOCKER } from "../support/docker-cli";
+import { docker as dockerCli, execIn, LOCAL_DOCKER } from "../support/docker-cli";
 import {
   DeployedStack,
   TEST_LABEL,
@@ -24,8 +24,9 @@ import {
 } from "../support/lab-harness";
 import { StepKind } from "../support/real-docker-mocks";
 import { V1, V2, V3, V4, Version, fromH1, routedLab } from "../support/changing-lab";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 const LAB = "routed-lab";

@@ -13,7 +13,7 @@ import { labLabels } from "../../components/labels";
 import { LispSite, LispSiteArgs, OorRouter } from "../../components/oor";
 import { LabProbe } from "../../components/probe/lab-probe";
 import { OOR_LAB } from "../../components/oor";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { execIn, run, waitFor } from "../support/docker-cli";
 import {
   Deployed,
   DeployedStack,
@@ -28,8 +28,9 @@ import {
 } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
 import { LispDataPacket, captureLispData, pingOnce } from "../support/oor-packets";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const KEY = "netlabs-test-key-1";
 const LAB = "oor-2xtrs-1msmr";

@@ -7,13 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
 import { measureOutage, nextHop, traceHops } from "../support/bgp-probes";
-import { dockerUnavailableReason, execIn, waitFor } from "../support/docker-cli";
+import { execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { ospfRing } from "../support/routing-labs";
 import { traceRouters } from "../support/failover-trace";
 import { cutLink, firstStartedAt, waitForConvergence } from "../support/routing-probes";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

@@ -7,12 +7,13 @@
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
-import { dockerUnavailableReason, execIn } from "../support/docker-cli";
+import { execIn } from "../support/docker-cli";
 import { DeployedStack, deployStack, freePort, leftovers, newTestRun, sweep } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
-import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "../support/sshd";
+import { SshdFixture, startSshd, strangerKeyPair } from "../support/sshd";
+import { DOCKER, SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason();
+const skipReason = skipUnless([DOCKER, SSHD]);
 if (skipReason) console.warn(`[skipped] remote site tests: ${skipReason}`);
 
 describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {

@@ -14,7 +14,8 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { LABEL_PREFIX } from "../../../components/labels";
 import type { ProbeResult } from "../../../components/probe/lab-probe";
-import { LOCAL_DOCKER, docker, dockerUnavailableReason, run } from "../../support/docker-cli";
+import { LOCAL_DOCKER, docker, run } from "../../support/docker-cli";
+import { DOCKER, Requirement } from "../../support/requirements";
 import { TestRun, sweep } from "../../support/lab-harness";
 
 export const ROOT = path.resolve(__dirname, "../../..");
@@ -31,45 +32,42 @@ export const CONTAINER = "docker:index/container:Container";
 export const NETWORK = "docker:index/network:Network";
 
 /**
- * Why the CLI tier cannot run here: no `pulumi` CLI, no docker provider plugin at the version the
- * SDK asks for (the CLI would try to download it), or no Docker engine. Where
- * NETLABS_REQUIRE_CLI=1 a missing piece is a failure instead of a skip.
+ * The `pulumi` CLI on PATH. The one requirement CI lets skip (test/support/requirements.ts): the CLI
+ * cannot be installed on every machine (it downloads binaries); NETLABS_REQUIRE_CLI=1 requires it.
  */
-export function cliUnavailableReason(): string | undefined {
-  const reason = pulumiUnavailableReason() ?? dockerUnavailableReason();
-  if (reason && process.env.NETLABS_REQUIRE_CLI === "1") throw new Error(`CLI tier required here but ${reason}`);
-  return reason;
-}
+export const PULUMI_CLI: Requirement = {
+  name: "pulumi-cli",
+  missing: () => {
+    try {
+      execFileSync("pulumi", ["version"], { stdio: "pipe", timeout: 20_000 });
+      return undefined;
+    } catch {
+      return "no `pulumi` CLI on PATH (it cannot be installed on this machine: it downloads binaries)";
+    }
+  },
+};
 
-function pulumiUnavailableReason(): string | undefined {
-  try {
-    execFileSync("pulumi", ["version"], { stdio: "pipe", timeout: 20_000 });
-  } catch {
-    return "no `pulumi` CLI on PATH (it cannot be installed on this machine: it downloads binaries)";
-  }
-  let plugins: { name: string; kind: string; version: string }[] = [];
-  try {
-    plugins = JSON.parse(execFileSync("pulumi", ["plugin", "ls", "--json"], { stdio: "pipe", timeout: 30_000 }).toString()) ?? [];
-  } catch {
-    plugins = [];
-  }
-  const found = plugins.some(
-    (p) => p.name === "docker" && (p.kind ?? "resource") === "resource" && p.version.replace(/^v/, "") === DOCKER_PLUGIN_VERSION,
-  );
-  return found
-    ? undefined
-    : `no docker provider plugin ${DOCKER_PLUGIN_VERSION} in ${PULUMI_HOME}/plugins (pulumi plugin install resource docker ${DOCKER_PLUGIN_VERSION})`;
-}
+/** The docker provider plugin at the version the SDK asks for (else the CLI would try to download it). */
+export const PULUMI_DOCKER_PLUGIN: Requirement = {
+  name: "pulumi-docker-plugin",
+  missing: () => {
+    let plugins: { name: string; kind: string; version: string }[] = [];
+    try {
+      plugins = JSON.parse(execFileSync("pulumi", ["plugin", "ls", "--json"], { stdio: "pipe", timeout: 30_000 }).toString()) ?? [];
+    } catch {
+      plugins = [];
+    }
+    const found = plugins.some(
+      (p) => p.name === "docker" && (p.kind ?? "resource") === "resource" && p.version.replace(/^v/, "") === DOCKER_PLUGIN_VERSION,
+    );
+    return found
+      ? undefined
+      : `no docker provider plugin ${DOCKER_PLUGIN_VERSION} in ${PULUMI_HOME}/plugins (pulumi plugin install resource docker ${DOCKER_PLUGIN_VERSION})`;
+  },
+};
 
-/** Why an OpenSSH client is missing, or undefined. */
-export function sshClientUnavailableReason(): string | undefined {
-  try {
-    execFileSync("ssh", ["-V"], { stdio: "pipe", timeout: 10_000 });
-    return undefined;
-  } catch {
-    return "no `ssh` client on PATH (install openssh-client)";
-  }
-}
+/** What the CLI tier needs: the CLI, its docker plugin and a Docker engine (for `skipUnless`). */
+export const CLI_TIER: Requirement[] = [PULUMI_CLI, PULUMI_DOCKER_PLUGIN, DOCKER];
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `netlabs-${prefix}-`));
