@@ -15,6 +15,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { LABEL_PREFIX } from "../../../components/labels";
 import type { ProbeResult } from "../../../components/probe/lab-probe";
 import { LOCAL_DOCKER, docker, run } from "../../support/docker-cli";
+import { runHostRules } from "../../support/host-rules";
 import { DOCKER, Requirement } from "../../support/requirements";
 import { TestRun, sweep } from "../../support/lab-harness";
 
@@ -215,17 +216,13 @@ export async function stackObjects(stackName: string): Promise<StackObjects> {
   };
 }
 
-/** What the stack left: containers and networks by its label, host rules by the run's prefix. */
+/** What the stack left: containers and networks by its label, host rules by the run's prefix; throws when a listing fails. */
 export async function stackLeftovers(
   stackName: string,
   testRun: TestRun,
 ): Promise<{ containers: string[]; networks: string[]; hostRules: string[] }> {
   const objects = await stackObjects(stackName);
-  const hostRules: string[] = [];
-  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
-    const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"], { timeoutMs: 10_000 });
-    hostRules.push(...listed.stdout.split("\n").filter((line) => line.includes(`docker-netlabs:${testRun.prefix}`)));
-  }
+  const hostRules = (await runHostRules(testRun.prefix)).map(({ rule }) => rule);
   return { containers: Object.keys(objects.containers).sort(), networks: Object.keys(objects.networks).sort(), hostRules };
 }
 
