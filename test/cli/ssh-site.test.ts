@@ -66,8 +66,12 @@ describe.skipIf(skipReason)(`an ssh:// site through the Pulumi CLI${skipReason ?
   });
 
   it("deploys through ssh://, the probe passes over SSH, and the client fetches server-1 by name", async () => {
+    const before = sshd!.connections();
     up = await site.stack.up({ signal: within(10) });
     expect(up.summary.result).toBe("succeeded");
+    // Everything reached the engine through the SSH server: the provider (at least once), the
+    // readiness gate, the probe and the host check (one each); the e2e tier counts this through the double.
+    expect(sshd!.connections() - before).toBeGreaterThanOrEqual(4);
     const probes = up.outputs.probes.value;
     expect(probes["networking-demo"].length).toBeGreaterThan(0);
     expect(failedProbes(probes)).toEqual([]);

@@ -15,11 +15,11 @@ import { SSHD, skipUnless } from "../support/requirements";
 const skipReason = skipUnless([SSHD]);
 if (skipReason) console.warn(`[skipped] remote command tests: ${skipReason}`);
 
-describe("command resources in the real tier", () => {
+describe("(test double) command resources in the real tier", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-cmd-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("local Command: create now, delete on destroy", async () => {
+  it("(test double) local Command: create now, delete on destroy", async () => {
     const marker = path.join(dir, "local");
     const mocks = new RealDockerMocks();
     const stdout = await runProgram(mocks, () => {
@@ -44,7 +44,7 @@ describe("command resources in the real tier", () => {
     });
     afterAll(async () => sshd && (await sshd.stop()));
 
-    it("runs create over SSH and delete on destroy", async () => {
+    it("(test double) runs create over SSH and delete on destroy", async () => {
       const marker = path.join(dir, "remote");
       const mocks = new RealDockerMocks();
       const stdout = await runProgram(mocks, () => {

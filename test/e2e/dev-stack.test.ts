@@ -41,7 +41,7 @@ describe.skipIf(skipReason)(`dev stack on real Docker${skipReason ? ` (skipped: 
     await sweep(testRun);
   });
 
-  it("brings the stack up in parallel and reports how long it took", async () => {
+  it("(test double) brings the stack up in parallel and reports how long it took", async () => {
     const client = container("networking-demo", "client-1");
     const fetched = await waitFor(
       async () => {

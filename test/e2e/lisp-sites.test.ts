@@ -77,7 +77,7 @@ describe.skipIf(skipReason)(
       }
     });
 
-    it("a second up of the msmr stack, with its probe, finds both sites registered and changes nothing else", async () => {
+    it("(test double) a second up of the msmr stack, with its probe, finds both sites registered and changes nothing else", async () => {
       msmr = await redeployStack(testRun, msmr!, lispStackConfig("msmr", msHost, KEY));
       const results = await valueOf(msmr.outputs.probes["lisp-msmr"]);
       expect(results.map((r) => [r.name, r.ok])).toEqual([

@@ -264,7 +264,7 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
     expect(udp).toMatch(/:10F6 /);
   });
 
-  it("a site with a wrong key is refused by the MS (its log and the probe) and unreachable; the right key brings it back", async () => {
+  it("(test double) a site with a wrong key is refused by the MS (its log and the probe) and unreachable; the right key brings it back", async () => {
     late = await deployProgram(() => new LispSite("late", siteArgs(base.outputs.rloc, prefixes.late, "198.18.12.13", WRONG)));
     const refusedFile = `/run/oor/refused/${prefixes.late.replace("/", "_")}`;
     const ms = base.outputs.ms.containerName;

@@ -64,7 +64,7 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
       expect(Number(facts.dockerVersion.split(".")[0])).toBeGreaterThanOrEqual(20);
     });
 
-    it("reports how many SSH connections the deploy used", () => {
+    it("(test double) reports how many SSH connections the deploy used", () => {
       // Through the double, every docker CLI call is one `ssh ... dial-stdio` (the provider's own
       // client keeps its connections alive, so it dials far fewer); readiness polls and probe
       // checks are one `ssh` each; the host check is one ssh2 connection.

@@ -21,7 +21,8 @@ export type RequirementName =
   | "current-engine"
   | "bridge-netfilter"
   | "pulumi-cli"
-  | "pulumi-docker-plugin";
+  | "pulumi-docker-plugin"
+  | "pulumi-command-plugin";
 
 export interface Requirement {
   name: RequirementName;
@@ -39,6 +40,7 @@ const REQUIRED_BY: Record<RequirementName, string[]> = {
   "bridge-netfilter": ["CI", "NETLABS_REQUIRE_E2E"],
   "pulumi-cli": ["NETLABS_REQUIRE_CLI"],
   "pulumi-docker-plugin": ["CI", "NETLABS_REQUIRE_CLI"],
+  "pulumi-command-plugin": ["CI", "NETLABS_REQUIRE_CLI"],
 };
 
 /** The variable of `env` that makes `name` required (e.g. "CI=true"), or undefined. */

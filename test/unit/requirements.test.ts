@@ -20,6 +20,7 @@ const ALL_BUT_THE_CLI: RequirementName[] = [
   "current-engine",
   "bridge-netfilter",
   "pulumi-docker-plugin",
+  "pulumi-command-plugin",
 ];
 
 describe("skipUnless: skip here, fail in CI", () => {
@@ -105,5 +106,36 @@ describe("no skip in test/ goes around skipUnless", () => {
     expect(bypasses("test/e2e/x.test.ts", 'const skipReason = skipUnless([DOCKER]);\ndescribe.skipIf(skipReason)("x", () => {});')).toEqual(
       [],
     );
+  });
+});
+
+/**
+ * Tests that assert the test double's own model (issue 20, point 22) say so in their names: the
+ * steps of a second deploy, its timings, its SSH dials, its @pulumi/command support. The product
+ * claim each stands for is asserted again in test/cli, through the real CLI and providers.
+ */
+const DOUBLE_MODEL = /mocks\.(steps|timings|sshConnections)\b|\bstepsOf\(|peakConcurrency\(|new command\.(local|remote)\.Command\(/;
+
+/** The e2e tests of one file that assert the double's model without "(test double)" in their names. */
+function unlabelled(text: string): string[] {
+  const tests = [...text.matchAll(/\bit\(\s*(["'`])((?:(?!\1).)*)\1/g)];
+  return tests.flatMap((test, i) => {
+    const body = text
+      .slice(test.index, tests[i + 1]?.index ?? text.length)
+      .split("\n")
+      .filter((line) => !/figures\.push\(|console\.log\(/.test(line)) // printed figures assert nothing
+      .join("\n");
+    return DOUBLE_MODEL.test(body) && !test[2].startsWith("(test double) ") ? [test[2]] : [];
+  });
+}
+
+describe("tests of the test double's own model say so", () => {
+  const e2e = testSources().filter(({ file }) => file.startsWith("test/e2e/"));
+
+  it("every e2e test asserting the double's steps, timings, dials or commands is named '(test double) …'", () => {
+    expect(e2e.flatMap(({ file, text }) => unlabelled(text).map((name) => `${file}: ${name}`))).toEqual([]);
+    // Not vacuous: the suite has such tests, and an unlabelled one is caught.
+    expect(e2e.filter(({ text }) => DOUBLE_MODEL.test(text)).length).toBeGreaterThan(4);
+    expect(unlabelled('it("adds a node", async () => {\n  expect(stepsOf(CONTAINER, ["h3"])).toEqual({});\n});')).toEqual(["adds a node"]);
   });
 });
