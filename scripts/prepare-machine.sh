@@ -18,6 +18,9 @@ command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 command -v iptables >/dev/null || need_pkgs+=(iptables)
 [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
 command -v ip >/dev/null || need_pkgs+=(iproute2)
+# debootstrap checks the Debian release it installs the current engine from against this keyring
+# (always there on Debian; a package on Ubuntu, e.g. the public CI's runners).
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_pkgs+=(debian-archive-keyring)
 [ $bench = yes ] && ! command -v docker-compose >/dev/null && need_pkgs+=(docker-compose)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "prepare: installing ${need_pkgs[*]}"
