@@ -81,6 +81,14 @@ function median(values: number[]): number {
 }
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
+/**
+ * Failover targets. The e2e tier asserts the mechanism (BFD saw the cut, the path rerouted); how
+ * fast is judged here, against the bounds the e2e tests used to assert.
+ */
+const FAILOVER_TARGET_MS = { bgp: 10_000, ring: 1_000 };
+/** A figure in ms, marked when it is not under its target. */
+const judged = (ms: number, targetMs: number) => `${ms.toFixed(0)} ms${ms < targetMs ? "" : ` (over the ${targetMs} ms target)`}`;
+
 // ---------------------------------------------------------------- plan cost and graph shape
 
 function benchScale(): void {
@@ -505,8 +513,8 @@ async function benchBgp(): Promise<void> {
   rows.push(
     {
       figure: "bgp failover, one-sided R1-R2 cut, BFD 100ms x3",
-      value: `${m(ours, "outageMs").toFixed(0)} ms`,
-      detail: `runs: ${ours.map((r) => r.outageMs).join(", ")} ms`,
+      value: judged(m(ours, "outageMs"), FAILOVER_TARGET_MS.bgp),
+      detail: `target < ${FAILOVER_TARGET_MS.bgp} ms; runs: ${ours.map((r) => r.outageMs).join(", ")} ms`,
     },
     {
       figure: "bgp failover, same cut, BFD off (timers 1/3)",
@@ -557,8 +565,8 @@ async function benchRouting(): Promise<void> {
         },
     {
       figure: "ospf-ring failover, one-sided r1-r2 cut, BFD 100ms x3",
-      value: `${m(withBfd, "outageMs").toFixed(0)} ms`,
-      detail: runs(withBfd, "outageMs"),
+      value: judged(m(withBfd, "outageMs"), FAILOVER_TARGET_MS.ring),
+      detail: `target < ${FAILOVER_TARGET_MS.ring} ms; ${runs(withBfd, "outageMs")}`,
     },
     {
       figure: "ospf-ring failover, same cut, BFD off (hello 1 s, dead 4 s)",

@@ -18,6 +18,9 @@ command -v debootstrap >/dev/null || need_pkgs+=(debootstrap)
 command -v iptables >/dev/null || need_pkgs+=(iptables)
 [ -x /usr/sbin/sshd ] || need_pkgs+=(openssh-server)
 command -v ip >/dev/null || need_pkgs+=(iproute2)
+# debootstrap checks the Debian release it installs the current engine from against this keyring
+# (always there on Debian; a package on Ubuntu, e.g. the public CI's runners).
+[ -f /usr/share/keyrings/debian-archive-keyring.gpg ] || need_pkgs+=(debian-archive-keyring)
 [ $bench = yes ] && ! command -v docker-compose >/dev/null && need_pkgs+=(docker-compose)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "prepare: installing ${need_pkgs[*]}"
@@ -31,6 +34,11 @@ if ! docker info >/dev/null 2>&1 && [ "$engine" = current ]; then
   bash "$here/current-engine.sh" install
   # Its pid is kept by the script (/run/docker-netlabs-engine-main): only it is ever stopped.
   bash "$here/current-engine.sh" start --name main --netns none --socket /var/run/docker.sock
+fi
+# Where every test must run (CI=true, NETLABS_REQUIRE_CURRENT_ENGINE=1), the current engine's tree
+# too, which test/e2e/current-engine.test.ts starts engines from, even with an engine answering.
+if [ "${CI:-}" = true ] || [ "${NETLABS_REQUIRE_CURRENT_ENGINE:-}" = 1 ]; then
+  bash "$here/current-engine.sh" install
 fi
 if ! docker info >/dev/null 2>&1; then
   echo "prepare: starting dockerd"

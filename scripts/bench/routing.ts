@@ -72,7 +72,7 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
         { seconds: bfd ? 8 : 15 },
       );
       const traced = await trace.stop();
-      // Kept for a failover slower than the e2e test allows, to be read afterwards.
+      // Kept for a failover over the bench's 1 s target, to be read afterwards.
       if (outage.outageMs >= 1000) writeSlowTrace(`ring-${bfd ? "bfd" : "nobfd"}-${fail.name}-${outage.outageMs}ms`, traced);
       return { outageMs: outage.outageMs, restore: () => failed!.restore() };
     };

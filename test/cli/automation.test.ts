@@ -15,8 +15,9 @@ import { execIn, waitFor } from "../support/docker-cli";
 import { fetchText, freePort, newTestRun } from "../support/lab-harness";
 import {
   CliSite,
+  InFlight,
   changesOf,
-  cliUnavailableReason,
+  CLI_TIER,
   destroyFromFreshWorkspace,
   devStackConfig,
   failedProbes,
@@ -26,8 +27,9 @@ import {
   within,
   writeStackConfig,
 } from "./support/cli-stack";
+import { skipUnless } from "../support/requirements";
 
-const skipReason = cliUnavailableReason();
+const skipReason = skipUnless(CLI_TIER);
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier: ${skipReason}`);
 const testRun = newTestRun();
 
@@ -68,9 +70,12 @@ describe.skipIf(skipReason)(`dev stack through the Pulumi CLI${skipReason ? ` (s
     expect(preview.changeSummary.create).toBeGreaterThan(20);
   });
 
-  it("deploys it, and every probe of every lab passes", async () => {
-    up = await site.stack.up({ signal: within(14) });
+  it("deploys it in parallel (more than one resource in flight at once), and every probe of every lab passes", async () => {
+    const inFlight = new InFlight();
+    up = await site.stack.up({ onEvent: inFlight.onEvent, signal: within(14) });
     expect(up.summary.result).toBe("succeeded");
+    // The product claim behind the e2e tier's "(test double)" peak concurrency, from the real engine.
+    expect(inFlight.peak()).toBeGreaterThan(1);
     const probes = up.outputs.probes.value;
     expect(Object.keys(probes).sort()).toEqual(["bgp-triangle", "networking-demo", "routed-lan"]);
     for (const results of Object.values(probes) as unknown[][]) expect(results.length).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ import {
   NETWORK,
   StackObjects,
   changesOf,
-  cliUnavailableReason,
+  CLI_TIER,
   failedProbes,
   newSite,
   stackLeftovers,
@@ -29,8 +29,9 @@ import {
   writeStackConfig,
 } from "./support/cli-stack";
 import { V1, V2, V3, V4, Version, fromH1, routedLab } from "../support/changing-lab";
+import { skipUnless } from "../support/requirements";
 
-const skipReason = cliUnavailableReason();
+const skipReason = skipUnless(CLI_TIER);
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier (lab changes): ${skipReason}`);
 const testRun = newTestRun();
 const LAB = "routed-lab";
@@ -110,7 +111,7 @@ describe.skipIf(skipReason)(`a running lab changed through the Pulumi CLI${skipR
     await snapshot();
   }, 900_000);
 
-  it("adds a node (h3): only h3 is created, nothing else is replaced", async () => {
+  it("adds a node (h3): only h3 is created, nothing else is replaced; the readiness gate and the probe run again", async () => {
     const { result, log } = await upWith(V2);
     expect(containerChanges(log, ["r1", "h1", "h2", "h3"])).toEqual({
       "routed-lab-r1": "unchanged",
@@ -120,6 +121,8 @@ describe.skipIf(skipReason)(`a running lab changed through the Pulumi CLI${skipR
       "routed-lab-bridge-guard": "unchanged",
     });
     expect(networkChanges(log)).toEqual({ "routed-lab-lan1": "unchanged", "routed-lab-lan2": "unchanged" });
+    // Besides the containers, only the readiness gate and the probe run again (as the test double plays it).
+    expect(log.changedExcept([CONTAINER])).toEqual({ "routed-lab-ready": "updated", [`${prefix}routed-lab-probe`]: "updated" });
     const changes = changesOf(result.summary);
     expect(changes.create).toBe(1);
     expect(changes.delete).toBeUndefined();

@@ -15,21 +15,21 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
 import { execIn, waitFor } from "../support/docker-cli";
 import { freePort, newTestRun } from "../support/lab-harness";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, startSshd } from "../support/sshd";
 import {
   CliSite,
-  cliUnavailableReason,
+  CLI_TIER,
   destroyFromFreshWorkspace,
   failedProbes,
   newSite,
-  sshClientUnavailableReason,
   stackLeftovers,
   tearDown,
   within,
   writeStackConfig,
 } from "./support/cli-stack";
+import { SSHD, SSH_CLIENT, skipUnless } from "../support/requirements";
 
-const skipReason = cliUnavailableReason() ?? sshdUnavailableReason() ?? sshClientUnavailableReason();
+const skipReason = skipUnless([...CLI_TIER, SSHD, SSH_CLIENT]);
 if (skipReason) console.warn(`[skipped] Pulumi CLI tier (ssh:// site): ${skipReason}`);
 const testRun = newTestRun();
 
@@ -66,8 +66,12 @@ describe.skipIf(skipReason)(`an ssh:// site through the Pulumi CLI${skipReason ?
   });
 
   it("deploys through ssh://, the probe passes over SSH, and the client fetches server-1 by name", async () => {
+    const before = sshd!.connections();
     up = await site.stack.up({ signal: within(10) });
     expect(up.summary.result).toBe("succeeded");
+    // Everything reached the engine through the SSH server: the provider (at least once), the
+    // readiness gate, the probe and the host check (one each); the e2e tier counts this through the double.
+    expect(sshd!.connections() - before).toBeGreaterThanOrEqual(4);
     const probes = up.outputs.probes.value;
     expect(probes["networking-demo"].length).toBeGreaterThan(0);
     expect(failedProbes(probes)).toEqual([]);

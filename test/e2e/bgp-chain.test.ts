@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
 import { bgpPeers, traceHops } from "../support/bgp-probes";
-import { dockerUnavailableReason, execIn, waitFor } from "../support/docker-cli";
+import { execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { bgpChain } from "../support/routing-labs";
 import { bestAsPath, ospfStates, waitForConvergence } from "../support/routing-probes";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

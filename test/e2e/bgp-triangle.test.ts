@@ -1,15 +1,18 @@
 /**
  * The BGP triangle on real Docker and real FRR: sessions, the question fetched along R1-R2, a
- * one-sided cut of R1-R2 with the outage measured, the path's return, and R3 restarted.
+ * one-sided cut of R1-R2 that R2's BFD detects and the path moves around (the outage is printed;
+ * how fast is the bench's to judge), the path's return, and R3 restarted.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_QUESTION } from "../../components/bgp";
-import { bgpPeers, measureOutage, nextHop, traceHops, waitForEstablished } from "../support/bgp-probes";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { bgpNeighbor, bgpPeers, measureOutage, nextHop, traceHops, waitForEstablished } from "../support/bgp-probes";
+import { bfdPeer } from "../support/routing-probes";
+import { execIn, run, waitFor } from "../support/docker-cli";
 import { valueOf } from "../support/run-program";
 import { DeployedStack, deployStack, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 const LAB = "bgp-triangle";
@@ -82,16 +85,24 @@ describe.skipIf(skipReason)(`BGP triangle on real Docker and FRR${skipReason ? `
     expect(await nextHop(node("web").container, "10.0.0.10")).toBe(node("r2").addresses["web-lan"]);
   });
 
-  it("a one-sided cut of R1-R2 moves traffic through R3; the outage is measured", async () => {
+  it("a one-sided cut of R1-R2: R2's BFD sees R1 fall silent and drops the session (not the hold timer); traffic moves through R3", async () => {
     const r1r2 = deployed.outputs.labs[LAB].segments.r1r2.network;
+    const r2 = node("r2").container;
+    const r1Address = node("r1").addresses.r1r2;
     const outage = await measureOutage(node("host").container, node("web").addresses["web-lan"], () =>
       run("docker", ["network", "disconnect", r1r2, node("r1").container]),
     );
+    // How fast is the bench's figure (npm run bench -- bgp); here, the mechanism.
     console.log(
       `[figures] bgp-triangle failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost)`,
     );
     expect(outage.received).toBeGreaterThan(0);
-    expect(outage.outageMs).toBeLessThan(10_000);
+    // R2's side stays up: only BFD (or the 3 s hold timer) can tell it R1 is gone. BFD must have.
+    await waitFor(async () => (await bfdPeer(r2, r1Address))?.status === "down", { timeoutMs: 5_000 });
+    expect(await bfdPeer(r2, r1Address)).toEqual({ status: "down", diagnostic: "control detection time expired" });
+    const session = await bgpNeighbor(r2, r1Address);
+    expect(session.state).not.toBe("Established");
+    expect(session.lastResetDueTo, `last notification: ${session.lastNotificationReason}`).toBe("BFD down received");
     expect((await fetchQuestion()).stdout).toBe(DEFAULT_QUESTION);
     const hops = await traceHops(node("host").container, node("web").addresses["web-lan"]);
     expect(hops).toEqual([

@@ -9,16 +9,17 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RealDockerMocks } from "../support/real-docker-mocks";
 import { runProgram, valueOf } from "../support/run-program";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, startSshd } from "../support/sshd";
+import { SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = sshdUnavailableReason();
+const skipReason = skipUnless([SSHD]);
 if (skipReason) console.warn(`[skipped] remote command tests: ${skipReason}`);
 
-describe("command resources in the real tier", () => {
+describe("(test double) command resources in the real tier", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-cmd-"));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it("local Command: create now, delete on destroy", async () => {
+  it("(test double) local Command: create now, delete on destroy", async () => {
     const marker = path.join(dir, "local");
     const mocks = new RealDockerMocks();
     const stdout = await runProgram(mocks, () => {
@@ -43,7 +44,7 @@ describe("command resources in the real tier", () => {
     });
     afterAll(async () => sshd && (await sshd.stop()));
 
-    it("runs create over SSH and delete on destroy", async () => {
+    it("(test double) runs create over SSH and delete on destroy", async () => {
       const marker = path.join(dir, "remote");
       const mocks = new RealDockerMocks();
       const stdout = await runProgram(mocks, () => {

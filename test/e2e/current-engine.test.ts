@@ -11,11 +11,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CURRENT_ENGINE_TREE, CurrentEngine, currentEngineUnavailableReason, startCurrentEngine } from "../support/current-engine";
-import { DockerTarget, docker, dockerUnavailableReason, execIn } from "../support/docker-cli";
+import { CURRENT_ENGINE_TREE, CurrentEngine, startCurrentEngine } from "../support/current-engine";
+import { DockerTarget, docker, execIn } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun } from "../support/lab-harness";
+import { CURRENT_ENGINE, DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? currentEngineUnavailableReason();
+const skipReason = skipUnless([DOCKER, CURRENT_ENGINE]);
 if (skipReason) console.warn(`[skipped] current engine tests: ${skipReason}`);
 
 const BASE = "debian:bookworm-slim";

@@ -14,13 +14,14 @@ import { BASE_IMAGE, parseIpAddr } from "../../components/host/engine-facts";
 import { DockerExecTarget, dockerExecTarget } from "../../components/host/host-exec";
 import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
-import { CurrentEngine, currentEngineUnavailableReason, startCurrentEngine } from "../support/current-engine";
-import { docker, dockerUnavailableReason, waitFor } from "../support/docker-cli";
+import { CurrentEngine, startCurrentEngine } from "../support/current-engine";
+import { docker, waitFor } from "../support/docker-cli";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 import { stackFileConfig } from "../support/stack-files";
+import { CURRENT_ENGINE, DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? currentEngineUnavailableReason();
+const skipReason = skipUnless([DOCKER, CURRENT_ENGINE]);
 if (skipReason) console.warn(`[skipped] engine facts tests: ${skipReason}`);
 
 /** An address of the documentation range, on the engine's side only. */

@@ -2,10 +2,11 @@
  * Bad input and failures half way: a clear error, and nothing left behind on the engine.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { dockerUnavailableReason, docker, LOCAL_DOCKER } from "../support/docker-cli";
+import { docker, LOCAL_DOCKER } from "../support/docker-cli";
 import { TEST_LABEL, deployStack, leftovers, newTestRun, sweep } from "../support/lab-harness";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

@@ -9,12 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { planRoutedLab } from "../../components/routed-lab/plan";
 import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { planBgpTriangle } from "../../components/bgp";
-import { dockerUnavailableReason, run } from "../support/docker-cli";
+import { run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
 import { bgpChain, ospfGrid, ospfRing } from "../support/routing-labs";
 import { ensureLocalImage } from "../support/stretch-sites";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

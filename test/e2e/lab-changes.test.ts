@@ -9,7 +9,7 @@
  */
 import * as docker from "@pulumi/docker";
 import { afterAll, describe, expect, it } from "vitest";
-import { dockerUnavailableReason, docker as dockerCli, execIn, LOCAL_DOCKER } from "../support/docker-cli";
+import { docker as dockerCli, execIn, LOCAL_DOCKER } from "../support/docker-cli";
 import {
   DeployedStack,
   TEST_LABEL,
@@ -24,8 +24,9 @@ import {
 } from "../support/lab-harness";
 import { StepKind } from "../support/real-docker-mocks";
 import { V1, V2, V3, V4, Version, fromH1, routedLab } from "../support/changing-lab";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 const LAB = "routed-lab";
@@ -82,7 +83,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
       Object.entries(steps).map(([node, step]) => [node === "guard" ? `${testRun.prefix}${LAB}-bridge-guard` : containerName(node), step]),
     );
 
-  it("builds the first lab: r1 between lan1 (h1) and lan2 (h2)", async () => {
+  it("(test double) builds the first lab: r1 between lan1 (h1) and lan2 (h2)", async () => {
     deployed = await deployStack(testRun, config(V1));
     expect(stepsOf(CONTAINER, nodes(["r1", "h1", "h2"]))).toEqual({
       "routed-lab-r1": "create",
@@ -97,7 +98,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
     await expectH1Reaches("10.247.2.10", "h2");
   }, 600_000);
 
-  it("adds a node (h3): only h3 is created; the probe and readiness gate run again", async () => {
+  it("(test double) adds a node (h3): only h3 is created; the probe and readiness gate run again", async () => {
     deployed = await redeployStack(testRun, deployed!, config(V2));
     expect(stepsOf(CONTAINER, nodes(["r1", "h1", "h2", "h3"]))).toEqual({
       "routed-lab-r1": "same",
@@ -120,7 +121,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
     await expectH1Reaches("10.247.2.11", "h3");
   }, 600_000);
 
-  it("changes h1's route: h1 alone is replaced (delete before replace), the rest stays", async () => {
+  it("(test double) changes h1's route: h1 alone is replaced (delete before replace), the rest stays", async () => {
     deployed = await redeployStack(testRun, deployed!, config(V3));
     expect(stepsOf(CONTAINER, nodes(["r1", "h1", "h2", "h3"]))).toEqual({
       "routed-lab-r1": "same",
@@ -138,7 +139,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
     await expectH1Reaches("10.247.2.10", "h2");
   }, 600_000);
 
-  it("changes lan2's subnet: lan2 is replaced with r1, h2 and h3 deleted first; lan1 and h1 stay", async () => {
+  it("(test double) changes lan2's subnet: lan2 is replaced with r1, h2 and h3 deleted first; lan1 and h1 stay", async () => {
     deployed = await redeployStack(testRun, deployed!, config(V4));
     expect(stepsOf(CONTAINER, nodes(["r1", "h1", "h2", "h3"]))).toEqual({
       "routed-lab-r1": "replace",
@@ -170,7 +171,7 @@ describe.skipIf(skipReason)(`a running lab changed on real Docker${skipReason ? 
     expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
   }, 300_000);
 
-  it("a network replaced create-before-delete (the provider's default) fails on the name; delete-before-replace works", async () => {
+  it("(test double) a network replaced create-before-delete (the provider's default) fails on the name; delete-before-replace works", async () => {
     const name = `${testRun.prefix}bare`;
     const network = (subnet: string, deleteBeforeReplace: boolean) => () =>
       new docker.Network(

@@ -6,11 +6,11 @@
 import { LOCAL_HOST } from "../../components/host/docker-host";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LabProbe } from "../../components/probe/lab-probe";
-import { dockerUnavailableReason } from "../support/docker-cli";
 import { DeployedStack, deployProgram, deployStack, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

@@ -13,15 +13,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labImageTag } from "../../components/images/lab-image";
-import { DockerTarget, docker, dockerUnavailableReason, execIn } from "../support/docker-cli";
-import { EmulatedHost, EmulatedHosts, emulatedHostsUnavailableReason, startEmulatedHosts } from "../support/emulated-hosts";
+import { DockerTarget, docker, execIn } from "../support/docker-cli";
+import { EmulatedHost, EmulatedHosts, startEmulatedHosts } from "../support/emulated-hosts";
 import { DeployedStack, TEST_LABEL, deployStack, newTestRun, redeployStack } from "../support/lab-harness";
 import { lispImages, lispStackConfig } from "../support/lisp-sites";
 import { captureLispData } from "../support/oor-packets";
 import { valueOf } from "../support/run-program";
-import { sshdUnavailableReason } from "../support/sshd";
+import { DOCKER, EMULATED_HOSTS, SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason() ?? emulatedHostsUnavailableReason();
+const skipReason = skipUnless([DOCKER, SSHD, EMULATED_HOSTS]);
 if (skipReason) console.warn(`[skipped] LISP sites on three hosts: ${skipReason}`);
 const KEY = "netlabs-three-hosts-1";
 
@@ -77,7 +77,7 @@ describe.skipIf(skipReason)(
       }
     });
 
-    it("a second up of the msmr stack, with its probe, finds both sites registered and changes nothing else", async () => {
+    it("(test double) a second up of the msmr stack, with its probe, finds both sites registered and changes nothing else", async () => {
       msmr = await redeployStack(testRun, msmr!, lispStackConfig("msmr", msHost, KEY));
       const results = await valueOf(msmr.outputs.probes["lisp-msmr"]);
       expect(results.map((r) => [r.name, r.ok])).toEqual([

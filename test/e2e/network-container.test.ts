@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NetworkContainer } from "../../components/network-container";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { execIn, run, waitFor } from "../support/docker-cli";
 import { Deployed, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import {
   CLIENT_ADDRESS,
@@ -17,8 +17,9 @@ import {
   privateSide,
 } from "../support/network-container-lab";
 import { valueOf } from "../support/run-program";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const privateRun = newTestRun();
 const lanRun = newTestRun();

@@ -6,10 +6,10 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
-import { dockerUnavailableReason } from "../support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../support/lab-harness";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

@@ -13,7 +13,7 @@ import { labLabels } from "../../components/labels";
 import { LispSite, LispSiteArgs, OorRouter } from "../../components/oor";
 import { LabProbe } from "../../components/probe/lab-probe";
 import { OOR_LAB } from "../../components/oor";
-import { dockerUnavailableReason, execIn, run, waitFor } from "../support/docker-cli";
+import { execIn, run, waitFor } from "../support/docker-cli";
 import {
   Deployed,
   DeployedStack,
@@ -28,8 +28,9 @@ import {
 } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
 import { LispDataPacket, captureLispData, pingOnce } from "../support/oor-packets";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const KEY = "netlabs-test-key-1";
 const LAB = "oor-2xtrs-1msmr";
@@ -263,7 +264,7 @@ describe.skipIf(skipReason)(`OOR modes and keys with the real OpenOverlayRouter$
     expect(udp).toMatch(/:10F6 /);
   });
 
-  it("a site with a wrong key is refused by the MS (its log and the probe) and unreachable; the right key brings it back", async () => {
+  it("(test double) a site with a wrong key is refused by the MS (its log and the probe) and unreachable; the right key brings it back", async () => {
     late = await deployProgram(() => new LispSite("late", siteArgs(base.outputs.rloc, prefixes.late, "198.18.12.13", WRONG)));
     const refusedFile = `/run/oor/refused/${prefixes.late.replace("/", "_")}`;
     const ms = base.outputs.ms.containerName;

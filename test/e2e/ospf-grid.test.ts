@@ -5,12 +5,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
-import { dockerUnavailableReason, execIn, waitFor } from "../support/docker-cli";
+import { execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { ospfGrid } from "../support/routing-labs";
 import { firstStartedAt, labPending, memoryMiB, waitForConvergence } from "../support/routing-probes";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 // BFD off: on this 2-core machine the 20 routers and 14 hosts keep the load near 30, and BFD at

@@ -1,19 +1,20 @@
 /**
  * An OSPF ring of four routers on real Docker and FRR, with a host LAN on two opposite routers and
- * no static route between routers: the hosts reach each other, a one-sided cut of r1-r2 reroutes
- * through r4 within 1 s with BFD (measured) and traceroute shows the other way round, and the path
- * comes back once the link does.
+ * no static route between routers: the hosts reach each other, a one-sided cut of r1-r2 is seen
+ * by r2's BFD and reroutes through r4 (the outage is printed; how fast is the bench's to judge)
+ * and traceroute shows the other way round, and the path comes back once the link does.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
 import { measureOutage, nextHop, traceHops } from "../support/bgp-probes";
-import { dockerUnavailableReason, execIn, waitFor } from "../support/docker-cli";
+import { execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { ospfRing } from "../support/routing-labs";
 import { traceRouters } from "../support/failover-trace";
-import { cutLink, firstStartedAt, waitForConvergence } from "../support/routing-probes";
+import { bfdPeer, cutLink, firstStartedAt, waitForConvergence } from "../support/routing-probes";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 
@@ -65,7 +66,7 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
 
   let cut: { restore: () => Promise<void> } | undefined;
 
-  it("a one-sided cut of r1-r2 reroutes through r4 within 1 s with BFD; traceroute goes the other way round", async () => {
+  it("a one-sided cut of r1-r2: r2's BFD sees r1 fall silent, the path reroutes through r4 and traceroute goes the other way round", async () => {
     const trace = traceRouters(
       ["r1", "r2", "r3", "r4"].map((r) => node(r).container),
       20,
@@ -82,10 +83,14 @@ describe.skipIf(skipReason)(`OSPF ring on real Docker and FRR${skipReason ? ` (s
       `[figures] ospf-ring failover (BFD 100 ms x 3): outage ${outage.outageMs} ms (${outage.sent - outage.received} of ${outage.sent} probes lost), beginning ${outage.silenceBeganMs} ms after the cut was called`,
     );
     const traced = await trace.stop();
-    // A slow failover shows, in the test's output, what each router did and when.
+    // How fast is the bench's figure (npm run bench -- routing, target 1 s); a slow failover still
+    // shows, in the test's output, what each router did and when.
     if (outage.outageMs >= 1000) console.log(`[diag] ospf-ring slow failover, what the routers did:\n${traced}`);
     expect(outage.received).toBeGreaterThan(0);
-    expect(outage.outageMs).toBeLessThan(1000);
+    // r2's side stays up: only BFD (or the 4 s dead interval) tells it r1 is gone. BFD must have.
+    const r1Address = node("r1").addresses.l12;
+    await waitFor(async () => (await bfdPeer(node("r2").container, r1Address))?.status === "down", { timeoutMs: 5_000 });
+    expect(await bfdPeer(node("r2").container, r1Address)).toEqual({ status: "down", diagnostic: "control detection time expired" });
     expect(await settledVia("r4")).toBe(true);
     expect(await traceHops(node("h1").container, h3)).toEqual(viaR4());
   });

@@ -13,12 +13,12 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sshLabel, sshPrefix } from "../../components/host/host-exec";
 import { ProbeInputs, probeProvider } from "../../components/probe/lab-probe";
-import { dockerUnavailableReason } from "../support/docker-cli";
 import { DeployedStack, deployStack, freePort, newTestRun, sweep } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
-import { SshdFixture, sshdUnavailableReason, startSshd } from "../support/sshd";
+import { SshdFixture, startSshd } from "../support/sshd";
+import { DOCKER, SSHD, SSH_CLIENT, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason() ?? (fs.existsSync("/usr/bin/ssh") ? undefined : "no ssh client");
+const skipReason = skipUnless([DOCKER, SSHD, SSH_CLIENT]);
 if (skipReason) console.warn(`[skipped] probe through sshOpts: ${skipReason}`);
 
 describe.skipIf(skipReason)(`LabProbe through the stack's sshOpts${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {

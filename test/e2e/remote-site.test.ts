@@ -7,12 +7,13 @@
 import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_PAGE } from "../../stacks/networking-demo";
-import { dockerUnavailableReason, execIn } from "../support/docker-cli";
+import { execIn } from "../support/docker-cli";
 import { DeployedStack, deployStack, freePort, leftovers, newTestRun, sweep } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
-import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "../support/sshd";
+import { SshdFixture, startSshd, strangerKeyPair } from "../support/sshd";
+import { DOCKER, SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason();
+const skipReason = skipUnless([DOCKER, SSHD]);
 if (skipReason) console.warn(`[skipped] remote site tests: ${skipReason}`);
 
 describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
@@ -63,7 +64,7 @@ describe.skipIf(skipReason)(`a site stack through ssh://${skipReason ? ` (skippe
       expect(Number(facts.dockerVersion.split(".")[0])).toBeGreaterThanOrEqual(20);
     });
 
-    it("reports how many SSH connections the deploy used", () => {
+    it("(test double) reports how many SSH connections the deploy used", () => {
       // Through the double, every docker CLI call is one `ssh ... dial-stdio` (the provider's own
       // client keeps its connections alive, so it dials far fewer); readiness polls and probe
       // checks are one `ssh` each; the host check is one ssh2 connection.

@@ -6,11 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labImageTag } from "../../components/images/lab-image";
 import { RoutedLab } from "../../components/routed-lab";
-import { dockerUnavailableReason, execIn } from "../support/docker-cli";
+import { execIn } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { createVeth } from "../support/network-container-lab";
+import { DOCKER, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason();
+const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
 

@@ -9,9 +9,10 @@ import * as net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SshHost, SshHostError } from "../../components/host/ssh-host";
 import { freePort } from "../support/lab-harness";
-import { SshdFixture, sshdUnavailableReason, startSshd, strangerKeyPair } from "../support/sshd";
+import { SshdFixture, startSshd, strangerKeyPair } from "../support/sshd";
+import { SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = sshdUnavailableReason();
+const skipReason = skipUnless([SSHD]);
 if (skipReason) console.warn(`[skipped] ssh host tests: ${skipReason}`);
 
 async function failure(promise: Promise<unknown>): Promise<{ error: SshHostError; ms: number }> {

@@ -6,14 +6,14 @@
  * cross it both ways, and destroying both stacks leaves nothing on either host.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DockerTarget, docker, dockerUnavailableReason, execIn } from "../support/docker-cli";
-import { EmulatedHost, EmulatedHosts, emulatedHostsUnavailableReason, startEmulatedHosts } from "../support/emulated-hosts";
+import { DockerTarget, docker, execIn } from "../support/docker-cli";
+import { EmulatedHost, EmulatedHosts, startEmulatedHosts } from "../support/emulated-hosts";
 import { DeployedStack, TEST_LABEL, deployStack, newTestRun } from "../support/lab-harness";
 import { valueOf } from "../support/run-program";
-import { sshdUnavailableReason } from "../support/sshd";
 import { stretchImages, stretchSiteConfig } from "../support/stretch-sites";
+import { DOCKER, EMULATED_HOSTS, SSHD, skipUnless } from "../support/requirements";
 
-const skipReason = dockerUnavailableReason() ?? sshdUnavailableReason() ?? emulatedHostsUnavailableReason();
+const skipReason = skipUnless([DOCKER, SSHD, EMULATED_HOSTS]);
 if (skipReason) console.warn(`[skipped] stretched segment tests: ${skipReason}`);
 
 const exec = (target: DockerTarget, container: string, command: string[]) => execIn(container, command, 15_000, target);

@@ -21,6 +21,19 @@ export async function bgpPeers(container: string): Promise<PeerState[]> {
   }
 }
 
+/** How a router's session with `address` stands and why it last went down; throws when vtysh fails. */
+export async function bgpNeighbor(
+  container: string,
+  address: string,
+): Promise<{ state: string; lastResetDueTo?: string; lastNotificationReason?: string }> {
+  const result = await execIn(container, ["vtysh", "-c", `show bgp neighbors ${address} json`], 10_000);
+  if (result.code !== 0)
+    throw new Error(`${container}: show bgp neighbors ${address} (exit ${result.code}): ${result.stderr}${result.stdout}`);
+  const neighbor = JSON.parse(result.stdout)[address];
+  if (!neighbor) throw new Error(`${container}: no BGP neighbor ${address} in ${result.stdout.slice(0, 200)}`);
+  return { state: neighbor.bgpState, lastResetDueTo: neighbor.lastResetDueTo, lastNotificationReason: neighbor.lastNotificationReason };
+}
+
 /** Waits until every router has `perRouter` Established sessions; returns the wait in ms or undefined. */
 export async function waitForEstablished(routers: string[], perRouter: number, timeoutMs: number): Promise<number | undefined> {
   const started = Date.now();

@@ -10,10 +10,10 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DockerTarget, LOCAL_DOCKER, RunResult, run } from "./docker-cli";
+import { CURRENT_ENGINE } from "./requirements";
 
 export const CURRENT_ENGINE_SCRIPT = path.resolve(__dirname, "..", "..", "scripts", "current-engine.sh");
-/** The debootstrap tree the engine runs from (read-only to every engine). */
-export const CURRENT_ENGINE_TREE = "/var/lib/docker-netlabs/engines/sid";
+export { CURRENT_ENGINE_TREE } from "./requirements";
 
 export interface CurrentEngine {
   /** The engine's name in the script (`--name`), also its label io.docker-netlabs.engine. */
@@ -31,33 +31,8 @@ export interface CurrentEngine {
   stop(): Promise<void>;
 }
 
-/**
- * Why no current engine can be started here, or undefined when it can. A skip, unless
- * NETLABS_REQUIRE_CURRENT_ENGINE=1 (then a failure), so that a machine prepared for it cannot
- * silently lose the tier.
- */
-export function currentEngineUnavailableReason(): string | undefined {
-  let reason: string | undefined;
-  if (process.getuid?.() !== 0) reason = "the current engine needs root (network and mount namespaces, a second dockerd)";
-  else if (
-    !fs.existsSync(path.join(CURRENT_ENGINE_TREE, "etc/docker-netlabs-engine")) ||
-    !fs.existsSync(path.join(CURRENT_ENGINE_TREE, "usr/sbin/dockerd"))
-  ) {
-    reason = `no engine tree at ${CURRENT_ENGINE_TREE} (run scripts/current-engine.sh install)`;
-  } else {
-    for (const tool of ["nsenter", "unshare", "pivot_root", "ip", "docker"]) {
-      if (!onPath(tool)) reason ??= `no ${tool} on this machine`;
-    }
-  }
-  if (reason && process.env.NETLABS_REQUIRE_CURRENT_ENGINE === "1") {
-    throw new Error(`current engine required here but ${reason}`);
-  }
-  return reason;
-}
-
-function onPath(tool: string): boolean {
-  return (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").some((dir) => fs.existsSync(path.join(dir, tool)));
-}
+/** Why no current engine can be started here (tests go through `skipUnless([CURRENT_ENGINE])`). */
+export const currentEngineUnavailableReason = (): string | undefined => CURRENT_ENGINE.missing();
 
 export interface StartOptions {
   /** Images to copy from the machine's engine (`docker save | docker load`), e.g. debian:bookworm-slim. */

@@ -16,6 +16,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { DockerTarget, LOCAL_DOCKER, docker, run, waitFor } from "./docker-cli";
+import { EMULATED_HOSTS } from "./requirements";
 import { SshdFixture, startSshd } from "./sshd";
 
 export interface EmulatedHost {
@@ -50,18 +51,8 @@ export interface EmulatedHosts {
 const STATE_ROOT = "/var/lib/netlabs-emu";
 const RUN_ROOT = "/run/netlabs-emu";
 
-export function emulatedHostsUnavailableReason(): string | undefined {
-  for (const tool of ["dockerd", "nsenter", "unshare", "ip"]) {
-    if (!onPath(tool)) return `no ${tool} on this machine (see scripts/prepare-machine.sh)`;
-  }
-  if (process.getuid?.() !== 0) return "emulated hosts need root (network namespaces, a second dockerd)";
-  if (!fs.existsSync("/run/docker.sock")) return "no /run/docker.sock to bind each host's engine over";
-  return undefined;
-}
-
-function onPath(tool: string): boolean {
-  return (process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin").split(":").some((dir) => fs.existsSync(path.join(dir, tool)));
-}
+/** Why no emulated hosts can be started here (tests go through `skipUnless([EMULATED_HOSTS])`). */
+export const emulatedHostsUnavailableReason = (): string | undefined => EMULATED_HOSTS.missing();
 
 interface Daemon {
   child: ChildProcess;

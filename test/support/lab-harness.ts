@@ -9,6 +9,7 @@ import { NODE_READY_PATH } from "../../components/routed-lab/node-init";
 import { readStackConfig } from "../../stacks/config";
 import { StackOutputs, buildStack } from "../../stacks";
 import { LOCAL_DOCKER, docker, execIn, run, waitFor } from "./docker-cli";
+import { runHostRules } from "./host-rules";
 import { RealDockerMocks } from "./real-docker-mocks";
 import { runProgram } from "./run-program";
 
@@ -142,16 +143,12 @@ export interface Leftovers {
   hostRules: string[];
 }
 
-/** Everything of this run still on the engine and in the host's DOCKER-USER chain. */
+/** Everything of this run still on the engine and in the host's DOCKER-USER chain; throws when a listing fails. */
 export async function leftovers(testRun: TestRun): Promise<Leftovers> {
   const filter = `label=${TEST_LABEL}=${testRun.id}`;
   const containers = (await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", filter, "--format", "{{.Names}}"])).split("\n").filter(Boolean);
   const networks = (await docker(LOCAL_DOCKER, ["network", "ls", "--filter", filter, "--format", "{{.Name}}"])).split("\n").filter(Boolean);
-  const hostRules: string[] = [];
-  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
-    const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"], { timeoutMs: 10_000 });
-    hostRules.push(...listed.stdout.split("\n").filter((line) => line.includes(`docker-netlabs:${testRun.prefix}`)));
-  }
+  const hostRules = (await runHostRules(testRun.prefix)).map(({ rule }) => rule);
   return { containers, networks, hostRules };
 }
 
@@ -160,16 +157,13 @@ export async function sweep(testRun: TestRun): Promise<void> {
   const left = await leftovers(testRun);
   if (left.containers.length > 0) await run("docker", ["rm", "-f", "-v", ...left.containers]);
   for (const network of left.networks) await run("docker", ["network", "rm", network]);
-  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
-    const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"]);
-    for (const line of listed.stdout.split("\n").filter((l) => l.includes(`docker-netlabs:${testRun.prefix}`))) {
-      // "-A DOCKER-USER <spec>" → "-D DOCKER-USER <spec>"; the comment is the only quoted word.
-      const spec = line
-        .replace(/^-A DOCKER-USER /, "")
-        .match(/"[^"]*"|\S+/g)!
-        .map((word) => word.replace(/^"|"$/g, ""));
-      await run(iptables, ["-w", "5", "-D", "DOCKER-USER", ...spec]);
-    }
+  for (const { iptables, rule } of await runHostRules(testRun.prefix)) {
+    // "-A DOCKER-USER <spec>" → "-D DOCKER-USER <spec>"; the comment is the only quoted word.
+    const spec = rule
+      .replace(/^-A DOCKER-USER /, "")
+      .match(/"[^"]*"|\S+/g)!
+      .map((word) => word.replace(/^"|"$/g, ""));
+    await run(iptables, ["-w", "5", "-D", "DOCKER-USER", ...spec]);
   }
 }
 

@@ -31,6 +31,18 @@ export async function bfdStates(container: string): Promise<{ peer: string; stat
   }
 }
 
+/**
+ * One BFD session as bfdd shows it (its status and its own diagnostic: "control detection time
+ * expired" when the peer fell silent), or undefined when bfdd has no session with `address`.
+ * Throws when vtysh fails, so a broken probe never reads as a session's state.
+ */
+export async function bfdPeer(container: string, address: string): Promise<{ status: string; diagnostic: string } | undefined> {
+  const result = await execIn(container, ["vtysh", "-c", "show bfd peers json"], 10_000);
+  if (result.code !== 0) throw new Error(`${container}: show bfd peers (exit ${result.code}): ${result.stderr}${result.stdout}`);
+  const peer = (JSON.parse(result.stdout) as { peer: string; status: string; diagnostic: string }[]).find((p) => p.peer === address);
+  return peer && { status: peer.status, diagnostic: peer.diagnostic };
+}
+
 /** The prefixes among `prefixes` the container's kernel holds no route for. */
 export async function missingRoutes(container: string, prefixes: string[]): Promise<string[]> {
   const result = await execIn(container, ["ip", "-4", "route", "show"], 10_000);

@@ -9,6 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { freePort } from "./lab-harness";
 import { waitFor } from "./docker-cli";
+import { SSHD, SSHD_BINARY } from "./requirements";
 
 export interface SshdFixture {
   port: number;
@@ -22,11 +23,10 @@ export interface SshdFixture {
   stop(): Promise<void>;
 }
 
-export const SSHD_BINARY = "/usr/sbin/sshd";
+export { SSHD_BINARY } from "./requirements";
 
-export function sshdUnavailableReason(): string | undefined {
-  return fs.existsSync(SSHD_BINARY) ? undefined : `no ${SSHD_BINARY} (install openssh-server, see scripts/prepare-machine.sh)`;
-}
+/** Why no sshd can be started here (tests go through `skipUnless([SSHD])`, test/support/requirements.ts). */
+export const sshdUnavailableReason = (): string | undefined => SSHD.missing();
 
 export interface SshdOptions {
   /**

@@ -43,7 +43,7 @@ function request(
   return req;
 }
 
-describe("deletes in the engine's schedule", () => {
+describe("(test double) deletes in the engine's schedule", () => {
   const network = resource(NETWORK, "lan");
   const r1 = resource(CONTAINER, "r1", [keyOf(NETWORK, "lan")]);
   const h1 = resource(CONTAINER, "h1", [keyOf(NETWORK, "lan")]);
@@ -67,7 +67,7 @@ describe("deletes in the engine's schedule", () => {
   });
 });
 
-describe("registrations", () => {
+describe("(test double) registrations", () => {
   it("give a resource its own dependencies and those of its parent components, custom resources only", () => {
     const registrations = new Registrations();
     const lab = urn("docker-netlabs:lab:RoutedLab", "lab");
@@ -92,7 +92,7 @@ describe("registrations", () => {
   });
 });
 
-describe("the Container provider's diff", () => {
+describe("(test double) the Container provider's diff", () => {
   const inputs = { name: "r1", image: "router:1", restart: "unless-stopped", networksAdvanced: [{ name: "lan" }, { name: "wan" }] };
   const container = resource(CONTAINER, "r1", [], { inputs, state: { ...inputs, mustRun: true } });
 

@@ -299,4 +299,15 @@ describe("project CI workflow (.github/workflows/ci.yml)", () => {
     expect(job.env.PULUMI_HOME).toBeTruthy();
     expect(fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8")).toMatch(/^npm ci\b.*\n(.*\n)*npm test$/m);
   });
+
+  it("requires every tier there: CI=true, the CLI tier and the current engine (issue 20, point 19)", () => {
+    const ciRun = runs[indexOfRun(/\bbash \.ci\/run\b/)];
+    for (const variable of ["CI=true", "NETLABS_REQUIRE_CLI=1", "NETLABS_REQUIRE_CURRENT_ENGINE=1"]) {
+      expect(ciRun.split(/\s+/)).toContain(variable);
+    }
+    // .ci/run sets CI=true itself (on the team's machines too) before preparing the machine.
+    const script = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
+    expect(script).toMatch(/^export CI=true$/m);
+    expect(script.indexOf("export CI=true")).toBeLessThan(script.indexOf("bash scripts/prepare-machine.sh"));
+  });
 });

@@ -6,7 +6,7 @@
  * stack label every lab object carries (io.docker-netlabs.stack, the stack's own name, unique per
  * run) and host rules by the run's name prefix.
  */
-import { EngineEvent, LocalWorkspace, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
+import { EngineEvent, LocalWorkspace, PulumiFn, Stack, UpdateSummary } from "@pulumi/pulumi/automation";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -14,8 +14,10 @@ import * as path from "node:path";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { LABEL_PREFIX } from "../../../components/labels";
 import type { ProbeResult } from "../../../components/probe/lab-probe";
-import { LOCAL_DOCKER, docker, dockerUnavailableReason, run } from "../../support/docker-cli";
-import { TestRun, sweep } from "../../support/lab-harness";
+import { LOCAL_DOCKER, docker, run } from "../../support/docker-cli";
+import { runHostRules } from "../../support/host-rules";
+import { DOCKER, Requirement } from "../../support/requirements";
+import { TestRun, peakConcurrency, sweep } from "../../support/lab-harness";
 
 export const ROOT = path.resolve(__dirname, "../../..");
 export const NAMESPACE = "docker-netlabs";
@@ -23,53 +25,58 @@ const PASSPHRASE = "netlabs-cli-test";
 /** Where the CLI keeps its plugins; kept when a workspace gets a HOME of its own. */
 const PULUMI_HOME = process.env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
 /** The docker provider plugin the SDK in node_modules asks for. */
-export const DOCKER_PLUGIN_VERSION: string = JSON.parse(
-  fs.readFileSync(path.join(ROOT, "node_modules/@pulumi/docker/package.json"), "utf8"),
-).version.replace(/^v/, "");
 
 export const CONTAINER = "docker:index/container:Container";
 export const NETWORK = "docker:index/network:Network";
 
 /**
- * Why the CLI tier cannot run here: no `pulumi` CLI, no docker provider plugin at the version the
- * SDK asks for (the CLI would try to download it), or no Docker engine. Where
- * NETLABS_REQUIRE_CLI=1 a missing piece is a failure instead of a skip.
+ * The `pulumi` CLI on PATH. The one requirement CI lets skip (test/support/requirements.ts): the CLI
+ * cannot be installed on every machine (it downloads binaries); NETLABS_REQUIRE_CLI=1 requires it.
  */
-export function cliUnavailableReason(): string | undefined {
-  const reason = pulumiUnavailableReason() ?? dockerUnavailableReason();
-  if (reason && process.env.NETLABS_REQUIRE_CLI === "1") throw new Error(`CLI tier required here but ${reason}`);
-  return reason;
+export const PULUMI_CLI: Requirement = {
+  name: "pulumi-cli",
+  missing: () => {
+    try {
+      execFileSync("pulumi", ["version"], { stdio: "pipe", timeout: 20_000 });
+      return undefined;
+    } catch {
+      return "no `pulumi` CLI on PATH (it cannot be installed on this machine: it downloads binaries)";
+    }
+  },
+};
+
+/** The version of a provider SDK in node_modules (@pulumi/docker, @pulumi/command): its plugin's. */
+function sdkVersion(sdk: "docker" | "command"): string {
+  return JSON.parse(fs.readFileSync(path.join(ROOT, `node_modules/@pulumi/${sdk}/package.json`), "utf8")).version.replace(/^v/, "");
 }
 
-function pulumiUnavailableReason(): string | undefined {
-  try {
-    execFileSync("pulumi", ["version"], { stdio: "pipe", timeout: 20_000 });
-  } catch {
-    return "no `pulumi` CLI on PATH (it cannot be installed on this machine: it downloads binaries)";
-  }
-  let plugins: { name: string; kind: string; version: string }[] = [];
-  try {
-    plugins = JSON.parse(execFileSync("pulumi", ["plugin", "ls", "--json"], { stdio: "pipe", timeout: 30_000 }).toString()) ?? [];
-  } catch {
-    plugins = [];
-  }
-  const found = plugins.some(
-    (p) => p.name === "docker" && (p.kind ?? "resource") === "resource" && p.version.replace(/^v/, "") === DOCKER_PLUGIN_VERSION,
-  );
-  return found
-    ? undefined
-    : `no docker provider plugin ${DOCKER_PLUGIN_VERSION} in ${PULUMI_HOME}/plugins (pulumi plugin install resource docker ${DOCKER_PLUGIN_VERSION})`;
+/** A provider plugin at the version its SDK asks for (else the CLI would try to download it). */
+function pulumiPlugin(plugin: "docker" | "command"): Requirement {
+  const version = sdkVersion(plugin);
+  return {
+    name: `pulumi-${plugin}-plugin`,
+    missing: () => {
+      let plugins: { name: string; kind: string; version: string }[] = [];
+      try {
+        plugins = JSON.parse(execFileSync("pulumi", ["plugin", "ls", "--json"], { stdio: "pipe", timeout: 30_000 }).toString()) ?? [];
+      } catch {
+        plugins = [];
+      }
+      const found = plugins.some(
+        (p) => p.name === plugin && (p.kind ?? "resource") === "resource" && p.version.replace(/^v/, "") === version,
+      );
+      return found
+        ? undefined
+        : `no ${plugin} provider plugin ${version} in ${PULUMI_HOME}/plugins (pulumi plugin install resource ${plugin} ${version})`;
+    },
+  };
 }
 
-/** Why an OpenSSH client is missing, or undefined. */
-export function sshClientUnavailableReason(): string | undefined {
-  try {
-    execFileSync("ssh", ["-V"], { stdio: "pipe", timeout: 10_000 });
-    return undefined;
-  } catch {
-    return "no `ssh` client on PATH (install openssh-client)";
-  }
-}
+export const PULUMI_DOCKER_PLUGIN = pulumiPlugin("docker");
+export const PULUMI_COMMAND_PLUGIN = pulumiPlugin("command");
+
+/** What the CLI tier needs: the CLI, its docker plugin and a Docker engine (for `skipUnless`). */
+export const CLI_TIER: Requirement[] = [PULUMI_CLI, PULUMI_DOCKER_PLUGIN, DOCKER];
 
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `netlabs-${prefix}-`));
@@ -112,6 +119,23 @@ export async function openStack(site: Omit<CliSite, "stack">): Promise<CliSite> 
   }
   const stack = await LocalWorkspace.createOrSelectStack({ stackName: site.stackName, workDir: site.workDir }, { envVars });
   return { ...site, stack };
+}
+
+/**
+ * A stack of an inline program (run in this process by the Automation API, not this project's),
+ * with a fresh backend: for what the real providers do with resources the product declares.
+ */
+export async function inlineSite(stackName: string, program: PulumiFn): Promise<{ stack: Stack; backendDir: string }> {
+  const backendDir = tempDir("state");
+  const projectName = "netlabs-cli-inline";
+  const stack = await LocalWorkspace.createOrSelectStack(
+    { stackName, projectName, program },
+    {
+      projectSettings: { name: projectName, runtime: "nodejs", backend: { url: `file://${backendDir}` } },
+      envVars: { PULUMI_BACKEND_URL: `file://${backendDir}`, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    },
+  );
+  return { stack, backendDir };
 }
 
 /**
@@ -182,6 +206,45 @@ export class ChangeLog {
   all(type: string, names: string[]): Record<string, Change> {
     return Object.fromEntries(names.map((name) => [name, this.of(type, name)]));
   }
+
+  /** Every resource that changed, by name, but those of the `except` types. */
+  changedExcept(except: string[]): Record<string, Change> {
+    return Object.fromEntries(
+      [...this.ops.keys()]
+        .map((key) => key.split("::") as [string, string])
+        .filter(([type]) => !except.includes(type))
+        .map(([type, name]) => [name, this.of(type, name)] as const)
+        .filter(([, change]) => change !== "unchanged"),
+    );
+  }
+}
+
+/**
+ * The most resources (Docker objects, commands, dynamic resources; not components) the engine had
+ * in flight at once during one operation, from the order of its events: each from its step's start
+ * (resourcePreEvent) to its outputs (resOutputsEvent).
+ */
+export class InFlight {
+  private readonly started = new Map<string, number>();
+  private readonly spans: { startMs: number; endMs: number }[] = [];
+  private seen = 0;
+
+  readonly onEvent = (event: EngineEvent): void => {
+    const at = this.seen++;
+    const pre = event.resourcePreEvent?.metadata;
+    if (pre && pre.op !== "same" && /^(docker|command|pulumi-nodejs):/.test(pre.type)) this.started.set(pre.urn, at);
+    const done = event.resOutputsEvent?.metadata;
+    const startedAt = done && this.started.get(done.urn);
+    if (done && startedAt !== undefined) {
+      this.spans.push({ startMs: startedAt, endMs: at });
+      this.started.delete(done.urn);
+    }
+  };
+
+  /** Resources whose steps overlapped, at most (peakConcurrency of lab-harness, on event order). */
+  peak(): number {
+    return peakConcurrency(this.spans);
+  }
 }
 
 /** The summary's counts of operations other than "same" (an empty object: nothing changed). */
@@ -217,17 +280,13 @@ export async function stackObjects(stackName: string): Promise<StackObjects> {
   };
 }
 
-/** What the stack left: containers and networks by its label, host rules by the run's prefix. */
+/** What the stack left: containers and networks by its label, host rules by the run's prefix; throws when a listing fails. */
 export async function stackLeftovers(
   stackName: string,
   testRun: TestRun,
 ): Promise<{ containers: string[]; networks: string[]; hostRules: string[] }> {
   const objects = await stackObjects(stackName);
-  const hostRules: string[] = [];
-  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
-    const listed = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"], { timeoutMs: 10_000 });
-    hostRules.push(...listed.stdout.split("\n").filter((line) => line.includes(`docker-netlabs:${testRun.prefix}`)));
-  }
+  const hostRules = (await runHostRules(testRun.prefix)).map(({ rule }) => rule);
   return { containers: Object.keys(objects.containers).sort(), networks: Object.keys(objects.networks).sort(), hostRules };
 }
 
