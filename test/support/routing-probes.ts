@@ -20,6 +20,17 @@ export async function ospfStates(container: string): Promise<string[]> {
   }
 }
 
+/** Each IS-IS adjacency's state ("Up", "Initializing", …), from `show isis neighbor json` (each area's circuits). */
+export async function isisStates(container: string): Promise<string[]> {
+  const result = await execIn(container, ["vtysh", "-c", "show isis neighbor json"], 10_000);
+  try {
+    const areas: any[] = JSON.parse(result.stdout).areas ?? [];
+    return areas.flatMap((area) => (area.circuits ?? []).map((circuit: any) => String(circuit.state)));
+  } catch {
+    return [];
+  }
+}
+
 /** BFD sessions and their status, from `show bfd peers json`. */
 export async function bfdStates(container: string): Promise<{ peer: string; status: string }[]> {
   const result = await execIn(container, ["vtysh", "-c", "show bfd peers json"], 10_000);
@@ -69,6 +80,11 @@ export async function routerPending(container: string, routing: NonNullable<LabP
   if (ospfWanted > 0) {
     const up = (await ospfStates(container)).filter((state) => state.startsWith("Full") || state === "2-Way/DROther").length;
     if (up < ospfWanted) pending.push(`OSPF ${up}/${ospfWanted}`);
+  }
+  const isisWanted = (routing.isis?.interfaces ?? []).reduce((sum, iface) => sum + iface.neighbors.length, 0);
+  if (isisWanted > 0) {
+    const up = (await isisStates(container)).filter((state) => state === "Up").length;
+    if (up < isisWanted) pending.push(`IS-IS ${up}/${isisWanted}`);
   }
   const sessions = routing.bgp?.neighbors.length ?? 0;
   if (sessions > 0) {
