@@ -536,14 +536,18 @@ async function benchRouting(): Promise<void> {
   const withoutBfd: RingRun[] = [];
   const compose: { convergenceMs: number; left: number }[] = [];
   const grids: GridRun[] = [];
+  const isis = { withBfd: [] as RingRun[], withoutBfd: [] as RingRun[], grids: [] as GridRun[] };
   const hasCompose = (await runCommand("docker-compose", ["version"])).code === 0;
   for (let i = 0; i < RUNS; i++) {
     withBfd.push(await ringOnce(true));
+    isis.withBfd.push(await ringOnce(true, "isis"));
     withoutBfd.push(await ringOnce(false));
+    isis.withoutBfd.push(await ringOnce(false, "isis"));
     if (hasCompose) compose.push(await ringComposeOnce());
     grids.push(await gridOnce());
+    isis.grids.push(await gridOnce("isis"));
   }
-  results.routing = { withBfd, withoutBfd, compose, grids };
+  results.routing = { withBfd, withoutBfd, compose, grids, isis };
   const m = <T>(list: T[], key: keyof T) => median(list.map((r) => Number(r[key])));
   const runs = <T>(list: T[], key: keyof T) => `runs: ${list.map((r) => Number(r[key]).toFixed(0)).join(", ")} ms`;
   rows.push(
@@ -598,7 +602,49 @@ async function benchRouting(): Promise<void> {
       value: `${m(grids, "medianRouterMiB").toFixed(1)} MiB`,
       detail: "median of the 20 routers (docker stats), FRR zebra, staticd, ospfd, bfdd",
     },
+    ...isisRows(isis, { withBfd, grids }),
   );
+}
+
+/** The IS-IS ring and grid, each beside the OSPF one of the same run. */
+function isisRows(
+  isis: { withBfd: RingRun[]; withoutBfd: RingRun[]; grids: GridRun[] },
+  ospf: { withBfd: RingRun[]; grids: GridRun[] },
+): { figure: string; value: string; detail: string }[] {
+  const m = <T>(list: T[], key: keyof T) => median(list.map((r) => Number(r[key])));
+  const runs = <T>(list: T[], key: keyof T) => `runs: ${list.map((r) => Number(r[key]).toFixed(0)).join(", ")} ms`;
+  return [
+    {
+      figure: "isis-ring convergence after bring-up",
+      value: seconds(m(isis.withBfd, "convergenceMs")),
+      detail: `first node started to every adjacency and route; BFD off: ${seconds(m(isis.withoutBfd, "convergenceMs"))}; OSPF ring: ${seconds(m(ospf.withBfd, "convergenceMs"))}`,
+    },
+    {
+      figure: "isis-ring failover, one-sided r1-r2 cut, BFD 100ms x3",
+      value: judged(m(isis.withBfd, "outageMs"), FAILOVER_TARGET_MS.ring),
+      detail: `target < ${FAILOVER_TARGET_MS.ring} ms; OSPF ring: ${m(ospf.withBfd, "outageMs").toFixed(0)} ms; ${runs(isis.withBfd, "outageMs")}`,
+    },
+    {
+      figure: "isis-ring failover, same cut, BFD off (hello 1 s x 3)",
+      value: `${m(isis.withoutBfd, "outageMs").toFixed(0)} ms`,
+      detail: runs(isis.withoutBfd, "outageMs"),
+    },
+    {
+      figure: "isis-ring failover, silent r1-r2 failure, BFD 100ms x3",
+      value: `${m(isis.withBfd, "silentOutageMs").toFixed(0)} ms`,
+      detail: `BFD off (hold 3 s): ${m(isis.withoutBfd, "silentOutageMs").toFixed(0)} ms; OSPF ring: ${m(ospf.withBfd, "silentOutageMs").toFixed(0)} ms`,
+    },
+    {
+      figure: "isis-grid 4x5 convergence",
+      value: seconds(m(isis.grids, "convergenceMs")),
+      detail: `first node started to every adjacency and route; OSPF grid: ${seconds(m(ospf.grids, "convergenceMs"))}; ${runs(isis.grids, "convergenceMs")}`,
+    },
+    {
+      figure: "isis-grid memory per router",
+      value: `${m(isis.grids, "medianRouterMiB").toFixed(1)} MiB`,
+      detail: `median of the 20 routers (docker stats), FRR zebra, staticd, isisd; OSPF grid: ${m(ospf.grids, "medianRouterMiB").toFixed(1)} MiB`,
+    },
+  ];
 }
 
 // ---------------------------------------------------------------- NetworkContainer

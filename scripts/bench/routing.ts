@@ -13,7 +13,7 @@ import { RoutedLab } from "../../components/routed-lab";
 import { measureOutage, nextHop } from "../../test/support/bgp-probes";
 import { run, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
-import { ospfGrid, ospfRing } from "../../test/support/routing-labs";
+import { Igp, onIsis, ospfGrid, ospfRing, ringOn } from "../../test/support/routing-labs";
 import { traceRouters } from "../../test/support/failover-trace";
 import { cutLink, firstStartedAt, memoryMiB, silenceLink, waitForConvergence } from "../../test/support/routing-probes";
 import { composeWorkDir, writeComposeProject } from "./compose";
@@ -30,8 +30,6 @@ export interface RingRun {
   teardownMs: number;
 }
 
-const H3 = "10.21.3.10";
-
 /** Writes a slow failover's router trace to bench-results/traces/<name>.txt. */
 function writeSlowTrace(name: string, trace: string): void {
   const dir = path.resolve(__dirname, "..", "..", "bench-results", "traces");
@@ -41,11 +39,13 @@ function writeSlowTrace(name: string, trace: string): void {
 }
 
 /** One ring: bring-up, convergence, one-sided r1-r2 cut with the outage measured, link restored, teardown. */
-export async function ringOnce(bfd: boolean): Promise<RingRun> {
+export async function ringOnce(bfd: boolean, igp: Igp = "ospf"): Promise<RingRun> {
   const testRun = newTestRun();
+  const spec = ringOn(igp, bfd);
+  const h3 = spec.nodes.find((node) => node.name === "h3")!.interfaces[0].address;
   try {
     const deployed = await deployProgram(
-      () => new RoutedLab("ring", { spec: ospfRing(bfd), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+      () => new RoutedLab("ring", { spec, namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
     );
     const lab = deployed.outputs;
     const containers = Object.values(lab.nodes).map((n) => n.container);
@@ -54,7 +54,7 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
     if (converged.ms === undefined) throw new Error(`ring: not converged: ${JSON.stringify(converged.pending)}`);
     const convergedAt = Date.now();
     const r1 = lab.nodes.r1.container;
-    if (!(await waitFor(async () => (await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 })))
+    if (!(await waitFor(async () => (await nextHop(r1, h3)) === lab.nodes.r2.addresses.l12, { timeoutMs: 30_000 })))
       throw new Error("ring: r1 never took r2");
     /** Fails r1's side of r1-r2 one way or the other, with the outage of h1's pings to h3 measured. */
     const failLink = async (fail: typeof cutLink) => {
@@ -65,7 +65,7 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
       );
       const outage = await measureOutage(
         lab.nodes.h1.container,
-        H3,
+        h3,
         async () => {
           failed = await fail(r1, lab.nodes.r1.addresses.l12);
         },
@@ -73,13 +73,13 @@ export async function ringOnce(bfd: boolean): Promise<RingRun> {
       );
       const traced = await trace.stop();
       // Kept for a failover over the bench's 1 s target, to be read afterwards.
-      if (outage.outageMs >= 1000) writeSlowTrace(`ring-${bfd ? "bfd" : "nobfd"}-${fail.name}-${outage.outageMs}ms`, traced);
+      if (outage.outageMs >= 1000) writeSlowTrace(`${igp}-ring-${bfd ? "bfd" : "nobfd"}-${fail.name}-${outage.outageMs}ms`, traced);
       return { outageMs: outage.outageMs, restore: () => failed!.restore() };
     };
     const outage = await failLink(cutLink);
     const reconnected = Date.now();
     await outage.restore();
-    const back = await waitFor(async () => ((await nextHop(r1, H3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), {
+    const back = await waitFor(async () => ((await nextHop(r1, h3)) === lab.nodes.r2.addresses.l12 ? Date.now() : undefined), {
       timeoutMs: 60_000,
       intervalMs: 50,
     });
@@ -136,10 +136,11 @@ export interface GridRun {
   teardownMs: number;
 }
 
-/** The 4x5 grid: deploy (until every node is ready), convergence, memory per router, teardown. */
-export async function gridOnce(): Promise<GridRun> {
+/** The 4x5 grid on an IGP: deploy (until every node is ready), convergence, memory per router, teardown. */
+export async function gridOnce(igp: Igp = "ospf"): Promise<GridRun> {
   const testRun = newTestRun();
-  const grid = ospfGrid(4, 5, false); // as the e2e grid: BFD at 100 ms x 3 flaps at this load on 2 cores
+  const ospf = ospfGrid(4, 5, false); // as the e2e grid: BFD at 100 ms x 3 flaps at this load on 2 cores
+  const grid = igp === "isis" ? { ...ospf, spec: onIsis(ospf.spec) } : ospf;
   try {
     const deployed = await deployProgram(
       () =>

@@ -56,23 +56,41 @@ export function ospfRing(bfd: BfdSpecInput = true): RoutedLabSpec {
   };
 }
 
-/**
- * The same ring running IS-IS (level 2, area 49.0001) instead of OSPF: r4's interfaces have a
- * higher metric, so traffic between the LANs takes r2 until r1-r2 is cut.
- */
-export function isisRing(bfd: BfdSpecInput = true): RoutedLabSpec {
-  const ring = ospfRing(bfd);
+/** The IGPs a ring or grid can run. */
+export type Igp = "ospf" | "isis";
+
+/** A lab's routers on IS-IS (level 2, area 49.0001) instead of OSPF, an OSPF cost as the IS-IS metric. */
+export function onIsis(spec: RoutedLabSpec): RoutedLabSpec {
   return {
-    ...ring,
-    segments: ring.segments.map((segment) => ({ ...segment, subnet: segment.subnet.replace(/^10\.2([01])\./, "10.5$1.") })),
-    nodes: ring.nodes.map(({ ospf, ...node }) => ({
+    ...spec,
+    nodes: spec.nodes.map(({ ospf, ...node }) => ({ ...node, ...(ospf ? { isis: ospf.cost ? { metric: ospf.cost } : {} } : {}) })),
+  };
+}
+
+/** Every address of a lab moved from 10.2x.* to 10.5x.*, so that it can run beside the original. */
+function renumbered(spec: RoutedLabSpec): RoutedLabSpec {
+  const move = (address: string) => address.replace(/^10\.2([01])\./, "10.5$1.");
+  return {
+    ...spec,
+    segments: spec.segments.map((segment) => ({ ...segment, subnet: move(segment.subnet) })),
+    nodes: spec.nodes.map((node) => ({
       ...node,
-      interfaces: node.interfaces.map((iface) => ({ ...iface, address: iface.address.replace(/^10\.2([01])\./, "10.5$1.") })),
-      ...(node.routes ? { routes: node.routes.map((route) => ({ ...route, via: route.via.replace(/^10\.2([01])\./, "10.5$1.") })) } : {}),
-      ...(ospf ? { isis: ospf.cost ? { metric: ospf.cost } : {} } : {}),
+      interfaces: node.interfaces.map((iface) => ({ ...iface, address: move(iface.address) })),
+      ...(node.routes ? { routes: node.routes.map((route) => ({ ...route, via: move(route.via) })) } : {}),
     })),
   };
 }
+
+/**
+ * The same ring running IS-IS instead of OSPF, on its own addresses (10.50/10.51): r4's interfaces
+ * have a higher metric, so traffic between the LANs takes r2 until r1-r2 is cut.
+ */
+export function isisRing(bfd: BfdSpecInput = true): RoutedLabSpec {
+  return renumbered(onIsis(ospfRing(bfd)));
+}
+
+/** The ring on either IGP. */
+export const ringOn = (igp: Igp, bfd: BfdSpecInput = true): RoutedLabSpec => (igp === "isis" ? isisRing(bfd) : ospfRing(bfd));
 
 /**
  * An eBGP chain of three ASes, the middle one two routers running iBGP between loopbacks that OSPF
