@@ -29,6 +29,8 @@ export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY
     "#!/bin/sh",
     "# docker-netlabs host guard: generated; its changes live exactly as long as this container runs.",
     "set -u",
+    // Not ready until this run's setup is done: a restarted guard keeps its file system.
+    `rm -f ${readyPath}`,
     ...(steps.prelude ?? []),
     "undo() {",
     ...steps.teardown.map((line) => `  ${line}`),

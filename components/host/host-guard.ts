@@ -2,13 +2,19 @@
  * HostGuard: host preparation done by a small container in the host's network namespace, created
  * through the lab's own Docker provider (so it works the same on local and ssh:// hosts, with
  * neither sudo nor SSH). It applies its steps when it starts and undoes them when Pulumi stops it
- * on destroy; after a Docker daemon restart it applies them again.
+ * on destroy; after a Docker daemon restart it applies them again. Its healthcheck passes once its
+ * steps are in place, and a readiness gate (NodesReady) holds `pulumi up` until then: a guard
+ * whose setup fails (no DOCKER-USER chain, a missing device) fails the deploy with its log,
+ * instead of restarting forever under a deploy that succeeded.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { declareContainer } from "../declare/container";
 import { LabelMap } from "../labels";
-import { GuardSteps, renderHostGuardScript } from "./host-guard-script";
+import { HostConnection, LOCAL_HOST } from "./docker-host";
+import { GUARD_READY_PATH, GuardSteps, renderHostGuardScript } from "./host-guard-script";
+import { READY_WAIT_SECONDS, readyFileTest } from "./lifecycle";
+import { NodesReady } from "./readiness";
 
 export interface HostGuardArgs {
   steps: GuardSteps;
@@ -23,12 +29,18 @@ export interface HostGuardArgs {
    * replaced, the guard is replaced with it and applies its steps to the new one.
    */
   boundTo?: pulumi.Input<string>[];
+  /** The Docker host, as DockerHost reaches it: where the readiness gate looks (default the local engine). */
+  host?: HostConnection;
+  /** How long the guard may take to have its steps in place (default READY_WAIT_SECONDS). */
+  readyTimeoutSeconds?: number;
 }
 
 const SCRIPT_PATH = "/netlabs/host-guard.sh";
 
 export class HostGuard extends pulumi.ComponentResource {
   readonly container: docker.Container;
+  /** Resolves once the guard's steps are in place; fails, with the guard's log, when they cannot be. */
+  readonly ready: NodesReady;
 
   constructor(name: string, args: HostGuardArgs, opts?: pulumi.ComponentResourceOptions) {
     super("docker-netlabs:host:HostGuard", name, {}, opts);
@@ -42,6 +54,7 @@ export class HostGuard extends pulumi.ComponentResource {
         entrypoint: ["/bin/sh", SCRIPT_PATH],
         uploads: [{ file: SCRIPT_PATH, content: renderHostGuardScript(args.steps), executable: true }],
         restart: "unless-stopped",
+        readiness: readyFileTest(GUARD_READY_PATH),
         // Stopped (SIGTERM) before removal, so the guard undoes its changes.
         destroyGraceSeconds: 10,
         labels: args.boundTo
@@ -50,6 +63,16 @@ export class HostGuard extends pulumi.ComponentResource {
       },
       // A component's dependsOn does not reach its children by itself.
       { parent: this, dependsOn: opts?.dependsOn },
+    );
+    this.ready = new NodesReady(
+      `${name}-ready`,
+      {
+        lab: args.containerName,
+        host: args.host ?? LOCAL_HOST,
+        nodes: [{ node: "host guard", container: args.containerName, id: this.container.id }],
+        timeoutSeconds: args.readyTimeoutSeconds ?? READY_WAIT_SECONDS,
+      },
+      { parent: this, dependsOn: [this.container] },
     );
     this.registerOutputs({ containerName: args.containerName, description: args.steps.description });
   }

@@ -17,6 +17,8 @@ export interface RegistrationOptions {
   deleteBeforeReplace: boolean;
   /** Per input, the URNs of the resources whose outputs it takes. */
   propertyDependencies: Record<string, string[]>;
+  /** The URNs of the resources it depends on (dependsOn, a component's expanded to its children). */
+  dependencies: string[];
 }
 
 export class RecordingMocks implements pulumi.runtime.Mocks {
@@ -27,7 +29,11 @@ export class RecordingMocks implements pulumi.runtime.Mocks {
   observeRegistration(request: any): void {
     const propertyDependencies: Record<string, string[]> = {};
     request.getPropertydependenciesMap().forEach((deps: any, key: string) => (propertyDependencies[key] = deps.getUrnsList()));
-    this.options.set(request.getName(), { deleteBeforeReplace: request.getDeletebeforereplace(), propertyDependencies });
+    this.options.set(request.getName(), {
+      deleteBeforeReplace: request.getDeletebeforereplace(),
+      propertyDependencies,
+      dependencies: request.getDependenciesList(),
+    });
   }
 
   newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {

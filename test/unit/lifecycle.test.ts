@@ -4,6 +4,7 @@
  * readiness healthcheck and gate, images used as loaded on hosts without egress.
  */
 import { describe, expect, it } from "vitest";
+import { GUARD_READY_PATH } from "../../components/host/host-guard-script";
 import { OWN_IMAGE_NAMES, labImageTag } from "../../components/images/lab-image";
 import { NODE_READY_PATH } from "../../components/routed-lab";
 import { buildStack } from "../../stacks";
@@ -67,6 +68,21 @@ describe("lab lifecycle as the engine sees it", () => {
     const gate = mocks.named("bgp-triangle-ready");
     expect(gate.inputs.nodes.map((n: any) => n.node).sort()).toEqual(["host", "r1", "r2", "r3", "web"]);
     expect(gate.inputs.dockerHost).toBe("unix:///var/run/docker.sock");
+  });
+
+  it("every host guard is healthy only once its steps are in place, behind a readiness gate its nodes wait for", async () => {
+    const mocks = await devStack({ labs: ["routed-lan"] });
+    const guard = mocks.named("routed-lan-bridge-guard");
+    expect(guard.inputs.healthcheck.tests).toEqual(["CMD-SHELL", `test -f ${GUARD_READY_PATH}`]);
+    const gate = mocks.named("routed-lan-bridge-guard-ready");
+    expect(gate.inputs.nodes).toEqual([{ node: "host guard", container: "routed-lan-bridge-guard", id: expect.any(String) }]);
+    expect(gate.inputs.dockerHost).toBe("unix:///var/run/docker.sock");
+    // The lab's nodes are created only once the guard is ready.
+    const h1 = mocks.options.get("routed-lan-h1")!;
+    expect(h1.dependencies.some((urn: string) => urn.endsWith("netlabs:NodesReady::routed-lan-bridge-guard-ready"))).toBe(true);
+    // A restarted guard is not ready before this run's setup: the script removes the file first.
+    const script: string = guard.inputs.uploads[0].content;
+    expect(script.indexOf(`rm -f ${GUARD_READY_PATH}`)).toBeLessThan(script.indexOf("DOCKER-USER"));
   });
 
   it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {
