@@ -7,12 +7,46 @@ import { afterAll, describe, expect, it } from "vitest";
 import { HostGuard } from "../../components/host/host-guard";
 import { promiscuousSteps } from "../../components/host/host-guard-script";
 import { buildLabImages } from "../../components/images/lab-image";
-import { dockerUnavailableReason } from "../support/docker-cli";
-import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../support/lab-harness";
+import { RoutedLab } from "../../components/routed-lab";
+import { dockerUnavailableReason, run } from "../support/docker-cli";
+import { TEST_LABEL, deployProgram, hostRulesStrict, leftovers, newTestRun, redeployProgram, sweep } from "../support/lab-harness";
 
 const skipReason = dockerUnavailableReason();
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
 const testRun = newTestRun();
+
+/** A router between `lans` internal LANs (a bridge guard with a rule per LAN's bridge), one host on each. */
+function routerLab(lans: number) {
+  const indexes = Array.from({ length: lans }, (_, i) => i + 1);
+  return () =>
+    new RoutedLab("guarded", {
+      namePrefix: testRun.prefix,
+      labels: { [TEST_LABEL]: testRun.id },
+      spec: {
+        segments: indexes.map((i) => ({ name: `lan${i}`, subnet: `10.237.${i}.0/24` })),
+        nodes: [
+          { name: "r1", image: "router", router: true, interfaces: indexes.map((i) => ({ segment: `lan${i}`, address: `10.237.${i}.1` })) },
+          ...indexes.map((i) => ({
+            name: `h${i}`,
+            image: "client",
+            interfaces: [{ segment: `lan${i}`, address: `10.237.${i}.10` }],
+            routes: [{ to: "10.237.0.0/16", via: `10.237.${i}.1` }],
+          })),
+        ],
+      },
+    });
+}
+
+/** The bridges the rules name (their -i), sorted. */
+const bridgesOf = (rules: string[]) => rules.map((rule) => / -i (\S+) /.exec(rule)![1]).sort();
+
+/** The guard as `docker kill -s KILL` leaves it: dead, its teardown never run. */
+async function killGuard(container: string): Promise<void> {
+  const killed = await run("docker", ["kill", "-s", "KILL", container], { timeoutMs: 30_000 });
+  expect(killed.code, killed.stderr).toBe(0);
+  const state = await run("docker", ["inspect", "--format", "{{.State.Running}}", container]);
+  expect(state.stdout.trim()).toBe("false");
+}
 
 describe.skipIf(skipReason)(`host guards on real Docker${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
   afterAll(() => sweep(testRun));
@@ -35,5 +69,36 @@ describe.skipIf(skipReason)(`host guards on real Docker${skipReason ? ` (skipped
     // Failed at once, not after the gate's whole wait.
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  });
+
+  it("a guard killed without its teardown: the next deploy mends its rules, destroy leaves none (issue 20, point 10)", async () => {
+    const guard = `${testRun.prefix}guarded-bridge-guard`;
+    const first = await deployProgram(routerLab(3));
+    let last: typeof first | undefined = first;
+    try {
+      const bridges = bridgesOf(await hostRulesStrict(testRun));
+      expect(bridges).toHaveLength(3);
+      await killGuard(guard);
+      // Its rules outlive it.
+      expect(bridgesOf(await hostRulesStrict(testRun))).toEqual(bridges);
+      // The lab loses lan3 while its guard is dead: the new guard replaces the lost one and
+      // leaves only the rules of the bridges the lab still has.
+      last = undefined;
+      const second = await redeployProgram(first, routerLab(2));
+      last = second;
+      const mended = bridgesOf(await hostRulesStrict(testRun));
+      expect(mended).toHaveLength(2);
+      expect(bridges).toEqual(expect.arrayContaining(mended));
+      expect((await run("docker", ["inspect", "--format", "{{.State.Health.Status}}", guard])).stdout.trim()).toBe("healthy");
+      // Killed again, then destroyed: its container goes without a teardown, its rules go too.
+      await killGuard(guard);
+      expect(bridgesOf(await hostRulesStrict(testRun))).toEqual(mended);
+      last = undefined;
+      expect(await second.mocks.destroyAll()).toEqual([]);
+      expect(await hostRulesStrict(testRun)).toEqual([]);
+      expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+    } finally {
+      if (last) await last.mocks.destroyAll();
+    }
   });
 });

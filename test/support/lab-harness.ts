@@ -155,6 +155,27 @@ export async function leftovers(testRun: TestRun): Promise<Leftovers> {
   return { containers, networks, hostRules };
 }
 
+/**
+ * This run's rules in the host's DOCKER-USER chain, listed so that a listing that broke fails the
+ * test instead of reading as "no rule": a backend without the chain counts as empty only when it
+ * says so, and at least one backend must have listed the chain.
+ */
+export async function hostRulesStrict(testRun: TestRun): Promise<string[]> {
+  const rules: string[] = [];
+  let listed = 0;
+  for (const iptables of ["iptables-nft", "iptables-legacy"]) {
+    const result = await run(iptables, ["-w", "5", "-S", "DOCKER-USER"], { timeoutMs: 10_000 });
+    if (result.code !== 0) {
+      if (/No chain\/target\/match by that name/.test(result.stderr)) continue;
+      throw new Error(`listing the host's rules failed: ${iptables} -S DOCKER-USER exited ${result.code}: ${result.stderr.trim()}`);
+    }
+    listed++;
+    rules.push(...result.stdout.split("\n").filter((line) => line.includes(`docker-netlabs:${testRun.prefix}`)));
+  }
+  if (listed === 0) throw new Error("listing the host's rules failed: no iptables backend has a DOCKER-USER chain");
+  return rules;
+}
+
 /** Safety net after a failed test: removes whatever this run left, by label and rule comment. */
 export async function sweep(testRun: TestRun): Promise<void> {
   const left = await leftovers(testRun);

@@ -85,6 +85,22 @@ describe("lab lifecycle as the engine sees it", () => {
     expect(script.indexOf(`rm -f ${GUARD_READY_PATH}`)).toBeLessThan(script.indexOf("DOCKER-USER"));
   });
 
+  it("every rule-adding host guard has a sweeper, destroyed after it, whose delete sweeps the host with the guard's image (issue 20, point 10)", async () => {
+    const mocks = await devStack({ labs: ["routed-lan"] });
+    const sweeper = mocks.named("routed-lan-bridge-guard-sweeper");
+    expect(sweeper.type).toBe("command:local:Command");
+    expect(sweeper.inputs.create).toBeUndefined();
+    const guard = mocks.named("routed-lan-bridge-guard");
+    // Each word is quoted for sh: read without the quotes.
+    expect(sweeper.inputs.delete.replaceAll("'", "")).toMatch(
+      /^docker -H unix:\/\/\/var\/run\/docker\.sock run --rm --pull never --network host --cap-drop ALL --cap-add NET_ADMIN --cap-add NET_RAW .*docker-netlabs\/router:\S+ timeout 60 sh -c .*--comment "docker-netlabs:routed-lan"/s,
+    );
+    expect(sweeper.inputs.delete).toContain(guard.inputs.image);
+    expect(
+      mocks.options.get("routed-lan-bridge-guard")!.dependencies.some((urn) => urn.endsWith("::routed-lan-bridge-guard-sweeper")),
+    ).toBe(true);
+  });
+
   it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {
     // The engine (a stand-in docker) holds the images or not: either the lab uses them, or preview names what to load.
     const preloaded = () => devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" });

@@ -246,7 +246,13 @@ describe("a stretch site stack", () => {
       "routed-lab-ready",
       "routed-lab-probe",
     ]);
-    expect(["routed-lab-shared", "lab-image-router"]).toContain(chain.at(-6));
+    // Before the tunnels: the bridge, or the image its sweeper (destroyed after it) runs.
+    expect(["routed-lab-shared", "lab-image-router", "routed-lab-tunnels-sweeper"]).toContain(chain.at(-6));
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), { config: stackFile("stretch-a") });
+    expect(mocks.options.get("routed-lab-tunnels")!.dependencies.some((urn) => urn.endsWith("network:Network::routed-lab-shared"))).toBe(
+      true,
+    );
   });
 
   it("names a bad lab under its config key, creating nothing", async () => {
