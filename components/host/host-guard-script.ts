@@ -20,8 +20,20 @@ export interface GuardSteps {
    * undo behind its back (Docker re-ordering its chains when its daemon restarts).
    */
   reconcile?: string[];
+  /**
+   * Lines (a shell function's body; `return 1` on failure) that remove whatever any run of this
+   * guard may have left on the host, knowing nothing of that run: a guard killed without its
+   * teardown (SIGKILL, `docker rm -f`) leaves its changes behind. Run before setup, so a new guard
+   * starts from a clean host, and by the guard's sweeper on destroy, when the guard may be gone.
+   */
+  sweep?: string[];
   /** What the guard does, for its log. */
   description: string;
+}
+
+/** The sweep as a shell function `sweep`, when the steps have one. */
+function sweepFunction(steps: GuardSteps): string[] {
+  return steps.sweep?.length ? ["sweep() {", ...steps.sweep.map((line) => `  ${line}`), "  :", "}"] : [];
 }
 
 export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY_PATH): string {
@@ -29,6 +41,8 @@ export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY
     "#!/bin/sh",
     "# docker-netlabs host guard: generated; its changes live exactly as long as this container runs.",
     "set -u",
+    // Not ready until this run's setup is done: a restarted guard keeps its file system.
+    `rm -f ${readyPath}`,
     ...(steps.prelude ?? []),
     "undo() {",
     ...steps.teardown.map((line) => `  ${line}`),
@@ -40,7 +54,10 @@ export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY
     "  exit 0",
     "}",
     "trap on_stop TERM INT",
-    ...steps.setup.map((line) => `${line} || { echo ${shQuote(`host guard: failed: ${line}`)} >&2; undo; exit 2; }`),
+    ...sweepFunction(steps),
+    ...[...(steps.sweep?.length ? ["sweep"] : []), ...steps.setup].map(
+      (line) => `${line} || { echo ${shQuote(`host guard: failed: ${line}`)} >&2; undo; exit 2; }`,
+    ),
     `touch ${readyPath}`,
     `echo ${shQuote(`host guard: in place: ${steps.description}`)}`,
     ...(steps.reconcile?.length
@@ -53,6 +70,39 @@ export function renderHostGuardScript(steps: GuardSteps, readyPath = GUARD_READY
       : ["while :; do sleep 3600 & wait $!; done"]),
     "",
   ].join("\n");
+}
+
+/**
+ * What the guard's sweeper runs on the host when the guard is destroyed, whether or not the guard
+ * is still there to undo its changes (after it, when it is): its sweep alone.
+ */
+export function renderGuardSweepScript(steps: GuardSteps): string {
+  return [
+    "set -u",
+    ...sweepFunction(steps),
+    "sweep || exit 1",
+    `echo ${shQuote(`host guard sweeper: swept: ${steps.description}`)}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Removes every DOCKER-USER rule that carries `comment`, in each iptables backend that has the
+ * chain, whatever bridge it names: what a guard killed without its teardown left, even for bridges
+ * its lab no longer has. The rules are matched by the exact comment in `iptables-save`'s output and
+ * deleted by iptables-restore as written there (no shell re-reads them), all at once.
+ */
+export function ruleSweepLines(comment: string): string[] {
+  const quoted = shQuote(`--comment "${comment}"`);
+  const bare = shQuote(`--comment ${comment} `);
+  return [
+    "for b in iptables-nft iptables-legacy; do",
+    '  "$b" -w 5 -n -L DOCKER-USER >/dev/null 2>&1 || continue',
+    '  saved=$("$b-save" -t filter) || return 1',
+    `  stale=$(printf '%s\\n' "$saved" | grep '^-A DOCKER-USER ' | grep -F -e ${quoted} -e ${bare} | sed 's/^-A /-D /')`,
+    `  [ -z "$stale" ] || printf '*filter\\n%s\\nCOMMIT\\n' "$stale" | "$b-restore" -w 5 --noflush || return 1`,
+    "done",
+  ];
 }
 
 /** The DOCKER-USER rule for one bridge, as iptables arguments after the chain name. */
@@ -85,6 +135,7 @@ export function bridgeRuleSteps(bridges: string[], comment: string): GuardSteps 
     setup: [userChainFirst, ...rules],
     reconcile: [userChainFirst, ...rules],
     teardown: bridges.map((bridge) => `while "$IPT" -w 5 -D DOCKER-USER ${rule(bridge)} 2>/dev/null; do :; done`),
+    sweep: ruleSweepLines(comment),
     description: `DOCKER-USER accepts bridged traffic on ${bridges.join(" ")}`,
   };
 }
@@ -134,6 +185,7 @@ export function vxlanSteps(tunnels: TunnelSpec[]): GuardSteps {
   return {
     setup,
     teardown: tunnels.map((tunnel) => `ip link del ${shQuote(tunnel.interfaceName)}`),
+    sweep: tunnels.map((tunnel) => `ip link del ${shQuote(tunnel.interfaceName)} 2>/dev/null || :`),
     description: `VXLAN tunnels ${tunnels.map((tunnel) => `${tunnel.interfaceName} (VNI ${tunnel.id} to ${tunnel.remote}) on ${tunnel.bridge}`).join(", ")}`,
   };
 }

@@ -64,7 +64,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
     const image = routerImage ?? new LabImage(`${name}-router-image`, { image: "router" }, { parent: this }).imageName;
 
     const lan = plan.lan.create
-      ? this.declareLan(name, fullName, plan.lan, plan.promiscuous, image, labels)
+      ? this.declareLan(name, fullName, plan.lan, plan.promiscuous, image, labels, host)
       : { network: pulumi.output(plan.lan.network), dependencies: [] };
     this.lanNetwork = lan.network;
     const exposer: LanExposerPlan = {
@@ -92,6 +92,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
     promiscuous: boolean,
     image: pulumi.Input<string>,
     labels: LabelMap,
+    host: HostConnection,
   ): { network: pulumi.Output<string>; dependencies: pulumi.Resource[] } {
     const network = declareNetwork(
       `${name}-lan`,
@@ -110,7 +111,7 @@ export class NetworkContainer extends pulumi.ComponentResource {
     if (!promiscuous) return { network: network.name, dependencies: [network] };
     const guard = new HostGuard(
       `${name}-promisc`,
-      { steps: promiscuousSteps(lan.parent), image, containerName: `${fullName}-promisc`, capabilities: ["NET_ADMIN"], labels },
+      { steps: promiscuousSteps(lan.parent), image, containerName: `${fullName}-promisc`, capabilities: ["NET_ADMIN"], labels, host },
       { parent: this, dependsOn: [network] },
     );
     return { network: network.name, dependencies: [network, guard] };

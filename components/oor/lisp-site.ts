@@ -231,6 +231,7 @@ export class LispSite extends pulumi.ComponentResource {
         capabilities: ["NET_ADMIN", "NET_RAW"],
         labels: labLabels(labName, xtrArgs.labels),
         boundTo: [this.eid.networks.eid.id],
+        host: xtrArgs.host,
       },
       { parent: this, dependsOn: [this.eid.networks.eid] },
     );

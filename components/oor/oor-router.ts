@@ -1,6 +1,6 @@
 /**
  * OorRouter: one OpenOverlayRouter container (seed 000) in any mode, with its RLOC network and its
- * EID network(s), /dev/net/tun, NET_ADMIN and NET_RAW, rp_filter off and forwarding on.
+ * EID network(s), /dev/net/tun, NET_ADMIN and NET_RAW alone (Docker's other defaults dropped), rp_filter off and forwarding on.
  * Config "file" (default) uploads a complete rendered oor.conf; "env" sets the image's variables.
  * The image is the project's own (images/oor: Debian's OOR 1.3.0, built on the host) unless
  * another is named. A readiness gate holds `pulumi up` until OOR reports it started, and fails it,
@@ -50,8 +50,10 @@ export interface OorRouterSetup {
   /** Routes towards other sites' RLOCs: via a next hop, or on-link over the RLOC network. */
   rlocRoutes?: OorRlocRoute[];
   /**
-   * Run watchtower next to the router, as the seed does, to follow new OOR images. Off by default:
-   * watchtower mounts the Docker socket, which gives it control of the whole host.
+   * Removed: `true` is refused. Watchtower followed a floating image tag from outside Pulumi (a
+   * container the stack no longer knows, never checked by the readiness gate) with the Docker
+   * socket, itself a floating image. To move to a newer OOR image, name it (by digest) in `image`
+   * and run `pulumi up`. Kept as a field so that `true` gets a clear error rather than being ignored.
    */
   watchtower?: boolean;
   /** How long OOR may take to start before `pulumi up` fails on it (default 90 s). */
@@ -93,8 +95,6 @@ export interface OorRlocRoute {
   via?: string;
 }
 
-export const WATCHTOWER_IMAGE = "containrrr/watchtower:latest";
-
 export class OorRouter extends pulumi.ComponentResource {
   readonly container: docker.Container;
   readonly containerName: string;
@@ -115,7 +115,6 @@ export class OorRouter extends pulumi.ComponentResource {
       rlocNetwork,
       eidNetworks = [],
       rlocRoutes = [],
-      watchtower = false,
       namePrefix = "",
       labels: extra,
       host = LOCAL_HOST,
@@ -148,21 +147,6 @@ export class OorRouter extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [this.container] },
     );
-    if (watchtower) {
-      declareContainer(
-        `${name}-watchtower`,
-        {
-          name: `${this.containerName}-watchtower`,
-          image: declarePulledImage(`${name}-watchtower-image`, WATCHTOWER_IMAGE, { parent: this }),
-          mounts: [{ type: "bind", source: "/var/run/docker.sock", target: "/var/run/docker.sock" }],
-          // Watch this router only.
-          command: [this.containerName],
-          init: false,
-          labels: { ...labels, "io.docker-netlabs.role": "watchtower" },
-        },
-        { parent: this, dependsOn: [this.container] },
-      );
-    }
     this.registerOutputs({ containerName: this.containerName, mode: this.mode, rlocAddress: this.rlocAddress });
   }
 }
@@ -171,6 +155,12 @@ export class OorRouter extends pulumi.ComponentResource {
 export function planOorRouterArgs(name: string, args: OorRouterArgs): OorPlan {
   const plan = planOorRouter(name, oorOptionsOf(args));
   const routeIssues = rlocRouteIssues(args.rlocRoutes ?? [], plan.rlocSubnet, plan.rlocAddress);
+  if (args.watchtower === true) {
+    routeIssues.push({
+      path: "watchtower",
+      message: `watchtower is no longer run: it followed a floating image from outside Pulumi, with the Docker socket; name a newer OOR image by digest in image and run pulumi up (got ${show(true)})`,
+    });
+  }
   if (routeIssues.length > 0) throw new LabConfigError(`OorRouter ${show(name)}`, routeIssues);
   return plan;
 }

@@ -7,9 +7,13 @@
  * interface that holds the address (Docker's interface order is its own), then hand over to the
  * image's own start script, which runs OOR with /oor/oor.conf. Pure.
  *
- * The template holds the map-server key. It stays (every start renders it again: after a daemon
- * restart Docker may name the interfaces otherwise, and the uploaded files are not written again),
- * but readable by its owner only, as the rendered files are (umask 077).
+ * The template holds the map-server key. It stays, readable by its owner only, as the rendered
+ * files are (umask 077): every start renders it again (after a daemon restart Docker may name the
+ * interfaces otherwise, and uploads are written only when the container is created). Measured on
+ * Docker 28.5 (issue 20, point 8): a restarted router renders from it and is healthy again; with it
+ * removed, the restart loops on exit 70. Removing it would not narrow who can read the key either:
+ * /oor/oor.conf and /var/lib/oor/oor.conf hold it for the same readers (root in the container,
+ * anyone who may use the engine), and OOR needs the latter.
  */
 import { IFACE_WITH_FUNCTION, shQuote } from "../net/shell";
 

@@ -152,13 +152,14 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
               containerName: `${labName}-bridge-guard`,
               capabilities: ["NET_ADMIN", "NET_RAW"],
               labels,
+              host: args.host,
             },
             // Created after, and so destroyed before, the bridges it names.
             { parent: this, dependsOn: Object.values(this.networks) },
           )
         : undefined;
 
-    const tunnels = this.createTunnels(name, labName, plan, images, labels);
+    const tunnels = this.createTunnels(name, labName, plan, images, labels, args.host);
     const nodeDependencies = [guard, tunnels].filter((resource): resource is HostGuard => resource !== undefined);
     const restart = settings.restart;
     for (const node of plan.nodes) {
@@ -230,7 +231,14 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 
   /** The host's end of each stretched segment's tunnel, created after (so destroyed before) its bridge. */
-  private createTunnels(name: string, labName: string, plan: LabPlan, images: Partial<LabImages>, labels: LabelMap): HostGuard | undefined {
+  private createTunnels(
+    name: string,
+    labName: string,
+    plan: LabPlan,
+    images: Partial<LabImages>,
+    labels: LabelMap,
+    host: HostConnection | undefined,
+  ): HostGuard | undefined {
     const stretched = plan.segments.filter((segment) => segment.vxlan);
     if (stretched.length === 0) return undefined;
     return new HostGuard(
@@ -241,6 +249,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         containerName: `${labName}-tunnels`,
         capabilities: ["NET_ADMIN"],
         labels,
+        host,
         // A replaced bridge loses its tunnel: the guard is replaced with it and joins the new one.
         boundTo: stretched.map((segment) => this.networks[segment.name].id),
       },

@@ -64,6 +64,39 @@ describe.skipIf(skipReason)(`oor-2xtrs-1msmr with the real OpenOverlayRouter${sk
     );
   });
 
+  it("every OOR router runs with NET_ADMIN and NET_RAW alone, Docker's defaults dropped, and the overlay works so (issue 20, point 14)", async () => {
+    const listed = await run("docker", [
+      "ps",
+      "--filter",
+      `label=${TEST_LABEL}=${labRun.id}`,
+      "--filter",
+      "label=io.docker-netlabs.oor-mode",
+      "--format",
+      "{{.Names}}",
+    ]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const routers = listed.stdout.split("\n").filter(Boolean).sort();
+    expect(routers).toHaveLength(3);
+    for (const router of routers) {
+      const inspected = await run("docker", ["inspect", "--format", "{{json .HostConfig.CapAdd}} {{json .HostConfig.CapDrop}}", router]);
+      expect(inspected.code, inspected.stderr).toBe(0);
+      const [capAdd, capDrop] = inspected.stdout
+        .trim()
+        .split(" ")
+        .map((word) => JSON.parse(word));
+      // Docker 28 writes them CAP_NET_ADMIN, older engines as given.
+      const names = (caps: string[]) => caps.map((cap) => cap.replace(/^CAP_/, "")).sort();
+      expect(names(capAdd), router).toEqual(["NET_ADMIN", "NET_RAW"]);
+      expect(names(capDrop), router).toEqual(["ALL"]);
+      // What the kernel gives its processes: bits 12 (NET_ADMIN) and 13 (NET_RAW), nothing else.
+      const status = await execIn(router, ["grep", "^CapEff:", "/proc/1/status"]);
+      expect(status.code, status.stderr).toBe(0);
+      expect(status.stdout.trim(), router).toBe("CapEff:\t0000000000003000");
+    }
+    // Packets still cross the overlay with those alone.
+    expect(await pingOnce(sandbox("site-a").container, eidOf("site-b"), 3)).toBe(true);
+  });
+
   it("carries a ping between the sites' sandboxes as LISP data: UDP 4341 from RLOC to RLOC, the EIDs inside", async () => {
     const [a, b] = OOR_LAB.sites;
     const capture = captureLispData(node("site-a-xtr").container, labImageTag("router"), {

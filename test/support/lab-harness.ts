@@ -152,6 +152,11 @@ export async function leftovers(testRun: TestRun): Promise<Leftovers> {
   return { containers, networks, hostRules };
 }
 
+/** This run's rules in the host's DOCKER-USER chain; a listing that broke throws (host-rules.ts), never reads as "no rule". */
+export async function hostRulesStrict(testRun: TestRun): Promise<string[]> {
+  return (await runHostRules(testRun.prefix)).map(({ rule }) => rule);
+}
+
 /** Safety net after a failed test: removes whatever this run left, by label and rule comment. */
 export async function sweep(testRun: TestRun): Promise<void> {
   const left = await leftovers(testRun);

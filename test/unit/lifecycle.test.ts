@@ -4,6 +4,7 @@
  * readiness healthcheck and gate, images used as loaded on hosts without egress.
  */
 import { describe, expect, it } from "vitest";
+import { GUARD_READY_PATH } from "../../components/host/host-guard-script";
 import { OWN_IMAGE_NAMES, labImageTag } from "../../components/images/lab-image";
 import { NODE_READY_PATH } from "../../components/routed-lab";
 import { buildStack } from "../../stacks";
@@ -67,6 +68,37 @@ describe("lab lifecycle as the engine sees it", () => {
     const gate = mocks.named("bgp-triangle-ready");
     expect(gate.inputs.nodes.map((n: any) => n.node).sort()).toEqual(["host", "r1", "r2", "r3", "web"]);
     expect(gate.inputs.dockerHost).toBe("unix:///var/run/docker.sock");
+  });
+
+  it("every host guard is healthy only once its steps are in place, behind a readiness gate its nodes wait for", async () => {
+    const mocks = await devStack({ labs: ["routed-lan"] });
+    const guard = mocks.named("routed-lan-bridge-guard");
+    expect(guard.inputs.healthcheck.tests).toEqual(["CMD-SHELL", `test -f ${GUARD_READY_PATH}`]);
+    const gate = mocks.named("routed-lan-bridge-guard-ready");
+    expect(gate.inputs.nodes).toEqual([{ node: "host guard", container: "routed-lan-bridge-guard", id: expect.any(String) }]);
+    expect(gate.inputs.dockerHost).toBe("unix:///var/run/docker.sock");
+    // The lab's nodes are created only once the guard is ready.
+    const h1 = mocks.options.get("routed-lan-h1")!;
+    expect(h1.dependencies.some((urn: string) => urn.endsWith("netlabs:NodesReady::routed-lan-bridge-guard-ready"))).toBe(true);
+    // A restarted guard is not ready before this run's setup: the script removes the file first.
+    const script: string = guard.inputs.uploads[0].content;
+    expect(script.indexOf(`rm -f ${GUARD_READY_PATH}`)).toBeLessThan(script.indexOf("DOCKER-USER"));
+  });
+
+  it("every rule-adding host guard has a sweeper, destroyed after it, whose delete sweeps the host with the guard's image (issue 20, point 10)", async () => {
+    const mocks = await devStack({ labs: ["routed-lan"] });
+    const sweeper = mocks.named("routed-lan-bridge-guard-sweeper");
+    expect(sweeper.type).toBe("command:local:Command");
+    expect(sweeper.inputs.create).toBeUndefined();
+    const guard = mocks.named("routed-lan-bridge-guard");
+    // Each word is quoted for sh: read without the quotes.
+    expect(sweeper.inputs.delete.replaceAll("'", "")).toMatch(
+      /^docker -H unix:\/\/\/var\/run\/docker\.sock run --rm --pull never --network host --cap-drop ALL --cap-add NET_ADMIN --cap-add NET_RAW .*docker-netlabs\/router:\S+ timeout 60 sh -c .*--comment "docker-netlabs:routed-lan"/s,
+    );
+    expect(sweeper.inputs.delete).toContain(guard.inputs.image);
+    expect(
+      mocks.options.get("routed-lan-bridge-guard")!.dependencies.some((urn) => urn.endsWith("::routed-lan-bridge-guard-sweeper")),
+    ).toBe(true);
   });
 
   it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {

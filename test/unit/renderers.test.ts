@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { bridgeRuleSteps, promiscuousSteps, renderHostGuardScript } from "../../components/host/host-guard-script";
+import { bridgeRuleSteps, promiscuousSteps, renderGuardSweepScript, renderHostGuardScript } from "../../components/host/host-guard-script";
 import { socatArgs } from "../../components/host/port-forwarder";
 import { checkHostFacts } from "../../components/host/ssh-host";
 import { IMAGES_DIR } from "../../components/images/catalog";
@@ -189,6 +189,45 @@ describe("host guard scripts", () => {
       expect(fs.existsSync(`${dir}/applied`)).toBe(false);
       expect(fs.existsSync(`${dir}/undone`)).toBe(true);
       expect(output).toContain("host guard: undone: a test step");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("bridge rules: sweeps every rule of its comment before setup, and alone in its sweeper (issue 20, point 10)", () => {
+    const steps = bridgeRuleSteps(["nl-aaaa"], "docker-netlabs:lab");
+    const script = renderHostGuardScript(steps);
+    assertShellSyntax(script);
+    const lines = script.split("\n");
+    expect(lines.findIndex((line) => line.startsWith("sweep ||"))).toBeLessThan(lines.findIndex((line) => line.includes("-I DOCKER-USER")));
+    // The sweeper's script, run with stand-ins: nft holds the chain and three rules, one of them of
+    // another lab whose name only starts with this one's; legacy has no DOCKER-USER chain.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-sweep-"));
+    try {
+      const saved = [
+        "*filter",
+        ":DOCKER-USER - [0:0]",
+        '-A DOCKER-USER -i nl-aaaa -m physdev --physdev-is-bridged -m comment --comment "docker-netlabs:lab" -j ACCEPT',
+        '-A DOCKER-USER -i nl-gone -m physdev --physdev-is-bridged -m comment --comment "docker-netlabs:lab" -j ACCEPT',
+        '-A DOCKER-USER -i nl-cccc -m physdev --physdev-is-bridged -m comment --comment "docker-netlabs:lab2" -j ACCEPT',
+        "COMMIT",
+      ].join("\n");
+      const stub = (name: string, body: string) => fs.writeFileSync(path.join(dir, name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      stub("iptables-nft", "exit 0");
+      stub("iptables-nft-save", `cat <<'SAVED'\n${saved}\nSAVED`);
+      stub("iptables-nft-restore", `cat > ${dir}/restored`);
+      stub("iptables-legacy", "echo 'iptables: No chain/target/match by that name.' >&2; exit 1");
+      stub("iptables-legacy-save", `touch ${dir}/legacy-read`);
+      const sweeper = renderGuardSweepScript(steps);
+      assertShellSyntax(sweeper);
+      execFileSync("sh", ["-c", sweeper], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      expect(fs.readFileSync(path.join(dir, "restored"), "utf8").trim().split("\n")).toEqual([
+        "*filter",
+        '-D DOCKER-USER -i nl-aaaa -m physdev --physdev-is-bridged -m comment --comment "docker-netlabs:lab" -j ACCEPT',
+        '-D DOCKER-USER -i nl-gone -m physdev --physdev-is-bridged -m comment --comment "docker-netlabs:lab" -j ACCEPT',
+        "COMMIT",
+      ]);
+      expect(fs.existsSync(path.join(dir, "legacy-read"))).toBe(false);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

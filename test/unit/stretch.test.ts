@@ -238,9 +238,21 @@ describe("a stretch site stack", () => {
 
   it("creates the bridge, then its tunnel, then the node on it (and destroys them in reverse)", async () => {
     const { chain } = await dependencyDepth(() => buildStack(readStackConfig()), stackFile("stretch-a"));
-    // ...then the lab's readiness gate, then its probe.
-    expect(chain.slice(-4)).toEqual(["routed-lab-tunnels", "routed-lab-web-a", "routed-lab-ready", "routed-lab-probe"]);
-    expect(["routed-lab-shared", "lab-image-router"]).toContain(chain.at(-5));
+    // ...the tunnel's own readiness gate before the node, then the lab's readiness gate, then its probe.
+    expect(chain.slice(-5)).toEqual([
+      "routed-lab-tunnels",
+      "routed-lab-tunnels-ready",
+      "routed-lab-web-a",
+      "routed-lab-ready",
+      "routed-lab-probe",
+    ]);
+    // Before the tunnels: the bridge, or the image its sweeper (destroyed after it) runs.
+    expect(["routed-lab-shared", "lab-image-router", "routed-lab-tunnels-sweeper"]).toContain(chain.at(-6));
+    const mocks = new RecordingMocks();
+    await runProgram(mocks, () => buildStack(readStackConfig()), { config: stackFile("stretch-a") });
+    expect(mocks.options.get("routed-lab-tunnels")!.dependencies.some((urn) => urn.endsWith("network:Network::routed-lab-shared"))).toBe(
+      true,
+    );
   });
 
   it("names a bad lab under its config key, creating nothing", async () => {
