@@ -77,6 +77,8 @@ export interface LabCommonArgs {
   namePrefix: string;
   /** Own images already on the host, by name (router, web, client, dhcp-server, oor): those given are not built. */
   images: LabImageRefs;
+  /** The base of the own images the lab builds itself (default debian:bookworm-slim; pinned, name@sha256:<digest>). */
+  baseImage?: string;
   /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
   /** What the lab's containers do after a Docker daemon restart or a host reboot: "unless-stopped", "always" or "no". */

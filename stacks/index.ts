@@ -10,7 +10,7 @@ import { declareWithoutPromiseStacks } from "../components/declaration";
 import { DockerHost } from "../components/host/docker-host";
 import { checkEngineAt, hasHostNeeds } from "../components/host/engine-check";
 import { HostNeeds } from "../components/host/host-facts";
-import { LabImages, OwnImageName, buildLabImages, labImageTag } from "../components/images/lab-image";
+import { LabImages, OwnImageName, buildLabImages, labImageSource, labImageTag } from "../components/images/lab-image";
 import { LabResource, LabSummary, labSummary } from "../components/lab";
 import { LabelMap } from "../components/labels";
 import { ConfigIssue, LabConfigError } from "../components/net/errors";
@@ -76,8 +76,17 @@ export function planStack(config: StackConfig): StackPlan {
     hostNeeds: {
       interfaces: union((needs) => needs.interfaces),
       addresses: union((needs) => needs.addresses),
-      ...(config.labImages === "preloaded" ? { images: images.map(labImageTag) } : {}),
+      ...(config.labImages === "preloaded" ? preloadedNeeds(images, config.baseImage) : {}),
     },
+  };
+}
+
+/** What preloaded images must be on the host: each under its tag, labelled with what it is built from. */
+function preloadedNeeds(images: OwnImageName[], baseImage: string): HostNeeds {
+  return {
+    images: images.map((image) => labImageTag(image, baseImage)),
+    imageSources: Object.fromEntries(images.map((image) => [labImageTag(image, baseImage), labImageSource(image, baseImage)])),
+    baseImage,
   };
 }
 
@@ -145,12 +154,13 @@ function declareStack(config: StackConfig, options: StackOptions, plan: StackPla
   // own), as they always have, so that a stack's build resources stay where they were.
   const images: Partial<LabImages> =
     config.labImages === "preloaded"
-      ? Object.fromEntries(plan.images.map((image) => [image, labImageTag(image)]))
-      : buildLabImages(`${config.namePrefix}lab-image`, onHost, plan.images.filter(isNodeImage), host.platform);
+      ? Object.fromEntries(plan.images.map((image) => [image, labImageTag(image, config.baseImage)]))
+      : buildLabImages(`${config.namePrefix}lab-image`, onHost, plan.images.filter(isNodeImage), host.platform, config.baseImage);
   // Probes and readiness reach an ssh:// host as the Docker provider does: `ssh` with its options.
   const common: LabCommonArgs = {
     namePrefix: config.namePrefix,
     images,
+    baseImage: config.baseImage,
     labels: options.labels,
     restart: config.restartPolicy,
     host: host.connection,

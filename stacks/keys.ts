@@ -9,6 +9,7 @@ import { parseDockerHost } from "../components/host/docker-host-url";
 import { hostKeyIssue } from "../components/host/ssh-identity";
 import { sshOptionIssues } from "../components/host/ssh-options";
 import { DEFAULT_RESTART_POLICY, restartPolicySchema } from "../components/host/lifecycle";
+import { BASE_IMAGE } from "../components/host/engine-facts";
 import { isIpv4Address } from "../components/net/addressing";
 import { OOR_KEY_PATTERN, OOR_KEY_RULE } from "../components/oor/plan";
 
@@ -55,6 +56,11 @@ export function isImageReference(text: string): boolean {
   if (text.length > 512) return false;
   const match = IMAGE_REFERENCE.exec(text);
   return match !== null && match[1].length <= 255;
+}
+
+/** A base image reference; a digest, when it has one, is sha256 in full (what `docker pull` takes). */
+export function isBaseImage(text: string): boolean {
+  return isImageReference(text) && (!text.includes("@") || /@sha256:[0-9a-f]{64}$/.test(text));
 }
 
 const ipv4 = z.string().refine(isIpv4Address, "must be an IPv4 address");
@@ -127,6 +133,14 @@ export const SETTING_KEYS = {
    * (hosts without egress): the node images, and the own OOR image when the OOR labs run it.
    */
   labImages: z.enum(["build", "preloaded"], { message: "must be build or preloaded" }).default("build"),
+  /**
+   * The base of the own images (their Dockerfiles' FROM), part of what their tags digest: pinned by
+   * digest (`debian:bookworm-slim@sha256:<64 hex>`), a new pin rebuilds them on a host that can pull it.
+   */
+  baseImage: z
+    .string()
+    .refine(isBaseImage, "must be an image reference, pinned as name[:tag]@sha256:<64 hex digits> (e.g. debian:bookworm-slim@sha256:...)")
+    .default(BASE_IMAGE),
 };
 
 /** Keys the compositions read, each listed in the `reads` of the compositions that use it. */

@@ -24,6 +24,8 @@ export interface BgpTriangleArgs extends BgpTriangleOptions {
   namePrefix?: string;
   /** Own images already on this host, by name (router, web, client): the ones missing are built as children. */
   images?: LabImageRefs;
+  /** The base of the own images built here (default debian:bookworm-slim; pinned, name@sha256:<digest>). */
+  baseImage?: string;
   /** Extra labels on every Docker object. */
   labels?: LabelMap;
   /** After a Docker daemon restart or a host reboot: "unless-stopped" (default) or "always" brings the lab back; "no" does not. */
@@ -50,12 +52,12 @@ export class BgpTriangle extends pulumi.ComponentResource implements LabComponen
    * already (a stack plans every lab before declaring any): then nothing is planned again.
    */
   constructor(name: string, args: BgpTriangleArgs = {}, opts?: pulumi.ComponentResourceOptions, planned?: BgpTrianglePlan) {
-    const { namePrefix, images, labels, restart, host, ...options } = args;
+    const { namePrefix, images, baseImage, labels, restart, host, ...options } = args;
     // Throws before anything is registered.
     const plan = planned ?? planBgpTriangle(name, options, { namePrefix });
     labSettings(labSubject(name), args);
     super("docker-netlabs:bgp:BgpTriangle", name, {}, opts);
-    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, labels, restart, host }, { parent: this }, plan.lab);
+    this.lab = new RoutedLab(name, { spec: plan.spec, namePrefix, images, baseImage, labels, restart, host }, { parent: this }, plan.lab);
     this.sessions = plan.sessions;
     this.hostAddress = plan.hostAddress;
     this.webAddress = plan.webAddress;

@@ -8,7 +8,7 @@
  * those of engine-facts.ts, which HostCheck runs over ssh2 for an ssh:// host.
  */
 import { execFileSync } from "node:child_process";
-import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, lookImage, networkLookArgs } from "./engine-facts";
+import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, imageSourcesArgs, lookImage, networkLookArgs } from "./engine-facts";
 import { DockerTlsMaterial, writeDockerTls } from "./docker-tls";
 import { DockerExecTarget, dockerExecTarget, remoteDockerArgv } from "./host-exec";
 import { HostNeeds, checkHostFacts, hostFactNotes } from "./host-facts";
@@ -32,16 +32,19 @@ function dockerNow(target: DockerExecTarget, args: readonly string[], timeoutMs:
 
 /**
  * The engine's facts, read now. With `network`, also its interfaces and addresses (a container in
- * its network namespace); without, they are left unknown and no container runs.
+ * its network namespace); without, they are left unknown and no container runs. With `sourcesOf`,
+ * what those images say they are built from.
  */
-export function readEngineFacts(target: DockerExecTarget, options: { network: boolean }): EngineFacts {
+export function readEngineFacts(target: DockerExecTarget, options: { network: boolean; sourcesOf?: readonly string[] }): EngineFacts {
   const version = dockerNow(target, ENGINE_QUERIES.version, QUERY_TIMEOUT_MS);
   if (version.code !== 0) return engineFacts({ version });
   const info = dockerNow(target, ENGINE_QUERIES.info, QUERY_TIMEOUT_MS);
   const images = dockerNow(target, ENGINE_QUERIES.images, QUERY_TIMEOUT_MS);
   const image = options.network ? lookImage(images) : undefined;
   const look = image ? dockerNow(target, networkLookArgs(image), LOOK_TIMEOUT_MS) : undefined;
-  return engineFacts({ version, info, images, look, lookWanted: options.network });
+  const sourcesOf = options.sourcesOf ?? [];
+  const sources = sourcesOf.length > 0 ? dockerNow(target, imageSourcesArgs(sourcesOf), QUERY_TIMEOUT_MS) : undefined;
+  return engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: options.network });
 }
 
 export interface EngineCheck {
@@ -64,7 +67,7 @@ export function hasHostNeeds(needs: HostNeeds): boolean {
  */
 export function checkEngine(url: string, target: DockerExecTarget, needs: HostNeeds): EngineCheck {
   const network = (needs.interfaces?.length ?? 0) + (needs.addresses?.length ?? 0) > 0;
-  const facts = readEngineFacts(target, { network });
+  const facts = readEngineFacts(target, { network, sourcesOf: Object.keys(needs.imageSources ?? {}) });
   if (facts.dockerVersion === "none") {
     return { issues: [{ path: "dockerHost", message: `no Docker engine answers at ${url}: ${facts.unanswered}` }], notes: [], facts };
   }

@@ -21,6 +21,8 @@ export interface EngineFacts {
   memoryBytes?: number;
   /** The project's lab images already on the engine (docker-netlabs/*). */
   images: string[];
+  /** Of the images asked about (imageSourcesArgs), what each says it is built from (label io.docker-netlabs.source; "" when none), by tag. */
+  imageSources?: Record<string, string>;
   /** The interfaces of the engine's network namespace; absent when unknown (see networkUnknown). */
   interfaces?: string[];
   /** The IPv4 addresses held there, without prefix length; absent when unknown. */
@@ -43,6 +45,8 @@ export interface DockerOutput {
 /** The base image of the lab images: a look at the network namespace can run on it too. */
 export const BASE_IMAGE = "debian:bookworm-slim";
 const LAB_IMAGES = "docker-netlabs/*";
+/** The label a lab image carries with what it is built from (lab-image.ts: labImageSource). */
+export const SOURCE_LABEL = "io.docker-netlabs.source";
 
 /** The engine queries, each a docker command's arguments: independent of each other. */
 export const ENGINE_QUERIES = {
@@ -102,6 +106,32 @@ export function networkLookArgs(image: string): string[] {
     "-c",
     NETWORK_LOOK_SCRIPT,
   ];
+}
+
+/**
+ * The docker arguments that read what images say they are built from: one line per image present,
+ * its tags (JSON) and its source label. Images absent are left out (the command then exits 1).
+ */
+export function imageSourcesArgs(tags: readonly string[]): string[] {
+  return ["image", "inspect", "--format", `{{json .RepoTags}} {{index .Config.Labels "${SOURCE_LABEL}"}}`, ...tags];
+}
+
+/** The source label of each of `tags` found in imageSourcesArgs' output. */
+export function parseImageSources(stdout: string, tags: readonly string[]): Record<string, string> {
+  const sources: Record<string, string> = {};
+  for (const line of stdout.split("\n")) {
+    const match = /^(\[[^\]]*\])\s?(.*)$/.exec(line.trim());
+    if (!match) continue;
+    let repoTags: unknown;
+    try {
+      repoTags = JSON.parse(match[1]);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(repoTags)) continue;
+    for (const tag of tags) if (repoTags.includes(tag)) sources[tag] = match[2].trim();
+  }
+  return sources;
 }
 
 /** The image lines of `docker image ls`, without dangling `<none>` ones. */
@@ -207,6 +237,9 @@ export interface EngineOutputs {
   version: DockerOutput;
   info?: DockerOutput;
   images?: DockerOutput;
+  /** What imageSourcesArgs(sourcesOf) gave, when images were asked about. */
+  sources?: DockerOutput;
+  sourcesOf?: readonly string[];
   /** The look's output; absent when none ran. */
   look?: DockerOutput;
   /** Whether the network namespace was to be looked at (a reason is given when it was not). */
@@ -230,7 +263,14 @@ export function engineFacts(outputs: EngineOutputs): EngineFacts {
   }
   const memoryBytes = outputs.info?.code === 0 ? parseMemTotal(outputs.info.stdout) : undefined;
   const images = outputs.images?.code === 0 ? imageLines(outputs.images.stdout).filter((line) => line.startsWith("docker-netlabs/")) : [];
-  const facts: EngineFacts = { ...version, ...(memoryBytes === undefined ? {} : { memoryBytes }), images, bridgeNetfilter: "unknown" };
+  const imageSources = outputs.sources ? parseImageSources(outputs.sources.stdout, outputs.sourcesOf ?? []) : undefined;
+  const facts: EngineFacts = {
+    ...version,
+    ...(memoryBytes === undefined ? {} : { memoryBytes }),
+    images,
+    ...(imageSources ? { imageSources } : {}),
+    bridgeNetfilter: "unknown",
+  };
   if (!outputs.lookWanted) return facts;
   if (!outputs.look) {
     return {

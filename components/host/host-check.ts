@@ -83,7 +83,7 @@ async function readFacts(inputs: HostCheckInputs): Promise<HostFacts> {
     commandTimeoutMs: 20_000,
   });
   try {
-    return await host.facts();
+    return await host.facts(Object.keys(inputs.needs?.imageSources ?? {}));
   } finally {
     await host.close();
   }

@@ -10,6 +10,8 @@ export interface HostFactsLike {
   addresses?: string[];
   /** The project's lab images already on the host (docker-netlabs/*). */
   images?: string[];
+  /** What the images asked about say they are built from, by tag (label io.docker-netlabs.source). */
+  imageSources?: Record<string, string>;
   /** Why interfaces and addresses are unknown (engine-facts.ts), for the note. */
   networkUnknown?: string;
   /** What the docker CLI said when no engine answered. */
@@ -25,6 +27,36 @@ export interface HostNeeds {
   minDockerMajor?: number;
   /** Lab images the labs use without building them (labImages: preloaded). */
   images?: string[];
+  /** What each of those must say it is built from (label io.docker-netlabs.source), by tag. */
+  imageSources?: Record<string, string>;
+  /** The base they are built on (the Dockerfiles' BASE), for the build command an issue shows. */
+  baseImage?: string;
+}
+
+/**
+ * The preloaded images the host lacks, or holds under their tag but built from something else (its
+ * source label not the one the stack would build it with: retagged, stale, or built otherwise).
+ */
+function preloadedImageIssues(host: string, facts: HostFactsLike, needs: HostNeeds): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  for (const image of needs.images ?? []) {
+    const expected = needs.imageSources?.[image];
+    const name = image.replace(/^docker-netlabs\//, "").replace(/:.*$/, "");
+    const build = `docker build${needs.baseImage ? ` --build-arg BASE=${needs.baseImage}` : ""}${expected ? ` --build-arg SOURCE=${expected}` : ""} -t ${image} images/${name}`;
+    if (!(facts.images ?? []).includes(image)) {
+      issues.push({
+        path: "labImages",
+        message: `host ${host} has no image ${image}: build it where there is egress (${build}) and load it there: docker save ${image} | ssh <host> docker load`,
+      });
+    } else if (expected !== undefined && facts.imageSources && facts.imageSources[image] !== expected) {
+      const label = facts.imageSources[image] ? `"${facts.imageSources[image]}"` : "missing";
+      issues.push({
+        path: "labImages",
+        message: `host ${host} has an image ${image} that is not built from what its tag says (label io.docker-netlabs.source ${label}, not "${expected}"): remove it there, build it again (${build}) and load it: docker save ${image} | ssh <host> docker load`,
+      });
+    }
+  }
+  return issues;
 }
 
 /** What a host lacks for a lab, each issue naming the field; empty when it has everything. Pure. */
@@ -43,14 +75,7 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
       issues.push({ path: "addresses", message: `host ${host} holds no address ${address} (it has ${known.join(", ")})` });
     }
   }
-  for (const image of needs.images ?? []) {
-    if (!(facts.images ?? []).includes(image)) {
-      issues.push({
-        path: "labImages",
-        message: `host ${host} has no image ${image}: build it where there is egress (docker build images/<name>, tagged so) and load it there: docker save ${image} | ssh <host> docker load`,
-      });
-    }
-  }
+  issues.push(...preloadedImageIssues(host, facts, needs));
   const major = Number(facts.dockerVersion.split(".")[0]);
   if (facts.dockerVersion === "none") {
     const said = facts.unanswered ? ` (docker version: ${facts.unanswered})` : "";

@@ -9,7 +9,7 @@
  * (Docker commands with the provider's own ssh options go through host-exec.ts instead.)
  */
 import { Client, ClientChannel } from "ssh2";
-import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, lookImage, networkLookArgs } from "./engine-facts";
+import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, imageSourcesArgs, lookImage, networkLookArgs } from "./engine-facts";
 import { shWord } from "./host-exec";
 
 export interface SshTarget {
@@ -142,9 +142,10 @@ export class SshHost {
   /**
    * Every fact HostCheck needs, read as the engine sees them with the same docker commands the
    * local CLI runs for unix:// and tcp:// (engine-facts.ts), each one bounded: the queries, then a
-   * look at the engine's network namespace from a container on an image it already has.
+   * look at the engine's network namespace from a container on an image it already has; and what
+   * the images `sourcesOf` say they are built from.
    */
-  async facts(): Promise<HostFacts> {
+  async facts(sourcesOf: readonly string[] = []): Promise<HostFacts> {
     const docker = async (args: readonly string[]): Promise<DockerOutput> => {
       try {
         return await this.exec(["docker", ...args].map(shWord).join(" "));
@@ -159,7 +160,8 @@ export class SshHost {
     const [info, images] = [await docker(ENGINE_QUERIES.info), await docker(ENGINE_QUERIES.images)];
     const image = lookImage(images);
     const look = image ? await docker(networkLookArgs(image)) : undefined;
-    return engineFacts({ version, info, images, look, lookWanted: true });
+    const sources = sourcesOf.length > 0 ? await docker(imageSourcesArgs(sourcesOf)) : undefined;
+    return engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: true });
   }
 
   /**

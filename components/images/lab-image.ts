@@ -1,7 +1,8 @@
 /**
  * LabImage: builds one of the project's lab images on the Docker host that runs the lab
- * (the provider flows from the parent), with no registry push. The tag is the build context's
- * digest, so containers are replaced exactly when their image's files change.
+ * (the provider flows from the parent), with no registry push. The tag is a digest of what the
+ * image is built from, its context's files and its base image's reference (pinned by digest, a
+ * reference names the base's content), so containers are replaced exactly when either changes.
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
@@ -9,6 +10,12 @@ import * as path from "node:path";
 import { LAB_IMAGE_NAMES } from "../net/topology";
 import { IMAGES_DIR } from "./catalog";
 import { contextDigest } from "./context-digest";
+import { createHash } from "node:crypto";
+import { BASE_IMAGE, SOURCE_LABEL } from "../host/engine-facts";
+
+export { SOURCE_LABEL };
+/** The base of the own images unless the stack names another (baseImage). */
+export const DEFAULT_BASE_IMAGE = BASE_IMAGE;
 
 /**
  * The project's own images, each a folder of images/ built on (or loaded onto) the lab's host:
@@ -17,9 +24,24 @@ import { contextDigest } from "./context-digest";
 export const OWN_IMAGE_NAMES = [...LAB_IMAGE_NAMES, "oor"] as const;
 export type OwnImageName = (typeof OWN_IMAGE_NAMES)[number];
 
-/** The local tag of a lab image: `docker-netlabs/<image>:<first 16 hex of its context digest>`. */
-export function labImageTag(image: string): string {
-  return `docker-netlabs/${image}:${contextDigest(path.join(IMAGES_DIR, image)).slice(0, 16)}`;
+/**
+ * What a lab image is built from, as a digest: its context's files and its base's reference. The
+ * image carries it in full (label io.docker-netlabs.source), its tag the first 16 hex.
+ */
+export function labImageSource(image: string, base: string = DEFAULT_BASE_IMAGE): string {
+  return createHash("sha256")
+    .update(`${contextDigest(path.join(IMAGES_DIR, image))}\0${base}`)
+    .digest("hex");
+}
+
+/** The local tag of a lab image: `docker-netlabs/<image>:<first 16 hex of labImageSource>`. */
+export function labImageTag(image: string, base: string = DEFAULT_BASE_IMAGE): string {
+  return `docker-netlabs/${image}:${labImageSource(image, base).slice(0, 16)}`;
+}
+
+/** The `docker build` arguments of a lab image, as LabImage builds it: for a host it is loaded onto (labImages: preloaded). */
+export function labImageBuildArgs(image: string, base: string = DEFAULT_BASE_IMAGE): Record<string, string> {
+  return { BASE: base, SOURCE: labImageSource(image, base) };
 }
 
 export interface LabImageArgs {
@@ -27,6 +49,8 @@ export interface LabImageArgs {
   image: OwnImageName;
   /** The platform to build for, e.g. linux/arm64: the host's (see DockerHost.platform). */
   platform?: pulumi.Input<string | undefined>;
+  /** The base image (the Dockerfiles' FROM), default debian:bookworm-slim; pinned, `name@sha256:<digest>`. */
+  baseImage?: string;
 }
 
 export class LabImage extends pulumi.ComponentResource {
@@ -41,8 +65,13 @@ export class LabImage extends pulumi.ComponentResource {
     const image = new docker.Image(
       name,
       {
-        imageName: labImageTag(args.image),
-        build: { context, dockerfile: path.join(context, "Dockerfile"), platform: args.platform },
+        imageName: labImageTag(args.image, args.baseImage),
+        build: {
+          context,
+          dockerfile: path.join(context, "Dockerfile"),
+          platform: args.platform,
+          args: labImageBuildArgs(args.image, args.baseImage),
+        },
         skipPush: true,
       },
       { parent: this },
@@ -76,8 +105,9 @@ export function buildLabImages(
   opts?: pulumi.ComponentResourceOptions,
   which: readonly OwnImageName[] = LAB_IMAGE_NAMES,
   platform?: pulumi.Input<string | undefined>,
+  baseImage?: string,
 ): Partial<LabImages> {
   const images: Partial<LabImages> = {};
-  for (const image of which) images[image] = new LabImage(`${prefix}-${image}`, { image, platform }, opts).imageName;
+  for (const image of which) images[image] = new LabImage(`${prefix}-${image}`, { image, platform, baseImage }, opts).imageName;
   return images;
 }

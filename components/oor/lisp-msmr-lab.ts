@@ -33,13 +33,13 @@ export class LispMsmrLab extends pulumi.ComponentResource implements LabComponen
 
   /** `planned`: planOorRouterArgs' result for the map server, when the stack has planned it. */
   constructor(name: string, args: LispMsmrLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: OorPlan) {
-    const { ms, rloc, internal, namePrefix, labels, restart, host } = args;
+    const { ms, rloc, internal, namePrefix, labels, restart, host, baseImage } = args;
     const { images } = labSettings(`LispMsmrLab ${show(name)}`, args);
     super("docker-netlabs:oor:LispMsmrStack", name, {}, opts);
     const network = rlocNetwork(name, { ...rloc, internal, namePrefix, labels }, this);
     this.ms = new OorRouter(
       name,
-      { ...ms, imageRef: givenOorImage(ms.image, images), namePrefix, labels, restart, host, rlocNetwork: network.name },
+      { ...ms, imageRef: givenOorImage(ms.image, images), namePrefix, labels, restart, host, baseImage, rlocNetwork: network.name },
       { parent: this },
       planned,
     );

@@ -176,6 +176,7 @@ function xtrOptions(args: LispSiteArgs, eidPrefix: string): OorOptions {
     labels: _l,
     restart: _z,
     readyTimeoutSeconds: _rt,
+    baseImage: _b,
     ...options
   } = args;
   return { ...options, mode: "xTR", eidPrefixes: [{ prefix: eidPrefix }] };
@@ -215,6 +216,7 @@ export class LispSite extends pulumi.ComponentResource {
         labels: xtrArgs.labels,
         restart: xtrArgs.restart,
         images,
+        baseImage: xtrArgs.baseImage,
         host: xtrArgs.host,
         spec: plan.eidSpec,
       },
@@ -226,7 +228,7 @@ export class LispSite extends pulumi.ComponentResource {
       `${name}-eid-guard`,
       {
         steps: bridgeRuleSteps([this.eid.segments.eid.bridge!], `docker-netlabs:${labName}`),
-        image: images.router ?? buildLabImages(`${name}-image`, { parent: this }, ["router"]).router!,
+        image: images.router ?? buildLabImages(`${name}-image`, { parent: this }, ["router"], undefined, xtrArgs.baseImage).router!,
         containerName: `${labName}-eid-guard`,
         capabilities: ["NET_ADMIN", "NET_RAW"],
         labels: labLabels(labName, xtrArgs.labels),

@@ -43,6 +43,8 @@ export interface OorLabArgs {
   labels?: LabelMap;
   /** After a Docker daemon restart: "unless-stopped" (default) or "always" brings the lab back; "no" does not. */
   restart?: string;
+  /** The base of the own images built here (default debian:bookworm-slim; pinned, name@sha256:<digest>). */
+  baseImage?: string;
   /** The lab's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
   host?: HostConnection;
 }
@@ -66,7 +68,7 @@ export class OorLab extends pulumi.ComponentResource implements LabComponent {
     super("docker-netlabs:oor:OorLab", name, {}, opts);
     const imageRef =
       args.image === OWN_OOR_IMAGE
-        ? (images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor" }, { parent: this }).imageName)
+        ? (images.oor ?? new LabImage(`${name}-oor-image`, { image: "oor", baseImage: args.baseImage }, { parent: this }).imageName)
         : undefined;
     const rloc = rlocNetwork(
       name,
@@ -175,6 +177,7 @@ function routerCommon(args: OorLabSettings) {
     labels: args.labels,
     restart: args.restart,
     host: args.host,
+    baseImage: args.baseImage,
   };
 }
 

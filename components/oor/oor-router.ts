@@ -72,6 +72,8 @@ export interface OorRouterPlacement {
   restart?: string;
   /** The router's Docker host (DockerHost.connection), where its readiness is read (default: the local engine). */
   host?: HostConnection;
+  /** The base of the own images built here (default debian:bookworm-slim; pinned, name@sha256:<digest>). */
+  baseImage?: string;
 }
 
 export interface OorRouterArgs extends OorOptions, OorRouterSetup, OorRouterPlacement {
@@ -112,6 +114,7 @@ export class OorRouter extends pulumi.ComponentResource {
     const {
       image: imageName = OWN_OOR_IMAGE,
       imageRef,
+      baseImage,
       rlocNetwork,
       eidNetworks = [],
       rlocRoutes = [],
@@ -132,7 +135,7 @@ export class OorRouter extends pulumi.ComponentResource {
     const image =
       imageRef ??
       (imageName === OWN_OOR_IMAGE
-        ? new LabImage(`${name}-image`, { image: "oor" }, { parent: this }).imageName
+        ? new LabImage(`${name}-image`, { image: "oor", baseImage }, { parent: this }).imageName
         : declarePulledImage(`${name}-image`, imageName, { parent: this }));
     const networks = Object.fromEntries([["rloc", rlocNetwork], ...eidNetworks.map((eid, i) => [eidNetworkKey(i), eid.network])]);
     const node = { name, containerName: this.containerName, oor: plan, eidAddresses: this.eidAddresses, rlocRoutes };
@@ -179,6 +182,7 @@ function oorOptionsOf(args: OorRouterArgs): OorOptions {
     restart: _restart,
     host: _host,
     readyTimeoutSeconds: _readyTimeoutSeconds,
+    baseImage: _baseImage,
     ...options
   } = args;
   return options;

@@ -34,6 +34,8 @@ export interface RoutedLabArgs {
    * needs and is not given are built as children.
    */
   images?: LabImageRefs;
+  /** The base of the own images built here (default debian:bookworm-slim; pinned, name@sha256:<digest>). */
+  baseImage?: string;
   /** Extra labels on every Docker object of the lab. */
   labels?: LabelMap;
   /**
@@ -136,7 +138,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   private declareResources(name: string, plan: LabPlan, args: RoutedLabArgs, settings: LabSettings): void {
     const labName = `${args.namePrefix ?? ""}${name}`;
     const labels = labLabels(labName, args.labels);
-    const images = this.resolveLabImages(name, plan, settings.images);
+    const images = this.resolveLabImages(name, plan, settings.images, args.baseImage);
 
     for (const segment of plan.segments) {
       this.networks[segment.name] = this.createNetwork(name, segment, labels);
@@ -258,9 +260,9 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 
   /** Image reference per lab image the plan needs: the ones given, the rest built here. */
-  private resolveLabImages(name: string, plan: LabPlan, given: Partial<LabImages>): Partial<LabImages> {
+  private resolveLabImages(name: string, plan: LabPlan, given: Partial<LabImages>, baseImage?: string): Partial<LabImages> {
     const missing = requiredLabImages(plan).filter((image) => given[image] === undefined);
-    return { ...given, ...buildLabImages(`${name}-image`, { parent: this }, missing) };
+    return { ...given, ...buildLabImages(`${name}-image`, { parent: this }, missing, undefined, baseImage) };
   }
 
   private createNetwork(lab: string, segment: SegmentPlan, labels: LabelMap): docker.Network {

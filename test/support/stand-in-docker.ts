@@ -1,6 +1,7 @@
 /**
  * A stand-in `docker` executable first on PATH, for unit tests of what the program asks an engine
- * (engine-facts.ts): it answers `docker version`, `info`, `image ls` and the look at the engine's
+ * (engine-facts.ts): it answers `docker version`, `info`, `image ls`, `image inspect` (the images'
+ * source labels) and the look at the engine's
  * network namespace (`run`) with the facts of an engine the test describes (one that may run
  * elsewhere: a VM, another machine), and records every call's argv. It skips the global options
  * the product passes first (-H, the TLS files). No real engine is touched.
@@ -19,6 +20,8 @@ export interface StandInEngine {
   memTotal?: number;
   /** `docker image ls` lines (repository:tag). */
   images?: string[];
+  /** The label io.docker-netlabs.source of images among `images`, by tag (absent: the image has none). */
+  imageSources?: Record<string, string>;
   /** The engine's network namespace, as the look reads it. */
   interfaces?: string[];
   addresses?: string[];
@@ -69,6 +72,12 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
   file("info.txt", `${engine.memTotal ?? 8_222_093_312}\n`);
   file("images.txt", (engine.images ?? []).map((image) => `${image}\n`).join(""));
   file("look.txt", lookOutput(engine));
+  file(
+    "sources.txt",
+    Object.entries(engine.imageSources ?? {})
+      .map(([tag, source]) => `${tag} ${source}\n`)
+      .join(""),
+  );
   file("look-fails.txt", engine.lookFails ?? "");
   const calls = path.join(dir, "calls");
   file("calls", "");
@@ -86,7 +95,10 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
       'case "$1" in',
       '  version) cat "$dir/version.json" ;;',
       '  info) cat "$dir/info.txt" ;;',
-      '  image) cat "$dir/images.txt" ;;',
+      // `image inspect --format <f> <tag>...`: one line per image present (its tags as JSON, its label), as the engine prints it.
+      '  image) if [ "$2" = inspect ]; then shift 4; rc=0; for tag in "$@"; do',
+      '      if grep -qxF "$tag" "$dir/images.txt"; then printf \'["%s"] %s\\n\' "$tag" "$(grep -F "$tag " "$dir/sources.txt" | head -n 1 | cut -d " " -f 2)";',
+      '      else echo "Error response from daemon: No such image: $tag" >&2; rc=1; fi; done; exit $rc; fi; cat "$dir/images.txt" ;;',
       '  run) if [ -s "$dir/look-fails.txt" ]; then cat "$dir/look-fails.txt" >&2; exit 125; fi; cat "$dir/look.txt" ;;',
       '  *) echo "stand-in docker: no $1" >&2; exit 1 ;;',
       "esac",

@@ -4,7 +4,7 @@
  */
 import * as path from "node:path";
 import { IMAGES_DIR } from "../../components/images/catalog";
-import { labImageTag } from "../../components/images/lab-image";
+import { labImageBuildArgs, labImageTag } from "../../components/images/lab-image";
 import { LOCAL_DOCKER, docker, run } from "./docker-cli";
 import { EmulatedHost } from "./emulated-hosts";
 import { stackFileConfig } from "./stack-files";
@@ -40,7 +40,9 @@ export async function ensureLocalImage(image: string): Promise<string> {
   const tag = labImageTag(image);
   if ((await run("docker", ["image", "inspect", tag], { timeoutMs: 15_000 })).code !== 0) {
     const context = path.join(IMAGES_DIR, image);
-    await docker(LOCAL_DOCKER, ["build", "--quiet", "--tag", tag, "--file", path.join(context, "Dockerfile"), context], {
+    // As LabImage builds it: the base and the source label the preloaded image is checked for.
+    const buildArgs = Object.entries(labImageBuildArgs(image)).flatMap(([name, value]) => ["--build-arg", `${name}=${value}`]);
+    await docker(LOCAL_DOCKER, ["build", "--quiet", ...buildArgs, "--tag", tag, "--file", path.join(context, "Dockerfile"), context], {
       timeoutMs: 15 * 60_000,
     });
   }

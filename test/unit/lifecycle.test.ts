@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { GUARD_READY_PATH } from "../../components/host/host-guard-script";
-import { OWN_IMAGE_NAMES, labImageTag } from "../../components/images/lab-image";
+import { OWN_IMAGE_NAMES, labImageSource, labImageTag } from "../../components/images/lab-image";
 import { NODE_READY_PATH } from "../../components/routed-lab";
 import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
@@ -104,13 +104,30 @@ describe("lab lifecycle as the engine sees it", () => {
   it("with labImages: preloaded, builds nothing and runs the nodes on the digest-tagged images", async () => {
     // The engine (a stand-in docker) holds the images or not: either the lab uses them, or preview names what to load.
     const preloaded = () => devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" });
-    const withImages = await withStandInDocker({ images: OWN_IMAGE_NAMES.map(labImageTag) }, preloaded);
+    const withImages = await withStandInDocker(preloadedEngine(), preloaded);
     expect(withImages.ofType("docker:index/image:Image")).toEqual([]);
     expect(withImages.named("routed-lan-h1").inputs.image).toBe(labImageTag("client"));
     const without = await withStandInDocker({ images: [] }, () => preloaded().catch((error) => error));
     expect(without.message).toMatch(
       /docker-netlabs:labImages: host unix:\/\/\/var\/run\/docker\.sock has no image docker-netlabs\/\S+: .*docker save .*docker load/,
     );
+  });
+
+  it("with labImages: preloaded, refuses an image under its tag that is not built from what the tag says, naming it", async () => {
+    const preloaded = () => devStack({ labs: ["routed-lan"], labImages: "preloaded", dockerHost: "unix:///var/run/docker.sock" });
+    const router = labImageTag("router");
+    // Retagged: the router's tag on an image built from something else (another label), or on one without a label.
+    for (const label of ["0".repeat(64), undefined]) {
+      const engine = preloadedEngine();
+      if (label === undefined) delete engine.imageSources![router];
+      else engine.imageSources![router] = label;
+      const error = await withStandInDocker(engine, () => preloaded().catch((caught) => caught));
+      expect(error.message).toContain(
+        `docker-netlabs:labImages: host unix:///var/run/docker.sock has an image ${router} that is not built from what its tag says`,
+      );
+      expect(error.message).toContain(`--build-arg SOURCE=${labImageSource("router")}`);
+      expect(error.message).not.toContain(`image ${labImageTag("client")}`);
+    }
   });
 
   it("with labImages: preloaded on an engine without them, preview names each missing image and how to load it, creating nothing", async () => {
@@ -125,3 +142,9 @@ describe("lab lifecycle as the engine sees it", () => {
     expect(mocks.resources).toEqual([]);
   });
 });
+
+/** An engine holding every own image as LabImage builds it: under its tag, with its source label. */
+function preloadedEngine() {
+  const images = OWN_IMAGE_NAMES.map((image) => labImageTag(image));
+  return { images, imageSources: Object.fromEntries(OWN_IMAGE_NAMES.map((image) => [labImageTag(image), labImageSource(image)])) };
+}

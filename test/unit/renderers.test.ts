@@ -251,7 +251,8 @@ describe("port forwarder", () => {
 describe("lab images", () => {
   it.each(LAB_IMAGE_NAMES)("%s: the catalog's default command is the Dockerfile's CMD, FROM bookworm-slim", (name) => {
     const dockerfile = fs.readFileSync(path.join(IMAGES_DIR, name, "Dockerfile"), "utf8");
-    expect(dockerfile).toMatch(/^FROM debian:bookworm-slim$/m);
+    // Built from debian:bookworm-slim unless the stack names another base (baseImage).
+    expect(dockerfile).toMatch(/^ARG BASE=debian:bookworm-slim\nFROM \$\{BASE\}$/m);
     const cmd = /^CMD (\[.*\])$/m.exec(dockerfile);
     expect(JSON.parse(cmd![1])).toEqual(LAB_IMAGE_COMMANDS[name]);
   });
