@@ -91,6 +91,8 @@ describe("IS-IS plan", () => {
     );
     expect(text).toMatch(/interface @IF_lan1@\n description lan1\n ip router isis lab\n isis passive\n/);
     expect(nodeOf(isisRing(), "r4").files[FRR_TEMPLATE_PATH]).toContain(" isis metric 100\n");
+    // The instance before the interfaces that name it: isisd refuses a metric above 63 read before the instance's metric style.
+    expect(text.indexOf("router isis lab")).toBeLessThan(text.indexOf("interface @IF_"));
     expect(r1.files[FRR_DAEMONS_PATH]).toMatch(/^isisd=yes$/m);
     expect(r1.routing!.frr.readyLines).toContainEqual({ daemon: "isisd", line: "router isis lab" });
     // A router without IS-IS: its daemons file does not name isisd at all (unchanged by registering IS-IS).

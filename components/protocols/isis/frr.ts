@@ -34,11 +34,18 @@ const ISIS_THROTTLES = [
   " lsp-gen-interval 1",
 ];
 
+/**
+ * IS-IS's router node goes first (a preamble), before the interface nodes that name its instance:
+ * FRR 8.4's isisd checks an interface's metric above 63 against the instance's metric style as it
+ * reads the interface, and with the instance not yet read it refuses the interface's whole IS-IS
+ * configuration (measured: "Must condition ... metric-style = 'wide' not satisfied", that router's
+ * interfaces without IS-IS, no adjacency).
+ */
 export function isisSections(router: RouterBase, isis: IsisPlan): FrrSections {
   return {
     loopback: router.loopback ? [`ip router isis ${ISIS_TAG}`, "isis passive"] : undefined,
     interfaces: isis.interfaces.map((iface) => ({ segment: iface.segment, lines: isisInterfaceLines(isis, iface) })),
-    router: [
+    preamble: [
       `router isis ${ISIS_TAG}`,
       ` net ${networkEntityTitle(isis.area, router.routerId)}`,
       ` is-type ${IS_TYPE[isis.level]}`,
