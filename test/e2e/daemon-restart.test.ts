@@ -84,10 +84,10 @@ describe.skipIf(skipReason)(`a lab across a Docker daemon restart${skipReason ? 
     const destroyFailures = await lab.deployed.mocks.destroyAll();
     expect(destroyFailures).toEqual([]);
     // docker() throws when the listing fails: an empty answer is the engine's, not a broken command's.
-    const left = async (args: string[]) =>
-      (await docker(target, [...args, "--filter", `label=${TEST_LABEL}=${testRun.id}`, "--format", "{{.Names}}{{.Name}}"])).trim();
-    expect(await left(["ps", "-a"])).toBe("");
-    expect(await left(["network", "ls"])).toBe("");
+    const left = async (args: string[], name: string) =>
+      (await docker(target, [...args, "--filter", `label=${TEST_LABEL}=${testRun.id}`, "--format", name])).trim();
+    expect(await left(["ps", "-a"], "{{.Names}}")).toBe("");
+    expect(await left(["network", "ls"], "{{.Name}}")).toBe("");
     // inHost throws on a failed listing, and the chain must be there (the engine made it).
     const rules = await emulated.inHost(host, ["iptables", "-w", "5", "-S", "DOCKER-USER"]);
     expect(rules).toMatch(/^-N DOCKER-USER$/m);
