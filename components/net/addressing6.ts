@@ -17,7 +17,7 @@ export interface Ipv6Prefix {
 /** The prefix lengths a segment may have: /64 (SLAAC's, the usual LAN) down to /127 (a point-to-point link, RFC 6164). */
 export const SEGMENT_PREFIX_LENGTHS = { min: 64, max: 127 } as const;
 
-/** Kinds of address no segment may use: ipaddr.js's range to its name in messages. */
+/** Kinds of address no segment or loopback may use: ipaddr.js's range to its name in messages. */
 const NOT_FOR_A_SEGMENT: ReadonlyMap<string, string> = new Map([
   ["unspecified", "unspecified"],
   ["linkLocal", "link-local"],
@@ -67,10 +67,14 @@ export function parsePrefix6(text: string, lengths: { min: number; max: number }
 export function parseSegmentPrefix6(text: string): Ipv6Prefix | string {
   const prefix = parsePrefix6(text, SEGMENT_PREFIX_LENGTHS);
   if (typeof prefix === "string") return prefix;
-  const range = ipaddr.IPv6.parse(prefix.network).range();
-  const kind = NOT_FOR_A_SEGMENT.get(range);
+  const kind = specialKind6(prefix.network);
   if (kind) return `is a ${kind} prefix; a segment's is a unicast one (global, or unique local in fc00::/7)`;
   return prefix;
+}
+
+/** What kind of address `address` is when no node may hold it (link-local, multicast...), else undefined. */
+export function specialKind6(address: string): string | undefined {
+  return NOT_FOR_A_SEGMENT.get(ipaddr.IPv6.parse(address).range());
 }
 
 /** First and last address of a prefix, as 128-bit integers. */

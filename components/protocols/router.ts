@@ -4,8 +4,7 @@
  * a loopback and router id of its own. Pure.
  */
 import { Ipv4Subnet, subnetContains } from "../net/addressing";
-import { Ipv6Prefix, canonicalIpv6, isIpv6Address, prefixContains6 } from "../net/addressing6";
-import * as ipaddr from "ipaddr.js";
+import { Ipv6Prefix, canonicalIpv6, isIpv6Address, prefixContains6, specialKind6 } from "../net/addressing6";
 import { z } from "zod";
 import { ConfigIssue, show } from "../net/errors";
 import { FRR_RESERVED_PATHS } from "./frr/config";
@@ -131,9 +130,8 @@ function loopbackIssue(loopback: string, input: RoutingInput, loopbackOwners: Re
 
 /** What is wrong with an IPv6 loopback: a unicast address of no segment's prefix and no one else's. */
 function loopback6Issue(loopback6: string, input: RoutingInput, loopbackOwners: ReadonlyMap<string, string>): string | undefined {
-  if (!["unicast", "uniqueLocal"].includes(ipaddr.IPv6.parse(loopback6).range())) {
-    return `${show(loopback6)} cannot be a loopback address (it is no global or unique local unicast address)`;
-  }
+  const kind = specialKind6(loopback6);
+  if (kind) return `${show(loopback6)} cannot be a loopback address (it is a ${kind} address)`;
   const inSegment = input.segments.find((segment) => segment.ipv6 !== undefined && prefixContains6(segment.ipv6, loopback6));
   if (inSegment) {
     return `${show(loopback6)} is inside segment ${show(inSegment.name)}'s IPv6 prefix (${inSegment.ipv6!.cidr}); a loopback is an address of its own`;

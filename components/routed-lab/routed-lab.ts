@@ -151,7 +151,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         ? new HostGuard(
             `${name}-bridge-guard`,
             {
-              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`),
+              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`, ipv6Bridges(plan)),
               image: images.router!,
               containerName: `${labName}-bridge-guard`,
               capabilities: ["NET_ADMIN", "NET_RAW"],
@@ -289,6 +289,12 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       dependsOn: hostPreparation,
     });
   }
+}
+
+/** The guarded bridges of segments with IPv6: their guard admits bridged IPv6 as well. */
+function ipv6Bridges(plan: LabPlan): string[] {
+  const withIpv6 = new Set(plan.segments.flatMap((segment) => (segment.ipv6 && segment.bridgeName ? [segment.bridgeName] : [])));
+  return plan.guardedBridges.filter((bridge) => withIpv6.has(bridge));
 }
 
 /** A node's IPv6 address on each segment where it has one, when it has any (LabNode.addresses6). */
