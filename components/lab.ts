@@ -16,6 +16,8 @@ export interface LabNode {
   container: string;
   /** Address on each segment, by segment name. */
   addresses: Record<string, string>;
+  /** IPv6 address on each segment where it has one, by segment name (absent without IPv6). */
+  addresses6?: Record<string, string>;
   router: boolean;
   /** For a node with a routing protocol: what it runs, its router id and loopback, what each protocol shows (area, ASN, BFD). */
   routing?: LabNodeRouting;
@@ -30,6 +32,10 @@ export interface LabSegment {
   subnet: string;
   /** Docker's own gateway address on the network (the bridge's, or the macvlan's reserved one). */
   gateway: string;
+  /** Its IPv6 prefix, when it has one. */
+  ipv6?: string;
+  /** Docker's own IPv6 gateway there (the prefix's last address). */
+  gateway6?: string;
   driver: string;
   /** The host's bridge (bridge driver only). */
   bridge?: string;

@@ -13,6 +13,8 @@ export interface ContainerNetworkSpec {
   /** The Docker network's name (a Network's name output, to depend on it). */
   name: pulumi.Input<string>;
   ipv4Address?: string;
+  /** Its IPv6 address there, on a network with IPv6. */
+  ipv6Address?: string;
   aliases?: string[];
 }
 

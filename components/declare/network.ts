@@ -16,6 +16,8 @@ export interface NetworkSpec {
   gateway: string;
   /** Hands out addresses from this range only (a LAN shared with a DHCP server). */
   ipRange?: string;
+  /** IPv6 on the network: its prefix and Docker's gateway there (a second IPAM entry). */
+  ipv6?: { subnet: string; gateway: string };
   /** Driver options: the bridge's name and MTU, or a macvlan's parent and mode. */
   options?: Record<string, string>;
   labels: LabelMap;
@@ -27,7 +29,11 @@ export function networkArgs(spec: NetworkSpec): docker.NetworkArgs {
     name: spec.name,
     driver: spec.driver,
     internal: spec.internal,
-    ipamConfigs: [{ subnet: spec.subnet, gateway: spec.gateway, ...(spec.ipRange ? { ipRange: spec.ipRange } : {}) }],
+    ...(spec.ipv6 ? { ipv6: true } : {}),
+    ipamConfigs: [
+      { subnet: spec.subnet, gateway: spec.gateway, ...(spec.ipRange ? { ipRange: spec.ipRange } : {}) },
+      ...(spec.ipv6 ? [{ subnet: spec.ipv6.subnet, gateway: spec.ipv6.gateway }] : []),
+    ],
     ...(spec.options ? { options: spec.options } : {}),
     labels: toDockerLabels(spec.labels),
   };

@@ -92,11 +92,11 @@ export function renderGuardSweepScript(steps: GuardSteps): string {
  * its lab no longer has. The rules are matched by the exact comment in `iptables-save`'s output and
  * deleted by iptables-restore as written there (no shell re-reads them), all at once.
  */
-export function ruleSweepLines(comment: string): string[] {
+export function ruleSweepLines(comment: string, backends = "iptables-nft iptables-legacy"): string[] {
   const quoted = shQuote(`--comment "${comment}"`);
   const bare = shQuote(`--comment ${comment} `);
   return [
-    "for b in iptables-nft iptables-legacy; do",
+    `for b in ${backends}; do`,
     '  "$b" -w 5 -n -L DOCKER-USER >/dev/null 2>&1 || continue',
     '  saved=$("$b-save" -t filter) || return 1',
     `  stale=$(printf '%s\\n' "$saved" | grep '^-A DOCKER-USER ' | grep -F -e ${quoted} -e ${bare} | sed 's/^-A /-D /')`,
@@ -112,9 +112,38 @@ export function bridgeRuleArgs(bridge: string, comment: string): string[] {
 
 /**
  * Admits traffic that stays inside each lab bridge past Docker's isolation rules
- * (ARCHITECTURE.md, Host preparation), in whichever iptables backend holds Docker's DOCKER-USER chain.
+ * (ARCHITECTURE.md, Host preparation), in whichever iptables backend holds Docker's DOCKER-USER chain;
+ * and on `ipv6Bridges` (the lab's bridges with IPv6) the same in ip6tables, where Docker keeps an
+ * IPv6 DOCKER-USER chain (an engine that leaves ip6tables alone isolates no IPv6: nothing to admit).
  */
-export function bridgeRuleSteps(bridges: string[], comment: string): GuardSteps {
+export function bridgeRuleSteps(bridges: string[], comment: string, ipv6Bridges: string[] = []): GuardSteps {
+  const ipv4 = bridgeRuleSteps4(bridges, comment);
+  if (ipv6Bridges.length === 0) return ipv4;
+  const rule = (bridge: string) => bridgeRuleArgs(bridge, comment).map(shQuote).join(" ");
+  const rules = ipv6Bridges.map(
+    (bridge) =>
+      `{ [ -z "$IP6T" ] || "$IP6T" -w 5 -C DOCKER-USER ${rule(bridge)} 2>/dev/null || "$IP6T" -w 5 -I DOCKER-USER ${rule(bridge)}; }`,
+  );
+  return {
+    prelude: [
+      ...(ipv4.prelude ?? []),
+      "IP6T=",
+      "for candidate in ip6tables-nft ip6tables-legacy; do",
+      '  if "$candidate" -w 5 -n -L DOCKER-USER >/dev/null 2>&1; then IP6T=$candidate; break; fi',
+      "done",
+    ],
+    setup: [...ipv4.setup, ...rules],
+    reconcile: [...(ipv4.reconcile ?? []), ...rules],
+    teardown: [
+      ...ipv4.teardown,
+      ...ipv6Bridges.map((bridge) => `[ -z "$IP6T" ] || while "$IP6T" -w 5 -D DOCKER-USER ${rule(bridge)} 2>/dev/null; do :; done`),
+    ],
+    sweep: [...(ipv4.sweep ?? []), ...ruleSweepLines(comment, "ip6tables-nft ip6tables-legacy")],
+    description: `${ipv4.description}; ip6tables DOCKER-USER too on ${ipv6Bridges.join(" ")}`,
+  };
+}
+
+function bridgeRuleSteps4(bridges: string[], comment: string): GuardSteps {
   const rule = (bridge: string) => bridgeRuleArgs(bridge, comment).map(shQuote).join(" ");
   const rules = bridges.map(
     (bridge) => `{ "$IPT" -w 5 -C DOCKER-USER ${rule(bridge)} 2>/dev/null || "$IPT" -w 5 -I DOCKER-USER ${rule(bridge)}; }`,

@@ -38,10 +38,11 @@ export function labNodeContainer(node: NodePlan, context: KindContext, defaultCo
     networks: node.interfaces.map((iface) => ({
       name: context.networks[iface.segment],
       ipv4Address: iface.address,
+      ...(iface.ipv6 !== undefined ? { ipv6Address: iface.ipv6 } : {}),
       aliases: [node.name, ...iface.aliases],
     })),
     capabilities: { adds: [...capabilities], dropDefaults: node.dropDefaultCapabilities },
-    sysctls: node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined,
+    sysctls: nodeSysctls(node),
     envs: renderEnv(node.env),
     hosts: Object.keys(node.hosts)
       .sort()
@@ -53,6 +54,20 @@ export function labNodeContainer(node: NodePlan, context: KindContext, defaultCo
     readiness: readyFileTest(NODE_READY_PATH),
     labels: { ...context.labels, "io.docker-netlabs.node": node.name },
   };
+}
+
+/**
+ * A router forwards IPv4; a node with IPv6 takes its routes from the lab, not from router
+ * advertisements on its segments (accept_ra off for the interfaces there and those to come), and a
+ * router with IPv6 forwards it too. A node without IPv6 keeps the sysctls it always had.
+ */
+function nodeSysctls(node: NodePlan): Record<string, string> | undefined {
+  const ipv4 = node.router ? { "net.ipv4.ip_forward": "1", "net.ipv4.conf.all.rp_filter": "0" } : undefined;
+  if (!node.interfaces.some((iface) => iface.ipv6 !== undefined)) return ipv4;
+  const forwarding: Record<string, string> = node.router
+    ? { "net.ipv6.conf.all.forwarding": "1", "net.ipv6.conf.default.forwarding": "1" }
+    : {};
+  return { ...ipv4, "net.ipv6.conf.all.accept_ra": "0", "net.ipv6.conf.default.accept_ra": "0", ...forwarding };
 }
 
 /** The node's own files, by path (sorted: inputs stay byte-identical between runs). */

@@ -1,4 +1,7 @@
-/** Renders a lab plan as Mermaid flowchart text: segments as rounded boxes, nodes as boxes, addresses on the links. */
+/**
+ * Renders a lab plan as Mermaid flowchart text: segments as rounded boxes (subnet and IPv6 prefix),
+ * nodes as boxes, addresses (IPv4, and IPv6 where present) on the links.
+ */
 import { SegmentPlan, TopologyNodePlan } from "./topology";
 
 function id(kind: "seg" | "node", name: string): string {
@@ -18,7 +21,8 @@ export function renderMermaid<Node extends TopologyNodePlan>(
         : segment.vxlan
           ? `bridge, VXLAN ${segment.vxlan.id} to ${segment.vxlan.remote}`
           : "bridge";
-    lines.push(`  ${id("seg", segment.name)}(["${segment.name}<br/>${segment.subnet.cidr}<br/>${kind}"])`);
+    const prefixes = [segment.subnet.cidr, ...(segment.ipv6 ? [segment.ipv6.cidr] : [])].join("<br/>");
+    lines.push(`  ${id("seg", segment.name)}(["${segment.name}<br/>${prefixes}<br/>${kind}"])`);
   }
   for (const node of plan.nodes) {
     const role = node.router ? "router" : "host";
@@ -26,7 +30,9 @@ export function renderMermaid<Node extends TopologyNodePlan>(
   }
   for (const node of plan.nodes) {
     for (const iface of node.interfaces) {
-      lines.push(`  ${id("node", node.name)} ---|${iface.address}| ${id("seg", iface.segment)}`);
+      // An IPv6 address's colons are quoted, as Mermaid reads a label's text.
+      const label = iface.ipv6 !== undefined ? `"${iface.address}<br/>${iface.ipv6}"` : iface.address;
+      lines.push(`  ${id("node", node.name)} ---|${label}| ${id("seg", iface.segment)}`);
     }
   }
   return lines.join("\n") + "\n";

@@ -10,8 +10,16 @@ import type * as pulumi from "@pulumi/pulumi";
 export interface SegmentSpec {
   /** Lowercase letters, digits and dashes, starting with a letter; the network is `<prefix><lab>-<name>`. */
   name: string;
-  /** Its IPv4 subnet, e.g. "10.70.0.0/24". */
+  /**
+   * Its IPv4 subnet, e.g. "10.70.0.0/24"; also on a segment with `ipv6` (IPv6-only segments are
+   * refused: Docker would give the network an IPv4 subnet of its own pools, README, IPv6).
+   */
   subnet: string;
+  /**
+   * Its IPv6 prefix, /64 to /127, e.g. "2001:db8:1::/64": Docker's network gets IPv6, with Docker's
+   * own gateway on the prefix's last address, and every interface on it needs its `ipv6`.
+   */
+  ipv6?: string;
   /** "bridge" (default) or "macvlan" (on the host interface `parent`). */
   driver?: string;
   /** An internal network has no route out through the host (default true). */
@@ -46,15 +54,17 @@ export interface InterfaceSpec {
   segment: string;
   /** The node's IPv4 address there, inside the segment's subnet. */
   address: string;
+  /** The node's IPv6 address there, inside the segment's `ipv6` prefix (required on such a segment). */
+  ipv6?: string;
   /** Extra DNS names of the node on this segment. */
   aliases?: string[];
 }
 
 /** A static route of a node. */
 export interface RouteSpec {
-  /** A CIDR, or "default". */
+  /** An IPv4 or IPv6 CIDR, "default" (IPv4's) or "default6" (IPv6's, also written ::/0). */
   to: string;
-  /** The next hop: an address on one of the node's segments. */
+  /** The next hop, of the destination's family: an address on one of the node's segments (on-link). */
   via: string;
 }
 
@@ -125,9 +135,9 @@ export interface TopologyNodeSpec {
 export interface CheckSpec {
   /** The node the check runs in. */
   from: string;
-  /** An IPv4 address the node pings. */
+  /** An IPv4 or IPv6 address the node pings. */
   reach?: string;
-  /** An http:// or https:// URL the node fetches. */
+  /** An http:// or https:// URL the node fetches (an IPv6 host in brackets: http://[2001:db8:3::10]/). */
   fetch?: string;
   /** Text the fetched answer must contain (fetch checks only). */
   expect?: string;

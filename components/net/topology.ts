@@ -8,7 +8,9 @@
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
 import { z } from "zod";
-import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet, subnetContains } from "./addressing";
+import { Ipv4Subnet, isIpv4Address, isUsableHost, lastUsableAddress, bounds, parseSubnet } from "./addressing";
+import { Ipv6Prefix, bounds6, canonicalIpv6, isIpv6Address, isUsableHost6, lastAddress6, parseSegmentPrefix6 } from "./addressing6";
+import { DEFAULT6, planRoutes } from "./routes";
 import { hostReachingReason, isCapability } from "./capabilities";
 import { ConfigIssue, LabConfigError, fromZodIssues, show } from "./errors";
 import { plainEnum } from "./plain-enum";
@@ -43,7 +45,10 @@ const vxlanSchema = z.strictObject({
 
 const segmentSchema = z.strictObject({
   name: dnsLabel,
-  subnet: z.string(),
+  /** Optional here so that a segment without it gets planSegments' own message (IPv6-only segments are refused). */
+  subnet: z.string().optional(),
+  /** Its IPv6 prefix, /64 to /127, beside the subnet. */
+  ipv6: z.string().optional(),
   driver: plainEnum(["bridge", "macvlan"]).default("bridge"),
   internal: z.boolean().default(true),
   /** Docker's own gateway address; defaults to the last usable address so that .1 stays free. */
@@ -57,11 +62,13 @@ const segmentSchema = z.strictObject({
 const interfaceSchema = z.strictObject({
   segment: z.string(),
   address: z.string(),
+  /** Its IPv6 address on the segment (whose ipv6 prefix it must be in). */
+  ipv6: z.string().optional(),
   aliases: z.array(dnsLabel).default([]),
 });
 
 const routeSchema = z.strictObject({
-  /** A CIDR, or "default". */
+  /** An IPv4 or IPv6 CIDR, "default" (IPv4) or "default6" (IPv6, also ::/0). */
   to: z.string(),
   via: z.string(),
 });
@@ -193,7 +200,10 @@ function filePathIssues(paths: string[]): { path: string; message: string }[] {
 /** What the lab is for, checked by its probe once it is up: a node reaches an address or fetches a URL (planLabChecks: one of them). */
 const checkSchema = z.strictObject({
   from: dnsLabel,
-  reach: ipv4.optional(),
+  reach: z
+    .string()
+    .refine((address) => isIpv4Address(address) || isIpv6Address(address), "must be an IPv4 or IPv6 address")
+    .optional(),
   fetch: z
     .string()
     .regex(/^https?:\/\/[^\s'"]+$/, "must be an http:// or https:// URL")
@@ -244,6 +254,10 @@ export interface SegmentPlan {
   driver: "bridge" | "macvlan";
   internal: boolean;
   gateway: string;
+  /** Its IPv6 prefix, when it has one (Docker's network then has IPv6 on). */
+  ipv6?: Ipv6Prefix;
+  /** Docker's own IPv6 gateway: the prefix's last address, as the IPv4 one is the highest usable. */
+  gateway6?: string;
   parent?: string;
   /** Docker network name. */
   networkName: string;
@@ -257,6 +271,10 @@ export interface InterfacePlan {
   segment: string;
   address: string;
   prefixLength: number;
+  /** Its IPv6 address (RFC 5952 text), on a segment with an IPv6 prefix. */
+  ipv6?: string;
+  /** The segment's IPv6 prefix length, with `ipv6`. */
+  ipv6PrefixLength?: number;
   aliases: string[];
 }
 
@@ -277,12 +295,18 @@ export interface TopologyNodePlan {
   containerName: string;
   image: LabImageName | { ref: string };
   interfaces: InterfacePlan[];
+  /**
+   * IPv4 routes as given; IPv6 ones with RFC 5952 addresses, `to` a CIDR or "default6" (the IPv6
+   * default, also written ::/0).
+   */
   routes: { to: string; via: string }[];
   /**
    * Remove the default route Docker sets via its gateway: on internal segments that gateway is
    * the host's bridge, which leads nowhere and only causes redirects and leaks between labs.
    */
   dropDockerDefaultRoute: boolean;
+  /** The same for Docker's IPv6 default route; present only on a node with IPv6. */
+  dropDockerDefaultRoute6?: boolean;
   router: boolean;
   commands: string[];
   /** Each command's time limit. */
@@ -394,7 +418,10 @@ export function planTopology(lab: string, input: TopologyInput, options: PlanOpt
   const issues: ConfigIssue[] = [];
   const segments = planSegments(`${prefix}${lab}-`, input.segments, issues);
   const addressOwners = new Map<string, string>();
-  for (const segment of segments.values()) addressOwners.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
+  for (const segment of segments.values()) {
+    addressOwners.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
+    if (segment.gateway6) addressOwners.set(segment.gateway6, `segment ${show(segment.name)}'s IPv6 gateway`);
+  }
   const context: NodeContext = { segments, addressOwners, publishedKeys: new Map(), issues };
   const nodeNames = new Set<string>();
   const nodes = input.nodes.map((node, n) => {
@@ -414,6 +441,10 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
     const at = `segments[${i}]`;
     if (segments.has(segment.name)) {
       issues.push({ path: `${at}.name`, message: `${show(segment.name)} is used by another segment` });
+      return;
+    }
+    if (segment.subnet === undefined) {
+      issues.push(missingSubnet(at, segment));
       return;
     }
     const subnet = parseSubnet(segment.subnet);
@@ -443,13 +474,22 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
       networkName,
       bridgeName: segment.driver === "bridge" ? bridgeNameFor(networkName) : undefined,
       vxlan: segment.vxlan ? { ...segment.vxlan, interfaceName: vxlanNameFor(networkName) } : undefined,
+      ...planSegmentIpv6(at, segment, issues),
     });
   });
   issues.push(...sharedTunnels(specs));
+  const order = specs.map((segment) => segment.name);
+  const planned = [...segments.values()];
   issues.push(
-    ...overlappingSegments(
-      [...segments.values()],
-      specs.map((segment) => segment.name),
+    ...overlappingPrefixes(
+      planned.map((segment) => ({ name: segment.name, cidr: segment.subnet.cidr, range: bigBounds(segment.subnet) })),
+      order,
+      "subnet",
+    ),
+    ...overlappingPrefixes(
+      planned.flatMap(({ name, ipv6 }) => (ipv6 ? [{ name, cidr: ipv6.cidr, range: bounds6(ipv6) }] : [])),
+      order,
+      "ipv6",
     ),
   );
   return segments;
@@ -457,17 +497,19 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
 
 function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: string, context: NodeContext): TopologyNodePlan {
   const attached = planInterfaces(node, at, context);
-  planRoutes(node, at, attached, context.issues);
+  const routes = planRoutes(node.routes, at, node.name, attached, context.issues);
   const publish = planPublished(node, at, attached, context);
   const interfaces = attached.map(({ iface }) => iface);
   const allInternal = attached.every(({ segment }) => segment.internal);
+  const hasIpv6 = interfaces.some((iface) => iface.ipv6 !== undefined);
   return {
     name: node.name,
     containerName,
     image: nodeImage(node, at, context.issues),
     interfaces,
-    routes: node.routes,
+    routes,
     dropDockerDefaultRoute: allInternal && !node.routes.some((route) => route.to === "default"),
+    ...(hasIpv6 ? { dropDockerDefaultRoute6: allInternal && !routes.some((route) => route.to === DEFAULT6) } : {}),
     router: node.router,
     commands: node.commands,
     commandTimeoutSeconds: node.commandTimeoutSeconds,
@@ -518,6 +560,7 @@ function planInterfaces(node: z.output<typeof nodeSchema>, at: string, { segment
       return;
     }
     seenSegments.add(iface.segment);
+    const ipv6 = planInterfaceIpv6(iface, segment, ifAt, `node ${show(node.name)}'s IPv6 address`, { addressOwners, issues });
     if (!isIpv4Address(iface.address)) {
       issues.push({ path: `${ifAt}.address`, message: `${show(iface.address)} is not an IPv4 address` });
       return;
@@ -536,42 +579,11 @@ function planInterfaces(node: z.output<typeof nodeSchema>, at: string, { segment
     }
     addressOwners.set(iface.address, `node ${show(node.name)}'s address`);
     attached.push({
-      iface: { segment: segment.name, address: iface.address, prefixLength: segment.subnet.prefixLength, aliases: iface.aliases },
+      iface: { segment: segment.name, address: iface.address, prefixLength: segment.subnet.prefixLength, ...ipv6, aliases: iface.aliases },
       segment,
     });
   });
   return attached;
-}
-
-/** Each static route: a CIDR or "default", once per node, via an address on one of its segments other than its own. */
-function planRoutes(node: z.output<typeof nodeSchema>, at: string, attached: Attached[], issues: ConfigIssue[]): void {
-  const routeTargets = new Set<string>();
-  node.routes.forEach((route, r) => {
-    const routeAt = `${at}.routes[${r}]`;
-    if (route.to !== "default") {
-      const target = parseSubnet(route.to);
-      if (typeof target === "string") {
-        issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} ${target} (or "default")` });
-      }
-    }
-    if (routeTargets.has(route.to)) {
-      issues.push({ path: `${routeAt}.to`, message: `${show(route.to)} has another route on this node` });
-    }
-    routeTargets.add(route.to);
-    if (!isIpv4Address(route.via)) {
-      issues.push({ path: `${routeAt}.via`, message: `${show(route.via)} is not an IPv4 address` });
-      return;
-    }
-    const onLink = attached.some(({ segment }) => subnetContains(segment.subnet, route.via));
-    if (!onLink) {
-      issues.push({
-        path: `${routeAt}.via`,
-        message: `next hop ${show(route.via)} is not on any segment node ${show(node.name)} is attached to`,
-      });
-    } else if (attached.some(({ iface }) => iface.address === route.via)) {
-      issues.push({ path: `${routeAt}.via`, message: `next hop ${show(route.via)} is the node's own address` });
-    }
-  });
 }
 
 /**
@@ -700,26 +712,114 @@ function sharedTunnels(segments: z.output<typeof segmentSchema>[]): ConfigIssue[
   return issues;
 }
 
+/** An IPv4 subnet's first and last address as the 128-bit integers IPv6 prefixes use, for one sweep over both. */
+function bigBounds(subnet: Ipv4Subnet): [bigint, bigint] {
+  const [first, last] = bounds(subnet);
+  return [BigInt(first), BigInt(last)];
+}
+
 /**
- * Overlapping subnets, found by a sweep over the segments sorted by first address (n log n: labs
- * with thousands of segments stay quick). Each issue names the later segment and the one it overlaps.
+ * Overlapping prefixes of one family (a segment's `field`), found by a sweep over them sorted by
+ * first address (n log n: labs with thousands of segments stay quick). Each issue names the later
+ * segment and the one it overlaps.
  */
-function overlappingSegments(segments: SegmentPlan[], order: string[]): ConfigIssue[] {
+function overlappingPrefixes(
+  prefixes: { name: string; cidr: string; range: [bigint, bigint] }[],
+  order: string[],
+  field: "subnet" | "ipv6",
+): ConfigIssue[] {
   const index = (name: string) => order.indexOf(name);
-  const sorted = segments.map((segment) => ({ segment, range: bounds(segment.subnet) })).sort((a, b) => a.range[0] - b.range[0]);
+  const sorted = [...prefixes].sort((a, b) => (a.range[0] < b.range[0] ? -1 : a.range[0] > b.range[0] ? 1 : 0));
   const issues: ConfigIssue[] = [];
   let widest: (typeof sorted)[number] | undefined;
   for (const current of sorted) {
     if (widest && current.range[0] <= widest.range[1]) {
-      const [later, earlier] = index(current.segment.name) > index(widest.segment.name) ? [current, widest] : [widest, current];
+      const [later, earlier] = index(current.name) > index(widest.name) ? [current, widest] : [widest, current];
       issues.push({
-        path: `segments[${index(later.segment.name)}].subnet`,
-        message: `${show(later.segment.subnet.cidr)} overlaps segment ${show(earlier.segment.name)} (${earlier.segment.subnet.cidr})`,
+        path: `segments[${index(later.name)}].${field}`,
+        message: `${show(later.cidr)} overlaps segment ${show(earlier.name)} (${earlier.cidr})`,
       });
     }
     if (!widest || current.range[1] > widest.range[1]) widest = current;
   }
   return issues;
+}
+
+/**
+ * A segment needs its IPv4 subnet, also beside an IPv6 prefix: Docker gives a network without one an
+ * IPv4 subnet of its own pools, and the provider (@pulumi/docker 5.2, terraform-provider-docker
+ * v4.5) has no input to turn IPv4 off, so an IPv6-only segment's nodes would hold IPv4 addresses
+ * the lab never planned (README, IPv6).
+ */
+function missingSubnet(at: string, segment: z.output<typeof segmentSchema>): ConfigIssue {
+  if (segment.ipv6 === undefined) return { path: `${at}.subnet`, message: "a segment needs its IPv4 subnet, e.g. 10.0.1.0/24" };
+  return {
+    path: `${at}.subnet`,
+    message:
+      `segment ${show(segment.name)} has ipv6 ${show(segment.ipv6)} and no subnet: IPv6-only segments are refused, since Docker ` +
+      "gives every network an IPv4 subnet of its own pools and the Docker provider cannot turn IPv4 off, so its nodes would hold " +
+      "IPv4 addresses the lab did not plan; give it an IPv4 subnet as well",
+  };
+}
+
+/** A segment's IPv6 prefix and Docker's IPv6 gateway on it (its last address), when it has one. */
+function planSegmentIpv6(
+  at: string,
+  segment: z.output<typeof segmentSchema>,
+  issues: ConfigIssue[],
+): Pick<SegmentPlan, "ipv6" | "gateway6"> {
+  if (segment.ipv6 === undefined) return {};
+  const prefix = parseSegmentPrefix6(segment.ipv6);
+  if (typeof prefix === "string") {
+    issues.push({ path: `${at}.ipv6`, message: `${show(segment.ipv6)} ${prefix}` });
+    return {};
+  }
+  if (segment.vxlan) {
+    issues.push({
+      path: `${at}.ipv6`,
+      message: `${show(segment.ipv6)}: a stretched segment carries IPv4 only (each host's bridge would hold the same IPv6 gateway)`,
+    });
+    return {};
+  }
+  return { ipv6: prefix, gateway6: lastAddress6(prefix) };
+}
+
+/**
+ * An interface's IPv6 address: on a segment with an IPv6 prefix, inside it, and the lab's alone. An
+ * interface on such a segment must have one: Docker gives an endpoint without one an address of the
+ * prefix itself, which may be the one the lab gives another node.
+ */
+function planInterfaceIpv6(
+  iface: z.output<typeof interfaceSchema>,
+  segment: SegmentPlan,
+  ifAt: string,
+  owner: string,
+  { addressOwners, issues }: Pick<NodeContext, "addressOwners" | "issues">,
+): Pick<InterfacePlan, "ipv6" | "ipv6PrefixLength"> {
+  const prefix = segment.ipv6;
+  if (iface.ipv6 === undefined) {
+    if (prefix) {
+      issues.push({
+        path: `${ifAt}.ipv6`,
+        message: `segment ${show(segment.name)} has IPv6 (${prefix.cidr}): give the interface its IPv6 address there (Docker would pick one of the prefix itself, maybe one the lab gives another node)`,
+      });
+    }
+    return {};
+  }
+  const issue = (message: string) => {
+    issues.push({ path: `${ifAt}.ipv6`, message: `${show(iface.ipv6)} ${message}` });
+    return {};
+  };
+  if (!prefix) return issue(`is on segment ${show(segment.name)}, which has no ipv6 prefix: give the segment its ipv6 first`);
+  if (!isIpv6Address(iface.ipv6)) return issue("is not an IPv6 address");
+  const address = canonicalIpv6(iface.ipv6);
+  if (!isUsableHost6(prefix, address)) {
+    return issue(`is outside segment ${show(segment.name)}'s IPv6 prefix (${prefix.cidr}) or is its Subnet-Router anycast address`);
+  }
+  const taken = addressOwners.get(address);
+  if (taken) return issue(`is already ${taken}`);
+  addressOwners.set(address, owner);
+  return { ipv6: address, ipv6PrefixLength: prefix.prefixLength };
 }
 
 /** The lab images a plan needs: its nodes' images, and the router image for guard and forwarders. */

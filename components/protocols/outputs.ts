@@ -10,6 +10,7 @@ export function routingInfo(routing: NodeRoutingPlan, protocols: readonly AnyRou
     { protocols: running.map((protocol) => protocol.name), routerId: routing.routerId },
     ...protocols.map((protocol) => protocol.outputs(routing)),
     routing.loopback ? { loopback: routing.loopback } : {},
+    routing.loopback6 ? { loopback6: routing.loopback6 } : {},
   );
 }
 

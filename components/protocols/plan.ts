@@ -47,7 +47,13 @@ export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingP
   for (const router of lab.routers) {
     const routerId = checked.routerIds.get(router.name);
     if (routerId === undefined) continue;
-    const base: RouterBase = { routerId, loopback: router.loopback, lans: router.lans, expectedPrefixes: expected.get(router.name) ?? [] };
+    const base: RouterBase = {
+      routerId,
+      loopback: router.loopback,
+      ...(router.loopback6 ? { loopback6: router.loopback6 } : {}),
+      lans: router.lans,
+      expectedPrefixes: expected.get(router.name) ?? [],
+    };
     const plan: RouterBase = Object.assign(base, ...planned.fields.map((fields) => fields.get(router.name) ?? {}));
     // Each protocol's fields are its module's type; together they are the registry's NodeRoutingPlan.
     routers.set(router.name, { ...plan, frr: planFrr(protocols, router.name, router.interfaces, plan) } as NodeRoutingPlan);
@@ -75,6 +81,7 @@ function labFacts(input: RoutingInput, nodes: RoutingNodeInput[]): LabFacts {
     name,
     interfaces,
     loopback: fields.loopback,
+    ...(fields.loopback6 ? { loopback6: fields.loopback6 } : {}),
     lans: interfaces.flatMap((iface) => {
       const subnet = subnetOf.get(iface.segment);
       return subnet !== undefined && (onSegment.get(iface.segment)?.length ?? 0) <= 1 ? [subnet] : [];

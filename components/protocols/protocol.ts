@@ -14,6 +14,10 @@ export interface RouterInterface {
   segment: string;
   address: string;
   prefixLength: number;
+  /** Its IPv6 address (RFC 5952 text), where its segment has an IPv6 prefix. */
+  ipv6?: string;
+  /** That prefix's length, with `ipv6`. */
+  ipv6PrefixLength?: number;
 }
 
 /** A router (a node running at least one per-node protocol) as every protocol sees it. */
@@ -25,6 +29,8 @@ export interface LabRouter {
   interfaces: RouterInterface[];
   /** A /32 on its `lo`, as the node gives it. */
   loopback?: string;
+  /** An IPv6 /128 on its `lo` (RFC 5952 text), as the node gives it. */
+  loopback6?: string;
   /** Its LANs: the prefixes of its segments that no other router is on. */
   lans: string[];
 }
@@ -127,6 +133,8 @@ export interface ProtocolPlan<Fields> {
 export interface RouterBase {
   routerId: string;
   loopback?: string;
+  /** Its IPv6 /128 on `lo` (RFC 5952 text); the init adds it (frr/start.ts). */
+  loopback6?: string;
   /** The router's LANs (segments no other router shares). */
   lans: string[];
   /** Every LAN prefix this router must hold a route to once converged (its own included). */

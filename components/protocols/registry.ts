@@ -53,6 +53,8 @@ export interface NodeRoutingSpec {
   loopback?: string;
   /** Router id of its protocols; default: the loopback, else the node's first interface address. */
   routerId?: string;
+  /** An IPv6 /128 on the router's `lo`, beside `loopback` (outside every segment's ipv6 prefix). */
+  loopback6?: string;
 }
 
 /** The lab's routing fields as users write them: each registered lab-wide protocol's. */
@@ -79,4 +81,5 @@ export type RoutingInfo = {
   protocols: string[];
   routerId: string;
   loopback?: string;
+  loopback6?: string;
 } & UnionToIntersection<InfoOf<Registered>>;

@@ -4,6 +4,8 @@
  * a loopback and router id of its own. Pure.
  */
 import { Ipv4Subnet, subnetContains } from "../net/addressing";
+import { Ipv6Prefix, canonicalIpv6, isIpv6Address, prefixContains6, specialKind6 } from "../net/addressing6";
+import { z } from "zod";
 import { ConfigIssue, show } from "../net/errors";
 import { FRR_RESERVED_PATHS } from "./frr/config";
 import { ipv4 } from "./fields";
@@ -15,6 +17,12 @@ export const ROUTER_FIELDS = {
   loopback: ipv4.optional(),
   /** Router id of its protocols; default: the loopback, else the node's first interface address. */
   routerId: ipv4.optional(),
+  /** An IPv6 /128 on the router's `lo`, beside `loopback`. */
+  loopback6: z
+    .string()
+    .refine(isIpv6Address, "must be an IPv6 address")
+    .transform((address) => canonicalIpv6(address))
+    .optional(),
 };
 
 export interface RoutingNodeInput {
@@ -27,12 +35,12 @@ export interface RoutingNodeInput {
   interfaces: RouterInterface[];
   files: Record<string, string>;
   /** The node's fields as parsed: each per-node protocol's under its name, its loopback and router id. */
-  fields: Readonly<Record<string, unknown>> & { loopback?: string; routerId?: string };
+  fields: Readonly<Record<string, unknown>> & { loopback?: string; loopback6?: string; routerId?: string };
 }
 
 export interface RoutingInput {
   nodes: RoutingNodeInput[];
-  segments: { name: string; subnet: Ipv4Subnet }[];
+  segments: { name: string; subnet: Ipv4Subnet; ipv6?: Ipv6Prefix }[];
   /** The lab's fields as parsed: each lab-wide protocol's under its name. */
   labFields: Readonly<Record<string, unknown>>;
   /** Every address the lab uses already (gateways, interfaces), with its owner for messages. */
@@ -55,7 +63,7 @@ export function checkRouters(input: RoutingInput, protocols: readonly AnyRouting
     const at = (field: string) => `nodes[${node.index}].${field}`;
     const own = perNode.filter((protocol) => node.fields[protocol.name] !== undefined);
     if (own.length === 0) {
-      for (const field of ["loopback", "routerId"] as const) {
+      for (const field of ["loopback", "loopback6", "routerId"] as const) {
         const value = node.fields[field];
         if (value !== undefined)
           checked.issues.push({ path: at(field), message: `${show(value)}: only a node with ${fieldNames} has a ${field}` });
@@ -70,6 +78,12 @@ export function checkRouters(input: RoutingInput, protocols: readonly AnyRouting
       const issue = loopbackIssue(loopback, input, owners.loopbacks);
       if (issue) checked.issues.push({ path: at("loopback"), message: issue });
       else owners.loopbacks.set(loopback, `node ${show(node.name)}'s loopback`);
+    }
+    const loopback6 = node.fields.loopback6;
+    if (loopback6 !== undefined) {
+      const issue = loopback6Issue(loopback6, input, owners.loopbacks);
+      if (issue) checked.issues.push({ path: at("loopback6"), message: issue });
+      else owners.loopbacks.set(loopback6, `node ${show(node.name)}'s IPv6 loopback`);
     }
     const routerId = routerIdOf(node, owners.routerIds, checked.issues, at);
     if (routerId !== undefined) checked.routerIds.set(node.name, routerId);
@@ -112,6 +126,18 @@ function loopbackIssue(loopback: string, input: RoutingInput, loopbackOwners: Re
   }
   const owner = input.addressOwners.get(loopback) ?? loopbackOwners.get(loopback);
   return owner ? `${show(loopback)} is already ${owner}` : undefined;
+}
+
+/** What is wrong with an IPv6 loopback: a unicast address of no segment's prefix and no one else's. */
+function loopback6Issue(loopback6: string, input: RoutingInput, loopbackOwners: ReadonlyMap<string, string>): string | undefined {
+  const kind = specialKind6(loopback6);
+  if (kind) return `${show(loopback6)} cannot be a loopback address (it is a ${kind} address)`;
+  const inSegment = input.segments.find((segment) => segment.ipv6 !== undefined && prefixContains6(segment.ipv6, loopback6));
+  if (inSegment) {
+    return `${show(loopback6)} is inside segment ${show(inSegment.name)}'s IPv6 prefix (${inSegment.ipv6!.cidr}); a loopback is an address of its own`;
+  }
+  const owner = input.addressOwners.get(loopback6) ?? loopbackOwners.get(loopback6);
+  return owner ? `${show(loopback6)} is already ${owner}` : undefined;
 }
 
 /** The router's id (given, else its loopback, else its first address), unique in the lab; undefined when it has none. */

@@ -4,6 +4,7 @@
  * Interfaces are found by the address they hold, never by ethN: Docker orders interfaces by its own
  * rules at start, not by attach order (ARCHITECTURE.md, Interfaces by address).
  */
+import { isIpv6Route } from "../net/routes";
 import { IFACE_WITH_FUNCTION, interfaceEnvName, shQuote } from "../net/shell";
 import { startFrrLines } from "../protocols/frr/start";
 import { NodePlan } from "./plan";
@@ -38,23 +39,34 @@ export function renderNodeInit(node: NodePlan): string {
     `rm -f ${NODE_READY_PATH}`,
     "mkdir -p /run/netlabs",
     ": > /run/netlabs/interfaces",
+    ...(hasIpv6(node) ? IPV6_WAIT_LINES : []),
   ];
   for (const iface of node.interfaces) {
     const env = interfaceEnvName(iface.segment);
+    const ipv6 = iface.ipv6 !== undefined ? ` ${iface.ipv6}/${iface.ipv6PrefixLength}` : "";
     lines.push(
       `${env}=$(wait_for ${iface.address}) || exit 71`,
       `export ${env}`,
       `ip link set "$${env}" up`,
-      `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}" >> /run/netlabs/interfaces`,
+      ...(iface.ipv6 !== undefined ? [`wait_for6 "$${env}" ${iface.ipv6} || exit 71`] : []),
+      `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}${ipv6}" >> /run/netlabs/interfaces`,
     );
   }
   if (node.router) {
     lines.push(
       `[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || { log "forwarding is off: the container needs sysctl net.ipv4.ip_forward=1"; exit 72; }`,
     );
+    if (hasIpv6(node)) {
+      lines.push(
+        `[ "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" = 1 ] || { log "IPv6 forwarding is off: the container needs sysctl net.ipv6.conf.all.forwarding=1"; exit 72; }`,
+      );
+    }
   }
   lines.push(...routeLines(node));
-  if (node.routing) lines.push(...startFrrLines({ interfaces: node.interfaces, loopback: node.routing.loopback, frr: node.routing.frr }));
+  if (node.routing) {
+    const { loopback, loopback6, frr } = node.routing;
+    lines.push(...startFrrLines({ interfaces: node.interfaces, loopback, ...(loopback6 ? { loopback6 } : {}), frr }));
+  }
   lines.push(...runCommands(node));
   lines.push(
     `touch ${NODE_READY_PATH}`,
@@ -107,11 +119,36 @@ function runCommands(node: NodePlan): string[] {
   ];
 }
 
-/** Docker's default route dropped where it leads nowhere, then the node's static routes. */
+/** A node with an IPv6 address on any segment. */
+function hasIpv6(node: Pick<NodePlan, "interfaces">): boolean {
+  return node.interfaces.some((iface) => iface.ipv6 !== undefined);
+}
+
+/**
+ * How the init waits for an interface's IPv6 address, on the interface its IPv4 address found: Docker
+ * adds both to one interface, the IPv6 one without duplicate address detection, so it is usable once there.
+ */
+const IPV6_WAIT_LINES = [
+  'has_addr6() { ip -o -6 addr show dev "$1" | awk -v want="$2" \'{ split($4, a, "/"); if (a[1] == want) f = 1 } END { exit !f }\'; }',
+  "wait_for6() {",
+  "  tries=0",
+  `  while [ "$tries" -lt ${INTERFACE_WAIT_SECONDS * 5} ]; do`,
+  '    if has_addr6 "$1" "$2"; then return 0; fi',
+  "    tries=$((tries + 1)); sleep 0.2 2>/dev/null || sleep 1",
+  "  done",
+  `  log "IPv6 address $2 did not appear on $1 within ${INTERFACE_WAIT_SECONDS} s"; return 1`,
+  "}",
+];
+
+/** Docker's default routes dropped where they lead nowhere, then the node's static routes. */
 function routeLines(node: NodePlan): string[] {
   const lines = node.dropDockerDefaultRoute ? ["ip route del default 2>/dev/null || true"] : [];
+  if (node.dropDockerDefaultRoute6) lines.push("ip -6 route del default 2>/dev/null || true");
   for (const route of node.routes) {
-    if (route.to === "default") {
+    if (isIpv6Route(route)) {
+      const to = route.to === "default6" ? "default" : route.to;
+      lines.push(`ip -6 route replace ${to} via ${route.via} || { log "cannot add IPv6 route ${route.to} via ${route.via}"; exit 73; }`);
+    } else if (route.to === "default") {
       lines.push(
         "ip route del default 2>/dev/null",
         `ip route add default via ${route.via} || { log "cannot add default route via ${route.via}"; exit 73; }`,

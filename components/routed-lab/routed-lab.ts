@@ -98,6 +98,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         {
           container: node.containerName,
           addresses: Object.fromEntries(node.interfaces.map((iface) => [iface.segment, iface.address])),
+          ...addresses6(node),
           router: node.router,
           ...(node.routing ? { routing: routingInfo(node.routing) } : {}),
         },
@@ -110,6 +111,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
           network: segment.networkName,
           subnet: segment.subnet.cidr,
           gateway: segment.gateway,
+          ...(segment.ipv6 ? { ipv6: segment.ipv6.cidr, gateway6: segment.gateway6 } : {}),
           driver: segment.driver,
           ...(segment.bridgeName ? { bridge: segment.bridgeName } : {}),
           ...(segment.vxlan
@@ -149,7 +151,7 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
         ? new HostGuard(
             `${name}-bridge-guard`,
             {
-              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`),
+              steps: bridgeRuleSteps(plan.guardedBridges, `docker-netlabs:${labName}`, ipv6Bridges(plan)),
               image: images.router!,
               containerName: `${labName}-bridge-guard`,
               capabilities: ["NET_ADMIN", "NET_RAW"],
@@ -289,6 +291,18 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 }
 
+/** The guarded bridges of segments with IPv6: their guard admits bridged IPv6 as well. */
+function ipv6Bridges(plan: LabPlan): string[] {
+  const withIpv6 = new Set(plan.segments.flatMap((segment) => (segment.ipv6 && segment.bridgeName ? [segment.bridgeName] : [])));
+  return plan.guardedBridges.filter((bridge) => withIpv6.has(bridge));
+}
+
+/** A node's IPv6 address on each segment where it has one, when it has any (LabNode.addresses6). */
+function addresses6(node: NodePlan): Pick<LabNode, "addresses6"> {
+  const entries = node.interfaces.flatMap((iface) => (iface.ipv6 !== undefined ? [[iface.segment, iface.ipv6]] : []));
+  return entries.length > 0 ? { addresses6: Object.fromEntries(entries) } : {};
+}
+
 /** A segment's Docker network: a bridge of the plan's name (and MTU when stretched), or a macvlan on its parent. */
 function segmentNetwork(segment: SegmentPlan, labels: LabelMap): NetworkSpec {
   return {
@@ -297,6 +311,7 @@ function segmentNetwork(segment: SegmentPlan, labels: LabelMap): NetworkSpec {
     internal: segment.internal,
     subnet: segment.subnet.cidr,
     gateway: segment.gateway,
+    ...(segment.ipv6 ? { ipv6: { subnet: segment.ipv6.cidr, gateway: segment.gateway6! } } : {}),
     options:
       segment.driver === "bridge"
         ? {

@@ -11,6 +11,8 @@ import { FRR_CONFIG_PATH, FRR_LOG_PATH, FRR_TEMPLATE_PATH, FRR_WAIT_SECONDS, Frr
 export interface FrrStart {
   interfaces: { segment: string; address: string }[];
   loopback?: string;
+  /** Its IPv6 /128 on `lo` (RouterBase.loopback6). */
+  loopback6?: string;
   frr: FrrRouterPlan;
 }
 
@@ -18,7 +20,7 @@ export interface FrrStart {
  * Stale pid files of a previous start are removed first, or FRR may take a new process for an old
  * one; the node is ready only once every daemon it needs runs with its configuration loaded.
  */
-export function startFrrLines({ interfaces, loopback, frr }: FrrStart): string[] {
+export function startFrrLines({ interfaces, loopback, loopback6, frr }: FrrStart): string[] {
   const substitutions = interfaces.map((iface) => `-e "s/${interfaceToken(iface.segment)}/$${interfaceEnvName(iface.segment)}/g"`);
   const render = `sed ${substitutions.join(" ")} ${FRR_TEMPLATE_PATH} > ${FRR_CONFIG_PATH}`;
   const loaded = frr.readyLines.map(
@@ -26,6 +28,7 @@ export function startFrrLines({ interfaces, loopback, frr }: FrrStart): string[]
   );
   return [
     ...(loopback ? [`ip addr replace ${loopback}/32 dev lo || { log "cannot add loopback ${loopback}"; exit 75; }`] : []),
+    ...(loopback6 ? [`ip -6 addr replace ${loopback6}/128 dev lo || { log "cannot add IPv6 loopback ${loopback6}"; exit 75; }`] : []),
     `${render} || { log "cannot write ${FRR_CONFIG_PATH}"; exit 75; }`,
     "rm -f /var/run/frr/*.pid /var/run/frr/*.vty",
     // From now on: what FRR logs after this start (not a previous one's) goes to `docker logs`.

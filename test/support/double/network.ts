@@ -2,7 +2,12 @@
  * docker.Network as @pulumi/docker 5.2.0 applies it: terraform-provider-docker v4.5.0
  * internal/provider/resource_docker_network.go and resource_docker_network_funcs.go, bridged by
  * pulumi/pulumi-docker provider/resources.go (docker_network is not delete-before-replace).
- * - every input is ForceNew: any change replaces, nothing updates in place;
+ * - every input is ForceNew: any change replaces, nothing updates in place; labels and ipam_config
+ *   are TypeSets, so their order is no change;
+ * - create: `ipv6` sets EnableIPv6 only when true (d.GetOk), every ipam_config entry is an IPAM
+ *   config of its own (subnet, ip_range, gateway, aux_address): an IPv6 network is ipv6 with its
+ *   prefix as a second entry. The CLI here gives each entry's flags in turn and pairs a gateway
+ *   with the subnet holding it, as the API's entries pair them (an entry's gateway is in its subnet);
  * - create: NetworkCreate, then resourceDockerNetworkRead, a StateChangeConf with Delay 2 s: the
  *   first inspect, and so the create, ends no earlier than 2 s after the network exists;
  * - delete: a StateChangeConf (Delay 2 s, MinTimeout 5 s, Timeout 30 s) whose every refresh is
@@ -15,6 +20,8 @@ import { Diff, ResourceEmulator, changedInputs } from "./emulator";
 import { AppliedResource, Inputs, sleep } from "./state";
 
 const NETWORK_INPUTS = new Set(["name", "driver", "internal", "attachable", "ipv6", "ipamConfigs", "options", "labels"]);
+/** Inputs the provider keeps as sets (schema.TypeSet): their order is no change. */
+const NETWORK_SETS = ["labels", "ipamConfigs"];
 
 /** StateChangeConf's Delay before the first refresh, in the provider's read and delete alike. */
 const REFRESH_DELAY_MS = 2_000;
@@ -31,7 +38,7 @@ export const networkEmulator: ResourceEmulator = {
     return { id, state: { ...inputs, name: inputs.name ?? name, scope: "local" } };
   },
   diff(resource, news): Diff {
-    const changed = changedInputs(resource.inputs ?? {}, news, ["labels"]);
+    const changed = changedInputs(resource.inputs ?? {}, news, NETWORK_SETS);
     return { changes: changed.length > 0, replace: changed.length > 0 };
   },
   async update() {
@@ -40,7 +47,8 @@ export const networkEmulator: ResourceEmulator = {
   delete: removeNetwork,
 };
 
-function networkCreateArgs(name: string, inputs: Inputs): string[] {
+/** `docker network create` for the network's inputs (exported for the double's own unit tests). */
+export function networkCreateArgs(name: string, inputs: Inputs): string[] {
   const command = ["network", "create", "--driver", inputs.driver ?? "bridge"];
   if (inputs.internal) command.push("--internal");
   if (inputs.attachable) command.push("--attachable");
