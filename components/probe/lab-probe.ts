@@ -27,8 +27,8 @@ export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
   | { kind: "reach"; name: string; from: string; address: string }
   | VtyshCountCheck
-  /** The router's kernel holds a route for each prefix. */
-  | { kind: "routes"; name: string; router: string; prefixes: string[] }
+  /** The router's kernel holds a route for each prefix (IPv6 ones when `family` is 6). */
+  | { kind: "routes"; name: string; router: string; prefixes: string[]; family?: number }
   /** A file present and not empty; its content is reported only with `show` (never for secrets). */
   | { kind: "file"; name: string; container: string; path: string; show?: boolean };
 
@@ -168,7 +168,7 @@ function checkArgv(check: ProbeCheck): string[] {
     case "vtysh-count":
       return ["exec", check.router, "vtysh", "-c", check.command];
     case "routes":
-      return ["exec", check.router, "ip", "-4", "route", "show"];
+      return ["exec", check.router, "ip", check.family === 6 ? "-6" : "-4", "route", "show"];
     case "file":
       return ["exec", check.container, "cat", check.path];
   }

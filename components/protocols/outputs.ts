@@ -31,6 +31,17 @@ export function routingChecks(
         router: node.containerName,
         prefixes: routing.expectedPrefixes,
       },
+      ...(routing.expectedPrefixes6
+        ? [
+            {
+              kind: "routes" as const,
+              name: `${node.name} has a route to every IPv6 LAN (${routing.expectedPrefixes6.length})`,
+              router: node.containerName,
+              prefixes: routing.expectedPrefixes6,
+              family: 6,
+            },
+          ]
+        : []),
     ];
   });
 }

@@ -5,6 +5,7 @@
  * assembles each router's plan: its own part, every protocol's fields, the LANs it must learn, and
  * how FRR runs it. Every mistake is reported with the field path and value.
  */
+import { Ipv6Prefix, bounds6, parsePrefix6 } from "../net/addressing6";
 import { ConfigIssue } from "../net/errors";
 import { planFrr } from "./frr/config";
 import {
@@ -29,8 +30,8 @@ export interface RoutingResult {
 /** The routers and who is on each segment, as every protocol plans over them. */
 interface LabFacts {
   routers: LabRouter[];
-  /** By segment: the routers on it (in the lab's order) and their address there. */
-  onSegment: Map<string, { name: string; address: string }[]>;
+  /** By segment: the routers on it (in the lab's order) and their address there (and IPv6 address, where they have one). */
+  onSegment: Map<string, { name: string; address: string; address6?: string }[]>;
   /** By router name: its node's fields. */
   fieldsOf: Map<string, RoutingNodeInput["fields"]>;
 }
@@ -42,7 +43,8 @@ export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingP
   const summaries = protocols.map(summaryOf);
   const prepared = prepareServices(protocols, lab, input, summaries);
   const planned = planProtocols(protocols, lab, input, prepared.services, summaries);
-  const expected = expectedPrefixes(lab.routers, planned.facets);
+  const expected = expectedPrefixes(lab.routers, planned.facets, (router) => router.lans);
+  const expected6 = expectedPrefixes(lab.routers, planned.facets, (router) => router.lans6 ?? []);
   const routers = new Map<string, NodeRoutingPlan>();
   for (const router of lab.routers) {
     const routerId = checked.routerIds.get(router.name);
@@ -53,6 +55,7 @@ export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingP
       ...(router.loopback6 ? { loopback6: router.loopback6 } : {}),
       lans: router.lans,
       expectedPrefixes: expected.get(router.name) ?? [],
+      ...ipv6Lans(router.lans6, expected6.get(router.name)),
     };
     const plan: RouterBase = Object.assign(base, ...planned.fields.map((fields) => fields.get(router.name) ?? {}));
     // Each protocol's fields are its module's type; together they are the registry's NodeRoutingPlan.
@@ -61,21 +64,31 @@ export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingP
   return { issues: [...checked.issues, ...prepared.issues, ...planned.issues], routers };
 }
 
+/** A router's IPv6 LANs and expected IPv6 prefixes, only where it has some: IPv4 labs' plans stay as they were. */
+function ipv6Lans(lans6: string[] | undefined, expected6: string[] | undefined): Pick<RouterBase, "lans6" | "expectedPrefixes6"> {
+  return {
+    ...(lans6 && lans6.length > 0 ? { lans6 } : {}),
+    ...(expected6 && expected6.length > 0 ? { expectedPrefixes6: expected6 } : {}),
+  };
+}
+
 function summaryOf(protocol: AnyRoutingProtocol): ProtocolSummary {
   return { name: protocol.name, title: protocol.title, igp: protocol.igp, perNode: protocol.nodeSchema !== undefined };
 }
 
 /** Each router's LANs: its segments no other router is on. */
 function labFacts(input: RoutingInput, nodes: RoutingNodeInput[]): LabFacts {
-  const onSegment = new Map<string, { name: string; address: string }[]>();
+  const onSegment = new Map<string, { name: string; address: string; address6?: string }[]>();
   for (const node of nodes) {
     for (const iface of node.interfaces) {
       const members = onSegment.get(iface.segment) ?? [];
-      members.push({ name: node.name, address: iface.address });
+      members.push({ name: node.name, address: iface.address, ...(iface.ipv6 ? { address6: iface.ipv6 } : {}) });
       onSegment.set(iface.segment, members);
     }
   }
   const subnetOf = new Map(input.segments.map((segment) => [segment.name, segment.subnet.cidr]));
+  const prefix6Of = new Map(input.segments.flatMap((segment) => (segment.ipv6 ? [[segment.name, segment.ipv6.cidr] as const] : [])));
+  const alone = (segment: string) => (onSegment.get(segment)?.length ?? 0) <= 1;
   const routers = nodes.map(({ index, name, interfaces, fields }) => ({
     index,
     name,
@@ -84,10 +97,24 @@ function labFacts(input: RoutingInput, nodes: RoutingNodeInput[]): LabFacts {
     ...(fields.loopback6 ? { loopback6: fields.loopback6 } : {}),
     lans: interfaces.flatMap((iface) => {
       const subnet = subnetOf.get(iface.segment);
-      return subnet !== undefined && (onSegment.get(iface.segment)?.length ?? 0) <= 1 ? [subnet] : [];
+      return subnet !== undefined && alone(iface.segment) ? [subnet] : [];
     }),
+    ...lans6Of(interfaces, prefix6Of, alone),
   }));
   return { routers, onSegment, fieldsOf: new Map(nodes.map((node) => [node.name, node.fields])) };
+}
+
+/** A router's IPv6 LANs: the prefixes of its segments with IPv6 that no other router is on (absent where none). */
+function lans6Of(
+  interfaces: RoutingNodeInput["interfaces"],
+  prefix6Of: ReadonlyMap<string, string>,
+  alone: (segment: string) => boolean,
+): { lans6?: string[] } {
+  const lans6 = interfaces.flatMap((iface) => {
+    const prefix = prefix6Of.get(iface.segment);
+    return prefix !== undefined && iface.ipv6 !== undefined && alone(iface.segment) ? [prefix] : [];
+  });
+  return lans6.length > 0 ? { lans6 } : {};
 }
 
 /** The lab-wide protocols' services (BFD's profiles), settled before any protocol plans. */
@@ -144,7 +171,9 @@ function protocolView(protocol: AnyRoutingProtocol, lab: LabFacts): Pick<Routing
     peersOn: (router, segment) =>
       (lab.onSegment.get(segment) ?? []).flatMap((member) => {
         const peer = byName.get(member.name);
-        return peer && member.name !== router.name ? [{ router: peer, address: member.address }] : [];
+        if (!peer || member.name === router.name) return [];
+        const own6 = router.interfaces.find((iface) => iface.segment === segment)?.ipv6;
+        return [{ router: peer, address: member.address, ...(own6 && member.address6 ? { address6: member.address6 } : {}) }];
       }),
   };
 }
@@ -154,7 +183,11 @@ function protocolView(protocol: AnyRoutingProtocol, lab: LabFacts): Pick<Routing
  * group with it in some protocol (an OSPF domain, routers in BGP sessions). Routers of one group
  * share one list.
  */
-function expectedPrefixes(routers: LabRouter[], planned: PlannedProtocol[]): Map<string, string[]> {
+function expectedPrefixes(
+  routers: LabRouter[],
+  planned: PlannedProtocol[],
+  lansOf: (router: LabRouter) => string[],
+): Map<string, string[]> {
   const groupsOf = new Map(routers.map((router) => [router.name, [] as string[]]));
   const members = new Map<string, LabRouter[]>();
   planned.forEach((protocol, i) => {
@@ -176,7 +209,7 @@ function expectedPrefixes(routers: LabRouter[], planned: PlannedProtocol[]): Map
       let prefixes = byGroups.get(key);
       if (!prefixes) {
         const from = [router, ...groups.flatMap((group) => members.get(group) ?? [])];
-        prefixes = [...new Set(from.flatMap((member) => member.lans))].sort(comparePrefixes);
+        prefixes = [...new Set(from.flatMap(lansOf))].sort(comparePrefixes);
         byGroups.set(key, prefixes);
       }
       return [router.name, prefixes];
@@ -184,11 +217,15 @@ function expectedPrefixes(routers: LabRouter[], planned: PlannedProtocol[]): Map
   );
 }
 
-/** Orders CIDR prefixes by address, then length. */
+/** Orders CIDR prefixes by address, then length (IPv4 and IPv6 alike, as whole numbers). */
 function comparePrefixes(a: string, b: string): number {
   const key = (cidr: string) => {
     const [address, length] = cidr.split("/");
-    return address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0) * 64 + Number(length);
+    const value = address.includes(":")
+      ? bounds6(parsePrefix6(`${address}/128`) as Ipv6Prefix)[0]
+      : BigInt(address.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0));
+    return value * 256n + BigInt(length);
   };
-  return key(a) - key(b);
+  const [ka, kb] = [key(a), key(b)];
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

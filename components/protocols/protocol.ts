@@ -33,6 +33,8 @@ export interface LabRouter {
   loopback6?: string;
   /** Its LANs: the prefixes of its segments that no other router is on. */
   lans: string[];
+  /** Its IPv6 LANs, the same way (absent where it has none). */
+  lans6?: string[];
 }
 
 /** A router as one protocol sees it: its field of that protocol, when it runs it. */
@@ -104,8 +106,8 @@ export interface PlannedProtocol extends ProtocolSummary {
 export interface RoutingLab<Settings, LabSettings> {
   /** Every router, whether it runs this protocol or not. */
   routers: ProtocolRouter<Settings>[];
-  /** The other routers on `segment`, with their address there. */
-  peersOn(router: LabRouter, segment: string): { router: ProtocolRouter<Settings>; address: string }[];
+  /** The other routers on `segment`, with their address there (and their IPv6 address, where both have one). */
+  peersOn(router: LabRouter, segment: string): { router: ProtocolRouter<Settings>; address: string; address6?: string }[];
   /** The lab's field of this protocol. */
   settings?: LabSettings;
   services: LabServices;
@@ -139,6 +141,10 @@ export interface RouterBase {
   lans: string[];
   /** Every LAN prefix this router must hold a route to once converged (its own included). */
   expectedPrefixes: string[];
+  /** Its IPv6 LANs (absent where it has none). */
+  lans6?: string[];
+  /** Every IPv6 LAN prefix it must hold a route to once converged (absent where none). */
+  expectedPrefixes6?: string[];
 }
 
 /** An FRR daemon a protocol runs. */

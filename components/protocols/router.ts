@@ -81,7 +81,11 @@ export function checkRouters(input: RoutingInput, protocols: readonly AnyRouting
     }
     const loopback6 = node.fields.loopback6;
     if (loopback6 !== undefined) {
-      const issue = loopback6Issue(loopback6, input, owners.loopbacks);
+      const issue =
+        loopback6Issue(loopback6, input, owners.loopbacks) ??
+        (node.interfaces.some((iface) => iface.ipv6 !== undefined)
+          ? undefined
+          : `${show(loopback6)}: no interface of node ${show(node.name)} has IPv6, so its protocols could announce it to no one (give an interface ipv6)`);
       if (issue) checked.issues.push({ path: at("loopback6"), message: issue });
       else owners.loopbacks.set(loopback6, `node ${show(node.name)}'s IPv6 loopback`);
     }

@@ -9,12 +9,13 @@ export interface PeerState {
   state: string;
 }
 
-/** The router's BGP peers and their states, from `show bgp summary json`. */
+/** The router's BGP peers and their states, from `show bgp summary json`: IPv4 unicast's, then IPv6 unicast's. */
 export async function bgpPeers(container: string): Promise<PeerState[]> {
   const result = await execIn(container, ["vtysh", "-c", "show bgp summary json"], 10_000);
   if (result.code !== 0) return [];
   try {
-    const peers = JSON.parse(result.stdout).ipv4Unicast?.peers ?? {};
+    const summary = JSON.parse(result.stdout);
+    const peers = { ...(summary.ipv4Unicast?.peers ?? {}), ...(summary.ipv6Unicast?.peers ?? {}) };
     return Object.entries(peers).map(([peer, data]: [string, any]) => ({ peer, state: data.state }));
   } catch {
     return [];

@@ -93,6 +93,35 @@ export function isisRing(bfd: BfdSpecInput = true): RoutedLabSpec {
 export const ringOn = (igp: Igp, bfd: BfdSpecInput = true): RoutedLabSpec => (igp === "isis" ? isisRing(bfd) : ospfRing(bfd));
 
 /**
+ * A lab made dual-stack: each segment gets an IPv6 /64 (2001:db8:<second octet>:<its position>::/64),
+ * each interface the address there that ends in its IPv4 address's last octet, each loopback an
+ * IPv6 one (2001:db8:ffff::<last octet>), and each IPv4 route through a router its IPv6 twin.
+ */
+export function dualStack(spec: RoutedLabSpec): RoutedLabSpec {
+  const prefixOf = new Map(spec.segments.map((segment, i) => [segment.name, `2001:db8:${segment.subnet!.split(".")[1]}:${i + 1}::`]));
+  const lastOctet = (address: string) => address.split(".")[3];
+  const twin = new Map<string, string>();
+  for (const node of spec.nodes) {
+    for (const iface of node.interfaces) twin.set(iface.address, `${prefixOf.get(iface.segment)}${lastOctet(iface.address)}`);
+  }
+  const routes6 = (routes: NonNullable<RoutedLabSpec["nodes"][number]["routes"]>) =>
+    routes.flatMap((route) => {
+      const via = twin.get(route.via);
+      return via && route.to === "default" ? [route, { to: "default6", via }] : [route];
+    });
+  return {
+    ...spec,
+    segments: spec.segments.map((segment) => ({ ...segment, ipv6: `${prefixOf.get(segment.name)}/64` })),
+    nodes: spec.nodes.map((node) => ({
+      ...node,
+      interfaces: node.interfaces.map((iface) => ({ ...iface, ipv6: twin.get(iface.address)! })),
+      ...(node.loopback ? { loopback6: `2001:db8:ffff::${lastOctet(node.loopback)}` } : {}),
+      ...(node.routes ? { routes: routes6(node.routes) } : {}),
+    })),
+  };
+}
+
+/**
  * An eBGP chain of three ASes, the middle one two routers running iBGP between loopbacks that OSPF
  * carries:  h1 - r1 (AS 65001) - r2a ~ r2b (AS 65002, OSPF) - r3 (AS 65003) - h3.
  */

@@ -31,6 +31,16 @@ export async function isisStates(container: string): Promise<string[]> {
   }
 }
 
+/** Each OSPFv3 neighbour's state ("Full", …), from `show ipv6 ospf6 neighbor json`. */
+export async function ospf6States(container: string): Promise<string[]> {
+  const result = await execIn(container, ["vtysh", "-c", "show ipv6 ospf6 neighbor json"], 10_000);
+  try {
+    return (JSON.parse(result.stdout).neighbors ?? []).map((n: any) => String(n.state));
+  } catch {
+    return [];
+  }
+}
+
 /** BFD sessions and their status, from `show bfd peers json`. */
 export async function bfdStates(container: string): Promise<{ peer: string; status: string }[]> {
   const result = await execIn(container, ["vtysh", "-c", "show bfd peers json"], 10_000);
@@ -55,15 +65,16 @@ export async function bfdPeer(container: string, address: string): Promise<{ sta
 }
 
 /** The prefixes among `prefixes` the container's kernel holds no route for. */
-export async function missingRoutes(container: string, prefixes: string[]): Promise<string[]> {
-  const result = await execIn(container, ["ip", "-4", "route", "show"], 10_000);
+export async function missingRoutes(container: string, prefixes: string[], family: 4 | 6 = 4): Promise<string[]> {
+  const result = await execIn(container, ["ip", `-${family}`, "route", "show"], 10_000);
   const held = new Set(result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
   return prefixes.filter((prefix) => !held.has(prefix));
 }
 
 /** The AS path of the best BGP route to `prefix` ("65002 65001"), from `show bgp ipv4 unicast <prefix> json`. */
 export async function bestAsPath(container: string, prefix: string): Promise<string | undefined> {
-  const result = await execIn(container, ["vtysh", "-c", `show bgp ipv4 unicast ${prefix} json`], 10_000);
+  const family = prefix.includes(":") ? "ipv6" : "ipv4";
+  const result = await execIn(container, ["vtysh", "-c", `show bgp ${family} unicast ${prefix} json`], 10_000);
   try {
     const paths: any[] = JSON.parse(result.stdout).paths ?? [];
     const best = paths.find((p) => p.bestpath?.overall) ?? paths[0];
@@ -86,6 +97,11 @@ export async function routerPending(container: string, routing: NonNullable<LabP
     const up = (await isisStates(container)).filter((state) => state === "Up").length;
     if (up < isisWanted) pending.push(`IS-IS ${up}/${isisWanted}`);
   }
+  const ospf6Wanted = (routing.ospf?.interfaces ?? []).reduce((sum, iface) => sum + (iface.ipv6?.neighbors.length ?? 0), 0);
+  if (ospf6Wanted > 0) {
+    const up = (await ospf6States(container)).filter((state) => state === "Full").length;
+    if (up < ospf6Wanted) pending.push(`OSPFv3 ${up}/${ospf6Wanted}`);
+  }
   const sessions = routing.bgp?.neighbors.length ?? 0;
   if (sessions > 0) {
     const established = (await bgpPeers(container)).filter((peer) => peer.state === "Established").length;
@@ -95,7 +111,10 @@ export async function routerPending(container: string, routing: NonNullable<LabP
     const up = (await bfdStates(container)).filter((peer) => peer.status === "up").length;
     if (up < routing.bfdPeers.length) pending.push(`BFD ${up}/${routing.bfdPeers.length}`);
   }
-  const missing = await missingRoutes(container, routing.expectedPrefixes);
+  const missing = [
+    ...(await missingRoutes(container, routing.expectedPrefixes)),
+    ...(routing.expectedPrefixes6 ? await missingRoutes(container, routing.expectedPrefixes6, 6) : []),
+  ];
   if (missing.length > 0) pending.push(`no route to ${missing.join(", ")}`);
   return pending;
 }

@@ -30,10 +30,25 @@ export function bgpSections(router: RouterBase, bgp: BgpPlan): FrrSections {
       lines.push(` neighbor ${neighbor.address} bfd profile ${profile}`);
     }
   }
+  const [sessions4, sessions6] = [bgp.neighbors.filter((n) => n.family !== 6), bgp.neighbors.filter((n) => n.family === 6)];
   lines.push(" address-family ipv4 unicast");
   for (const network of bgp.networks) lines.push(`  network ${network}`);
   // iBGP peers get this router as next hop: the external one may be on a link they do not know.
-  for (const neighbor of bgp.neighbors.filter((n) => n.remoteAs === bgp.asn)) lines.push(`  neighbor ${neighbor.address} next-hop-self`);
+  for (const neighbor of sessions4.filter((n) => n.remoteAs === bgp.asn)) lines.push(`  neighbor ${neighbor.address} next-hop-self`);
+  // An IPv6 session carries IPv6 only (FRR's traditional defaults would activate it for IPv4 too).
+  for (const neighbor of sessions6) lines.push(`  no neighbor ${neighbor.address} activate`);
   lines.push(" exit-address-family");
+  if (sessions6.length > 0) lines.push(...ipv6UnicastLines(bgp, sessions6));
   return { router: lines };
+}
+
+/** The IPv6 unicast address family: its sessions activated, its IPv6 LANs and loopback announced. */
+function ipv6UnicastLines(bgp: BgpPlan, sessions6: BgpPlan["neighbors"]): string[] {
+  return [
+    " address-family ipv6 unicast",
+    ...(bgp.networks6 ?? []).map((network) => `  network ${network}`),
+    ...sessions6.map((neighbor) => `  neighbor ${neighbor.address} activate`),
+    ...sessions6.filter((n) => n.remoteAs === bgp.asn).map((neighbor) => `  neighbor ${neighbor.address} next-hop-self`),
+    " exit-address-family",
+  ];
 }

@@ -9,14 +9,14 @@ export type { BgpFields, BgpNeighborPlan, BgpPlan } from "./plan";
 export { MAX_ASN, bgpSchema } from "./schema";
 export type { BgpSettings, BgpSpec } from "./schema";
 
-/** BGP sessions Established. */
-export function bgpSessionsCheck(name: string, router: string, established: number): VtyshCountCheck {
+/** BGP sessions Established, of IPv4 unicast (or IPv6 unicast with `family` 6). */
+export function bgpSessionsCheck(name: string, router: string, established: number, family?: number): VtyshCountCheck {
   return {
     kind: "vtysh-count",
     name,
     router,
     command: "show bgp summary json",
-    path: ["ipv4Unicast", "peers"],
+    path: [family === 6 ? "ipv6Unicast" : "ipv4Unicast", "peers"],
     stateFields: ["state"],
     upPattern: "^Established$",
     want: established,
@@ -37,8 +37,12 @@ export const bgp = {
     sections: (router) => (router.bgp ? bgpSections(router, router.bgp) : {}),
   },
   checks: (router, { node, container }) => {
-    const sessions = router.bgp?.neighbors.length ?? 0;
-    return sessions > 0 ? [bgpSessionsCheck(`${node} BGP sessions Established (${sessions})`, container, sessions)] : [];
+    const neighbors = router.bgp?.neighbors ?? [];
+    const [sessions, sessions6] = [neighbors.filter((n) => n.family !== 6).length, neighbors.filter((n) => n.family === 6).length];
+    return [
+      ...(sessions > 0 ? [bgpSessionsCheck(`${node} BGP sessions Established (${sessions})`, container, sessions)] : []),
+      ...(sessions6 > 0 ? [bgpSessionsCheck(`${node} BGP IPv6 sessions Established (${sessions6})`, container, sessions6, 6)] : []),
+    ];
   },
   outputs: (router): { asn?: number } => (router.bgp ? { asn: router.bgp.asn } : {}),
   diagram: (router) => `BGP AS ${router.bgp?.asn}`,

@@ -20,6 +20,8 @@ export interface BgpNeighborPlan {
   bfd: false | "single-hop" | "multihop";
   /** A single-hop session: the segment it runs on and this router's address there. */
   link?: { segment: string; localAddress: string };
+  /** 6: an IPv6 session, carrying IPv6 unicast (absent: IPv4, carrying IPv4 unicast). */
+  family?: number;
 }
 
 export interface BgpPlan {
@@ -29,6 +31,8 @@ export interface BgpPlan {
   neighbors: BgpNeighborPlan[];
   /** Prefixes announced: the router's LANs, then its loopback. */
   networks: string[];
+  /** IPv6 prefixes announced over its IPv6 sessions: its IPv6 LANs, then its IPv6 loopback (absent where none). */
+  networks6?: string[];
   /** The BFD profiles of its single-hop and multihop sessions, when the lab runs BFD. */
   bfdProfiles?: { singleHop: string; multihop: string };
 }
@@ -71,7 +75,12 @@ export function planBgp(lab: RoutingLab<BgpSettings, never>): ProtocolPlan<BgpFi
       const { asn, keepaliveSeconds, holdSeconds } = router.settings;
       const neighbors = draft.sessions.get(router.name) ?? [];
       const networks = [...router.lans, ...(router.loopback ? [`${router.loopback}/32`] : [])];
-      return [router.name, { bgp: { asn, keepaliveSeconds, holdSeconds, neighbors, networks, ...(bfdProfiles ? { bfdProfiles } : {}) } }];
+      const networks6 = [...(router.lans6 ?? []), ...(router.loopback6 ? [`${router.loopback6}/128`] : [])];
+      const v6 = networks6.length > 0 ? { networks6 } : {};
+      return [
+        router.name,
+        { bgp: { asn, keepaliveSeconds, holdSeconds, neighbors, networks, ...v6, ...(bfdProfiles ? { bfdProfiles } : {}) } },
+      ];
     }),
   );
   return {
@@ -92,17 +101,22 @@ export function planBgp(lab: RoutingLab<BgpSettings, never>): ProtocolPlan<BgpFi
   };
 }
 
-/** A session from one router to another; `on`: the segment of a single-hop session (the routers' addresses there are its ends). */
-function addSession(draft: BgpDraft, from: BgpRouter, to: BgpRouter, address: string, on?: string): void {
+/**
+ * A session from one router to another; `on`: the segment of a single-hop session (the routers'
+ * addresses there are its ends); `family` 6: over IPv6, carrying IPv6 unicast.
+ */
+function addSession(draft: BgpDraft, from: BgpRouter, to: BgpRouter, address: string, on?: string, family?: number): void {
   const overLoopback = on === undefined;
   const link = from.interfaces.find((iface) => iface.segment === on);
+  const localAddress = family === 6 ? link?.ipv6 : link?.address;
   draft.sessions.get(from.name)?.push({
     node: to.name,
     address,
     remoteAs: to.settings.asn,
     overLoopback,
     bfd: draft.lab.services.detection === undefined ? false : overLoopback ? "multihop" : "single-hop",
-    ...(link ? { link: { segment: link.segment, localAddress: link.address } } : {}),
+    ...(link && localAddress ? { link: { segment: link.segment, localAddress } } : {}),
+    ...(family === 6 ? { family } : {}),
   });
   draft.groups.join(from.name, to.name);
 }
@@ -113,7 +127,9 @@ function ebgpSessions(bgpRouters: BgpRouter[], draft: BgpDraft): void {
     for (const iface of router.interfaces) {
       for (const peer of draft.lab.peersOn(router, iface.segment)) {
         const other = peer.router;
-        if (isRunning(other) && other.settings.asn !== router.settings.asn) addSession(draft, router, other, peer.address, iface.segment);
+        if (!isRunning(other) || other.settings.asn === router.settings.asn) continue;
+        addSession(draft, router, other, peer.address, iface.segment);
+        if (peer.address6) addSession(draft, router, other, peer.address6, iface.segment, 6);
       }
     }
   }
@@ -129,17 +145,36 @@ function ibgpSessions(bgpRouters: BgpRouter[], draft: BgpDraft): void {
       if (router.loopback !== undefined && peer.loopback !== undefined && inOneIgpDomain(draft.lab, router.name, peer.name)) {
         addSession(draft, peer, router, router.loopback);
         addSession(draft, router, peer, peer.loopback);
+        ibgpSessions6(draft, router, peer);
         continue;
       }
       const shared = sharedSegment(router, peer);
       if (shared) {
         addSession(draft, peer, router, shared.address, shared.segment);
         addSession(draft, router, peer, shared.peerAddress, shared.segment);
+        ibgpSessions6(draft, router, peer);
         continue;
       }
       draft.issues.push({ path: fieldPath(router, "bgp.asn"), message: unreachableIbgp(draft.lab, router, peer) });
     }
     earlier.push(router);
+  }
+}
+
+/** iBGP over IPv6 beside an IPv4 session: between IPv6 loopbacks an IGP carries, else over a segment both have IPv6 on. */
+function ibgpSessions6(draft: BgpDraft, router: BgpRouter, peer: BgpRouter): void {
+  if (router.loopback6 !== undefined && peer.loopback6 !== undefined && inOneIgpDomain(draft.lab, router.name, peer.name)) {
+    addSession(draft, peer, router, router.loopback6, undefined, 6);
+    addSession(draft, router, peer, peer.loopback6, undefined, 6);
+    return;
+  }
+  for (const iface of router.interfaces) {
+    const theirs = peer.interfaces.find((candidate) => candidate.segment === iface.segment);
+    if (iface.ipv6 && theirs?.ipv6) {
+      addSession(draft, peer, router, iface.ipv6, iface.segment, 6);
+      addSession(draft, router, peer, theirs.ipv6, iface.segment, 6);
+      return;
+    }
   }
 }
 

@@ -43,7 +43,14 @@ const ISIS_THROTTLES = [
  */
 export function isisSections(router: RouterBase, isis: IsisPlan): FrrSections {
   return {
-    loopback: router.loopback ? [`ip router isis ${ISIS_TAG}`, "isis passive"] : undefined,
+    loopback:
+      router.loopback || router.loopback6
+        ? [
+            ...(router.loopback ? [`ip router isis ${ISIS_TAG}`] : []),
+            ...(router.loopback6 ? [`ipv6 router isis ${ISIS_TAG}`] : []),
+            "isis passive",
+          ]
+        : undefined,
     interfaces: isis.interfaces.map((iface) => ({ segment: iface.segment, lines: isisInterfaceLines(isis, iface) })),
     preamble: [
       `router isis ${ISIS_TAG}`,
@@ -58,7 +65,7 @@ export function isisSections(router: RouterBase, isis: IsisPlan): FrrSections {
 
 /** IS-IS's lines in the interface node of one of its segments. */
 function isisInterfaceLines(isis: IsisPlan, iface: IsisInterfacePlan): string[] {
-  const lines = [`ip router isis ${ISIS_TAG}`];
+  const lines = [`ip router isis ${ISIS_TAG}`, ...(iface.ipv6 ? [`ipv6 router isis ${ISIS_TAG}`] : [])];
   if (iface.passive) {
     lines.push("isis passive");
   } else {

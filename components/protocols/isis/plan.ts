@@ -16,6 +16,8 @@ export interface IsisInterfacePlan {
   pointToPoint: boolean;
   /** The IS-IS routers across the segment, by node name. */
   neighbors: string[];
+  /** It carries IPv6 too (the router has an IPv6 address there): one adjacency, both families. */
+  ipv6?: boolean;
 }
 
 export interface IsisPlan {
@@ -89,6 +91,7 @@ function planInterface(router: RunningRouter<IsisSettings>, iface: RouterInterfa
     passive: peers.length === 0,
     pointToPoint: peers.length === 1,
     neighbors: peers.map((peer) => peer.router.name),
+    ...(iface.ipv6 ? { ipv6: true } : {}),
   };
 }
 

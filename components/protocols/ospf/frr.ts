@@ -14,11 +14,40 @@ import { OspfInterfacePlan, OspfPlan } from "./plan";
 const OSPF_THROTTLES = [" timers throttle spf 0 50 500", " timers throttle lsa all 100", " timers lsa min-arrival 0"];
 
 export function ospfSections(router: RouterBase, ospf: OspfPlan): FrrSections {
+  const loopback = [
+    ...(router.loopback ? [`ip ospf area ${ospf.area}`, "ip ospf passive"] : []),
+    ...(router.loopback6 && ospf.ipv6 ? [`ipv6 ospf6 area ${ospf.area}`, "ipv6 ospf6 passive"] : []),
+  ];
   return {
-    loopback: router.loopback ? [`ip ospf area ${ospf.area}`, "ip ospf passive"] : undefined,
-    interfaces: ospf.interfaces.map((iface) => ({ segment: iface.segment, lines: ospfInterfaceLines(ospf, iface) })),
-    router: ["router ospf", ` ospf router-id ${router.routerId}`, " log-adjacency-changes", ...OSPF_THROTTLES],
+    loopback: loopback.length > 0 ? loopback : undefined,
+    interfaces: ospf.interfaces.map((iface) => ({
+      segment: iface.segment,
+      lines: [...ospfInterfaceLines(ospf, iface), ...ospf6InterfaceLines(ospf, iface)],
+    })),
+    router: [
+      "router ospf",
+      ` ospf router-id ${router.routerId}`,
+      " log-adjacency-changes",
+      ...OSPF_THROTTLES,
+      // OSPFv3's own router node follows, in the same section (each node closed by exit).
+      ...(ospf.ipv6 ? ["exit", "!", "router ospf6", ` ospf6 router-id ${router.routerId}`, " log-adjacency-changes"] : []),
+    ],
   };
+}
+
+/** OSPFv3's lines in the interface node of a segment where the router has IPv6 (none elsewhere). */
+function ospf6InterfaceLines(ospf: OspfPlan, iface: OspfInterfacePlan): string[] {
+  if (!iface.ipv6) return [];
+  const lines = [`ipv6 ospf6 area ${ospf.area}`];
+  if (iface.ipv6.passive) {
+    lines.push("ipv6 ospf6 passive");
+  } else {
+    if (iface.ipv6.pointToPoint) lines.push("ipv6 ospf6 network point-to-point");
+    lines.push(`ipv6 ospf6 hello-interval ${ospf.helloSeconds}`, `ipv6 ospf6 dead-interval ${ospf.deadSeconds}`);
+    if (ospf.bfdProfile) lines.push(`ipv6 ospf6 bfd profile ${ospf.bfdProfile}`);
+  }
+  if (ospf.cost !== undefined) lines.push(`ipv6 ospf6 cost ${ospf.cost}`);
+  return lines;
 }
 
 /**

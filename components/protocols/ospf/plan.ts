@@ -18,6 +18,8 @@ export interface OspfInterfacePlan {
   pointToPoint: boolean;
   /** The OSPF routers across the segment, by node name. */
   neighbors: string[];
+  /** OSPFv3 on the segment, where the router has an IPv6 address there: the same, among the neighbours with one too. */
+  ipv6?: { passive: boolean; pointToPoint: boolean; neighbors: string[] };
 }
 
 export interface OspfPlan {
@@ -29,6 +31,8 @@ export interface OspfPlan {
   interfaces: OspfInterfacePlan[];
   /** The BFD profile of its adjacencies, when the lab runs BFD. */
   bfdProfile?: string;
+  /** It runs OSPFv3 too (ospf6d): an interface of its or its loopback has IPv6. */
+  ipv6?: boolean;
 }
 
 /** What OSPF adds to a router's plan. */
@@ -61,8 +65,17 @@ export function planOspf(lab: RoutingLab<OspfSettings, never>): ProtocolPlan<Osp
     draft.peers.set(router.name, []);
     const interfaces = router.interfaces.map((iface) => planInterface(running, iface, draft));
     const bfdProfile = lab.services.detection?.singleHopProfile;
+    const ipv6 = router.loopback6 !== undefined || interfaces.some((iface) => iface.ipv6);
     routers.set(router.name, {
-      ospf: { area: areaId(area), cost, helloSeconds, deadSeconds, interfaces, ...(bfdProfile ? { bfdProfile } : {}) },
+      ospf: {
+        area: areaId(area),
+        cost,
+        helloSeconds,
+        deadSeconds,
+        interfaces,
+        ...(bfdProfile ? { bfdProfile } : {}),
+        ...(ipv6 ? { ipv6 } : {}),
+      },
     });
   }
   const domain = (name: string) => (routers.has(name) ? draft.domains.find(name) : undefined);
@@ -76,12 +89,15 @@ export function planOspf(lab: RoutingLab<OspfSettings, never>): ProtocolPlan<Osp
 /** The router's interface on one segment: its OSPF neighbours there, who must agree with it. */
 function planInterface(router: RunningRouter<OspfSettings>, iface: RouterInterface, draft: OspfDraft): OspfInterfacePlan {
   const peers = draft.lab.peersOn(router, iface.segment).filter((peer) => peer.router.settings !== undefined);
+  const peers6 = iface.ipv6 ? peers.filter((peer) => peer.address6 !== undefined) : [];
   for (const peer of peers) {
     draft.domains.join(router.name, peer.router.name);
     draft.peers.get(router.name)?.push({ address: peer.address, multihop: false });
     // Reported once per pair, on the later node.
     if (peer.router.index < router.index) draft.issues.push(...disagreements(router, peer.router, iface.segment));
   }
+  // OSPFv3's adjacencies, detected by BFD over IPv6.
+  for (const peer of peers6) draft.peers.get(router.name)?.push({ address: peer.address6!, multihop: false });
   return {
     segment: iface.segment,
     address: iface.address,
@@ -89,6 +105,9 @@ function planInterface(router: RunningRouter<OspfSettings>, iface: RouterInterfa
     passive: peers.length === 0,
     pointToPoint: peers.length === 1,
     neighbors: peers.map((peer) => peer.router.name),
+    ...(iface.ipv6
+      ? { ipv6: { passive: peers6.length === 0, pointToPoint: peers6.length === 1, neighbors: peers6.map((peer) => peer.router.name) } }
+      : {}),
   };
 }
 
