@@ -11,7 +11,7 @@ import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { planBgpTriangle } from "../../components/bgp";
 import { run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
-import { bgpChain, isisRing, ospfGrid, ospfRing } from "../support/routing-labs";
+import { bgpChain, dualStack, isisRing, ospfGrid, ospfRing } from "../support/routing-labs";
 import { ensureLocalImage } from "../support/stretch-sites";
 import { DOCKER, skipUnless } from "../support/requirements";
 
@@ -63,6 +63,9 @@ describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${ski
     ...configurations("ring-nobfd", ospfRing(false)),
     ...configurations("isis-ring", isisRing()),
     ...configurations("isis-ring-nobfd", isisRing(false)),
+    ...configurations("ring-dual-stack", dualStack(ospfRing())),
+    ...configurations("isis-ring-dual-stack", dualStack(isisRing())),
+    ...configurations("chain-dual-stack", dualStack(bgpChain())),
     ...configurations("chain", bgpChain()),
     // The multihop profile at FRR's largest interval (3 x 25000 ms, capped at 60000) and with bfd.multihop.
     ...configurations("chain-slow", { ...bgpChain(), bfd: { intervalMs: 25000, multiplier: 2 } }),

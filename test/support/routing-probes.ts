@@ -168,7 +168,7 @@ export async function memoryMiB(containers: string[]): Promise<Record<string, nu
 }
 
 /** The name of the interface holding `address` in `container`. */
-async function interfaceHolding(container: string, address: string): Promise<string> {
+export async function interfaceHolding(container: string, address: string): Promise<string> {
   const listed = await execIn(container, ["ip", "-o", "-4", "addr", "show"]);
   const ifname = listed.stdout
     .split("\n")

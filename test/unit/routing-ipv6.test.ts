@@ -43,7 +43,9 @@ describe("OSPF on a dual-stack ring: OSPFv3 beside OSPFv2", () => {
     expect(text).toMatch(
       /interface @IF_lan1@\n description lan1\n ip ospf area 0\.0\.0\.0\n ip ospf passive\n ipv6 ospf6 area 0\.0\.0\.0\n ipv6 ospf6 passive\nexit/,
     );
-    expect(text).toContain("router ospf6\n ospf6 router-id 10.21.1.1\n log-adjacency-changes\nexit");
+    expect(text).toContain(
+      "router ospf6\n ospf6 router-id 10.21.1.1\n log-adjacency-changes\n timers throttle spf 0 50 500\n timers lsa min-arrival 0\nexit",
+    );
     expect(nodeOf(ring(), "r4").files[FRR_TEMPLATE_PATH]).toContain(" ipv6 ospf6 cost 100\n");
     expect(r1.files[FRR_DAEMONS_PATH]).toMatch(/^ospf6d=yes$/m);
     expect(r1.routing?.frr.readyLines).toContainEqual({ daemon: "ospf6d", line: "router ospf6" });

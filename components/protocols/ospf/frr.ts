@@ -13,6 +13,14 @@ import { OspfInterfacePlan, OspfPlan } from "./plan";
  */
 const OSPF_THROTTLES = [" timers throttle spf 0 50 500", " timers throttle lsa all 100", " timers lsa min-arrival 0"];
 
+/**
+ * The same lab speed for ospf6d, in its own words (it has no LSA origination throttle): SPF at once,
+ * every newer copy of an LSA accepted. Measured on the dual-stack ring: with ospf6d's defaults
+ * (1 s minimum arrival) the IPv6 routes of a router still went the costly way round once every
+ * adjacency was Full.
+ */
+const OSPF6_THROTTLES = [" timers throttle spf 0 50 500", " timers lsa min-arrival 0"];
+
 export function ospfSections(router: RouterBase, ospf: OspfPlan): FrrSections {
   const loopback = [
     ...(router.loopback ? [`ip ospf area ${ospf.area}`, "ip ospf passive"] : []),
@@ -30,7 +38,9 @@ export function ospfSections(router: RouterBase, ospf: OspfPlan): FrrSections {
       " log-adjacency-changes",
       ...OSPF_THROTTLES,
       // OSPFv3's own router node follows, in the same section (each node closed by exit).
-      ...(ospf.ipv6 ? ["exit", "!", "router ospf6", ` ospf6 router-id ${router.routerId}`, " log-adjacency-changes"] : []),
+      ...(ospf.ipv6
+        ? ["exit", "!", "router ospf6", ` ospf6 router-id ${router.routerId}`, " log-adjacency-changes", ...OSPF6_THROTTLES]
+        : []),
     ],
   };
 }
