@@ -1,7 +1,7 @@
 /**
  * The routing protocols on dual-stack labs, on real Docker and FRR (issue 21): the OSPF ring with
  * OSPFv3 beside OSPFv2 (IPv6 ping and an HTTP fetch over IPv6 between the LANs, a one-sided cut
- * rerouting IPv6 through r4 too), and the eBGP chain with BGP sessions over IPv6 (the far IPv6 LAN
+ * rerouting IPv6 through r4 too), the IS-IS ring carrying IPv6 on its adjacencies, and the eBGP chain with BGP sessions over IPv6 (the far IPv6 LAN
  * learned with the expected AS path).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import { RoutedLabSpec } from "../../components/routed-lab/plan";
 import { execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
 import { DOCKER, skipUnless } from "../support/requirements";
-import { bgpChain, dualStack, ospfRing } from "../support/routing-labs";
+import { bgpChain, dualStack, isisRing, ospfRing } from "../support/routing-labs";
 import { bestAsPath, cutLink, interfaceHolding, waitForConvergence } from "../support/routing-probes";
 
 const skipReason = skipUnless([DOCKER]);
@@ -88,6 +88,42 @@ describe.skipIf(skipReason)(`dual-stack OSPF ring (OSPFv3 beside OSPFv2)${skipRe
     });
     expect(rerouted).toBe(true);
     expect((await execIn(node("h1").container, ["ping", "-6", "-c", "1", "-W", "2", v6("h3", "lan3")])).code).toBe(0);
+  });
+
+  it("teardown leaves nothing behind", async () => {
+    expect(await lab().mocks.destroyAll()).toEqual([]);
+    expect(await leftovers(testRun)).toEqual({ containers: [], networks: [], hostRules: [] });
+  });
+});
+
+describe.skipIf(skipReason)(`dual-stack IS-IS ring (one adjacency, both families)${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  const { lab, testRun } = deployed("isis6", () => dualStack(isisRing()));
+  const node = (name: string) => lab().outputs.nodes[name];
+  const h3 = () => lab().outputs.plan.nodes.find((n) => n.name === "h3")!.interfaces[0].ipv6!;
+  const outOf6 = async (container: string, address: string) =>
+    /\bdev (\S+)/.exec((await execIn(container, ["ip", "-6", "route", "get", address])).stdout)?.[1];
+  const r1On = (segment: string) => interfaceHolding(node("r1").container, node("r1").addresses[segment]);
+
+  it("routes IPv6 over the IS-IS adjacencies: every IPv6 LAN learned, h1 pings h3 over IPv6 through r2", async () => {
+    const converged = await waitForConvergence(lab().outputs.plan, 60_000);
+    expect(converged.pending).toEqual({});
+    const ping = await execIn(node("h1").container, ["ping", "-6", "-c", "1", "-W", "2", h3()]);
+    expect(ping.code, ping.stdout + ping.stderr).toBe(0);
+    expect(await outOf6(node("r1").container, h3())).toBe(await r1On("l12"));
+  });
+
+  it("a one-sided cut of r1-r2 reroutes IPv6 through r4", async () => {
+    await cutLink(node("r1").container, node("r1").addresses.l12);
+    const towardsR4 = await r1On("l41");
+    expect(
+      await waitFor(async () => (await outOf6(node("r1").container, h3())) === towardsR4, { timeoutMs: 10_000, intervalMs: 100 }),
+    ).toBe(true);
+    // The way back waits for r2's BFD to take its IS-IS adjacency with r1 down (both families go with it).
+    const back = await waitFor(async () => (await execIn(node("h1").container, ["ping", "-6", "-c", "1", "-W", "1", h3()])).code === 0, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+    });
+    expect(back).toBe(true);
   });
 
   it("teardown leaves nothing behind", async () => {
