@@ -7,6 +7,7 @@
 import { isIpv6Route } from "../net/routes";
 import { IFACE_WITH_FUNCTION, interfaceEnvName, shQuote } from "../net/shell";
 import { startFrrLines } from "../protocols/frr/start";
+import { vlanSetupLines } from "../vlan";
 import { NodePlan } from "./plan";
 
 export const NODE_INIT_PATH = "/netlabs/init.sh";
@@ -52,8 +53,8 @@ export function renderNodeInit(node: NodePlan): string {
       `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}${ipv6}" >> /run/netlabs/interfaces`,
     );
   }
-  // What the routing builds in the kernel on the interfaces (a VRF's device), before routes and FRR.
-  lines.push(...(node.routing?.frr.setup ?? []));
+  // What the node builds in the kernel on its interfaces (VLANs, then a VRF's device), before routes and FRR.
+  lines.push(...vlanSetupLines(node.vlan), ...(node.routing?.frr.setup ?? []));
   lines.push(...forwardingChecks(node));
   lines.push(...routeLines(node));
   if (node.routing) {
