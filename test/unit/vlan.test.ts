@@ -5,6 +5,7 @@
  * The kernel here has neither 8021q nor bridge VLAN filtering: packets are the e2e test's
  * (test/e2e/vrf-vlan.test.ts), in the public CI.
  */
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { NodePlan, planRoutedLab } from "../../components/routed-lab/plan";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
@@ -95,6 +96,12 @@ describe("VLANs: the plan and what the init builds", () => {
     const plan = planRoutedLab("vlan", vlanTrunk());
     expect(plan.nodes.some((node) => node.router)).toBe(false);
     expect(plan.guardedBridges).toHaveLength(plan.segments.length);
+  });
+});
+
+describe("VLANs: every node's init is valid sh", () => {
+  it("sh -n reads each", () => {
+    for (const node of planRoutedLab("lab", vlanStick()).nodes) execFileSync("sh", ["-n"], { input: renderNodeInit(node) });
   });
 });
 

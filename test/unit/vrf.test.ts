@@ -5,6 +5,7 @@
  * with its field and value. The kernel here has no vrf module: packets are the e2e test's
  * (test/e2e/vrf-vlan.test.ts), in the public CI.
  */
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { NodePlan, planRoutedLab } from "../../components/routed-lab/plan";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
@@ -95,6 +96,7 @@ describe("VRFs: the plan and what it renders", () => {
     const setup = [
       'ip link show red >/dev/null 2>&1 || ip link add red type vrf table 1001 || { log "cannot create VRF red (table 1001): the kernel needs the vrf module"; exit 78; }',
       "ip link set red up",
+      "ip route replace unreachable default metric 4278198272 vrf red",
       'ip link set "$NETLABS_IF_RED_B" master red || { log "cannot move segment red-b\'s interface into VRF red"; exit 78; }',
       'ip link set "$NETLABS_IF_CORE_RED" master red || { log "cannot move segment core-red\'s interface into VRF red"; exit 78; }',
       `ip addr replace ${VRF_LOOPBACK}/32 dev red || { log "cannot add VRF red's loopback ${VRF_LOOPBACK}"; exit 78; }`,
@@ -135,6 +137,12 @@ describe("VRFs: the plan and what it renders", () => {
       expect(withIt.map(renderNodeInit)).toEqual(before.map(renderNodeInit));
       expect(withIt.map((node) => node.routing)).toEqual(before.map((node) => node.routing));
     }
+  });
+});
+
+describe("VRFs: every node's init is valid sh", () => {
+  it("sh -n reads each", () => {
+    for (const node of planRoutedLab("lab", vrfPair(true)).nodes) execFileSync("sh", ["-n"], { input: renderNodeInit(node) });
   });
 });
 

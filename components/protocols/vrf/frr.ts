@@ -9,6 +9,9 @@ import { interfaceToken } from "../frr/config";
 import { FrrSections, RouterBase } from "../protocol";
 import { VrfInterfacePlan, VrfPlan } from "./plan";
 
+/** The metric of a VRF's last-resort unreachable default: far above any route FRR installs (zebra's carry 20), so any route wins over it. */
+export const VRF_UNREACHABLE_METRIC = 4278198272;
+
 /** The init's exit status when the kernel refuses a VRF (no vrf module, most often). */
 export const VRF_SETUP_EXIT = 78;
 
@@ -17,6 +20,9 @@ export function vrfSetupLines(vrfs: VrfPlan[]): string[] {
   return vrfs.flatMap((vrf) => [
     `ip link show ${vrf.name} >/dev/null 2>&1 || ip link add ${vrf.name} type vrf table ${vrf.table} || { log "cannot create VRF ${vrf.name} (table ${vrf.table}): the kernel needs the vrf module"; exit ${VRF_SETUP_EXIT}; }`,
     `ip link set ${vrf.name} up`,
+    // Without it a destination missing from the VRF's table is looked up in the main table next
+    // (the kernel's rules go on): the VRF would leak into the default table.
+    `ip route replace unreachable default metric ${VRF_UNREACHABLE_METRIC} vrf ${vrf.name}`,
     ...vrf.interfaces.map(
       ({ segment }) =>
         `ip link set "$${interfaceEnvName(segment)}" master ${vrf.name} || { log "cannot move segment ${segment}'s interface into VRF ${vrf.name}"; exit ${VRF_SETUP_EXIT}; }`,
