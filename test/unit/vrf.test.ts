@@ -121,7 +121,12 @@ describe("VRFs: the plan and what it renders", () => {
     expect(routingDiagram(r2.routing)).toEqual(["OSPF area 0.0.0.0, VRF red, blue", "id 10.255.0.2"]);
     const checks = routingChecks({ nodes: [{ name: "r2", containerName: "vrf-r2", routing: r2.routing }] });
     expect(checks).toContainEqual(
-      expect.objectContaining({ name: "r2 OSPF adjacencies up in VRF red (1)", command: "show ip ospf vrf red neighbor json", want: 1 }),
+      expect.objectContaining({
+        name: "r2 OSPF adjacencies up in VRF red (1)",
+        command: "show ip ospf vrf all neighbor json",
+        path: ["red", "neighbors"],
+        want: 1,
+      }),
     );
     expect(checks).toContainEqual(
       expect.objectContaining({ name: "r2 BGP sessions Established in VRF blue (1)", command: "show bgp vrf blue summary json", want: 1 }),

@@ -12,6 +12,14 @@ export { VRF_SETUP_EXIT, vrfSetupLines } from "./frr";
 export { vrfNameIssue, vrfSchema, vrfsSchema } from "./schema";
 export type { VrfBgpSpec, VrfOspfSpec, VrfSettings, VrfSpec, VrfsSettings } from "./schema";
 
+/**
+ * OSPF neighbours Full in a VRF (or 2-Way between DROthers). ospfd keys its JSON by VRF name when a
+ * VRF is named ("vrf all" certainly): the VRF's neighbours are under its name.
+ */
+export function vrfOspfNeighborsCheck(name: string, router: string, vrf: string, neighbors: number): VtyshCountCheck {
+  return { ...ospfNeighborsCheck(name, router, neighbors), command: "show ip ospf vrf all neighbor json", path: [vrf, "neighbors"] };
+}
+
 /** BGP sessions Established in a VRF. */
 export function vrfBgpSessionsCheck(name: string, router: string, vrf: string, established: number): VtyshCountCheck {
   return {
@@ -51,12 +59,7 @@ export const vrfs = {
       const sessions = vrf.bgp?.neighbors.length ?? 0;
       return [
         ...(neighbors > 0
-          ? [
-              {
-                ...ospfNeighborsCheck(`${node} OSPF adjacencies up in VRF ${vrf.name} (${neighbors})`, container, neighbors),
-                command: `show ip ospf vrf ${vrf.name} neighbor json`,
-              },
-            ]
+          ? [vrfOspfNeighborsCheck(`${node} OSPF adjacencies up in VRF ${vrf.name} (${neighbors})`, container, vrf.name, neighbors)]
           : []),
         ...(sessions > 0
           ? [vrfBgpSessionsCheck(`${node} BGP sessions Established in VRF ${vrf.name} (${sessions})`, container, vrf.name, sessions)]
