@@ -8,17 +8,8 @@
  * those of engine-facts.ts, which HostCheck runs over ssh2 for an ssh:// host.
  */
 import { execFileSync } from "node:child_process";
-import {
-  DockerOutput,
-  ENGINE_QUERIES,
-  EngineFacts,
-  engineFacts,
-  imageSourcesArgs,
-  kernelLookArgs,
-  kernelLookImage,
-  lookImage,
-  networkLookArgs,
-} from "./engine-facts";
+import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, imageSourcesArgs, lookImage, networkLookArgs } from "./engine-facts";
+import { kernelFacts, kernelFeatureIssues, kernelLookArgs, kernelLookImage, kernelNotes } from "./kernel-facts";
 import { DockerTlsMaterial, writeDockerTls } from "./docker-tls";
 import { DockerExecTarget, dockerExecTarget, remoteDockerArgv } from "./host-exec";
 import { HostNeeds, checkHostFacts, hostFactNotes } from "./host-facts";
@@ -60,17 +51,8 @@ export function readEngineFacts(
   // The kernel's features (VRFs, VLANs) only when a lab needs them: the look makes links.
   const kernelImage = options.kernel ? kernelLookImage(images) : undefined;
   const kernelLook = kernelImage ? dockerNow(target, kernelLookArgs(kernelImage), LOOK_TIMEOUT_MS) : undefined;
-  return engineFacts({
-    version,
-    info,
-    images,
-    sources,
-    sourcesOf,
-    look,
-    lookWanted: options.network,
-    kernelLook,
-    kernelWanted: options.kernel,
-  });
+  const facts = engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: options.network });
+  return options.kernel ? { ...facts, ...kernelFacts(kernelLook) } : facts;
 }
 
 export interface EngineCheck {
@@ -98,7 +80,11 @@ export function checkEngine(url: string, target: DockerExecTarget, needs: HostNe
   if (facts.dockerVersion === "none") {
     return { issues: [{ path: "dockerHost", message: `no Docker engine answers at ${url}: ${facts.unanswered}` }], notes: [], facts };
   }
-  return { issues: checkHostFacts(url, facts, needs), notes: hostFactNotes(url, facts, needs), facts };
+  return {
+    issues: [...checkHostFacts(url, facts, needs), ...kernelFeatureIssues(url, facts, needs)],
+    notes: [...hostFactNotes(url, facts, needs), ...kernelNotes(url, facts, needs)],
+    facts,
+  };
 }
 
 /**

@@ -33,7 +33,7 @@ export interface EngineFacts {
   networkUnknown?: string;
   /** What the docker CLI said when no engine answered (its first line). */
   unanswered?: string;
-  /** Of the kernel features asked about (KERNEL_FEATURES), whether the engine's kernel has each; absent when not asked or unknown. */
+  /** Of the kernel features asked about (kernel-facts.ts), whether the engine's kernel has each; absent when not asked or unknown. */
   kernelFeatures?: Record<string, boolean>;
   /** Why the kernel features asked about are unknown, when they are: for a note, not an error. */
   kernelUnknown?: string;
@@ -230,88 +230,6 @@ export function parseNetworkLook(stdout: string): Pick<EngineFacts, "interfaces"
   };
 }
 
-/**
- * The kernel features a lab may need (a VRF's device, an 802.1Q subinterface, a bridge with VLAN
- * filtering), each tried the way a node's init makes it: a link of that kind in the look's own
- * network namespace. A module the kernel has is loaded by that first try, as it would be for the lab.
- */
-export const KERNEL_FEATURES: Record<string, string> = {
-  vrf: "ip link add nl-try type vrf table 10",
-  "8021q": "ip link add nl-try8 type bridge && ip link add link nl-try8 name nl-try8.10 type vlan id 10",
-  "bridge-vlan-filtering": "ip link add nl-tryv type bridge vlan_filtering 1",
-};
-
-/** What the kernel look runs: each feature tried, `<feature> yes|no` a line. */
-export const KERNEL_LOOK_SCRIPT = [
-  "echo '== kernel'",
-  ...Object.entries(KERNEL_FEATURES).map(
-    ([feature, script]) => `if ( ${script} ) 2>/dev/null; then echo '${feature} yes'; else echo '${feature} no'; fi`,
-  ),
-].join("\n");
-
-/**
- * The docker arguments of the kernel look: a container in a network namespace of its own (no
- * network), with NET_ADMIN alone to make links there, gone with it; never pulled, read-only. Its
- * image must have `ip` (a lab image: kernelLookImage).
- */
-export function kernelLookArgs(image: string): string[] {
-  return [
-    "run",
-    "--rm",
-    "--pull",
-    "never",
-    "--network",
-    "none",
-    "--cap-drop",
-    "ALL",
-    "--cap-add",
-    "NET_ADMIN",
-    "--security-opt",
-    "no-new-privileges",
-    "--read-only",
-    "--label",
-    "io.docker-netlabs.role=host-facts",
-    "--entrypoint",
-    "sh",
-    image,
-    "-c",
-    KERNEL_LOOK_SCRIPT,
-  ];
-}
-
-/** A lab image with `ip` to look at the kernel with (router, else client), from the images query; undefined when the engine has none. */
-export function kernelLookImage(images: DockerOutput): string | undefined {
-  if (images.code !== 0) return undefined;
-  const lines = imageLines(images.stdout);
-  return ["docker-netlabs/router:", "docker-netlabs/client:"].flatMap((prefix) =>
-    lines.filter((line) => line.startsWith(prefix)).sort(),
-  )[0];
-}
-
-/** Each feature's answer from the kernel look's output; undefined when it is not the look's. */
-export function parseKernelLook(stdout: string): Record<string, boolean> | undefined {
-  const lines = lookSections(stdout).get("kernel");
-  if (!lines) return undefined;
-  const features: Record<string, boolean> = {};
-  for (const line of lines) {
-    const match = /^(\S+) (yes|no)$/.exec(line.trim());
-    if (match && match[1] in KERNEL_FEATURES) features[match[1]] = match[2] === "yes";
-  }
-  return Object.keys(features).length > 0 ? features : undefined;
-}
-
-/** The kernel features' facts from the kernel look (when one was wanted). */
-function kernelFacts(outputs: EngineOutputs): Pick<EngineFacts, "kernelFeatures" | "kernelUnknown"> {
-  if (!outputs.kernelWanted) return {};
-  if (!outputs.kernelLook) {
-    return { kernelUnknown: "the engine has no docker-netlabs/router or client image to try its kernel with (nothing is pulled for it)" };
-  }
-  const features = outputs.kernelLook.code === 0 ? parseKernelLook(outputs.kernelLook.stdout) : undefined;
-  return features
-    ? { kernelFeatures: features }
-    : { kernelUnknown: `the look at the engine's kernel failed: ${firstLine(outputs.kernelLook)}` };
-}
-
 /** The first line a failed command said, bounded, for a message. */
 export function firstLine(output: DockerOutput): string {
   const line = `${output.stderr}\n${output.stdout}`.split("\n").find((text) => text.trim() !== "") ?? `exit ${output.code}`;
@@ -330,10 +248,6 @@ export interface EngineOutputs {
   look?: DockerOutput;
   /** Whether the network namespace was to be looked at (a reason is given when it was not). */
   lookWanted?: boolean;
-  /** The kernel look's output; absent when none ran. */
-  kernelLook?: DockerOutput;
-  /** Whether the kernel's features were to be tried. */
-  kernelWanted?: boolean;
 }
 
 /** The facts from the commands' outputs. Pure; never throws on odd output (the fact is unknown instead). */
@@ -360,7 +274,6 @@ export function engineFacts(outputs: EngineOutputs): EngineFacts {
     images,
     ...(imageSources ? { imageSources } : {}),
     bridgeNetfilter: "unknown",
-    ...kernelFacts(outputs),
   };
   if (!outputs.lookWanted) return facts;
   if (!outputs.look) {

@@ -18,7 +18,7 @@ export interface HostFactsLike {
   unanswered?: string;
   /** The kernel the engine runs on. */
   kernel?: string;
-  /** Of the kernel features tried, whether the kernel has each (engine-facts.ts, KERNEL_FEATURES); absent when unknown. */
+  /** Of the kernel features tried, whether the kernel has each (kernel-facts.ts, KERNEL_FEATURES); absent when unknown. */
   kernelFeatures?: Record<string, boolean>;
   /** Why they are unknown, for the note. */
   kernelUnknown?: string;
@@ -34,25 +34,6 @@ export interface KernelFeatureNeed {
   node: string;
   /** The node's field that needs it (vrfs, vlans.ports, vlans.interfaces). */
   field: string;
-}
-
-/** What each kernel feature is, in an issue. */
-const KERNEL_FEATURE_NAMES: Record<string, string> = {
-  vrf: "vrf module",
-  "8021q": "8021q module (802.1Q VLAN subinterfaces)",
-  "bridge-vlan-filtering": "VLAN filtering in its bridge (CONFIG_BRIDGE_VLAN_FILTERING)",
-};
-
-/** The kernel features the host's kernel lacks, each naming the host, the lab's node and the feature. */
-function kernelFeatureIssues(host: string, facts: HostFactsLike, needs: HostNeeds): { path: string; message: string }[] {
-  const known = facts.kernelFeatures;
-  if (!known) return [];
-  return (needs.kernelFeatures ?? [])
-    .filter((need) => known[need.feature] === false)
-    .map((need) => ({
-      path: "dockerHost",
-      message: `host ${host}'s kernel${facts.kernel ? ` (${facts.kernel})` : ""} has no ${KERNEL_FEATURE_NAMES[need.feature] ?? need.feature}, which node ${need.node} of lab ${need.lab} needs for its ${need.field}: run the lab on a host whose kernel has it`,
-    }));
 }
 
 export interface HostNeeds {
@@ -115,7 +96,6 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
     }
   }
   issues.push(...preloadedImageIssues(host, facts, needs));
-  issues.push(...kernelFeatureIssues(host, facts, needs));
   const major = Number(facts.dockerVersion.split(".")[0]);
   if (facts.dockerVersion === "none") {
     const said = facts.unanswered ? ` (docker version: ${facts.unanswered})` : "";
@@ -135,27 +115,15 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
  * missing macvlan parent when it creates the network. Pure.
  */
 export function hostFactNotes(host: string, facts: HostFactsLike, needs: HostNeeds): string[] {
-  const kernel = kernelNotes(host, facts, needs);
-  if (facts.interfaces !== undefined) return kernel;
+  if (facts.interfaces !== undefined) return [];
   const unchecked = [
     ...(needs.interfaces?.length ? [`interfaces ${needs.interfaces.join(", ")}`] : []),
     ...(needs.addresses?.length ? [`addresses ${needs.addresses.join(", ")}`] : []),
   ];
-  if (unchecked.length === 0) return kernel;
+  if (unchecked.length === 0) return [];
   return [
-    ...kernel,
     `host ${host}: ${unchecked.join(" and ")} not checked ahead: ${facts.networkUnknown ?? "they could not be read"}. ` +
       "Docker refuses a missing macvlan parent when it creates the network; to have them checked before, " +
       "load debian:bookworm-slim or a lab image there.",
-  ];
-}
-
-/** The kernel features the labs need that could not be tried (no lab image on the engine yet): a note. */
-function kernelNotes(host: string, facts: HostFactsLike, needs: HostNeeds): string[] {
-  const wanted = [...new Set((needs.kernelFeatures ?? []).map((need) => need.feature))];
-  if (wanted.length === 0 || facts.kernelFeatures !== undefined) return [];
-  return [
-    `host ${host}: its kernel's ${wanted.join(", ")} not checked ahead: ${facts.kernelUnknown ?? "it could not be tried"}. ` +
-      "A node whose kernel lacks one stops at start naming it (exit 78 or 79).",
   ];
 }

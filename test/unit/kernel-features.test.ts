@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkEngine } from "../../components/host/engine-check";
-import { KERNEL_LOOK_SCRIPT, engineFacts, kernelLookArgs, kernelLookImage, parseKernelLook } from "../../components/host/engine-facts";
+import { KERNEL_LOOK_SCRIPT, kernelFacts, kernelLookArgs, kernelLookImage, parseKernelLook } from "../../components/host/kernel-facts";
 import { dockerExecTarget } from "../../components/host/host-exec";
 import { KernelFeatureNeed } from "../../components/host/host-facts";
 import { planRoutedLab } from "../../components/routed-lab/plan";
@@ -51,14 +51,10 @@ describe("the kernel look", () => {
       "bridge-vlan-filtering": false,
     });
     expect(parseKernelLook("sh: ip: not found\n")).toBeUndefined();
-    const version = {
-      code: 0,
-      stdout: JSON.stringify({ Version: "28.5.0", Os: "linux", Arch: "amd64", KernelVersion: "6.1" }),
-      stderr: "",
-    };
-    const failed = engineFacts({ version, kernelWanted: true, kernelLook: { code: 125, stdout: "", stderr: "no such image" } });
+    const failed = kernelFacts({ code: 125, stdout: "", stderr: "no such image" });
     expect(failed.kernelFeatures).toBeUndefined();
     expect(failed.kernelUnknown).toMatch(/^the look at the engine's kernel failed: no such image$/);
+    expect(kernelFacts(undefined).kernelUnknown).toMatch(/no docker-netlabs\/router or client image/);
   });
 });
 
