@@ -324,3 +324,38 @@ describe("plain arguments that arrive as outputs (from another resource, or secr
     );
   });
 });
+
+describe("the examples (examples/yaml-routed-lab, examples/python-routed-lab)", () => {
+  let schema: Schema;
+  beforeAll(async () => {
+    schema = JSON.parse(await new NetlabsProvider().getSchema());
+  }, 120_000);
+
+  it("the YAML program's labs are valid: each resource, built through the provider's construct, plans and registers its lab and probe", async () => {
+    const program = parseYaml(fs.readFileSync(path.join(ROOT, "examples/yaml-routed-lab/Pulumi.yaml"), "utf8"));
+    expect(program.packages).toEqual({ [PACKAGE_NAME]: "../.." });
+    const mocks = new RecordingMocks();
+    await underMocks(mocks, async () => {
+      for (const [name, resource] of Object.entries<{ type: string; properties: object }>(program.resources)) {
+        const inputs = schema.resources[resource.type].inputProperties;
+        expect(Object.keys(resource.properties).filter((key) => !(key in inputs))).toEqual([]);
+        await new NetlabsProvider().construct(name, resource.type, await asConstructInputs(resource.properties), {});
+      }
+    });
+    expect(mocks.resources.filter((resource) => resource.name.endsWith("-probe")).map((resource) => resource.name)).toEqual([
+      "lan-probe",
+      "bgp-probe",
+    ]);
+    expect(mocks.ofType("docker:index/container:Container").length).toBeGreaterThan(8);
+  });
+
+  it("the Python program's classes are the schema's components and types", () => {
+    const source = fs.readFileSync(path.join(ROOT, "examples/python-routed-lab/__main__.py"), "utf8");
+    const used = [...new Set([...source.matchAll(/netlabs\.(\w+)\(/g)].map((match) => match[1]))];
+    expect(used.length).toBeGreaterThan(5);
+    for (const name of used) {
+      const token = `${PACKAGE_NAME}:index:${name.replace(/Args$/, "")}`;
+      expect([name, token in (name.endsWith("Args") ? schema.types : schema.resources)]).toEqual([name, true]);
+    }
+  });
+});

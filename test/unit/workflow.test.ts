@@ -141,6 +141,7 @@ describe("workflows' supply chain and secrets (issue 20, points 17 and 18)", () 
       deploy: { contents: "read" },
       destroy: { contents: "read" },
       test: { contents: "read" },
+      examples: { contents: "read" },
     };
     for (const [name, job] of Object.entries<any>(workflow.jobs)) expect([name, job.permissions]).toEqual([name, expected[name]]);
   });
@@ -309,5 +310,46 @@ describe("project CI workflow (.github/workflows/ci.yml)", () => {
     const script = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
     expect(script).toMatch(/^export CI=true$/m);
     expect(script.indexOf("export CI=true")).toBeLessThan(script.indexOf("bash scripts/prepare-machine.sh"));
+  });
+});
+
+describe("the package's examples in the project's CI (.github/workflows/ci.yml, issue 24)", () => {
+  const file = ".github/workflows/ci.yml";
+  const content = fs.readFileSync(path.join(ROOT, file), "utf8");
+  const job = parseYaml(content).jobs.examples;
+  const runs: string[] = job.steps.map((step: any) => step.run ?? "");
+  const stepOf = (re: RegExp) => runs.findIndex((run) => re.test(run));
+
+  it("is a job of the valid workflow, one run per example, each a folder with its program and README", () => {
+    expect(parserErrors(file, content)).toEqual([]);
+    expect(job["runs-on"]).toBe("ubuntu-latest");
+    expect([...job.strategy.matrix.example].sort()).toEqual(["python-routed-lab", "yaml-routed-lab"]);
+    for (const example of job.strategy.matrix.example) {
+      for (const name of ["Pulumi.yaml", "README.md"]) expect(fs.existsSync(path.join(ROOT, "examples", example, name))).toBe(true);
+    }
+    expect(job.defaults.run["working-directory"]).toBe("examples/${{ matrix.example }}");
+  });
+
+  it("adds the package from this checkout after npm ci, previews, then runs up and destroy only where the runner has Docker", () => {
+    const npmCi = job.steps.findIndex((step: any) => /^npm ci\b/.test(step.run ?? ""));
+    expect(job.steps[npmCi]["working-directory"]).toBe(".");
+    const add = stepOf(/^pulumi package add \.\.\/\.\.$/m);
+    const preview = stepOf(/^pulumi preview --stack ci$/m);
+    const upDown = stepOf(/^pulumi up --yes --stack ci$/m);
+    expect(npmCi).toBeGreaterThan(job.steps.findIndex(isPulumiAction));
+    expect(add).toBeGreaterThan(npmCi);
+    expect(preview).toBeGreaterThan(add);
+    expect(upDown).toBeGreaterThan(preview);
+    expect(runs[upDown]).toMatch(/^pulumi destroy --yes --stack ci$/m);
+    // Up only where `docker info` answers; the step says so where it does not.
+    const lines = runs[upDown].split("\n");
+    expect(lines.findIndex((line) => line.includes("docker info"))).toBeLessThan(lines.findIndex((line) => /^pulumi up/.test(line)));
+    // The Python example's virtualenv before its SDK is generated into it.
+    expect(runs[add].indexOf("pulumi install")).toBeLessThan(runs[add].indexOf("pulumi package add"));
+  });
+
+  it("uses no secret: a throwaway stack with an empty passphrase", () => {
+    expect(jobsWithSecrets({ jobs: { examples: job } })).toEqual([]);
+    expect(job.env.PULUMI_CONFIG_PASSPHRASE).toBe("");
   });
 });
