@@ -214,6 +214,28 @@ describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
     expect(preview.permissions["pull-requests"]).toBe("write");
   });
 
+  it("follows the preview comment with the project's own, each changed lab's diagram and checks (issue 24)", () => {
+    const steps: any[] = workflow.jobs.preview.steps;
+    const action = steps.findIndex(isPulumiAction);
+    const json = steps.findIndex((step) => /\bpulumi preview\b.*--json/.test(step.run ?? ""));
+    const comment = steps.findIndex((step) => /scripts\/pr-preview\.ts/.test(step.run ?? ""));
+    expect(json).toBe(action + 1);
+    expect(comment).toBe(json + 1);
+    // Every resource in the document (--show-sames), the program run as the action's preview runs it.
+    expect(steps[json].run).toMatch(
+      /^pulumi preview --json --show-sames --refresh --run-program --non-interactive --stack "\$STACK" > "\$RUNNER_TEMP\/preview\.json"$/,
+    );
+    expect(steps[json].env).toMatchObject({ STACK: "${{ matrix.stack }}", PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}" });
+    const lines = steps[comment].run.trim().split("\n");
+    expect(lines[0]).toBe('npx tsx scripts/pr-preview.ts "$RUNNER_TEMP/preview.json" "$STACK" > "$RUNNER_TEMP/labs.md"');
+    expect(lines[1]).toMatch(/^gh pr comment "\$PR" .*--body-file "\$RUNNER_TEMP\/labs\.md"$/);
+    expect(steps[comment].env).toEqual({
+      STACK: "${{ matrix.stack }}",
+      PR: "${{ github.event.pull_request.number }}",
+      GH_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
+    });
+  });
+
   it("runs pulumi up only on a push to main, one stack at a time", () => {
     const deploy = workflow.jobs.deploy;
     expect(deploy.if).toBe("github.event_name == 'push' && github.ref == 'refs/heads/main'");
