@@ -10,6 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { BgpTriangle } from "../../components/bgp";
+import { DockerHost } from "../../components/host/docker-host";
 import { LabConfigError, SECRET_FIELDS } from "../../components/net/errors";
 import { RoutedLab } from "../../components/routed-lab";
 import * as components from "../../package/components";
@@ -260,6 +261,24 @@ describe("the package's construct path, in-process under the SDK's mocks", () =>
       new NetlabsProvider().construct("bgp", `${PACKAGE_NAME}:index:BgpTriangle`, await asConstructInputs(args), {}),
     );
     expect(graphOf(viaPackage)).toEqual(graphOf(direct));
+  });
+
+  it("DockerHost likewise, its key a secret all the way", async () => {
+    const args = {
+      host: "ssh://lab@192.0.2.7",
+      sshIdentity: {
+        privateKey: pulumi.secret("-----BEGIN OPENSSH PRIVATE KEY-----\nx\n"),
+        hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB",
+      },
+    };
+    const direct = new RecordingMocks();
+    await underMocks(direct, () => new DockerHost("site", args));
+    const viaPackage = new RecordingMocks();
+    await underMocks(viaPackage, async () =>
+      new NetlabsProvider().construct("site", `${PACKAGE_NAME}:index:DockerHost`, await asConstructInputs(args), {}),
+    );
+    expect(graphOf(viaPackage)).toEqual(graphOf(direct));
+    expect(viaPackage.named("site-check").secretPaths).toContain("privateKey");
   });
 
   it("a lab given probe declares its probe as its child, with the checks a stack's probe runs", async () => {
