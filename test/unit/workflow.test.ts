@@ -323,6 +323,11 @@ describe("project CI workflow (.github/workflows/ci.yml)", () => {
     expect(fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8")).toMatch(/^npm ci\b.*\n(.*\n)*npm test$/m);
   });
 
+  it("has the npm package pulumi fetch the CLI at the locked SDK's version for the CLI tier (issue 24)", () => {
+    expect(job.env.PULUMI_VERSION).toBe(lockedVersion("@pulumi/pulumi"));
+    expect(runs[indexOfRun(/\bbash \.ci\/run\b/)]).toContain('"PULUMI_VERSION=$PULUMI_VERSION"');
+  });
+
   it("requires every tier there: CI=true, the CLI tier and the current engine (issue 20, point 19)", () => {
     const ciRun = runs[indexOfRun(/\bbash \.ci\/run\b/)];
     for (const variable of ["CI=true", "NETLABS_REQUIRE_CLI=1", "NETLABS_REQUIRE_CURRENT_ENGINE=1"]) {
