@@ -40,6 +40,13 @@ fi
 if [ "${CI:-}" = true ] || [ "${NETLABS_REQUIRE_CURRENT_ENGINE:-}" = 1 ]; then
   bash "$here/current-engine.sh" install
 fi
+# Where the VRF and VLAN tests must run (NETLABS_REQUIRE_KERNEL_MODULES=1, the public CI), their
+# modules loaded now; on a kernel that keeps some apart (Ubuntu's linux-modules-extra), those too.
+if [ "${NETLABS_REQUIRE_KERNEL_MODULES:-}" = 1 ] && ! modprobe -a vrf 8021q 2>/dev/null; then
+  echo "prepare: installing linux-modules-extra-$(uname -r) for vrf and 8021q"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "linux-modules-extra-$(uname -r)" >/dev/null; } || true
+  modprobe -a vrf 8021q || echo "prepare: no vrf or 8021q module for this kernel: the VRF and VLAN tests will fail, naming it"
+fi
 if ! docker info >/dev/null 2>&1; then
   echo "prepare: starting dockerd"
   # dockerd is ours to start here: its PID is kept so that only it is ever stopped.

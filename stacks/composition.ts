@@ -23,6 +23,8 @@ export interface LabNeeds {
   interfaces: string[];
   /** Local ends of tunnels. */
   addresses: string[];
+  /** Kernel features its nodes need (vrf, 8021q, bridge-vlan-filtering), each with the node and its field; absent when none. */
+  kernelFeatures?: { feature: string; node: string; field: string }[];
 }
 
 /**
@@ -88,11 +90,22 @@ export function fromConfig<T>(lab: string, plan: () => T, rename: (componentPath
 
 /** A RoutedLab plan's needs: its images, the macvlan parents and tunnel ends it sits on. */
 export function routedLabNeeds(plan: LabPlan): LabNeeds {
+  const kernelFeatures = kernelFeaturesOf(plan);
   return {
     images: requiredLabImages(plan),
     interfaces: plan.segments.flatMap((segment) => [segment.parent, segment.vxlan?.device].filter((name): name is string => !!name)),
     addresses: plan.segments.flatMap((segment) => (segment.vxlan?.local ? [segment.vxlan.local] : [])),
+    ...(kernelFeatures.length > 0 ? { kernelFeatures } : {}),
   };
+}
+
+/** What its nodes need of the host's kernel: VRF devices, 802.1Q subinterfaces, bridges with VLAN filtering. */
+function kernelFeaturesOf(plan: LabPlan): NonNullable<LabNeeds["kernelFeatures"]> {
+  return plan.nodes.flatMap((node) => [
+    ...(node.routing?.vrfs?.length ? [{ feature: "vrf", node: node.name, field: "vrfs" }] : []),
+    ...(node.vlan?.ports.length ? [{ feature: "bridge-vlan-filtering", node: node.name, field: "vlans.ports" }] : []),
+    ...(node.vlan?.interfaces.some((iface) => iface.tagged) ? [{ feature: "8021q", node: node.name, field: "vlans.interfaces" }] : []),
+  ]);
 }
 
 /**

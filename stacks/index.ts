@@ -70,6 +70,7 @@ export function planStack(config: StackConfig): StackPlan {
 
   const union = (pick: (needs: LabNeeds) => string[]) => [...new Set(labs.flatMap((lab) => pick(lab.needs)))].sort();
   const images = union((needs) => needs.images) as OwnImageName[];
+  const kernelFeatures = labs.flatMap(({ lab, needs }) => (needs.kernelFeatures ?? []).map((need) => ({ ...need, lab })));
   return {
     labs,
     images,
@@ -77,6 +78,7 @@ export function planStack(config: StackConfig): StackPlan {
       interfaces: union((needs) => needs.interfaces),
       addresses: union((needs) => needs.addresses),
       ...(config.labImages === "preloaded" ? preloadedNeeds(images, config.baseImage) : {}),
+      ...(kernelFeatures.length > 0 ? { kernelFeatures } : {}),
     },
   };
 }

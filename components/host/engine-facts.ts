@@ -33,6 +33,10 @@ export interface EngineFacts {
   networkUnknown?: string;
   /** What the docker CLI said when no engine answered (its first line). */
   unanswered?: string;
+  /** Of the kernel features asked about (kernel-facts.ts), whether the engine's kernel has each; absent when not asked or unknown. */
+  kernelFeatures?: Record<string, boolean>;
+  /** Why the kernel features asked about are unknown, when they are: for a note, not an error. */
+  kernelUnknown?: string;
 }
 
 /** What one docker command gave: its exit code (non-zero when it could not run or ran out of time) and output. */

@@ -16,6 +16,24 @@ export interface HostFactsLike {
   networkUnknown?: string;
   /** What the docker CLI said when no engine answered. */
   unanswered?: string;
+  /** The kernel the engine runs on. */
+  kernel?: string;
+  /** Of the kernel features tried, whether the kernel has each (kernel-facts.ts, KERNEL_FEATURES); absent when unknown. */
+  kernelFeatures?: Record<string, boolean>;
+  /** Why they are unknown, for the note. */
+  kernelUnknown?: string;
+}
+
+/** A kernel feature a lab's node needs (its vrfs, its VLANs). */
+export interface KernelFeatureNeed {
+  /** vrf, 8021q or bridge-vlan-filtering. */
+  feature: string;
+  /** The lab the node is in. */
+  lab: string;
+  /** The node that needs it. */
+  node: string;
+  /** The node's field that needs it (vrfs, vlans.ports, vlans.interfaces). */
+  field: string;
 }
 
 export interface HostNeeds {
@@ -31,6 +49,8 @@ export interface HostNeeds {
   imageSources?: Record<string, string>;
   /** The base they are built on (the Dockerfiles' BASE), for the build command an issue shows. */
   baseImage?: string;
+  /** Kernel features the labs' nodes need (VRFs, VLANs). */
+  kernelFeatures?: KernelFeatureNeed[];
 }
 
 /**

@@ -37,3 +37,5 @@ export { MAX_ASN, bgp, bgpSessionsCheck } from "./bgp";
 export type { BgpNeighborPlan, BgpPlan, BgpSpec } from "./bgp";
 export { DEFAULT_BFD, bfd, bfdSessionsCheck } from "./bfd";
 export type { BfdMultihopSpec, BfdSpec, BfdSpecInput, BfdTimers } from "./bfd";
+export { VRF_SETUP_EXIT, VRF_TABLE_BASE, vrfBgpSessionsCheck, vrfs } from "./vrf";
+export type { VrfBgpSpec, VrfOspfSpec, VrfPlan, VrfSpec } from "./vrf";

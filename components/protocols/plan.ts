@@ -39,10 +39,12 @@ interface LabFacts {
 /** `protocols`: the registered ones unless told (a test adds one of its own). */
 export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingProtocol[] = PROTOCOLS): RoutingResult {
   const checked = checkRouters(input, protocols);
-  const lab = labFacts(input, checked.routers);
+  const lab = labFacts(input, checked.routers, ownedInterfaces(protocols, checked.routers));
+  // What a protocol that takes interfaces (a VRF's) plans over: every interface.
+  const whole = protocols.some((protocol) => protocol.ownInterfaces) ? labFacts(input, checked.routers, new Map()) : lab;
   const summaries = protocols.map(summaryOf);
   const prepared = prepareServices(protocols, lab, input, summaries);
-  const planned = planProtocols(protocols, lab, input, prepared.services, summaries);
+  const planned = planProtocols(protocols, { lab, whole }, input, prepared.services, summaries);
   const expected = expectedPrefixes(lab.routers, planned.facets, (router) => router.lans);
   const expected6 = expectedPrefixes(lab.routers, planned.facets, (router) => router.lans6 ?? []);
   const routers = new Map<string, NodeRoutingPlan>();
@@ -76,8 +78,25 @@ function summaryOf(protocol: AnyRoutingProtocol): ProtocolSummary {
   return { name: protocol.name, title: protocol.title, igp: protocol.igp, perNode: protocol.nodeSchema !== undefined };
 }
 
-/** Each router's LANs: its segments no other router is on. */
-function labFacts(input: RoutingInput, nodes: RoutingNodeInput[]): LabFacts {
+/** By router name: the segments a protocol's field takes out of its default table (protocol.ts, ownInterfaces). */
+function ownedInterfaces(protocols: readonly AnyRoutingProtocol[], nodes: RoutingNodeInput[]): Map<string, Set<string>> {
+  const owned = new Map<string, Set<string>>();
+  for (const node of nodes) {
+    const segments = protocols.flatMap((protocol) => {
+      const settings = node.fields[protocol.name];
+      return protocol.ownInterfaces && settings !== undefined ? protocol.ownInterfaces(settings) : [];
+    });
+    if (segments.length > 0) owned.set(node.name, new Set(segments));
+  }
+  return owned;
+}
+
+/** Each router's LANs: its segments no other router is on; `owned`: interfaces left out, by router. */
+function labFacts(input: RoutingInput, all: RoutingNodeInput[], owned: ReadonlyMap<string, ReadonlySet<string>>): LabFacts {
+  const nodes = all.map((node) => {
+    const leftOut = owned.get(node.name);
+    return leftOut ? { ...node, interfaces: node.interfaces.filter((iface) => !leftOut.has(iface.segment)) } : node;
+  });
   const onSegment = new Map<string, { name: string; address: string; address6?: string }[]>();
   for (const node of nodes) {
     for (const iface of node.interfaces) {
@@ -138,7 +157,7 @@ function prepareServices(
 /** Each protocol's plan in order, each seeing the facets of those before it. */
 function planProtocols(
   protocols: readonly AnyRoutingProtocol[],
-  lab: LabFacts,
+  { lab, whole }: { lab: LabFacts; whole: LabFacts },
   input: RoutingInput,
   services: LabServices,
   summaries: ProtocolSummary[],
@@ -148,7 +167,7 @@ function planProtocols(
   const fields: Map<string, object>[] = [];
   for (const protocol of protocols) {
     const plan = protocol.plan({
-      ...protocolView(protocol, lab),
+      ...protocolView(protocol, protocol.ownInterfaces ? whole : lab),
       settings: protocol.labSchema ? input.labFields[protocol.name] : undefined,
       services,
       earlier: [...planned],

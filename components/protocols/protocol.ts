@@ -189,6 +189,11 @@ export interface RoutingProtocol<Settings = unknown, LabSettings = unknown, Fiel
   nodeSchema?: z.ZodType<Settings>;
   /** Schema of the lab field (`bfd: true`). */
   labSchema?: z.ZodType<LabSettings>;
+  /**
+   * The segments whose interfaces its node field takes out of the router's default table (a VRF's):
+   * the other protocols do not see them, and this one sees every interface. Absent: it takes none.
+   */
+  ownInterfaces?(settings: Settings): string[];
   /** What is wrong with a router's own field, alone (`at` gives a field's path). */
   nodeIssues?(settings: Settings, at: (field: string) => string): ConfigIssue[];
   /** Lab-wide: what it offers every protocol's plan, and what is wrong with its lab field. */
@@ -205,6 +210,11 @@ export interface RoutingProtocol<Settings = unknown, LabSettings = unknown, Fiel
      */
     running(router: RouterBase & Fields): { daemon: string; readyLine: string }[];
     sections(router: RouterBase & Fields): FrrSections;
+    /**
+     * Shell lines the node's init runs once its interfaces are found, before its routes and FRR
+     * (a VRF's device in the kernel); `log` names what failed. Absent or empty: none.
+     */
+    setup?(router: RouterBase & Fields): string[];
   };
   /** The probe's checks of a router that runs it. */
   checks(router: RouterBase & Fields, target: CheckTarget): ProbeCheck[];

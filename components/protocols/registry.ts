@@ -13,8 +13,9 @@ import { IsisSpec, isis } from "./isis";
 import { OspfSpec, ospf } from "./ospf";
 import { AnyRoutingProtocol, RouterBase } from "./protocol";
 import { ROUTER_FIELDS } from "./router";
+import { VrfSpec, vrfs } from "./vrf";
 
-export const PROTOCOLS = [ospf, isis, bgp, bfd] as const;
+export const PROTOCOLS = [ospf, isis, bgp, bfd, vrfs] as const;
 
 type Registered = (typeof PROTOCOLS)[number];
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
@@ -49,6 +50,8 @@ export interface NodeRoutingSpec {
   isis?: IsisSpec;
   /** BGP on this router (components/protocols/bgp). */
   bgp?: BgpSpec;
+  /** The router's VRFs by name, each with its interfaces, OSPF and BGP (components/protocols/vrf). */
+  vrfs?: Record<string, VrfSpec>;
   /** A /32 on the router's `lo`, announced by its protocols; iBGP runs between loopbacks when an IGP carries them. */
   loopback?: string;
   /** Router id of its protocols; default: the loopback, else the node's first interface address. */

@@ -7,6 +7,7 @@
 import { isIpv6Route } from "../net/routes";
 import { IFACE_WITH_FUNCTION, interfaceEnvName, shQuote } from "../net/shell";
 import { startFrrLines } from "../protocols/frr/start";
+import { vlanSetupLines } from "../vlan";
 import { NodePlan } from "./plan";
 
 export const NODE_INIT_PATH = "/netlabs/init.sh";
@@ -52,16 +53,9 @@ export function renderNodeInit(node: NodePlan): string {
       `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}${ipv6}" >> /run/netlabs/interfaces`,
     );
   }
-  if (node.router) {
-    lines.push(
-      `[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || { log "forwarding is off: the container needs sysctl net.ipv4.ip_forward=1"; exit 72; }`,
-    );
-    if (hasIpv6(node)) {
-      lines.push(
-        `[ "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" = 1 ] || { log "IPv6 forwarding is off: the container needs sysctl net.ipv6.conf.all.forwarding=1"; exit 72; }`,
-      );
-    }
-  }
+  // What the node builds in the kernel on its interfaces (VLANs, then a VRF's device), before routes and FRR.
+  lines.push(...vlanSetupLines(node.vlan), ...(node.routing?.frr.setup ?? []));
+  lines.push(...forwardingChecks(node));
   lines.push(...routeLines(node));
   if (node.routing) {
     const { loopback, loopback6, frr } = node.routing;
@@ -156,6 +150,20 @@ function routeLines(node: NodePlan): string[] {
     } else {
       lines.push(`ip route replace ${route.to} via ${route.via} || { log "cannot add route ${route.to} via ${route.via}"; exit 73; }`);
     }
+  }
+  return lines;
+}
+
+/** A router checks that its container forwards (IPv6 too where it has IPv6). */
+function forwardingChecks(node: NodePlan): string[] {
+  if (!node.router) return [];
+  const lines = [
+    `[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || { log "forwarding is off: the container needs sysctl net.ipv4.ip_forward=1"; exit 72; }`,
+  ];
+  if (hasIpv6(node)) {
+    lines.push(
+      `[ "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" = 1 ] || { log "IPv6 forwarding is off: the container needs sysctl net.ipv6.conf.all.forwarding=1"; exit 72; }`,
+    );
   }
   return lines;
 }

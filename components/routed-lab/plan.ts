@@ -29,13 +29,14 @@ import {
   protocolFields,
 } from "../protocols";
 import { ROUTER_FIELDS } from "../protocols/router";
+import { VlanNodePlan, VlansSettings, VlansSpec, planVlans, vlansSchema } from "../vlan";
 
 export type { PlanOptions } from "../net/topology";
 export type { CheckSpec, InterfaceSpec, PublishSpec, RouteSpec, SegmentSpec, TopologyNodeSpec, VxlanSpec } from "../net/spec";
 import type { CheckSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
 
 /** A lab description: the topology's fields, and the registered protocols' on its nodes and on itself. */
-export const routedLabSpecSchema = labSpecSchema(nodeRoutingFields, labRoutingFields);
+export const routedLabSpecSchema = labSpecSchema({ ...nodeRoutingFields, vlans: vlansSchema.optional() }, labRoutingFields);
 
 /**
  * A lab description as users write it (RoutedLabArgs.spec): plain data, defaults optional. The
@@ -51,7 +52,10 @@ export interface RoutedLabSpec extends LabRoutingSpec {
 }
 
 /** A node: its place in the topology, and its routing protocols' fields (a router with FRR). */
-export interface NodeSpec extends TopologyNodeSpec, NodeRoutingSpec {}
+export interface NodeSpec extends TopologyNodeSpec, NodeRoutingSpec {
+  /** Its VLANs: the ports of its VLAN-aware bridge (a bridge node), its addresses in VLANs (components/vlan). */
+  vlans?: VlansSpec;
+}
 
 /**
  * What the schema takes: a RoutedLabSpec, or the forms stack config may hold besides (`image:
@@ -63,6 +67,8 @@ export type NodeSpecInput = RoutedLabSpecInput["nodes"][number];
 export interface NodePlan extends TopologyNodePlan {
   /** Its protocols on FRR, for a node with a protocol; its FRR files are among `files`. */
   routing?: NodeRoutingPlan;
+  /** Its VLANs, for a node with `vlans` (components/vlan). */
+  vlan?: VlanNodePlan;
 }
 
 export interface LabPlan extends TopologyPlan {
@@ -99,14 +105,41 @@ export function planRoutedLab(
     },
     protocols,
   );
+  const vlans = planVlans(
+    input.nodes.map((node, index) => ({
+      index,
+      name: node.name,
+      router: node.router,
+      segments: topology.nodes[index].interfaces.map((iface) => iface.segment),
+      vlans: (node as { vlans?: VlansSettings }).vlans,
+    })),
+    topology.segments,
+  );
   const nodes: NodePlan[] = topology.nodes.map((node) => {
     const plan = routing.routers.get(node.name);
-    return plan ? { ...node, ...withRouting(node, plan) } : node;
+    return withVlans(plan ? { ...node, ...withRouting(node, plan) } : node, vlans.plans.get(node.name));
   });
   const checks = planLabChecks(input.checks, nodes);
-  const issues = [...topology.issues, ...routing.issues, ...checks.issues];
+  const issues = [...topology.issues, ...routing.issues, ...vlans.issues, ...checks.issues];
   if (issues.length > 0) throw new LabConfigError(labSubject(lab), issues);
-  return { lab, segments: topology.segments, nodes, checks: checks.checks, guardedBridges: guardedBridgesOf(topology.segments, nodes) };
+  return { lab, segments: topology.segments, nodes, checks: checks.checks, guardedBridges: guardedBridges(topology.segments, nodes) };
+}
+
+/** A node with VLANs sets up links and addresses: it keeps NET_ADMIN. */
+function withVlans(node: NodePlan, vlan: VlanNodePlan | undefined): NodePlan {
+  if (!vlan) return node;
+  return { ...node, vlan, capabilities: [...new Set([...node.capabilities, "NET_ADMIN"])].sort() };
+}
+
+/**
+ * The bridges the lab's guard opens: those of a lab with a router, and of a lab with VLANs, whose
+ * frames carry addresses of no segment (Docker's isolation rules would drop them where bridged
+ * traffic passes iptables: ARCHITECTURE.md, Host preparation).
+ */
+function guardedBridges(segments: LabPlan["segments"], nodes: NodePlan[]): string[] {
+  const guarded = guardedBridgesOf(segments, nodes);
+  if (guarded.length > 0 || !nodes.some((node) => node.vlan)) return guarded;
+  return segments.flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : []));
 }
 
 /** The schema of a lab description with `protocols`' fields. */
@@ -114,7 +147,7 @@ function specSchemaFor(protocols: readonly AnyRoutingProtocol[]): typeof routedL
   if (protocols === PROTOCOLS) return routedLabSpecSchema;
   // Another list (a test's) parses its own protocols' fields; the topology's fields are typed the same.
   return labSpecSchema(
-    { ...protocolFields(protocols, "node"), ...ROUTER_FIELDS },
+    { ...protocolFields(protocols, "node"), ...ROUTER_FIELDS, vlans: vlansSchema.optional() },
     protocolFields(protocols, "lab"),
   ) as unknown as typeof routedLabSpecSchema;
 }

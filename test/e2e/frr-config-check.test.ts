@@ -12,6 +12,7 @@ import { planBgpTriangle } from "../../components/bgp";
 import { run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
 import { bgpChain, dualStack, isisRing, ospfGrid, ospfRing } from "../support/routing-labs";
+import { vrfPair } from "../support/vrf-labs";
 import { ensureLocalImage } from "../support/stretch-sites";
 import { DOCKER, skipUnless } from "../support/requirements";
 
@@ -92,6 +93,37 @@ describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${ski
     const image = await ensureLocalImage("router");
     const broken = cases[0].text.replace(" ip ospf network point-to-point", " ip ospf network point-to-nowhere");
     expect(broken).not.toBe(cases[0].text);
+    const check = await frrCheck(image, broken);
+    expect(check.code).not.toBe(0);
+  });
+});
+
+/**
+ * VRFs (issue 25, item 6): the VRF lab's routers, isolated and leaking. `vtysh --dryrun` reads the
+ * configuration without zebra or a kernel, so it checks the vrf nodes, VRF interfaces and per-VRF
+ * OSPF and BGP instances here too, on a kernel without the vrf module; that FRR runs them is the
+ * e2e test's (test/e2e/vrf-vlan.test.ts, in the public CI).
+ */
+describe.skipIf(skipReason)(`FRR's own check of the VRF configurations${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  afterAll(() => sweep(testRun));
+  const vrfCases = [...configurations("vrf", vrfPair()), ...configurations("vrf-leak", vrfPair(true))];
+
+  it(`accepts all ${vrfCases.length} VRF router configurations`, async () => {
+    const image = await ensureLocalImage("router");
+    const refused: string[] = [];
+    for (const { router, text } of vrfCases) {
+      expect(text).toMatch(/^router ospf vrf red$/m);
+      const check = await frrCheck(image, text);
+      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  it("refuses a VRF configuration with a mistake in a VRF's BGP instance (the check reads them)", async () => {
+    const image = await ensureLocalImage("router");
+    const leaking = vrfCases.find((c) => c.router === "vrf-leak/r1")!.text;
+    const broken = leaking.replace("  import vrf blue", "  import vrf-from blue");
+    expect(broken).not.toBe(leaking);
     const check = await frrCheck(image, broken);
     expect(check.code).not.toBe(0);
   });

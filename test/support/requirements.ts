@@ -3,9 +3,12 @@
  * A skip (with the reason) on a developer's machine; a failure naming the requirement wherever the
  * run must prove everything: CI=true (as .ci/run and the public CI run), or the variable that
  * requires that tier (NETLABS_REQUIRE_E2E=1, NETLABS_REQUIRE_CURRENT_ENGINE=1, NETLABS_REQUIRE_CLI=1).
- * The only skip CI allows is the CLI tier where no `pulumi` binary exists (it cannot be installed on
- * every machine), unless NETLABS_REQUIRE_CLI=1 requires it too. No test skips for a kernel module:
- * none of the suite's tests needs one this machine lacks, so no such skip is allowed.
+ * The skips CI allows: the CLI tier where no `pulumi` binary exists (it cannot be installed on every
+ * machine), unless NETLABS_REQUIRE_CLI=1 requires it too; and a kernel feature the machine's kernel
+ * lacks (the vrf and 8021q modules, bridge VLAN filtering), which no install brings to a kernel
+ * built without it (the team's machines: `.ci/run` with CI=true skips those tests there, naming what
+ * is missing), unless NETLABS_REQUIRE_KERNEL_MODULES=1 requires it: the public CI's runners have
+ * them, and its workflow sets it.
  * Every skipIf/runIf in test/ takes what `skipUnless` returned (test/unit/requirements.test.ts checks).
  */
 import { execFileSync } from "node:child_process";
@@ -22,7 +25,10 @@ export type RequirementName =
   | "bridge-netfilter"
   | "pulumi-cli"
   | "pulumi-docker-plugin"
-  | "pulumi-command-plugin";
+  | "pulumi-command-plugin"
+  | "kernel-vrf"
+  | "kernel-8021q"
+  | "kernel-bridge-vlan-filtering";
 
 export interface Requirement {
   name: RequirementName;
@@ -41,6 +47,9 @@ const REQUIRED_BY: Record<RequirementName, string[]> = {
   "pulumi-cli": ["NETLABS_REQUIRE_CLI"],
   "pulumi-docker-plugin": ["CI", "NETLABS_REQUIRE_CLI"],
   "pulumi-command-plugin": ["CI", "NETLABS_REQUIRE_CLI"],
+  "kernel-vrf": ["NETLABS_REQUIRE_KERNEL_MODULES"],
+  "kernel-8021q": ["NETLABS_REQUIRE_KERNEL_MODULES"],
+  "kernel-bridge-vlan-filtering": ["NETLABS_REQUIRE_KERNEL_MODULES"],
 };
 
 /** The variable of `env` that makes `name` required (e.g. "CI=true"), or undefined. */
@@ -131,4 +140,44 @@ export const BRIDGE_NETFILTER: Requirement = {
     const value = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim() : "absent";
     return value === "1" ? undefined : `bridge-nf-call-iptables is ${value}: isolation rules do not see bridged traffic here`;
   },
+};
+
+/**
+ * Whether this kernel makes a link of a kind: tried as root in a network namespace of its own
+ * (`unshare --net`), gone with it, so the host's interfaces are never touched. The kernel loads a
+ * module it has (rtnl-link-<kind>) on the first try, as a lab node's init would.
+ */
+function kernelLinkMissing(feature: string, script: string): string | undefined {
+  if (process.getuid?.() !== 0) return `trying the kernel's ${feature} needs root (a network namespace of its own)`;
+  if (!onPath("unshare") || !onPath("ip")) return `no unshare or ip on this machine to try the kernel's ${feature}`;
+  try {
+    execFileSync("unshare", ["--net", "sh", "-c", script], { stdio: "pipe", timeout: 10_000 });
+    return undefined;
+  } catch (error) {
+    const said = String((error as { stderr?: Buffer }).stderr ?? "")
+      .trim()
+      .split("\n")[0];
+    const kernel = fs.existsSync("/proc/sys/kernel/osrelease") ? fs.readFileSync("/proc/sys/kernel/osrelease", "utf8").trim() : "?";
+    return `this kernel (${kernel}) has no ${feature}${said ? ` (${said})` : ""}`;
+  }
+}
+
+/** The vrf module: VRF devices (a lab's `vrfs`). */
+export const KERNEL_VRF: Requirement = {
+  name: "kernel-vrf",
+  missing: () => kernelLinkMissing("vrf module", "ip link add nl-try type vrf table 10"),
+};
+
+/** The 8021q module: 802.1Q subinterfaces (tagged `vlans.interfaces`). */
+export const KERNEL_8021Q: Requirement = {
+  name: "kernel-8021q",
+  missing: () =>
+    kernelLinkMissing("8021q module", "ip link add nl-try type bridge && ip link add link nl-try name nl-try.10 type vlan id 10"),
+};
+
+/** VLAN filtering in the bridge (CONFIG_BRIDGE_VLAN_FILTERING): bridge nodes (`vlans.ports`). */
+export const KERNEL_BRIDGE_VLAN_FILTERING: Requirement = {
+  name: "kernel-bridge-vlan-filtering",
+  missing: () =>
+    kernelLinkMissing("VLAN filtering in its bridge (CONFIG_BRIDGE_VLAN_FILTERING)", "ip link add nl-try type bridge vlan_filtering 1"),
 };

@@ -1,8 +1,8 @@
 /**
  * A stand-in `docker` executable first on PATH, for unit tests of what the program asks an engine
  * (engine-facts.ts): it answers `docker version`, `info`, `image ls`, `image inspect` (the images'
- * source labels) and the look at the engine's
- * network namespace (`run`) with the facts of an engine the test describes (one that may run
+ * source labels), the look at the engine's network namespace (`run`) and the look at its kernel
+ * (`run --network none`) with the facts of an engine the test describes (one that may run
  * elsewhere: a VM, another machine), and records every call's argv. It skips the global options
  * the product passes first (-H, the TLS files). No real engine is touched.
  */
@@ -30,6 +30,8 @@ export interface StandInEngine {
   addressListing?: "ip" | "fib_trie";
   /** The look itself fails, saying this (e.g. the engine refuses the image). */
   lookFails?: string;
+  /** What the kernel look (`run --network none`) finds, by feature (vrf, 8021q, bridge-vlan-filtering): yes when true. */
+  kernelFeatures?: Record<string, boolean>;
 }
 
 export interface StandInDocker {
@@ -79,6 +81,12 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
       .join(""),
   );
   file("look-fails.txt", engine.lookFails ?? "");
+  file(
+    "kernel.txt",
+    ["== kernel", ...Object.entries(engine.kernelFeatures ?? {}).map(([feature, has]) => `${feature} ${has ? "yes" : "no"}`), ""].join(
+      "\n",
+    ),
+  );
   const calls = path.join(dir, "calls");
   file("calls", "");
   file(
@@ -99,7 +107,9 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
       '  image) if [ "$2" = inspect ]; then shift 4; rc=0; for tag in "$@"; do',
       '      if grep -qxF "$tag" "$dir/images.txt"; then printf \'["%s"] %s\\n\' "$tag" "$(grep -F "$tag " "$dir/sources.txt" | head -n 1 | cut -d " " -f 2)";',
       '      else echo "Error response from daemon: No such image: $tag" >&2; rc=1; fi; done; exit $rc; fi; cat "$dir/images.txt" ;;',
-      '  run) if [ -s "$dir/look-fails.txt" ]; then cat "$dir/look-fails.txt" >&2; exit 125; fi; cat "$dir/look.txt" ;;',
+      // The kernel look runs in a network namespace of its own (--network none), the network look in the engine's.
+      '  run) case " $* " in *" --network none "*) cat "$dir/kernel.txt"; exit 0 ;; esac',
+      '    if [ -s "$dir/look-fails.txt" ]; then cat "$dir/look-fails.txt" >&2; exit 125; fi; cat "$dir/look.txt" ;;',
       '  *) echo "stand-in docker: no $1" >&2; exit 1 ;;',
       "esac",
     ].join("\n"),

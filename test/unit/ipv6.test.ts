@@ -221,7 +221,7 @@ describe("IPv6 mistakes, each named with its field and value", () => {
     [
       "loopback6 on a node without a protocol",
       changed((s) => Object.assign(s.nodes[1], { loopback6: "2001:db8:ff::1" })),
-      /^nodes\[1\]\.loopback6: "2001:db8:ff::1": only a node with ospf, isis or bgp has a loopback6$/m,
+      /^nodes\[1\]\.loopback6: "2001:db8:ff::1": only a node with ospf, isis, bgp or vrfs has a loopback6$/m,
     ],
     [
       "one loopback6 on two routers",

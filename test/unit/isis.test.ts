@@ -151,7 +151,7 @@ describe("IS-IS validation: every mistake named with its field and value", () =>
     [
       "isis on a node without FRR",
       pair({}, {}, { image: "client" }),
-      /^nodes\[0\]\.image: "client" has no FRR: a node with ospf, isis or bgp runs the router image \(or an image of yours with FRR\)$/m,
+      /^nodes\[0\]\.image: "client" has no FRR: a node with ospf, isis, bgp or vrfs runs the router image \(or an image of yours with FRR\)$/m,
     ],
   ])("refuses %s", (_case, spec, expected) => {
     expect(issuesOf(spec)).toMatch(expected);

@@ -44,6 +44,18 @@ describe("skipUnless: skip here, fail in CI", () => {
     expect(() => skipUnless([present("pulumi-cli"), missing("docker")], { CI: "true" })).toThrow(/"docker"/);
   });
 
+  it("CI=true: a kernel feature this kernel lacks may skip, naming it; NETLABS_REQUIRE_KERNEL_MODULES=1 (the public CI) requires it", () => {
+    for (const name of ["kernel-vrf", "kernel-8021q", "kernel-bridge-vlan-filtering"] as const) {
+      expect(skipUnless([missing(name, `no ${name} in this kernel`)], { CI: "true" })).toBe(`no ${name} in this kernel`);
+      expect(() => skipUnless([missing(name, "the reason")], { CI: "true", NETLABS_REQUIRE_KERNEL_MODULES: "1" })).toThrow(
+        `requirement "${name}" is required here (NETLABS_REQUIRE_KERNEL_MODULES=1) but missing: the reason`,
+      );
+      expect(requiredBy(name, { NETLABS_REQUIRE_E2E: "1" })).toBeUndefined();
+    }
+    // The engine is still required in CI beside them.
+    expect(() => skipUnless([present("kernel-vrf"), missing("docker")], { CI: "true" })).toThrow(/"docker"/);
+  });
+
   it("each tier's own variable requires it outside CI too", () => {
     expect(requiredBy("docker", { NETLABS_REQUIRE_E2E: "1" })).toBe("NETLABS_REQUIRE_E2E=1");
     expect(requiredBy("sshd", { NETLABS_REQUIRE_E2E: "1" })).toBe("NETLABS_REQUIRE_E2E=1");

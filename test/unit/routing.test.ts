@@ -205,7 +205,7 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "BFD without any protocol",
       pair({ ospf: undefined }, { ospf: undefined }, { bfd: true }),
-      /^bfd: true: BFD runs on OSPF, IS-IS and BGP adjacencies, but no node has ospf, isis or bgp$/m,
+      /^bfd: true: BFD runs on OSPF, IS-IS, BGP and VRF adjacencies, but no node has ospf, isis, bgp or vrfs$/m,
     ],
     ["BFD interval below 10 ms", pair({}, {}, { bfd: { intervalMs: 5 } }), /^bfd\.intervalMs: must be from 10 to 60000 ms \(got 5\)$/m],
     ["BFD multiplier 1", pair({}, {}, { bfd: { multiplier: 1 } }), /^bfd\.multiplier: must be from 2 to 255 \(got 1\)$/m],
@@ -250,12 +250,12 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "a loopback on a node without a protocol",
       withH1({ loopback: "10.9.0.9" }),
-      /^nodes\[2\]\.loopback: "10\.9\.0\.9": only a node with ospf, isis or bgp has a loopback$/m,
+      /^nodes\[2\]\.loopback: "10\.9\.0\.9": only a node with ospf, isis, bgp or vrfs has a loopback$/m,
     ],
     [
       "a router id on a node without a protocol",
       withH1({ routerId: "10.9.0.9" }),
-      /^nodes\[2\]\.routerId: "10\.9\.0\.9": only a node with ospf, isis or bgp has a routerId$/m,
+      /^nodes\[2\]\.routerId: "10\.9\.0\.9": only a node with ospf, isis, bgp or vrfs has a routerId$/m,
     ],
     [
       "a node file where FRR's configuration goes",

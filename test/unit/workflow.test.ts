@@ -328,9 +328,9 @@ describe("project CI workflow (.github/workflows/ci.yml)", () => {
     expect(runs[indexOfRun(/\bbash \.ci\/run\b/)]).toContain('"PULUMI_VERSION=$PULUMI_VERSION"');
   });
 
-  it("requires every tier there: CI=true, the CLI tier and the current engine (issue 20, point 19)", () => {
+  it("requires every tier there: CI=true, the CLI tier, the current engine and the kernel modules (issue 20, point 19; issue 25, item 6)", () => {
     const ciRun = runs[indexOfRun(/\bbash \.ci\/run\b/)];
-    for (const variable of ["CI=true", "NETLABS_REQUIRE_CLI=1", "NETLABS_REQUIRE_CURRENT_ENGINE=1"]) {
+    for (const variable of ["CI=true", "NETLABS_REQUIRE_CLI=1", "NETLABS_REQUIRE_CURRENT_ENGINE=1", "NETLABS_REQUIRE_KERNEL_MODULES=1"]) {
       expect(ciRun.split(/\s+/)).toContain(variable);
     }
     // .ci/run sets CI=true itself (on the team's machines too) before preparing the machine.

@@ -65,6 +65,8 @@ export interface FrrRouterPlan {
   interfaces: { segment: string; address: string; lines: string[]; protocols: string[] }[];
   /** The configuration template, the daemons file and vtysh.conf, by path. */
   files: Record<string, string>;
+  /** Shell lines the node's init runs once its interfaces are found (protocol.ts, setup); absent when none. */
+  setup?: string[];
 }
 
 /** FRR's plan of a router, from the sections of the protocols it runs; `protocols`: every registered one (the daemons file lists theirs). */
@@ -78,8 +80,10 @@ export function planFrr(
   const sections = running.map((protocol) => ({ title: protocol.title, sections: protocol.frr.sections(router) }));
   const daemons = running.flatMap((protocol) => protocol.frr.running(router));
   const interfaceNodes = interfaceNodesOf(interfaces, sections);
+  const setup = running.flatMap((protocol) => protocol.frr.setup?.(router) ?? []);
   return {
-    daemons: daemons.map(({ daemon }) => daemon),
+    // A daemon two protocols run (OSPF's ospfd, also in a VRF) is named once.
+    daemons: [...new Set(daemons.map(({ daemon }) => daemon))],
     readyLines: [
       { daemon: "zebra", line: `hostname ${hostname}` },
       ...daemons.map(({ daemon, readyLine }) => ({ daemon, line: readyLine })),
@@ -90,6 +94,7 @@ export function planFrr(
       [FRR_DAEMONS_PATH]: renderDaemons(protocols, new Set(daemons.map(({ daemon }) => daemon))),
       [FRR_VTYSH_PATH]: VTYSH_CONF,
     },
+    ...(setup.length > 0 ? { setup } : {}),
   };
 }
 
