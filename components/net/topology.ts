@@ -213,17 +213,23 @@ const checkSchema = z.strictObject({
 });
 
 /**
- * The schema of a lab description: segments, nodes with `nodeFields` besides their own, checks, and
- * `labFields` (the routing layer's: routed-lab/plan.ts).
+ * The schema of a lab description: segments, nodes with `nodeFields` besides their own (and their
+ * interfaces with `interfaceFields`), checks, and `labFields` (the routing layer's: routed-lab/plan.ts).
  */
-export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extends z.ZodRawShape>(
+export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extends z.ZodRawShape, InterfaceFields extends z.ZodRawShape>(
   nodeFields: NodeFields,
   labFields: LabFields,
+  interfaceFields: InterfaceFields,
 ) {
+  const interfaces = z.array(interfaceSchema.extend(interfaceFields)).min(1, "a node needs at least one interface");
   return z.strictObject({
     segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
     nodes: z
-      .array(nodeSchema.extend(nodeFields).superRefine((node, ctx) => hostReachingCapabilityIssues(node as NodeCapabilities, ctx)))
+      .array(
+        nodeSchema
+          .extend({ ...nodeFields, interfaces })
+          .superRefine((node, ctx) => hostReachingCapabilityIssues(node as NodeCapabilities, ctx)),
+      )
       .min(1, "a lab needs at least one node"),
     checks: z.array(checkSchema).default([]),
     ...labFields,

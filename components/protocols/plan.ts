@@ -201,6 +201,7 @@ function expectedPrefixes(
       members.set(key, inGroup);
     }
   });
+  if (planned.some((protocol) => protocol.facets.learnedAs)) return viewedPrefixes(routers, planned, groupsOf, members, lansOf);
   const byGroups = new Map<string, string[]>();
   return new Map(
     routers.map((router) => {
@@ -213,6 +214,35 @@ function expectedPrefixes(
         byGroups.set(key, prefixes);
       }
       return [router.name, prefixes];
+    }),
+  );
+}
+
+/**
+ * The same, where a protocol says how a router learns another's LAN (a summary, or not at all):
+ * each router's own list, through each of its groups' protocol's view.
+ */
+function viewedPrefixes(
+  routers: LabRouter[],
+  planned: PlannedProtocol[],
+  groupsOf: Map<string, string[]>,
+  members: Map<string, LabRouter[]>,
+  lansOf: (router: LabRouter) => string[],
+): Map<string, string[]> {
+  return new Map(
+    routers.map((router) => {
+      const prefixes = new Set(lansOf(router));
+      for (const group of groupsOf.get(router.name) ?? []) {
+        const view = planned[Number(group.split("/")[0])].facets.learnedAs;
+        for (const origin of members.get(group) ?? []) {
+          if (origin.name === router.name) continue;
+          for (const lan of lansOf(origin)) {
+            const learned = view ? view(router.name, origin.name, lan) : lan;
+            if (learned !== null) prefixes.add(learned);
+          }
+        }
+      }
+      return [router.name, [...prefixes].sort(comparePrefixes)];
     }),
   );
 }

@@ -19,10 +19,12 @@ import {
 import {
   AnyRoutingProtocol,
   FRR_CAPABILITIES,
+  InterfaceRoutingSpec,
   LabRoutingSpec,
   NodeRoutingPlan,
   NodeRoutingSpec,
   PROTOCOLS,
+  interfaceRoutingFields,
   labRoutingFields,
   nodeRoutingFields,
   planRouting,
@@ -32,10 +34,11 @@ import { ROUTER_FIELDS } from "../protocols/router";
 
 export type { PlanOptions } from "../net/topology";
 export type { CheckSpec, InterfaceSpec, PublishSpec, RouteSpec, SegmentSpec, TopologyNodeSpec, VxlanSpec } from "../net/spec";
-import type { CheckSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
+import type { CheckSpec, InterfaceSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
+import type { RouterInterface } from "../protocols";
 
 /** A lab description: the topology's fields, and the registered protocols' on its nodes and on itself. */
-export const routedLabSpecSchema = labSpecSchema(nodeRoutingFields, labRoutingFields);
+export const routedLabSpecSchema = labSpecSchema(nodeRoutingFields, labRoutingFields, interfaceRoutingFields);
 
 /**
  * A lab description as users write it (RoutedLabArgs.spec): plain data, defaults optional. The
@@ -50,8 +53,14 @@ export interface RoutedLabSpec extends LabRoutingSpec {
   checks?: CheckSpec[];
 }
 
+/** A node's address on one segment, and its routing protocols' settings for that link. */
+export interface RoutedInterfaceSpec extends InterfaceSpec, InterfaceRoutingSpec {}
+
 /** A node: its place in the topology, and its routing protocols' fields (a router with FRR). */
-export interface NodeSpec extends TopologyNodeSpec, NodeRoutingSpec {}
+export interface NodeSpec extends TopologyNodeSpec, NodeRoutingSpec {
+  /** Its addresses, one per segment it is on (at least one), each with its protocols' settings there. */
+  interfaces: RoutedInterfaceSpec[];
+}
 
 /**
  * What the schema takes: a RoutedLabSpec, or the forms stack config may hold besides (`image:
@@ -89,7 +98,7 @@ export function planRoutedLab(
         name: node.name,
         router: node.router,
         image: topology.nodes[index].image,
-        interfaces: topology.nodes[index].interfaces,
+        interfaces: withProtocolFields(topology.nodes[index].interfaces, node.interfaces, protocols),
         files: node.files,
         fields: node,
       })),
@@ -116,7 +125,24 @@ function specSchemaFor(protocols: readonly AnyRoutingProtocol[]): typeof routedL
   return labSpecSchema(
     { ...protocolFields(protocols, "node"), ...ROUTER_FIELDS },
     protocolFields(protocols, "lab"),
+    protocolFields(protocols, "interface"),
   ) as unknown as typeof routedLabSpecSchema;
+}
+
+/** The node's valid interfaces, each with its position in the spec and the protocol fields its spec gives it. */
+function withProtocolFields(
+  interfaces: RouterInterface[],
+  specs: readonly Readonly<Record<string, unknown>>[],
+  protocols: readonly AnyRoutingProtocol[],
+): RouterInterface[] {
+  const names = protocols.filter((protocol) => protocol.interfaceSchema !== undefined).map((protocol) => protocol.name);
+  if (names.length === 0) return interfaces;
+  return interfaces.map((iface) => {
+    const position = specs.findIndex((spec) => spec.segment === iface.segment);
+    const spec = specs[position] ?? {};
+    const byProtocol = Object.fromEntries(names.flatMap((name) => (spec[name] !== undefined ? [[name, spec[name]]] : [])));
+    return { ...iface, fields: { position, byProtocol } };
+  });
 }
 
 /**

@@ -65,6 +65,11 @@ export interface FrrRouterPlan {
   interfaces: { segment: string; address: string; lines: string[]; protocols: string[] }[];
   /** The configuration template, the daemons file and vtysh.conf, by path. */
   files: Record<string, string>;
+  /**
+   * The template (and the init, which re-applies interface lines) holds a secret, such as an OSPF
+   * key: the node declares them as Pulumi secrets. Absent otherwise.
+   */
+  holdsSecret?: boolean;
 }
 
 /** FRR's plan of a router, from the sections of the protocols it runs; `protocols`: every registered one (the daemons file lists theirs). */
@@ -90,6 +95,7 @@ export function planFrr(
       [FRR_DAEMONS_PATH]: renderDaemons(protocols, new Set(daemons.map(({ daemon }) => daemon))),
       [FRR_VTYSH_PATH]: VTYSH_CONF,
     },
+    ...(sections.some(({ sections: part }) => part.secret) ? { holdsSecret: true } : {}),
   };
 }
 
