@@ -57,6 +57,8 @@ const segmentSchema = z.strictObject({
   parent: z.string().optional(),
   /** Stretch this bridge segment to another host (each host's stack holds its own half). */
   vxlan: vxlanSchema.optional(),
+  /** A point-to-point link whose two routers borrow their loopback addresses (the routing checks its ends). */
+  unnumbered: z.boolean().optional(),
 });
 
 const interfaceSchema = z.strictObject({
@@ -271,6 +273,8 @@ export interface SegmentPlan {
   bridgeName?: string;
   /** The tunnel to the other host, for a stretched segment. */
   vxlan?: VxlanPlan;
+  /** Its two routers borrow their loopbacks (RoutedLab's routing; absent on a numbered segment). */
+  unnumbered?: boolean;
 }
 
 export interface InterfacePlan {
@@ -480,6 +484,7 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
       networkName,
       bridgeName: segment.driver === "bridge" ? bridgeNameFor(networkName) : undefined,
       vxlan: segment.vxlan ? { ...segment.vxlan, interfaceName: vxlanNameFor(networkName) } : undefined,
+      ...(segment.unnumbered ? { unnumbered: true } : {}),
       ...planSegmentIpv6(at, segment, issues),
     });
   });

@@ -20,6 +20,7 @@ import {
 } from "./protocol";
 import { NodeRoutingPlan, PROTOCOLS } from "./registry";
 import { RoutingInput, RoutingNodeInput, checkRouters } from "./router";
+import { borrowedInterfaces, unnumberedIssues } from "./unnumbered";
 
 export interface RoutingResult {
   issues: ConfigIssue[];
@@ -39,6 +40,7 @@ interface LabFacts {
 /** `protocols`: the registered ones unless told (a test adds one of its own). */
 export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingProtocol[] = PROTOCOLS): RoutingResult {
   const checked = checkRouters(input, protocols);
+  checked.issues.push(...unnumberedIssues(input, checked.routers));
   const lab = labFacts(input, checked.routers);
   const summaries = protocols.map(summaryOf);
   const prepared = prepareServices(protocols, lab, input, summaries);
@@ -77,12 +79,17 @@ function summaryOf(protocol: AnyRoutingProtocol): ProtocolSummary {
 }
 
 /** Each router's LANs: its segments no other router is on. */
-function labFacts(input: RoutingInput, nodes: RoutingNodeInput[]): LabFacts {
+function labFacts(input: RoutingInput, given: RoutingNodeInput[]): LabFacts {
+  const byName = new Map(given.map((node) => [node.name, node]));
+  const unnumbered = new Set(input.segments.filter((segment) => segment.unnumbered).map((segment) => segment.name));
+  const nodes =
+    unnumbered.size === 0 ? given : given.map((node) => ({ ...node, interfaces: borrowedInterfaces(node, unnumbered, byName) }));
   const onSegment = new Map<string, { name: string; address: string; address6?: string }[]>();
   for (const node of nodes) {
     for (const iface of node.interfaces) {
       const members = onSegment.get(iface.segment) ?? [];
-      members.push({ name: node.name, address: iface.address, ...(iface.ipv6 ? { address6: iface.ipv6 } : {}) });
+      // On an unnumbered link, a router's address there is its loopback.
+      members.push({ name: node.name, address: iface.borrowed?.local ?? iface.address, ...(iface.ipv6 ? { address6: iface.ipv6 } : {}) });
       onSegment.set(iface.segment, members);
     }
   }

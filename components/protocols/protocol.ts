@@ -23,6 +23,11 @@ export interface RouterInterface {
    * each protocol's name (`ospf`); absent where no protocol has interface fields.
    */
   fields?: { position: number; byProtocol: Readonly<Record<string, unknown>> };
+  /**
+   * On an unnumbered segment: the router's loopback it borrows there and the other end's (the
+   * neighbour's address as protocols see it); `address` stays Docker's, by which the init finds it.
+   */
+  borrowed?: { local: string; peer: string };
 }
 
 /** The path of a field of a router's interface, for issues: `nodes[2].interfaces[1].ospf.cost`. */

@@ -11,8 +11,8 @@ import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { planBgpTriangle } from "../../components/bgp";
 import { run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
-import { bgpChain, dualStack, isisRing, ospfGrid, ospfRing } from "../support/routing-labs";
-import { ospfAreas } from "../support/ospf-areas-lab";
+import { bgpChain, dualStack, isisRing, onIsis, ospfGrid, ospfRing } from "../support/routing-labs";
+import { ospfAreas, unnumberedRing } from "../support/ospf-areas-lab";
 import { ensureLocalImage } from "../support/stretch-sites";
 import { DOCKER, skipUnless } from "../support/requirements";
 
@@ -110,7 +110,12 @@ describe.skipIf(skipReason)(`FRR's own check of OSPF's areas and per-link settin
     ],
   };
   totally.nodes[0].ospf = { defaultOriginate: { metric: 20, metricType: 1 } };
-  const cases = [...configurations("ospf-areas", ospfAreas()), ...configurations("ospf-areas-totally", totally)];
+  const cases = [
+    ...configurations("ospf-areas", ospfAreas()),
+    ...configurations("ospf-areas-totally", totally),
+    ...configurations("ospf-unnumbered-ring", unnumberedRing()),
+    ...configurations("isis-unnumbered-ring", onIsis(unnumberedRing())),
+  ];
 
   it(`accepts all ${cases.length} router configurations`, async () => {
     const image = await ensureLocalImage("router");

@@ -14,7 +14,9 @@
  *
  * h0 to h1: b1 - b3 - s1 (b1 - b2 costs 100); b1 holds the summaries, not the LANs inside them.
  */
+import { BfdSpecInput } from "../../components/protocols";
 import { NodeSpec, RoutedInterfaceSpec, RoutedLabSpec } from "../../components/routed-lab/plan";
+import { ospfRing } from "./routing-labs";
 
 /** The password of the b2 - s1 link (a test's, not a secret of anyone's). */
 export const AREAS_LINK_PASSWORD = "lab-md5-key";
@@ -120,3 +122,21 @@ function router(
 function host(name: string, segment: string, address: string, gateway: string): NodeSpec {
   return { name, image: "client", interfaces: [{ segment, address }], routes: [{ to: "default", via: gateway }] };
 }
+
+/**
+ * The OSPF ring of routing-labs.ts (r4's interfaces cost more) with a loopback on each router and
+ * every ring link unnumbered: each router's interfaces there borrow its loopback (issue 25, proof 4).
+ */
+export function unnumberedRing(bfd: BfdSpecInput = true): RoutedLabSpec {
+  const ring = ospfRing(bfd);
+  return {
+    ...ring,
+    segments: ring.segments.map((segment) =>
+      segment.name.startsWith("l") && segment.name !== "lan1" && segment.name !== "lan3" ? { ...segment, unnumbered: true } : segment,
+    ),
+    nodes: ring.nodes.map((node) => (node.router ? { ...node, loopback: UNNUMBERED_LOOPBACKS[node.name] } : node)),
+  };
+}
+
+/** The ring's loopbacks, which its routers' ring interfaces borrow. */
+export const UNNUMBERED_LOOPBACKS: Record<string, string> = { r1: "10.29.0.1", r2: "10.29.0.2", r3: "10.29.0.3", r4: "10.29.0.4" };

@@ -232,6 +232,12 @@ function linkIssues(router: RunningRouter<OspfSettings>, iface: RouterInterface,
       message: `"point-to-point" on segment ${show(iface.segment)}, where ${neighbours} other OSPF routers are: a point-to-point link has one neighbour (use "broadcast")`,
     });
   }
+  if (own.network === "broadcast" && iface.borrowed) {
+    issues.push({
+      path: interfaceFieldPath(router, iface, "ospf.network"),
+      message: `"broadcast" on unnumbered segment ${show(iface.segment)}: an unnumbered link is point-to-point`,
+    });
+  }
   if (own.priority !== undefined && (neighbours === 0 || (neighbours === 1 && own.network !== "broadcast"))) {
     issues.push({
       path: interfaceFieldPath(router, iface, "ospf.priority"),
