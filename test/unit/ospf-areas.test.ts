@@ -4,11 +4,14 @@
  * them; every inconsistent option refused with its field and value (proof 5); the password a secret
  * end to end.
  */
+import * as util from "node:util";
 import { describe, expect, it } from "vitest";
 import { FRR_TEMPLATE_PATH, routingChecks } from "../../components/protocols";
 import { RoutedLab } from "../../components/routed-lab";
 import { NODE_INIT_PATH, renderNodeInit } from "../../components/routed-lab/node-init";
 import { NodePlan, NodeSpecInput as NodeSpec, RoutedLabSpecInput as RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
+import { buildStack } from "../../stacks";
+import { readStackConfig } from "../../stacks/config";
 import { configIssues } from "../support/config-issues";
 import { AREAS_LINK_PASSWORD, AREAS_SUMMARIES, UNNUMBERED_LOOPBACKS, ospfAreas, unnumberedRing } from "../support/ospf-areas-lab";
 import { onIsis, ospfRing } from "../support/routing-labs";
@@ -437,5 +440,36 @@ describe("unnumbered links (a segment's unnumbered)", () => {
     expect(issuesOf(spec)).toMatch(
       /^segments\[2\]\.unnumbered: true: segment "link" has 3 nodes; an unnumbered link joins exactly two routers$/m,
     );
+  });
+});
+
+describe("OSPF's depth from stack config", () => {
+  /** The chain as a routed-lab stack's config, on the local engine. */
+  const stackOf = (spec: RoutedLabSpec) => ({ labs: ["routed-lab"], dockerHost: "unix:///var/run/docker.sock", routedLab: spec });
+  const errorOf = async (config: Record<string, unknown>): Promise<string> => {
+    const mocks = new RecordingMocks();
+    try {
+      await runProgram(mocks, () => buildStack(readStackConfig()), { config });
+    } catch (error) {
+      expect(mocks.resources).toEqual([]);
+      return `${(error as Error).message}\n${util.inspect(error, { depth: 10 })}`;
+    }
+    throw new Error("expected the stack to be refused");
+  };
+
+  it("names the key of a bad password and never shows it, nor two passwords that differ", async () => {
+    const bad = await errorOf(stackOf(chain([{ password: "far too long for an md5 key" }, { password: "far too long for an md5 key" }])));
+    expect(bad).toMatch(/docker-netlabs:routedLab\.nodes\[0\]\.interfaces\[1\]\.ospf\.password: .*\(secret, not shown\)/);
+    expect(bad).not.toContain("far too long");
+    const differ = await errorOf(stackOf(chain([{ password: "alpha-key" }, { password: "bravo-key" }])));
+    expect(differ).toMatch(
+      /docker-netlabs:routedLab\.nodes\[1\]\.interfaces\[0\]\.ospf\.password: \(secret, not shown\) on segment "link"/,
+    );
+    expect(differ).not.toMatch(/alpha-key|bravo-key/);
+  });
+
+  it("names the lab's areas by key, an area given as a number as its dotted quad", async () => {
+    const text = await errorOf(stackOf(behindAbr([{ id: 9 as unknown as string }])));
+    expect(text).toMatch(/docker-netlabs:routedLab\.ospf\.areas\[0\]\.id: "0\.0\.0\.9": no OSPF router has an interface in this area/);
   });
 });
