@@ -163,6 +163,16 @@ describe("OSPF areas: the plan", () => {
       "b3 has the default route OSPF carries",
       "s1 has the default route OSPF carries",
     ]);
+    // An ASBR only in an NSSA: its default would be a type-7 LSA, not counted on anywhere.
+    const nssa = behindAbr([{ id: "0.0.0.1", kind: "nssa" }], { area: "0.0.0.1", defaultOriginate: { always: true } });
+    expect(planRoutedLab("lab", nssa).nodes.filter((node) => node.routing?.ospf?.learnsDefault)).toEqual([]);
+    // The same router in the backbone: every other router of the domain learns it.
+    const backbone = chain([], [undefined, undefined, { defaultOriginate: { always: true } }]);
+    expect(
+      planRoutedLab("lab", backbone)
+        .nodes.filter((node) => node.routing?.ospf?.learnsDefault)
+        .map((node) => node.name),
+    ).toEqual(["r1", "r2"]);
   });
 
   it("shows areas, kinds and roles in the outputs and the diagram", async () => {

@@ -144,14 +144,26 @@ function compareAreas(a: string, b: string): number {
  * (a regular area or the backbone).
  */
 function learnsDefault(facts: AreaFacts, router: string, abr: boolean): boolean {
-  const areas = [...(facts.areasOf.get(router) ?? [])].map((id) => ({ id, settings: facts.settings.get(id) }));
-  const fromAbr = !abr && areas.some(({ settings }) => settings?.kind === "stub" || (settings?.kind === "nssa" && settings.noSummary));
+  const areas = [...(facts.areasOf.get(router) ?? [])].map((id) => facts.settings.get(id));
+  const fromAbr = !abr && areas.some((settings) => settings?.kind === "stub" || (settings?.kind === "nssa" && settings.noSummary));
   const domain = facts.domainOf.get(router);
-  const reachedByExternals = areas.some(({ settings }) => settings === undefined || settings.kind === "regular");
   const fromAsbr =
-    reachedByExternals &&
-    [...facts.originates].some(([origin, how]) => origin !== router && how.always && facts.domainOf.get(origin) === domain);
+    reachesExternals(facts, router) &&
+    [...facts.originates].some(
+      ([origin, how]) => origin !== router && how.always && facts.domainOf.get(origin) === domain && reachesExternals(facts, origin),
+    );
   return fromAbr || fromAsbr;
+}
+
+/**
+ * The router is in a regular area (the backbone included), where external routes flood; an ASBR
+ * only in an NSSA is not counted on (its default would be a type-7 LSA, translated or not).
+ */
+function reachesExternals(facts: AreaFacts, router: string): boolean {
+  return [...(facts.areasOf.get(router) ?? [])].some((id) => {
+    const settings = facts.settings.get(id);
+    return settings === undefined || settings.kind === "regular";
+  });
 }
 
 /** What is wrong with the lab's areas and the routers in them. */
