@@ -549,7 +549,7 @@ async function benchOspfDepth(): Promise<void> {
     {
       figure: "ospf-areas memory per router (median)",
       value: `${m("areasRouterMiB").toFixed(1)} MiB`,
-      detail: `plain OSPF ring (BFD on), same run: ${m("ringRouterMiB").toFixed(1)} MiB`,
+      detail: `plain OSPF ring, same run, BFD off in both: ${m("ringRouterMiB").toFixed(1)} MiB`,
     },
     {
       figure: "ospf-unnumbered-ring failover, one-sided r1-r2 cut, BFD 100ms x3",
