@@ -63,9 +63,12 @@ import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 import { PlanRunner, linearity, measurePlan, measureWhatIf, planTable, whatIfTable } from "./bench/plan";
 import { benchOor } from "./bench/oor";
 import { GridRun, RingRun, gridOnce, ringComposeOnce, ringOnce } from "./bench/routing";
+import { OspfDepthRun, ospfDepthOnce } from "./bench/ospf-depth";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const ONLY = new Set((process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,nc,stretch,restart,oor").split(","));
+const ONLY = new Set(
+  (process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,ospf-depth,nc,stretch,restart,oor").split(","),
+);
 const PLAN_SIZES = (process.env.BENCH_PLAN_SIZES ?? "1000,2000,3000").split(",").map(Number);
 const SCALE_SIZES = [10, 100, 1000, 3000];
 
@@ -529,6 +532,33 @@ async function benchBgp(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- OSPF's depth (issue 25)
+
+async function benchOspfDepth(): Promise<void> {
+  const runs: OspfDepthRun[] = [];
+  for (let i = 0; i < RUNS; i++) runs.push(await ospfDepthOnce());
+  results.ospfDepth = runs;
+  const m = (key: keyof OspfDepthRun) => median(runs.map((r) => r[key]));
+  const list = (key: keyof OspfDepthRun) => `runs: ${runs.map((r) => r[key].toFixed(0)).join(", ")} ms`;
+  rows.push(
+    {
+      figure: "ospf-areas convergence after bring-up (3 areas: backbone, stub, NSSA; 5 routers, 3 hosts)",
+      value: seconds(m("areasConvergenceMs")),
+      detail: `first node started to every adjacency and route, summaries included; ${list("areasConvergenceMs")}`,
+    },
+    {
+      figure: "ospf-areas memory per router (median)",
+      value: `${m("areasRouterMiB").toFixed(1)} MiB`,
+      detail: `plain OSPF ring, same run, BFD off in both: ${m("ringRouterMiB").toFixed(1)} MiB`,
+    },
+    {
+      figure: "ospf-unnumbered-ring failover, one-sided r1-r2 cut, BFD 100ms x3",
+      value: judged(m("unnumberedOutageMs"), FAILOVER_TARGET_MS.ring),
+      detail: `target < ${FAILOVER_TARGET_MS.ring} ms; convergence ${seconds(m("unnumberedConvergenceMs"))}; ${list("unnumberedOutageMs")}`,
+    },
+  );
+}
+
 // ---------------------------------------------------------------- dynamic routing
 
 async function benchRouting(): Promise<void> {
@@ -833,7 +863,7 @@ async function main() {
   if (ONLY.has("plan") || ONLY.has("plan-what-if")) await section("plan", benchPlan);
   if (ONLY.has("scale")) await section("scale", benchScale);
   if (ONLY.has("depth")) await section("depth", benchDepth);
-  const engineSections = ["labs", "bgp", "routing", "nc"].filter((name) => ONLY.has(name));
+  const engineSections = ["labs", "bgp", "routing", "ospf-depth", "nc"].filter((name) => ONLY.has(name));
   const skip = engineSections.length > 0 || ONLY.has("stretch") || ONLY.has("restart") ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
@@ -849,6 +879,7 @@ async function main() {
     if (ONLY.has("labs")) await section("labs", benchLabs);
     if (ONLY.has("bgp")) await section("bgp", benchBgp);
     if (ONLY.has("routing")) await section("routing", benchRouting);
+    if (ONLY.has("ospf-depth")) await section("ospf-depth", benchOspfDepth);
     if (ONLY.has("nc")) await section("nc", benchNetworkContainer);
   }
   if (ONLY.has("restart") && !skip) await section("restart", benchRestart);

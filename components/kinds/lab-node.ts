@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec } from "../declare/container";
 import { readyFileTest } from "../host/lifecycle";
 import { LabImageName } from "../net/topology";
+import { FRR_TEMPLATE_PATH } from "../protocols/frr/config";
 import { NodePlan } from "../routed-lab/plan";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "../routed-lab/node-init";
 import { KindContext, NodeKind } from "./kind";
@@ -34,7 +35,7 @@ export function labNodeContainer(node: NodePlan, context: KindContext, defaultCo
     image: context.image,
     entrypoint: ["/bin/sh", NODE_INIT_PATH],
     command: node.command ?? defaultCommand,
-    uploads: [{ file: NODE_INIT_PATH, content: renderNodeInit(node), executable: true }, ...nodeFiles(node)],
+    uploads: [{ file: NODE_INIT_PATH, content: kept(node, renderNodeInit(node)), executable: true }, ...nodeFiles(node)],
     networks: node.interfaces.map((iface) => ({
       name: context.networks[iface.segment],
       ipv4Address: iface.address,
@@ -71,10 +72,18 @@ function nodeSysctls(node: NodePlan): Record<string, string> | undefined {
 }
 
 /** The node's own files, by path (sorted: inputs stay byte-identical between runs). */
-function nodeFiles(node: NodePlan): { file: string; content: string }[] {
+function nodeFiles(node: NodePlan): { file: string; content: pulumi.Input<string> }[] {
   return Object.keys(node.files)
     .sort()
-    .map((file) => ({ file, content: node.files[file] }));
+    .map((file) => ({ file, content: file === FRR_TEMPLATE_PATH ? kept(node, node.files[file]) : node.files[file] }));
+}
+
+/**
+ * A text that holds the router's secrets where its FRR configuration does (an OSPF key): the FRR
+ * template, and the init, which applies interface lines again to a reconnected segment.
+ */
+function kept(node: NodePlan, content: string): pulumi.Input<string> {
+  return node.routing?.frr.holdsSecret ? pulumi.secret(content) : content;
 }
 
 /** `KEY=value` list, sorted; a secret value keeps the whole list secret. */

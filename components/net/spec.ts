@@ -30,6 +30,13 @@ export interface SegmentSpec {
   parent?: string;
   /** Stretch this bridge segment to another host (each host's stack holds its own half). */
   vxlan?: VxlanSpec;
+  /**
+   * An unnumbered point-to-point link (RoutedLab's routing): exactly two routers, each with a
+   * loopback, whose interfaces borrow it (`<loopback>/32 peer <the other's loopback>`). Docker still
+   * needs the subnet and gives each end an address there, by which the node finds the interface;
+   * the node removes it before its routing starts.
+   */
+  unnumbered?: boolean;
 }
 
 /** A segment stretched to another Docker host through a VXLAN tunnel between the two hosts. */

@@ -57,6 +57,8 @@ const segmentSchema = z.strictObject({
   parent: z.string().optional(),
   /** Stretch this bridge segment to another host (each host's stack holds its own half). */
   vxlan: vxlanSchema.optional(),
+  /** A point-to-point link whose two routers borrow their loopback addresses (the routing checks its ends). */
+  unnumbered: z.boolean().optional(),
 });
 
 const interfaceSchema = z.strictObject({
@@ -213,17 +215,23 @@ const checkSchema = z.strictObject({
 });
 
 /**
- * The schema of a lab description: segments, nodes with `nodeFields` besides their own, checks, and
- * `labFields` (the routing layer's: routed-lab/plan.ts).
+ * The schema of a lab description: segments, nodes with `nodeFields` besides their own (and their
+ * interfaces with `interfaceFields`), checks, and `labFields` (the routing layer's: routed-lab/plan.ts).
  */
-export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extends z.ZodRawShape>(
+export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extends z.ZodRawShape, InterfaceFields extends z.ZodRawShape>(
   nodeFields: NodeFields,
   labFields: LabFields,
+  interfaceFields: InterfaceFields,
 ) {
+  const interfaces = z.array(interfaceSchema.extend(interfaceFields)).min(1, "a node needs at least one interface");
   return z.strictObject({
     segments: z.array(segmentSchema).min(1, "a lab needs at least one segment"),
     nodes: z
-      .array(nodeSchema.extend(nodeFields).superRefine((node, ctx) => hostReachingCapabilityIssues(node as NodeCapabilities, ctx)))
+      .array(
+        nodeSchema
+          .extend({ ...nodeFields, interfaces })
+          .superRefine((node, ctx) => hostReachingCapabilityIssues(node as NodeCapabilities, ctx)),
+      )
       .min(1, "a lab needs at least one node"),
     checks: z.array(checkSchema).default([]),
     ...labFields,
@@ -265,6 +273,8 @@ export interface SegmentPlan {
   bridgeName?: string;
   /** The tunnel to the other host, for a stretched segment. */
   vxlan?: VxlanPlan;
+  /** Its two routers borrow their loopbacks (RoutedLab's routing; absent on a numbered segment). */
+  unnumbered?: boolean;
 }
 
 export interface InterfacePlan {
@@ -474,6 +484,7 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
       networkName,
       bridgeName: segment.driver === "bridge" ? bridgeNameFor(networkName) : undefined,
       vxlan: segment.vxlan ? { ...segment.vxlan, interfaceName: vxlanNameFor(networkName) } : undefined,
+      ...(segment.unnumbered ? { unnumbered: true } : {}),
       ...planSegmentIpv6(at, segment, issues),
     });
   });

@@ -12,12 +12,13 @@ export type {
   ProtocolPlan,
   ProtocolRouter,
   RouterBase,
+  RouterInterface,
   RoutingLab,
   RoutingProtocol,
 } from "./protocol";
-export { Groups, andList, fieldPath, isRunning, orList } from "./protocol";
-export { PROTOCOLS, labRoutingFields, nodeRoutingFields, protocolFields } from "./registry";
-export type { LabRoutingSpec, NodeRoutingPlan, NodeRoutingSpec, RoutingInfo } from "./registry";
+export { Groups, andList, fieldPath, interfaceFieldPath, isRunning, orList } from "./protocol";
+export { PROTOCOLS, interfaceRoutingFields, labRoutingFields, nodeRoutingFields, protocolFields } from "./registry";
+export type { InterfaceRoutingSpec, LabRoutingSpec, NodeRoutingPlan, NodeRoutingSpec, RoutingInfo } from "./registry";
 export { planRouting } from "./plan";
 export type { RoutingResult } from "./plan";
 export type { RoutingInput, RoutingNodeInput } from "./router";
@@ -32,7 +33,16 @@ export {
 } from "./frr/config";
 export type { FrrRouterPlan } from "./frr/config";
 export { areaId, ospf, ospfNeighborsCheck } from "./ospf";
-export type { OspfInterfacePlan, OspfPlan, OspfSpec } from "./ospf";
+export type {
+  OspfAreaRangeSpec,
+  OspfAreaSpec,
+  OspfDefaultOriginateSpec,
+  OspfInterfacePlan,
+  OspfInterfaceSpec,
+  OspfLabSpec,
+  OspfPlan,
+  OspfSpec,
+} from "./ospf";
 export { MAX_ASN, bgp, bgpSessionsCheck } from "./bgp";
 export type { BgpNeighborPlan, BgpPlan, BgpSpec } from "./bgp";
 export { DEFAULT_BFD, bfd, bfdSessionsCheck } from "./bfd";

@@ -20,6 +20,7 @@ import {
 } from "./protocol";
 import { NodeRoutingPlan, PROTOCOLS } from "./registry";
 import { RoutingInput, RoutingNodeInput, checkRouters } from "./router";
+import { borrowedInterfaces, unnumberedIssues } from "./unnumbered";
 
 export interface RoutingResult {
   issues: ConfigIssue[];
@@ -39,6 +40,7 @@ interface LabFacts {
 /** `protocols`: the registered ones unless told (a test adds one of its own). */
 export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingProtocol[] = PROTOCOLS): RoutingResult {
   const checked = checkRouters(input, protocols);
+  checked.issues.push(...unnumberedIssues(input, checked.routers));
   const lab = labFacts(input, checked.routers, ownedInterfaces(protocols, checked.routers));
   // What a protocol that takes interfaces (a VRF's) plans over: every interface.
   const whole = protocols.some((protocol) => protocol.ownInterfaces) ? labFacts(input, checked.routers, new Map()) : lab;
@@ -91,17 +93,25 @@ function ownedInterfaces(protocols: readonly AnyRoutingProtocol[], nodes: Routin
   return owned;
 }
 
-/** Each router's LANs: its segments no other router is on; `owned`: interfaces left out, by router. */
+/**
+ * Each router's LANs: its segments no other router is on; `owned`: interfaces left out, by router;
+ * on an unnumbered segment a router's interface borrows its loopback.
+ */
 function labFacts(input: RoutingInput, all: RoutingNodeInput[], owned: ReadonlyMap<string, ReadonlySet<string>>): LabFacts {
+  const byName = new Map(all.map((node) => [node.name, node]));
+  const unnumbered = new Set(input.segments.filter((segment) => segment.unnumbered).map((segment) => segment.name));
   const nodes = all.map((node) => {
     const leftOut = owned.get(node.name);
-    return leftOut ? { ...node, interfaces: node.interfaces.filter((iface) => !leftOut.has(iface.segment)) } : node;
+    const kept = leftOut ? node.interfaces.filter((iface) => !leftOut.has(iface.segment)) : node.interfaces;
+    const interfaces = borrowedInterfaces({ ...node, interfaces: kept }, unnumbered, byName);
+    return interfaces === node.interfaces ? node : { ...node, interfaces };
   });
   const onSegment = new Map<string, { name: string; address: string; address6?: string }[]>();
   for (const node of nodes) {
     for (const iface of node.interfaces) {
       const members = onSegment.get(iface.segment) ?? [];
-      members.push({ name: node.name, address: iface.address, ...(iface.ipv6 ? { address6: iface.ipv6 } : {}) });
+      // On an unnumbered link, a router's address there is its loopback.
+      members.push({ name: node.name, address: iface.borrowed?.local ?? iface.address, ...(iface.ipv6 ? { address6: iface.ipv6 } : {}) });
       onSegment.set(iface.segment, members);
     }
   }
@@ -220,6 +230,7 @@ function expectedPrefixes(
       members.set(key, inGroup);
     }
   });
+  if (planned.some((protocol) => protocol.facets.learnedAs)) return viewedPrefixes(routers, planned, groupsOf, members, lansOf);
   const byGroups = new Map<string, string[]>();
   return new Map(
     routers.map((router) => {
@@ -232,6 +243,35 @@ function expectedPrefixes(
         byGroups.set(key, prefixes);
       }
       return [router.name, prefixes];
+    }),
+  );
+}
+
+/**
+ * The same, where a protocol says how a router learns another's LAN (a summary, or not at all):
+ * each router's own list, through each of its groups' protocol's view.
+ */
+function viewedPrefixes(
+  routers: LabRouter[],
+  planned: PlannedProtocol[],
+  groupsOf: Map<string, string[]>,
+  members: Map<string, LabRouter[]>,
+  lansOf: (router: LabRouter) => string[],
+): Map<string, string[]> {
+  return new Map(
+    routers.map((router) => {
+      const prefixes = new Set(lansOf(router));
+      for (const group of groupsOf.get(router.name) ?? []) {
+        const view = planned[Number(group.split("/")[0])].facets.learnedAs;
+        for (const origin of members.get(group) ?? []) {
+          if (origin.name === router.name) continue;
+          for (const lan of lansOf(origin)) {
+            const learned = view ? view(router.name, origin.name, lan) : lan;
+            if (learned !== null) prefixes.add(learned);
+          }
+        }
+      }
+      return [router.name, [...prefixes].sort(comparePrefixes)];
     }),
   );
 }

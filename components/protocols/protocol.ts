@@ -18,6 +18,21 @@ export interface RouterInterface {
   ipv6?: string;
   /** That prefix's length, with `ipv6`. */
   ipv6PrefixLength?: number;
+  /**
+   * Its position in the node's `interfaces` (for field paths) and its protocol fields as parsed, under
+   * each protocol's name (`ospf`); absent where no protocol has interface fields.
+   */
+  fields?: { position: number; byProtocol: Readonly<Record<string, unknown>> };
+  /**
+   * On an unnumbered segment: the router's loopback it borrows there and the other end's (the
+   * neighbour's address as protocols see it); `address` stays Docker's, by which the init finds it.
+   */
+  borrowed?: { local: string; peer: string };
+}
+
+/** The path of a field of a router's interface, for issues: `nodes[2].interfaces[1].ospf.cost`. */
+export function interfaceFieldPath(router: { index: number }, iface: RouterInterface, field: string): string {
+  return `nodes[${router.index}].interfaces[${iface.fields?.position ?? 0}].${field}`;
 }
 
 /** A router (a node running at least one per-node protocol) as every protocol sees it. */
@@ -79,6 +94,12 @@ export interface ProtocolFacets {
   igpDomain?(router: string): string | undefined;
   /** The router's adjacencies and sessions that want fast failure detection. */
   detectedPeers?(router: string): DetectedPeer[];
+  /**
+   * How `router` learns `origin`'s LAN `prefix` through the protocol: the prefix itself, a summary
+   * of it, or null (not at all: filtered, or kept out of a totally stubby area). Without it, every
+   * router of a route group learns every LAN of the group as it is.
+   */
+  learnedAs?(router: string, origin: string, prefix: string): string | null;
 }
 
 /** What a registered protocol says of itself without planning (for other protocols' messages). */
@@ -170,6 +191,8 @@ export interface FrrSections {
   interfaces?: { segment: string; lines: string[] }[];
   /** Its own router node, after every interface node. */
   router?: string[];
+  /** Its lines hold a secret (an authentication key): the router's files become Pulumi secrets. */
+  secret?: boolean;
 }
 
 /** Where a router's checks run and how they are named. */
@@ -194,6 +217,8 @@ export interface RoutingProtocol<Settings = unknown, LabSettings = unknown, Fiel
    * the other protocols do not see them, and this one sees every interface. Absent: it takes none.
    */
   ownInterfaces?(settings: Settings): string[];
+  /** Schema of the field on a router's interface that overrides its node field for that link (`ospf: { cost }`). */
+  interfaceSchema?: z.ZodType;
   /** What is wrong with a router's own field, alone (`at` gives a field's path). */
   nodeIssues?(settings: Settings, at: (field: string) => string): ConfigIssue[];
   /** Lab-wide: what it offers every protocol's plan, and what is wrong with its lab field. */

@@ -10,7 +10,7 @@ import { BfdSpec, bfd } from "./bfd";
 import { BgpSpec, bgp } from "./bgp";
 import { FrrRouterPlan } from "./frr/config";
 import { IsisSpec, isis } from "./isis";
-import { OspfSpec, ospf } from "./ospf";
+import { OspfInterfaceSpec, OspfLabSpec, OspfSpec, ospf } from "./ospf";
 import { AnyRoutingProtocol, RouterBase } from "./protocol";
 import { ROUTER_FIELDS } from "./router";
 import { VrfSpec, vrfs } from "./vrf";
@@ -26,14 +26,18 @@ type NodeFieldOf<P> = P extends { name: infer Name extends string; nodeSchema: i
 type LabFieldOf<P> = P extends { name: infer Name extends string; labSchema: infer Schema extends z.ZodType }
   ? { [K in Name]: z.ZodOptional<Schema> }
   : never;
+type InterfaceFieldOf<P> = P extends { name: infer Name extends string; interfaceSchema: infer Schema extends z.ZodType }
+  ? { [K in Name]: z.ZodOptional<Schema> }
+  : never;
 type FieldsOf<P> = P extends { plan(...args: never[]): { routers: Map<string, infer Fields> } } ? Fields : never;
 type InfoOf<P> = P extends { outputs(...args: never[]): infer Info } ? Info : never;
 
-/** The zod fields of `protocols` on a node (`ospf`, `bgp`) or on the lab (`bfd`), each optional. */
-export function protocolFields(protocols: readonly AnyRoutingProtocol[], where: "node" | "lab"): z.ZodRawShape {
+/** The zod fields of `protocols` on a node (`ospf`, `bgp`), on the lab (`bfd`) or on an interface (`ospf`), each optional. */
+export function protocolFields(protocols: readonly AnyRoutingProtocol[], where: "node" | "lab" | "interface"): z.ZodRawShape {
   return Object.fromEntries(
     protocols.flatMap((protocol) => {
-      const schema: z.ZodType | undefined = where === "node" ? protocol.nodeSchema : protocol.labSchema;
+      const schema: z.ZodType | undefined =
+        where === "node" ? protocol.nodeSchema : where === "lab" ? protocol.labSchema : protocol.interfaceSchema;
       return schema ? [[protocol.name, schema.optional()]] : [];
     }),
   );
@@ -60,10 +64,18 @@ export interface NodeRoutingSpec {
   loopback6?: string;
 }
 
-/** The lab's routing fields as users write them: each registered lab-wide protocol's. */
+/** The lab's routing fields as users write them: each registered protocol's lab field. */
 export interface LabRoutingSpec {
+  /** The lab's OSPF areas: their kinds (stub, NSSA) and summaries (components/protocols/ospf). */
+  ospf?: OspfLabSpec;
   /** BFD on every OSPF adjacency and BGP session of the lab (components/protocols/bfd). */
   bfd?: BfdSpec;
+}
+
+/** An interface's routing fields as users write them: each protocol's override for that link. */
+export interface InterfaceRoutingSpec {
+  /** OSPF on this link, overriding the node's `ospf` (components/protocols/ospf). */
+  ospf?: OspfInterfaceSpec;
 }
 
 /** A node's routing fields: each registered per-node protocol's, then its loopback and router id. */
@@ -74,6 +86,9 @@ export const nodeRoutingFields = { ...protocolFields(PROTOCOLS, "node"), ...ROUT
 
 /** The lab's routing fields: each registered lab-wide protocol's. */
 export const labRoutingFields = protocolFields(PROTOCOLS, "lab") as UnionToIntersection<LabFieldOf<Registered>>;
+
+/** An interface's routing fields: each registered protocol's interface field. */
+export const interfaceRoutingFields = protocolFields(PROTOCOLS, "interface") as UnionToIntersection<InterfaceFieldOf<Registered>>;
 
 /** A router's plan: the routing's own part, every registered protocol's fields, and how FRR runs it. */
 export type NodeRoutingPlan = RouterBase & UnionToIntersection<FieldsOf<Registered>> & { frr: FrrRouterPlan };

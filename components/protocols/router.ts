@@ -40,7 +40,7 @@ export interface RoutingNodeInput {
 
 export interface RoutingInput {
   nodes: RoutingNodeInput[];
-  segments: { name: string; subnet: Ipv4Subnet; ipv6?: Ipv6Prefix }[];
+  segments: { name: string; subnet: Ipv4Subnet; ipv6?: Ipv6Prefix; unnumbered?: boolean }[];
   /** The lab's fields as parsed: each lab-wide protocol's under its name. */
   labFields: Readonly<Record<string, unknown>>;
   /** Every address the lab uses already (gateways, interfaces), with its owner for messages. */

@@ -19,10 +19,12 @@ import {
 import {
   AnyRoutingProtocol,
   FRR_CAPABILITIES,
+  InterfaceRoutingSpec,
   LabRoutingSpec,
   NodeRoutingPlan,
   NodeRoutingSpec,
   PROTOCOLS,
+  interfaceRoutingFields,
   labRoutingFields,
   nodeRoutingFields,
   planRouting,
@@ -33,10 +35,15 @@ import { VlanNodePlan, VlansSettings, VlansSpec, planVlans, vlansSchema } from "
 
 export type { PlanOptions } from "../net/topology";
 export type { CheckSpec, InterfaceSpec, PublishSpec, RouteSpec, SegmentSpec, TopologyNodeSpec, VxlanSpec } from "../net/spec";
-import type { CheckSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
+import type { CheckSpec, InterfaceSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
+import type { RouterInterface } from "../protocols";
 
 /** A lab description: the topology's fields, and the registered protocols' on its nodes and on itself. */
-export const routedLabSpecSchema = labSpecSchema({ ...nodeRoutingFields, vlans: vlansSchema.optional() }, labRoutingFields);
+export const routedLabSpecSchema = labSpecSchema(
+  { ...nodeRoutingFields, vlans: vlansSchema.optional() },
+  labRoutingFields,
+  interfaceRoutingFields,
+);
 
 /**
  * A lab description as users write it (RoutedLabArgs.spec): plain data, defaults optional. The
@@ -51,8 +58,13 @@ export interface RoutedLabSpec extends LabRoutingSpec {
   checks?: CheckSpec[];
 }
 
+/** A node's address on one segment, and its routing protocols' settings for that link. */
+export interface RoutedInterfaceSpec extends InterfaceSpec, InterfaceRoutingSpec {}
+
 /** A node: its place in the topology, and its routing protocols' fields (a router with FRR). */
 export interface NodeSpec extends TopologyNodeSpec, NodeRoutingSpec {
+  /** Its addresses, one per segment it is on (at least one), each with its protocols' settings there. */
+  interfaces: RoutedInterfaceSpec[];
   /** Its VLANs: the ports of its VLAN-aware bridge (a bridge node), its addresses in VLANs (components/vlan). */
   vlans?: VlansSpec;
 }
@@ -95,7 +107,7 @@ export function planRoutedLab(
         name: node.name,
         router: node.router,
         image: topology.nodes[index].image,
-        interfaces: topology.nodes[index].interfaces,
+        interfaces: withProtocolFields(topology.nodes[index].interfaces, node.interfaces, protocols),
         files: node.files,
         fields: node,
       })),
@@ -149,7 +161,24 @@ function specSchemaFor(protocols: readonly AnyRoutingProtocol[]): typeof routedL
   return labSpecSchema(
     { ...protocolFields(protocols, "node"), ...ROUTER_FIELDS, vlans: vlansSchema.optional() },
     protocolFields(protocols, "lab"),
+    protocolFields(protocols, "interface"),
   ) as unknown as typeof routedLabSpecSchema;
+}
+
+/** The node's valid interfaces, each with its position in the spec and the protocol fields its spec gives it. */
+function withProtocolFields(
+  interfaces: RouterInterface[],
+  specs: readonly Readonly<Record<string, unknown>>[],
+  protocols: readonly AnyRoutingProtocol[],
+): RouterInterface[] {
+  const names = protocols.filter((protocol) => protocol.interfaceSchema !== undefined).map((protocol) => protocol.name);
+  if (names.length === 0) return interfaces;
+  return interfaces.map((iface) => {
+    const position = specs.findIndex((spec) => spec.segment === iface.segment);
+    const spec = specs[position] ?? {};
+    const byProtocol = Object.fromEntries(names.flatMap((name) => (spec[name] !== undefined ? [[name, spec[name]]] : [])));
+    return { ...iface, fields: { position, byProtocol } };
+  });
 }
 
 /**

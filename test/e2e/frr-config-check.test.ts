@@ -11,8 +11,9 @@ import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { planBgpTriangle } from "../../components/bgp";
 import { run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
-import { bgpChain, dualStack, isisRing, ospfGrid, ospfRing } from "../support/routing-labs";
+import { bgpChain, dualStack, isisRing, onIsis, ospfGrid, ospfRing } from "../support/routing-labs";
 import { vrfPair } from "../support/vrf-labs";
+import { ospfAreas, unnumberedRing } from "../support/ospf-areas-lab";
 import { ensureLocalImage } from "../support/stretch-sites";
 import { DOCKER, skipUnless } from "../support/requirements";
 
@@ -126,5 +127,35 @@ describe.skipIf(skipReason)(`FRR's own check of the VRF configurations${skipReas
     expect(broken).not.toBe(leaking);
     const check = await frrCheck(image, broken);
     expect(check.code).not.toBe(0);
+  });
+});
+
+// OSPF's depth (issue 25): the multi-area lab and the forms of its fields it does not use itself.
+describe.skipIf(skipReason)(`FRR's own check of OSPF's areas and per-link settings${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  afterAll(() => sweep(testRun));
+
+  const totally = ospfAreas();
+  totally.ospf = {
+    areas: [
+      { id: "0.0.0.1", kind: "stub", noSummary: true, ranges: [{ prefix: "10.31.0.0/16", cost: 50 }] },
+      { id: "0.0.0.2", kind: "nssa", noSummary: true, ranges: [{ prefix: "10.32.0.0/16", advertise: false }] },
+    ],
+  };
+  totally.nodes[0].ospf = { defaultOriginate: { metric: 20, metricType: 1 } };
+  const cases = [
+    ...configurations("ospf-areas", ospfAreas()),
+    ...configurations("ospf-areas-totally", totally),
+    ...configurations("ospf-unnumbered-ring", unnumberedRing()),
+    ...configurations("isis-unnumbered-ring", onIsis(unnumberedRing())),
+  ];
+
+  it(`accepts all ${cases.length} router configurations`, async () => {
+    const image = await ensureLocalImage("router");
+    const refused: string[] = [];
+    for (const { router, text } of cases) {
+      const check = await frrCheck(image, text);
+      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
+    }
+    expect(refused).toEqual([]);
   });
 });

@@ -46,8 +46,12 @@ async function bfdSawItGo(router: string, peer: string): Promise<void> {
   expect(await logOf()).toMatch(wentDown);
 }
 
-/** `figure`: how the ring's figures are named in the output ("ospf-ring"); `title`: its IGP, for the suite's name. */
-export function ringSuite(figure: string, title: string, spec: RoutedLabSpec): void {
+/**
+ * `figure`: how the ring's figures are named in the output ("ospf-ring"); `title`: its IGP, for the
+ * suite's name; `borrowed`: on a ring of unnumbered links, each router's loopback, which its ring
+ * interfaces hold instead (traceroute's hops, next hops and BFD peers are those).
+ */
+export function ringSuite(figure: string, title: string, spec: RoutedLabSpec, borrowed?: Record<string, string>): void {
   const skipReason = skipUnless([DOCKER]);
   if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
   const testRun = newTestRun();
@@ -57,15 +61,17 @@ export function ringSuite(figure: string, title: string, spec: RoutedLabSpec): v
   describe.skipIf(skipReason)(`${title} ring on real Docker and FRR${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
     let lab: Deployed<RoutedLab>;
     const node = (name: string) => lab.outputs.nodes[name];
+    /** A router's address on a ring link: its own, or the loopback it borrows there. */
+    const linkAddress = (name: string, segment: string) => borrowed?.[name] ?? node(name).addresses[segment];
     /** The way h1 -> h3 as traceroute shows it, each hop by the address its reply leaves from. */
-    const viaR2 = () => [node("r1").addresses.lan1, node("r2").addresses.l12, node("r3").addresses.l23, h3];
-    const viaR4 = () => [node("r1").addresses.lan1, node("r4").addresses.l41, node("r3").addresses.l34, h3];
+    const viaR2 = () => [node("r1").addresses.lan1, linkAddress("r2", "l12"), linkAddress("r3", "l23"), h3];
+    const viaR4 = () => [node("r1").addresses.lan1, linkAddress("r4", "l41"), linkAddress("r3", "l34"), h3];
     /** Both directions settled on one side of the ring (r1's and r3's next hops). */
     const settledVia = (side: "r2" | "r4") =>
       waitFor(
         async () =>
-          (await nextHop(node("r1").container, h3)) === node(side).addresses[side === "r2" ? "l12" : "l41"] &&
-          (await nextHop(node("r3").container, h1)) === node(side).addresses[side === "r2" ? "l23" : "l34"],
+          (await nextHop(node("r1").container, h3)) === linkAddress(side, side === "r2" ? "l12" : "l41") &&
+          (await nextHop(node("r3").container, h1)) === linkAddress(side, side === "r2" ? "l23" : "l34"),
         { timeoutMs: 30_000, intervalMs: 100 },
       );
 
@@ -108,7 +114,7 @@ export function ringSuite(figure: string, title: string, spec: RoutedLabSpec): v
         node("h1").container,
         h3,
         async () => {
-          cut = await cutLink(node("r1").container, node("r1").addresses.l12);
+          cut = await cutLink(node("r1").container, node("r1").addresses.l12, borrowed ? "l12" : undefined);
         },
         { seconds: 8 },
       );
@@ -121,7 +127,7 @@ export function ringSuite(figure: string, title: string, spec: RoutedLabSpec): v
       if (outage.outageMs >= 1000) console.log(`[diag] ${figure} slow failover, what the routers did:\n${traced}`);
       expect(outage.received).toBeGreaterThan(0);
       // r2's side stays up: only BFD (or the IGP's own dead or hold time) tells it r1 is gone. BFD must have.
-      await bfdSawItGo(node("r2").container, node("r1").addresses.l12);
+      await bfdSawItGo(node("r2").container, linkAddress("r1", "l12"));
       expect(await settledVia("r4")).toBe(true);
       expect(await traceHops(node("h1").container, h3)).toEqual(viaR4());
     });

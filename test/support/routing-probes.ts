@@ -179,14 +179,28 @@ export async function interfaceHolding(container: string, address: string): Prom
 }
 
 /**
+ * The name of the interface the node's init found for `segment` (its /run/netlabs/interfaces:
+ * `segment ifname address`): also on an unnumbered link, whose Docker address the init removed.
+ */
+export async function interfaceOf(container: string, segment: string): Promise<string> {
+  const listed = await execIn(container, ["cat", "/run/netlabs/interfaces"]);
+  const ifname = listed.stdout
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/))
+    .find((words) => words[0] === segment)?.[1];
+  if (!ifname) throw new Error(`${container}: the init found no interface for segment ${segment}`);
+  return ifname;
+}
+
+/**
  * Takes a router's side of a link down (`ip link set down` on the interface holding `address`):
  * a one-sided cut, the far router's interface stays up; the router itself sees the loss at once
  * and announces it (its new LSA), so its neighbours learn it without waiting for BFD.
  * Not `docker network disconnect`: once OSPF has learned the link's subnet by another path, Docker
  * 28 refuses to connect the interface again ("conflicts with existing route").
  */
-export async function cutLink(container: string, address: string): Promise<{ restore: () => Promise<void> }> {
-  const ifname = await interfaceHolding(container, address);
+export async function cutLink(container: string, address: string, segment?: string): Promise<{ restore: () => Promise<void> }> {
+  const ifname = segment === undefined ? await interfaceHolding(container, address) : await interfaceOf(container, segment);
   const set = async (state: "up" | "down") => {
     const result = await execIn(container, ["ip", "link", "set", "dev", ifname, state]);
     if (result.code !== 0) throw new Error(`${container}: ip link set ${ifname} ${state}: ${result.stderr}`);

@@ -38,9 +38,11 @@ import {
 import {
   BfdSpec,
   BgpSpec,
+  InterfaceRoutingSpec,
   LabRoutingSpec,
   NodeRoutingSpec,
   OspfSpec,
+  interfaceRoutingFields,
   labRoutingFields,
   nodeRoutingFields,
 } from "../../components/protocols";
@@ -51,6 +53,7 @@ import {
   NodeSpec,
   PublishSpec,
   RouteSpec,
+  RoutedInterfaceSpec,
   RoutedLabSpec,
   RoutedLabSpecInput,
   SegmentSpec,
@@ -86,10 +89,16 @@ const REACHED = [
   "SegmentSpec",
   "VxlanSpec",
   "NodeSpec",
-  "InterfaceSpec",
+  // InterfaceSpec's fields, with each protocol's interface field (RoutedInterfaceSpec extends it).
+  "RoutedInterfaceSpec",
+  "OspfInterfaceSpec",
   "RouteSpec",
   "PublishSpec",
   "OspfSpec",
+  "OspfDefaultOriginateSpec",
+  "OspfLabSpec",
+  "OspfAreaSpec",
+  "OspfAreaRangeSpec",
   "BgpSpec",
   "CheckSpec",
   "BfdSpec",
@@ -383,6 +392,7 @@ describe("the plain forms", () => {
     expectTypeOf<string>().toExtend<z.input<typeof restartPolicySchema>>();
     expectTypeOf<keyof NodeRoutingSpec>().toEqualTypeOf<keyof typeof nodeRoutingFields>();
     expectTypeOf<keyof LabRoutingSpec>().toEqualTypeOf<keyof typeof labRoutingFields>();
+    expectTypeOf<keyof InterfaceRoutingSpec>().toEqualTypeOf<keyof typeof interfaceRoutingFields>();
   });
 
   it("have every field their schemas have (checked by tsc): a field added to a schema is added to its interface", () => {
@@ -393,7 +403,8 @@ describe("the plain forms", () => {
     expectTypeOf<keyof SegmentSpec>().toEqualTypeOf<keyof Segment>();
     expectTypeOf<keyof VxlanSpec>().toEqualTypeOf<keyof NonNullable<Segment["vxlan"]>>();
     expectTypeOf<keyof NodeSpec>().toEqualTypeOf<keyof Node>();
-    expectTypeOf<keyof InterfaceSpec>().toEqualTypeOf<keyof Node["interfaces"][number]>();
+    expectTypeOf<keyof RoutedInterfaceSpec>().toEqualTypeOf<keyof Node["interfaces"][number]>();
+    expectTypeOf<keyof InterfaceSpec>().toEqualTypeOf<Exclude<keyof Node["interfaces"][number], keyof InterfaceRoutingSpec>>();
     expectTypeOf<keyof RouteSpec>().toEqualTypeOf<keyof NonNullable<Node["routes"]>[number]>();
     expectTypeOf<keyof PublishSpec>().toEqualTypeOf<keyof NonNullable<Node["publish"]>[number]>();
     expectTypeOf<keyof CheckSpec>().toEqualTypeOf<keyof NonNullable<Lab["checks"]>[number]>();

@@ -67,6 +67,13 @@ export interface FrrRouterPlan {
   files: Record<string, string>;
   /** Shell lines the node's init runs once its interfaces are found (protocol.ts, setup); absent when none. */
   setup?: string[];
+  /**
+   * The template (and the init, which re-applies interface lines) holds a secret, such as an OSPF
+   * key: the node declares them as Pulumi secrets. Absent otherwise.
+   */
+  holdsSecret?: boolean;
+  /** Its interfaces on unnumbered segments: Docker's address there, and the loopbacks borrowed in its place. */
+  unnumbered?: { segment: string; address: string; prefixLength: number; local: string; peer: string }[];
 }
 
 /** FRR's plan of a router, from the sections of the protocols it runs; `protocols`: every registered one (the daemons file lists theirs). */
@@ -95,7 +102,17 @@ export function planFrr(
       [FRR_VTYSH_PATH]: VTYSH_CONF,
     },
     ...(setup.length > 0 ? { setup } : {}),
+    ...(sections.some(({ sections: part }) => part.secret) ? { holdsSecret: true } : {}),
+    ...unnumberedOf(interfaces),
   };
+}
+
+/** The router's unnumbered interfaces, where it has some. */
+function unnumberedOf(interfaces: RouterInterface[]): Pick<FrrRouterPlan, "unnumbered"> {
+  const unnumbered = interfaces.flatMap(({ segment, address, prefixLength, borrowed }) =>
+    borrowed ? [{ segment, address, prefixLength, local: borrowed.local, peer: borrowed.peer }] : [],
+  );
+  return unnumbered.length > 0 ? { unnumbered } : {};
 }
 
 /** Per segment with the protocols' lines, in the node's order: a description, then each protocol's lines. */

@@ -29,6 +29,10 @@ export function startFrrLines({ interfaces, loopback, loopback6, frr }: FrrStart
   return [
     ...(loopback ? [`ip addr replace ${loopback}/32 dev lo || { log "cannot add loopback ${loopback}"; exit 75; }`] : []),
     ...(loopback6 ? [`ip -6 addr replace ${loopback6}/128 dev lo || { log "cannot add IPv6 loopback ${loopback6}"; exit 75; }`] : []),
+    ...(frr.unnumbered ?? []).map(
+      (link) =>
+        `${borrowLine(link, `$${interfaceEnvName(link.segment)}`)} || { log "cannot borrow ${link.local} on segment ${link.segment}"; exit 75; }`,
+    ),
     `${render} || { log "cannot write ${FRR_CONFIG_PATH}"; exit 75; }`,
     "rm -f /var/run/frr/*.pid /var/run/frr/*.vty",
     // From now on: what FRR logs after this start (not a previous one's) goes to `docker logs`.
@@ -46,6 +50,14 @@ export function startFrrLines({ interfaces, loopback, loopback6, frr }: FrrStart
 }
 
 /**
+ * An unnumbered link's interface gives up Docker's address for the router's loopback, with the
+ * other end's loopback as its peer: the kernel routes to the neighbour over the link from the start.
+ */
+function borrowLine(link: NonNullable<FrrRouterPlan["unnumbered"]>[number], ifname: string): string {
+  return `ip addr del ${link.address}/${link.prefixLength} dev "${ifname}" && ip addr add ${link.local}/32 peer ${link.peer}/32 dev "${ifname}"`;
+}
+
+/**
  * The protocols' interface settings are per interface name, and a segment disconnected and
  * connected again comes back on an interface Docker names anew: a background loop reads the
  * addresses every 0.5 s and, when they changed, finds each configured segment's interface again;
@@ -57,11 +69,13 @@ function followInterfaces(frr: FrrRouterPlan, render: string): string[] {
   const checks = frr.interfaces.flatMap(({ segment, address, lines, protocols }) => {
     const env = interfaceEnvName(segment);
     const settings = lines.map((line) => `-c ${shQuote(line)}`);
+    const borrowed = frr.unnumbered?.find((link) => link.segment === segment);
     return [
       `    now=$(iface_with ${address})`,
       `    if [ -n "$now" ] && [ "$now" != "$${env}" ]; then`,
       `      ${env}=$now; changed=1`,
       `      ip link set "$now" up`,
+      ...(borrowed ? [`      ${borrowLine(borrowed, "$now")} || log "cannot borrow ${borrowed.local} on $now"`] : []),
       `      vtysh -c 'configure terminal' -c "interface $now" ${settings.join(" ")} >/dev/null 2>&1 || log "cannot apply segment ${segment}'s ${protocols.join(" and ")} settings to $now"`,
       `      log "segment ${segment} is now on $now"`,
       "    fi",

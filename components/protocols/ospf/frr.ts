@@ -1,5 +1,6 @@
 /** OSPF's part of a router's FRR configuration. */
 import { FrrSections, RouterBase } from "../protocol";
+import { OspfAreaPlan } from "./areas";
 import { OspfInterfacePlan, OspfPlan } from "./plan";
 
 /**
@@ -32,11 +33,14 @@ export function ospfSections(router: RouterBase, ospf: OspfPlan): FrrSections {
       segment: iface.segment,
       lines: [...ospfInterfaceLines(ospf, iface), ...ospf6InterfaceLines(ospf, iface)],
     })),
+    ...(ospf.interfaces.some((iface) => iface.password !== undefined && !iface.passive) ? { secret: true } : {}),
     router: [
       "router ospf",
       ` ospf router-id ${router.routerId}`,
       " log-adjacency-changes",
       ...OSPF_THROTTLES,
+      ...(ospf.areaSettings ?? []).flatMap(areaLines),
+      ...defaultOriginateLines(ospf),
       // OSPFv3's own router node follows, in the same section (each node closed by exit).
       ...(ospf.ipv6
         ? ["exit", "!", "router ospf6", ` ospf6 router-id ${router.routerId}`, " log-adjacency-changes", ...OSPF6_THROTTLES]
@@ -48,15 +52,19 @@ export function ospfSections(router: RouterBase, ospf: OspfPlan): FrrSections {
 /** OSPFv3's lines in the interface node of a segment where the router has IPv6 (none elsewhere). */
 function ospf6InterfaceLines(ospf: OspfPlan, iface: OspfInterfacePlan): string[] {
   if (!iface.ipv6) return [];
-  const lines = [`ipv6 ospf6 area ${ospf.area}`];
+  const lines = [`ipv6 ospf6 area ${iface.area ?? ospf.area}`];
   if (iface.ipv6.passive) {
     lines.push("ipv6 ospf6 passive");
   } else {
     if (iface.ipv6.pointToPoint) lines.push("ipv6 ospf6 network point-to-point");
-    lines.push(`ipv6 ospf6 hello-interval ${ospf.helloSeconds}`, `ipv6 ospf6 dead-interval ${ospf.deadSeconds}`);
+    lines.push(
+      `ipv6 ospf6 hello-interval ${iface.helloSeconds ?? ospf.helloSeconds}`,
+      `ipv6 ospf6 dead-interval ${iface.deadSeconds ?? ospf.deadSeconds}`,
+    );
     if (ospf.bfdProfile) lines.push(`ipv6 ospf6 bfd profile ${ospf.bfdProfile}`);
   }
-  if (ospf.cost !== undefined) lines.push(`ipv6 ospf6 cost ${ospf.cost}`);
+  const cost = iface.cost ?? ospf.cost;
+  if (cost !== undefined) lines.push(`ipv6 ospf6 cost ${cost}`);
   return lines;
 }
 
@@ -65,14 +73,45 @@ function ospf6InterfaceLines(ospf: OspfPlan, iface: OspfInterfacePlan): string[]
  * interface a reconnected segment comes back on).
  */
 function ospfInterfaceLines(ospf: OspfPlan, iface: OspfInterfacePlan): string[] {
-  const lines = [`ip ospf area ${ospf.area}`];
+  const lines = [`ip ospf area ${iface.area ?? ospf.area}`];
   if (iface.passive) {
     lines.push("ip ospf passive");
   } else {
     if (iface.pointToPoint) lines.push("ip ospf network point-to-point");
-    lines.push(`ip ospf hello-interval ${ospf.helloSeconds}`, `ip ospf dead-interval ${ospf.deadSeconds}`);
+    lines.push(
+      `ip ospf hello-interval ${iface.helloSeconds ?? ospf.helloSeconds}`,
+      `ip ospf dead-interval ${iface.deadSeconds ?? ospf.deadSeconds}`,
+    );
     if (ospf.bfdProfile) lines.push("ip ospf bfd", `ip ospf bfd profile ${ospf.bfdProfile}`);
+    if (iface.priority !== undefined) lines.push(`ip ospf priority ${iface.priority}`);
+    // MD5 authentication with key 1: a secret (the files holding it are Pulumi secrets).
+    if (iface.password !== undefined)
+      lines.push("ip ospf authentication message-digest", `ip ospf message-digest-key 1 md5 ${iface.password}`);
   }
-  if (ospf.cost !== undefined) lines.push(`ip ospf cost ${ospf.cost}`);
+  const cost = iface.cost ?? ospf.cost;
+  if (cost !== undefined) lines.push(`ip ospf cost ${cost}`);
   return lines;
+}
+
+/** An area's kind and, on a border router, its summaries, in the router node. */
+function areaLines(area: OspfAreaPlan): string[] {
+  const kind = area.kind === "regular" ? [] : [` area ${area.id} ${area.kind}${area.noSummary ? " no-summary" : ""}`];
+  const ranges = area.ranges.map(
+    (range) =>
+      ` area ${area.id} range ${range.prefix}${!range.advertise ? " not-advertise" : range.cost !== undefined ? ` cost ${range.cost}` : ""}`,
+  );
+  return [...kind, ...ranges];
+}
+
+/** The router's default route into OSPF: always, or while it has one itself. */
+function defaultOriginateLines(ospf: OspfPlan): string[] {
+  const how = ospf.defaultOriginate;
+  if (!how) return [];
+  const words = [
+    " default-information originate",
+    ...(how.always ? ["always"] : []),
+    ...(how.metric !== undefined ? [`metric ${how.metric}`] : []),
+    ...(how.metricType !== undefined ? [`metric-type ${how.metricType}`] : []),
+  ];
+  return [words.join(" ")];
 }
