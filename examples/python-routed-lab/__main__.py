@@ -15,7 +15,7 @@ def host(lan: int) -> netlabs.NodeSpecArgs:
     return netlabs.NodeSpecArgs(
         name=f"h{lan}",
         image="client",
-        interfaces=[netlabs.InterfaceSpecArgs(segment=f"lan{lan}", address=f"10.244.{lan}.10")],
+        interfaces=[netlabs.RoutedInterfaceSpecArgs(segment=f"lan{lan}", address=f"10.244.{lan}.10")],
         routes=[netlabs.RouteSpecArgs(to="default", via=f"10.244.{lan}.1")],
     )
 
@@ -24,7 +24,7 @@ router = netlabs.NodeSpecArgs(
     name="r1",
     image="router",
     router=True,
-    interfaces=[netlabs.InterfaceSpecArgs(segment=f"lan{lan}", address=f"10.244.{lan}.1") for lan in LANS],
+    interfaces=[netlabs.RoutedInterfaceSpecArgs(segment=f"lan{lan}", address=f"10.244.{lan}.1") for lan in LANS],
 )
 
 lan = netlabs.RoutedLab(

@@ -31,7 +31,7 @@ const TYPES = [
   "SegmentSpec",
   "VxlanSpec",
   "NodeSpec",
-  "InterfaceSpec",
+  "RoutedInterfaceSpec",
   "RouteSpec",
   "PublishSpec",
   "CheckSpec",
