@@ -11,6 +11,7 @@ import { readyFileTest } from "../host/lifecycle";
 import { LabImageName } from "../net/topology";
 import { NodePlan } from "../routed-lab/plan";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "../routed-lab/node-init";
+import { FRR_TEMPLATE_PATH } from "../protocols/frr/config";
 import { KindContext, NodeKind } from "./kind";
 
 /** A kind of RoutedLab node: one of the lab images, and the main process it runs by default. */
@@ -71,10 +72,23 @@ function nodeSysctls(node: NodePlan): Record<string, string> | undefined {
 }
 
 /** The node's own files, by path (sorted: inputs stay byte-identical between runs). */
-function nodeFiles(node: NodePlan): { file: string; content: string }[] {
+function nodeFiles(node: NodePlan): { file: string; content: pulumi.Input<string> }[] {
+  const secrets = node.routing?.frr.secrets;
   return Object.keys(node.files)
     .sort()
-    .map((file) => ({ file, content: node.files[file] }));
+    .map((file) => ({
+      file,
+      content: secrets && file === FRR_TEMPLATE_PATH ? withSecrets(node.files[file], secrets) : node.files[file],
+    }));
+}
+
+/** A template with its secret tokens filled in, as a Pulumi secret: the values appear in no plan, output or diff. */
+function withSecrets(template: string, secrets: Record<string, unknown>): pulumi.Output<string> {
+  const tokens = Object.keys(secrets).sort();
+  const values = tokens.map((token) => pulumi.output(secrets[token] as pulumi.Input<string>));
+  return pulumi.secret(
+    pulumi.all(values).apply((resolved) => tokens.reduce((text, token, i) => text.replaceAll(token, () => resolved[i]), template)),
+  );
 }
 
 /** `KEY=value` list, sorted; a secret value keeps the whole list secret. */

@@ -14,7 +14,7 @@ export const SECRET_NOT_SHOWN = "(secret, not shown)";
  * Field names whose values are secrets wherever they occur (a config key, or a component field such
  * as an OOR map server's `key`): errors name them and never show their values.
  */
-export const SECRET_FIELDS: ReadonlySet<string> = new Set(["sshPrivateKey", "privateKey", "oorMapServerKey", "key"]);
+export const SECRET_FIELDS: ReadonlySet<string> = new Set(["sshPrivateKey", "privateKey", "oorMapServerKey", "key", "password"]);
 
 /**
  * Thrown before any resource is created when a lab description is invalid.

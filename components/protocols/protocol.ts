@@ -170,6 +170,12 @@ export interface FrrSections {
   interfaces?: { segment: string; lines: string[] }[];
   /** Its own router node, after every interface node. */
   router?: string[];
+  /**
+   * Values its lines refer to by token (a session's password): by token. The text keeps the token;
+   * the node's file gets the values as a Pulumi secret (kinds/lab-node.ts), so no plan, output or
+   * message holds them.
+   */
+  secrets?: Record<string, unknown>;
 }
 
 /** Where a router's checks run and how they are named. */

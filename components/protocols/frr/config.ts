@@ -65,6 +65,8 @@ export interface FrrRouterPlan {
   interfaces: { segment: string; address: string; lines: string[]; protocols: string[] }[];
   /** The configuration template, the daemons file and vtysh.conf, by path. */
   files: Record<string, string>;
+  /** Values of the template's secret tokens, by token (absent where none): filled in as a Pulumi secret when the file is uploaded. */
+  secrets?: Record<string, unknown>;
 }
 
 /** FRR's plan of a router, from the sections of the protocols it runs; `protocols`: every registered one (the daemons file lists theirs). */
@@ -78,6 +80,7 @@ export function planFrr(
   const sections = running.map((protocol) => ({ title: protocol.title, sections: protocol.frr.sections(router) }));
   const daemons = running.flatMap((protocol) => protocol.frr.running(router));
   const interfaceNodes = interfaceNodesOf(interfaces, sections);
+  const secrets = Object.assign({}, ...sections.map(({ sections: { secrets = {} } }) => secrets));
   return {
     daemons: daemons.map(({ daemon }) => daemon),
     readyLines: [
@@ -90,6 +93,7 @@ export function planFrr(
       [FRR_DAEMONS_PATH]: renderDaemons(protocols, new Set(daemons.map(({ daemon }) => daemon))),
       [FRR_VTYSH_PATH]: VTYSH_CONF,
     },
+    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
   };
 }
 
