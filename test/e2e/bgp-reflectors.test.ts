@@ -159,13 +159,9 @@ describe.skipIf(skipReason)(`BGP route reflectors over OSPF on real Docker and F
   // exitPolicyHook (bgpReflectors): the policy module's local preference will choose the exit; until
   // then BGP's own tie-break does, the exit nearest by OSPF: c4 for h3's traffic to the isp's LAN.
   it("leaves AS 65000 through the exit nearest by OSPF (c4 for h3) until a policy chooses", async () => {
-    expect(await traceHops(node("h3").container, "10.62.0.10")).toEqual([
-      "10.61.3.1",
-      "10.60.103.1",
-      "10.60.104.2",
-      "10.60.204.2",
-      "10.62.0.10",
-    ]);
+    const hops = await traceHops(node("h3").container, "10.62.0.10");
+    // c3, rr2, c4, then the isp (which answers from the address of its own way back, its choice) and hx.
+    expect([hops.length, ...hops.slice(0, 3), hops[4]]).toEqual([5, "10.61.3.1", "10.60.103.1", "10.60.104.2", "10.62.0.10"]);
   });
 
   it("teardown leaves nothing of the lab behind", async () => {
