@@ -11,7 +11,7 @@ import { RoutedLab } from "../../components/routed-lab";
 import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
 import { configIssues } from "../support/config-issues";
 import { RecordingMocks } from "../support/recording-mocks";
-import { BGP_REFLECTORS_PASSWORD, bgpChain, bgpReflectors, bgpSessionOptions } from "../support/routing-labs";
+import { BGP_REFLECTORS_PASSWORD, bgpChain, bgpReflectors, bgpSessionOptions, dualStack } from "../support/routing-labs";
 import { runProgram } from "../support/run-program";
 
 const routerOf = (spec: unknown, name: string) => planRoutedLab("lab", spec).nodes.find((n) => n.name === name)!;
@@ -186,6 +186,17 @@ describe("session options", () => {
     const b = configOf(spec, "b");
     expect(b).toContain(" neighbor 10.70.255.1 password @SECRET_BGP_a@\n neighbor 10.70.255.1 ebgp-multihop 2\n");
     expect(b).not.toMatch(/10\.70\.255\.1 (timers 2 6|allowas-in)/);
+  });
+
+  it("carries IPv6 beside a dual-stack multihop pair: between IPv6 loopbacks, over IPv6 static routes", () => {
+    const dual = dualStack(spec);
+    expect(sessionsOf(dual, "a")).toEqual(["b@10.70.255.2", "b@2001:db8:ffff::2"]);
+    expect(bgpOf(dual, "a").staticRoutes?.filter((route) => route.prefix.includes(":"))).toEqual([
+      { prefix: "2001:db8:ffff::2/128", via: "2001:db8:71:5::2" },
+      { prefix: "2001:db8:ffff::2/128", via: "2001:db8:71:6::2" },
+    ]);
+    expect(configOf(dual, "a")).toContain("ipv6 route 2001:db8:ffff::2/128 2001:db8:71:5::2\n");
+    expect(configOf(dual, "a")).toContain(" neighbor 2001:db8:ffff::2 ebgp-multihop 2\n");
   });
 
   it("runs an unnumbered session on the interface, carrying IPv4 and IPv6, with the localAs its peer expects", () => {

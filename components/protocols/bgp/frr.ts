@@ -99,7 +99,7 @@ function staticLines(bgp: BgpPlan): string[] {
   const lines = [
     ...(bgp.announce?.originate ?? []).map((prefix) => `ip route ${prefix} blackhole`),
     ...(bgp.announce?.originate6 ?? []).map((prefix) => `ipv6 route ${prefix} blackhole`),
-    ...(bgp.staticRoutes ?? []).map((route) => `ip route ${route.prefix} ${route.via}`),
+    ...(bgp.staticRoutes ?? []).map((route) => `${route.prefix.includes(":") ? "ipv6" : "ip"} route ${route.prefix} ${route.via}`),
   ];
   return lines.length > 0 ? [...lines, "!"] : [];
 }

@@ -94,8 +94,39 @@ export function multihopSessions(bgpRouters: BgpRouter[], draft: BgpDraft): void
       }
       addSession(draft, a, b, b.loopback!);
       addSession(draft, b, a, a.loopback!);
+      multihopSessions6(a, b, draft);
     }
   });
+}
+
+/**
+ * IPv6 beside a multihop pair's IPv4 session: between their IPv6 loopbacks (an IGP domain or static
+ * routes over the segments both have IPv6 on carry them), else one session per such segment.
+ */
+function multihopSessions6(a: BgpRouter, b: BgpRouter, draft: BgpDraft): void {
+  const shared6 = a.interfaces.flatMap((own) => {
+    const theirs = b.interfaces.find((iface) => iface.segment === own.segment);
+    return own.ipv6 && theirs?.ipv6 ? [{ segment: own.segment, own: own.ipv6, theirs: theirs.ipv6 }] : [];
+  });
+  if (a.loopback6 !== undefined && b.loopback6 !== undefined && (shared6.length > 0 || inOneIgpDomain(draft.lab, a.name, b.name))) {
+    if (!inOneIgpDomain(draft.lab, a.name, b.name)) {
+      for (const link of shared6) {
+        addStatic(draft, a, { prefix: `${b.loopback6}/128`, via: link.theirs });
+        addStatic(draft, b, { prefix: `${a.loopback6}/128`, via: link.own });
+      }
+    }
+    addSession(draft, a, b, b.loopback6, undefined, 6);
+    addSession(draft, b, a, a.loopback6, undefined, 6);
+    return;
+  }
+  for (const link of shared6) {
+    addSession(draft, a, b, link.theirs, link.segment, 6);
+    addSession(draft, b, a, link.own, link.segment, 6);
+  }
+}
+
+function addStatic(draft: BgpDraft, router: BgpRouter, route: { prefix: string; via: string }): void {
+  draft.staticRoutes.set(router.name, [...(draft.staticRoutes.get(router.name) ?? []), route]);
 }
 
 /** Static routes from each of two routers to the other's loopback, one per shared segment; false when they share none. */
@@ -105,11 +136,9 @@ function staticRoutesBetween(a: BgpRouter, b: BgpRouter, draft: BgpDraft): boole
     return theirs ? [{ own: own.address, theirs: theirs.address }] : [];
   });
   if (shared.length === 0) return false;
-  const add = (router: BgpRouter, route: { prefix: string; via: string }) =>
-    draft.staticRoutes.set(router.name, [...(draft.staticRoutes.get(router.name) ?? []), route]);
   for (const link of shared) {
-    add(a, { prefix: `${b.loopback}/32`, via: link.theirs });
-    add(b, { prefix: `${a.loopback}/32`, via: link.own });
+    addStatic(draft, a, { prefix: `${b.loopback}/32`, via: link.theirs });
+    addStatic(draft, b, { prefix: `${a.loopback}/32`, via: link.own });
   }
   return true;
 }
