@@ -100,27 +100,7 @@ export function planBgp(lab: RoutingLab<BgpSettings, never>): ProtocolPlan<BgpFi
   const detection = lab.services.detection;
   const bfdProfiles = detection ? { singleHop: detection.singleHopProfile, multihop: detection.multihopProfile } : undefined;
   const routers = new Map(
-    bgpRouters.map((router): [string, BgpFields] => {
-      const { asn, keepaliveSeconds, holdSeconds } = router.settings;
-      const neighbors = draft.sessions.get(router.name) ?? [];
-      const announced = announcements.get(router.name);
-      const reflector = draft.reflectors.planOf(router.name);
-      const statics = draft.staticRoutes.get(router.name);
-      const ownSecrets = secrets.get(router.name);
-      const depth = {
-        ...(reflector ? { reflector } : {}),
-        ...(announced?.announce ? { announce: announced.announce } : {}),
-        ...(statics && statics.length > 0 ? { staticRoutes: statics } : {}),
-        ...(ownSecrets ? { secrets: ownSecrets } : {}),
-      };
-      const networks = announced?.networks ?? [];
-      const networks6 = announced?.networks6 ?? [];
-      const v6 = networks6.length > 0 ? { networks6 } : {};
-      return [
-        router.name,
-        { bgp: { asn, keepaliveSeconds, holdSeconds, neighbors, networks, ...v6, ...(bfdProfiles ? { bfdProfiles } : {}), ...depth } },
-      ];
-    }),
+    bgpRouters.map((router): [string, BgpFields] => [router.name, { bgp: routerPlan(router, draft, announcements, secrets, bfdProfiles) }]),
   );
   return {
     issues: draft.issues,
@@ -137,6 +117,36 @@ export function planBgp(lab: RoutingLab<BgpSettings, never>): ProtocolPlan<BgpFi
             ...(session.link ? { declare: { localAddress: session.link.localAddress, segment: session.link.segment } } : {}),
           })),
     },
+  };
+}
+
+/** One router's BGP plan from what planning found; the depth's fields only where it has them. */
+function routerPlan(
+  router: BgpRouter,
+  draft: BgpDraft,
+  announcements: ReturnType<typeof planAnnouncements>,
+  secrets: Map<string, Record<string, unknown>>,
+  bfdProfiles: BgpPlan["bfdProfiles"],
+): BgpPlan {
+  const { asn, keepaliveSeconds, holdSeconds } = router.settings;
+  const neighbors = draft.sessions.get(router.name) ?? [];
+  const announced = announcements.get(router.name);
+  const reflector = draft.reflectors.planOf(router.name);
+  const statics = draft.staticRoutes.get(router.name);
+  const ownSecrets = secrets.get(router.name);
+  const networks6 = announced?.networks6 ?? [];
+  return {
+    asn,
+    keepaliveSeconds,
+    holdSeconds,
+    neighbors,
+    networks: announced?.networks ?? [],
+    ...(networks6.length > 0 ? { networks6 } : {}),
+    ...(bfdProfiles ? { bfdProfiles } : {}),
+    ...(reflector ? { reflector } : {}),
+    ...(announced?.announce ? { announce: announced.announce } : {}),
+    ...(statics && statics.length > 0 ? { staticRoutes: statics } : {}),
+    ...(ownSecrets ? { secrets: ownSecrets } : {}),
   };
 }
 
