@@ -188,6 +188,16 @@ describe("session options", () => {
     expect(b).not.toMatch(/10\.70\.255\.1 (timers 2 6|allowas-in)/);
   });
 
+  it("adds no static route where an IGP carries both loopbacks", () => {
+    const overOspf = {
+      ...spec,
+      nodes: spec.nodes.map((n) => (n.name === "a" || n.name === "b" ? { ...n, ospf: {} } : n)),
+    };
+    expect(sessionsOf(overOspf, "a")).toEqual(["b@10.70.255.2"]);
+    expect(bgpOf(overOspf, "a").staticRoutes).toBeUndefined();
+    expect(configOf(overOspf, "a")).not.toContain("ip route");
+  });
+
   it("carries IPv6 beside a dual-stack multihop pair: between IPv6 loopbacks, over IPv6 static routes", () => {
     const dual = dualStack(spec);
     expect(sessionsOf(dual, "a")).toEqual(["b@10.70.255.2", "b@2001:db8:ffff::2"]);
