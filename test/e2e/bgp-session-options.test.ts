@@ -2,14 +2,15 @@
  * BGP session options on real Docker and FRR (issue 25): eBGP multihop between loopbacks carried
  * by two static routes (and a password, and timers of its own), an unnumbered session between IPv6
  * link-local addresses carrying IPv4, localAs, passive and removePrivateAs, each seen in FRR's
- * state and ha reaching hd across the four ASes.
+ * state and ha reaching hd across the four ASes. The lab is dual-stack: the multihop pair carries
+ * IPv6 between its IPv6 loopbacks too, over IPv6 static routes, and ha reaches hd over IPv6.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RoutedLab } from "../../components/routed-lab";
 import { bgpPeers } from "../support/bgp-probes";
 import { execIn, waitFor } from "../support/docker-cli";
 import { Deployed, TEST_LABEL, deployProgram, leftovers, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
-import { bgpSessionOptions } from "../support/routing-labs";
+import { bgpSessionOptions, dualStack } from "../support/routing-labs";
 import { bestAsPath, waitForConvergence } from "../support/routing-probes";
 import { DOCKER, skipUnless } from "../support/requirements";
 
@@ -25,7 +26,8 @@ describe.skipIf(skipReason)(`BGP session options on real Docker and FRR${skipRea
 
   beforeAll(async () => {
     lab = await deployProgram(
-      () => new RoutedLab("opts", { spec: bgpSessionOptions(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+      () =>
+        new RoutedLab("opts", { spec: dualStack(bgpSessionOptions()), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
     );
     await waitForNodes(Object.values(lab.outputs.nodes).map((n) => n.container));
   });
@@ -44,6 +46,8 @@ describe.skipIf(skipReason)(`BGP session options on real Docker and FRR${skipRea
       { timeoutMs: 30_000, intervalMs: 200 },
     );
     expect(reached).toBe(true);
+    const hd6 = node("hd").addresses6!.land;
+    expect((await execIn(node("ha").container, ["ping", "-6", "-c", "1", "-W", "2", hd6])).code).toBe(0);
   });
 
   it("runs a-b between loopbacks, multihop, with its own timers, over both static routes", async () => {
@@ -54,6 +58,8 @@ describe.skipIf(skipReason)(`BGP session options on real Docker and FRR${skipRea
     const statics = await execIn(node("a").container, ["ip", "route", "show", "10.70.255.2/32"]);
     expect(statics.stdout).toMatch(/nexthop via 10\.71\.1\.2 [\s\S]*nexthop via 10\.71\.2\.2 /);
     expect((await execIn(node("a").container, ["ip", "route", "show", "10.70.2.0/24"])).stdout).toMatch(/proto bgp/);
+    const session6 = await neighbour("a", node("b").routing!.loopback6!);
+    expect([session6.bgpState, session6.hostLocal]).toEqual(["Established", node("a").routing!.loopback6]);
   });
 
   it("runs b-c unnumbered on the interface, carrying IPv4, with b shown to c as AS 65020", async () => {
