@@ -82,7 +82,7 @@ function nodeFiles(node: NodePlan): { file: string; content: pulumi.Input<string
     }));
 }
 
-/** A template with its secret tokens filled in, as a Pulumi secret: the values appear in no plan, output or diff. */
+/** A template with its secret tokens filled in, as a Pulumi secret: the values appear in no file text, output or diff. */
 function withSecrets(template: string, secrets: Record<string, unknown>): pulumi.Output<string> {
   const tokens = Object.keys(secrets).sort();
   const values = tokens.map((token) => pulumi.output(secrets[token] as pulumi.Input<string>));

@@ -172,8 +172,8 @@ export interface FrrSections {
   router?: string[];
   /**
    * Values its lines refer to by token (a session's password): by token. The text keeps the token;
-   * the node's file gets the values as a Pulumi secret (kinds/lab-node.ts), so no plan, output or
-   * message holds them.
+   * the node's file gets the values as a Pulumi secret (kinds/lab-node.ts), so no rendered text,
+   * output or message holds them.
    */
   secrets?: Record<string, unknown>;
 }
