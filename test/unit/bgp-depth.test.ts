@@ -307,12 +307,16 @@ describe("session options", () => {
         'nodes[1].bgp.sessions[0].password: node "a" sets a different password for this session (or one not known before deploy): set it at one end, both ends get it (secret, not shown)',
       ],
       [
+        at("c", [{ neighbor: "b", unnumbered: true, password: "unsigned-1" }]),
+        'nodes[2].bgp.sessions[0].password: an unnumbered session with node "b" takes no password: FRR would not sign it (use a numbered session) (secret, not shown)',
+      ],
+      [
         at("b", [{ neighbor: "a", password: "has space" }]),
         "nodes[1].bgp.sessions[0].password: must be 1 to 80 printable characters without spaces (or a Pulumi secret) (secret, not shown)",
       ],
     ];
     for (const [change, issue] of cases) expect(issuesOf(change(spec))).toContain(issue);
-    for (const [change] of cases) expect(issuesOf(change(spec)).join("\n")).not.toMatch(/other-one|has space/);
+    for (const [change] of cases) expect(issuesOf(change(spec)).join("\n")).not.toMatch(/other-one|has space|unsigned-1/);
   });
 
   it("refuses eBGP-only options on iBGP, multihop on iBGP and without a route", () => {

@@ -237,6 +237,12 @@ function entryIssues(
     const issue = unnumberedIssue(router, neighbor);
     if (issue) issues.push({ field: "unnumbered", message: `true: ${issue}` });
   }
+  // FRR 8.4 is reported to set no TCP MD5 key on an interface peer (FRRouting/frr#12625): refused rather than silently open.
+  if (entry.password !== undefined && wide.unnumbered)
+    issues.push({
+      field: "password",
+      message: `an unnumbered session with node ${show(neighbor.name)} takes no password: FRR would not sign it (use a numbered session) ${SECRET_NOT_SHOWN}`,
+    });
   const theirs = entryOf(neighbor, router.name)?.entry;
   const later = draft.lab.routers.findIndex((r) => r.name === router.name) > draft.lab.routers.findIndex((r) => r.name === neighbor.name);
   if (entry.passive && theirs?.passive && later)
