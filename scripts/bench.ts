@@ -2,7 +2,7 @@
  * `npm run bench`: figures users feel, printed as a table and written to bench-results/latest.json.
  * Medians of several runs (BENCH_RUNS, default 3), and ratios taken in the same run, since these
  * machines are noisy. It reuses the e2e support code (the real-Docker mocks, the lab harness, the
- * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,routing,nc,stretch,restart picks
+ * probes) rather than a copy of it. BENCH_ONLY=scale,depth,labs,bgp,routing,bgp-rr,nc,stretch,restart picks
  * sections (or the first argument: `npm run bench -- plan`).
  *
  *   plan    plan cost beside its floor (scripts/bench/plan.ts): the pure plan of a 3,000-node chain;
@@ -18,6 +18,7 @@
  *           docker compose project (the figure that does not depend on what applies the lab); teardown
  *   bgp     BGP triangle: bring-up side by side with the same lab as a docker compose project;
  *           outage after a one-sided R1-R2 cut with BFD and with BFD off; recovery; teardown
+ *   bgp-rr  BGP route reflectors (2 RRs, 4 clients over OSPF): convergence from the first node started, memory
  *   routing OSPF ring: convergence after bring-up, failover and recovery with and without BFD, the
  *           same ring as a compose project; 4x5 OSPF grid: bring-up, convergence, memory per router
  *   nc      NetworkContainer: router start to DHCP lease; first byte via DNAT versus direct
@@ -62,12 +63,12 @@ import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 import { PlanRunner, linearity, measurePlan, measureWhatIf, planTable, whatIfTable } from "./bench/plan";
 import { benchOor } from "./bench/oor";
-import { GridRun, RingRun, gridOnce, ringComposeOnce, ringOnce } from "./bench/routing";
+import { GridRun, ReflectorsRun, RingRun, gridOnce, reflectorsOnce, ringComposeOnce, ringOnce } from "./bench/routing";
 import { OspfDepthRun, ospfDepthOnce } from "./bench/ospf-depth";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY = new Set(
-  (process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,ospf-depth,nc,stretch,restart,oor").split(","),
+  (process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,ospf-depth,bgp-rr,nc,stretch,restart,oor").split(","),
 );
 const PLAN_SIZES = (process.env.BENCH_PLAN_SIZES ?? "1000,2000,3000").split(",").map(Number);
 const SCALE_SIZES = [10, 100, 1000, 3000];
@@ -636,6 +637,26 @@ async function benchRouting(): Promise<void> {
   );
 }
 
+/** BGP route reflectors (issue 25): two reflectors, four clients over OSPF, an eBGP neighbour and a stub site. */
+async function benchReflectors(): Promise<void> {
+  const list: ReflectorsRun[] = [];
+  for (let i = 0; i < RUNS; i++) list.push(await reflectorsOnce());
+  results.reflectors = list;
+  const m = (key: keyof ReflectorsRun) => median(list.map((r) => Number(r[key])));
+  rows.push(
+    {
+      figure: "bgp-reflectors convergence (2 RRs, 4 clients over OSPF, eBGP, stub site)",
+      value: seconds(m("convergenceMs")),
+      detail: `first node started to every session, adjacency and route; runs: ${list.map((r) => r.convergenceMs.toFixed(0)).join(", ")} ms; deploy ${seconds(m("deployMs"))}, teardown ${seconds(m("teardownMs"))}`,
+    },
+    {
+      figure: "bgp-reflectors memory per router",
+      value: `${m("otherRouterMiB").toFixed(1)} MiB`,
+      detail: `median of the 6 other routers; reflectors ${m("reflectorMiB").toFixed(1)} MiB (docker stats; zebra, staticd, ospfd, bgpd)`,
+    },
+  );
+}
+
 /** The IS-IS ring and grid, each beside the OSPF one of the same run. */
 function isisRows(
   isis: { withBfd: RingRun[]; withoutBfd: RingRun[]; grids: GridRun[] },
@@ -863,7 +884,7 @@ async function main() {
   if (ONLY.has("plan") || ONLY.has("plan-what-if")) await section("plan", benchPlan);
   if (ONLY.has("scale")) await section("scale", benchScale);
   if (ONLY.has("depth")) await section("depth", benchDepth);
-  const engineSections = ["labs", "bgp", "routing", "ospf-depth", "nc"].filter((name) => ONLY.has(name));
+  const engineSections = ["labs", "bgp", "routing", "ospf-depth", "bgp-rr", "nc"].filter((name) => ONLY.has(name));
   const skip = engineSections.length > 0 || ONLY.has("stretch") || ONLY.has("restart") ? dockerUnavailableReason() : undefined;
   if (skip) {
     rows.push({ figure: "real-engine figures", value: "skipped", detail: skip });
@@ -880,6 +901,7 @@ async function main() {
     if (ONLY.has("bgp")) await section("bgp", benchBgp);
     if (ONLY.has("routing")) await section("routing", benchRouting);
     if (ONLY.has("ospf-depth")) await section("ospf-depth", benchOspfDepth);
+    if (ONLY.has("bgp-rr")) await section("bgp-rr", benchReflectors);
     if (ONLY.has("nc")) await section("nc", benchNetworkContainer);
   }
   if (ONLY.has("restart") && !skip) await section("restart", benchRestart);

@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { ContainerSpec } from "../declare/container";
 import { readyFileTest } from "../host/lifecycle";
 import { LabImageName } from "../net/topology";
-import { FRR_TEMPLATE_PATH } from "../protocols/frr/config";
 import { NodePlan } from "../routed-lab/plan";
 import { NODE_INIT_PATH, NODE_READY_PATH, renderNodeInit } from "../routed-lab/node-init";
+import { FRR_TEMPLATE_PATH } from "../protocols/frr/config";
 import { KindContext, NodeKind } from "./kind";
 
 /** A kind of RoutedLab node: one of the lab images, and the main process it runs by default. */
@@ -73,9 +73,15 @@ function nodeSysctls(node: NodePlan): Record<string, string> | undefined {
 
 /** The node's own files, by path (sorted: inputs stay byte-identical between runs). */
 function nodeFiles(node: NodePlan): { file: string; content: pulumi.Input<string> }[] {
+  const secrets = node.routing?.frr.secrets;
   return Object.keys(node.files)
     .sort()
-    .map((file) => ({ file, content: file === FRR_TEMPLATE_PATH ? kept(node, node.files[file]) : node.files[file] }));
+    .map((file) => ({ file, content: file === FRR_TEMPLATE_PATH ? templateOf(node, node.files[file], secrets) : node.files[file] }));
+}
+
+/** The FRR template as uploaded: its secret tokens filled in (a BGP password), or kept secret whole (an OSPF key). */
+function templateOf(node: NodePlan, template: string, secrets: Record<string, unknown> | undefined): pulumi.Input<string> {
+  return secrets ? withSecrets(template, secrets) : kept(node, template);
 }
 
 /**
@@ -84,6 +90,15 @@ function nodeFiles(node: NodePlan): { file: string; content: pulumi.Input<string
  */
 function kept(node: NodePlan, content: string): pulumi.Input<string> {
   return node.routing?.frr.holdsSecret ? pulumi.secret(content) : content;
+}
+
+/** A template with its secret tokens filled in, as a Pulumi secret: the values appear in no file text, output or diff. */
+function withSecrets(template: string, secrets: Record<string, unknown>): pulumi.Output<string> {
+  const tokens = Object.keys(secrets).sort();
+  const values = tokens.map((token) => pulumi.output(secrets[token] as pulumi.Input<string>));
+  return pulumi.secret(
+    pulumi.all(values).apply((resolved) => tokens.reduce((text, token, i) => text.replaceAll(token, () => resolved[i]), template)),
+  );
 }
 
 /** `KEY=value` list, sorted; a secret value keeps the whole list secret. */

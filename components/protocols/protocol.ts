@@ -193,6 +193,12 @@ export interface FrrSections {
   router?: string[];
   /** Its lines hold a secret (an authentication key): the router's files become Pulumi secrets. */
   secret?: boolean;
+  /**
+   * Values its lines refer to by token (a session's password): by token. The text keeps the token;
+   * the node's file gets the values as a Pulumi secret (kinds/lab-node.ts), so no rendered text,
+   * output or message holds them.
+   */
+  secrets?: Record<string, unknown>;
 }
 
 /** Where a router's checks run and how they are named. */

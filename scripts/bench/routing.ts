@@ -13,7 +13,7 @@ import { RoutedLab } from "../../components/routed-lab";
 import { measureOutage, nextHop } from "../../test/support/bgp-probes";
 import { run, waitFor } from "../../test/support/docker-cli";
 import { TEST_LABEL, deployProgram, leftovers, newTestRun, sweep } from "../../test/support/lab-harness";
-import { Igp, onIsis, ospfGrid, ospfRing, ringOn } from "../../test/support/routing-labs";
+import { Igp, bgpReflectors, onIsis, ospfGrid, ospfRing, ringOn } from "../../test/support/routing-labs";
 import { traceRouters } from "../../test/support/failover-trace";
 import { cutLink, firstStartedAt, memoryMiB, silenceLink, waitForConvergence } from "../../test/support/routing-probes";
 import { composeWorkDir, writeComposeProject } from "./compose";
@@ -163,6 +163,51 @@ export async function gridOnce(igp: Igp = "ospf"): Promise<GridRun> {
       deployMs: deployed.deployMs,
       convergenceMs,
       medianRouterMiB: memory[Math.floor(memory.length / 2)],
+      teardownMs: Date.now() - tornDown,
+    };
+  } finally {
+    await sweep(testRun);
+  }
+}
+
+// ------------------------------------------------ BGP route reflectors (issue 25)
+
+export interface ReflectorsRun {
+  deployMs: number;
+  /** First node started to every session, adjacency and route in place. */
+  convergenceMs: number;
+  /** Median memory of the two reflectors and of the six other routers (docker stats). */
+  reflectorMiB: number;
+  otherRouterMiB: number;
+  teardownMs: number;
+}
+
+/** The route-reflector lab (test/e2e/bgp-reflectors.test.ts): deploy, convergence from the first node started, memory, teardown. */
+export async function reflectorsOnce(): Promise<ReflectorsRun> {
+  const testRun = newTestRun();
+  try {
+    const deployed = await deployProgram(
+      () => new RoutedLab("rr", { spec: bgpReflectors(), namePrefix: testRun.prefix, labels: { [TEST_LABEL]: testRun.id } }),
+    );
+    const lab = deployed.outputs;
+    const started = await firstStartedAt(Object.values(lab.nodes).map((n) => n.container));
+    const converged = await waitForConvergence(lab.plan, 120_000);
+    if (converged.ms === undefined) throw new Error(`bgp-reflectors: not converged: ${JSON.stringify(converged.pending)}`);
+    const convergenceMs = Date.now() - started;
+    const routers = Object.keys(lab.nodes).filter((name) => lab.nodes[name].router);
+    const memory = await memoryMiB(routers.map((name) => lab.nodes[name].container));
+    const mib = (names: string[]) => {
+      const sorted = names.map((name) => memory[lab.nodes[name].container]).sort((a, b) => a - b);
+      return sorted[Math.floor(sorted.length / 2)];
+    };
+    const reflectors = routers.filter((name) => name.startsWith("rr"));
+    const tornDown = Date.now();
+    await deployed.mocks.destroyAll();
+    return {
+      deployMs: deployed.deployMs,
+      convergenceMs,
+      reflectorMiB: mib(reflectors),
+      otherRouterMiB: mib(routers.filter((name) => !reflectors.includes(name))),
       teardownMs: Date.now() - tornDown,
     };
   } finally {

@@ -11,7 +11,17 @@ import { FRR_TEMPLATE_PATH, interfaceToken } from "../../components/protocols";
 import { planBgpTriangle } from "../../components/bgp";
 import { run } from "../support/docker-cli";
 import { TEST_LABEL, newTestRun, sweep } from "../support/lab-harness";
-import { bgpChain, dualStack, isisRing, onIsis, ospfGrid, ospfRing } from "../support/routing-labs";
+import {
+  BGP_REFLECTORS_PASSWORD,
+  bgpChain,
+  bgpReflectors,
+  bgpSessionOptions,
+  dualStack,
+  isisRing,
+  onIsis,
+  ospfGrid,
+  ospfRing,
+} from "../support/routing-labs";
 import { vrfPair } from "../support/vrf-labs";
 import { ospfAreas, unnumberedRing } from "../support/ospf-areas-lab";
 import { ensureLocalImage } from "../support/stretch-sites";
@@ -159,3 +169,51 @@ describe.skipIf(skipReason)(`FRR's own check of OSPF's areas and per-link settin
     expect(refused).toEqual([]);
   });
 });
+
+// BGP depth (issue 25): route reflectors, session options, communities, originate, unnumbered,
+// multihop. The password tokens are filled in as the node's file gets them (kinds/lab-node.ts).
+describe.skipIf(skipReason)(`FRR's own check of the BGP depth configurations${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  afterAll(() => sweep(testRun));
+
+  const withSecrets = (lab: string, spec: unknown) =>
+    configurations(lab, spec).map(({ router, text }) => ({ router, text: text.replace(/@SECRET_BGP_[^@]+@/g, BGP_REFLECTORS_PASSWORD) }));
+  const cases = [
+    ...withSecrets("bgp-reflectors", bgpReflectors()),
+    ...withSecrets("bgp-session-options", bgpSessionOptions()),
+    ...withSecrets("bgp-session-options-bfd", { ...bgpSessionOptions(), bfd: { enabled: true } }),
+    ...withSecrets("bgp-session-options-dual-stack", bgpDepthDualStack()),
+  ];
+
+  it(`accepts all ${cases.length} router configurations`, async () => {
+    expect(cases.every(({ text }) => !text.includes("@SECRET_"))).toBe(true);
+    const image = await ensureLocalImage("router");
+    const refused: string[] = [];
+    for (const { router, text } of cases) {
+      const check = await frrCheck(image, text);
+      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
+    }
+    expect(refused).toEqual([]);
+  });
+});
+
+/** The session-options lab with every remaining option: GTSM, asOverride, IPv6 originate with communities, timers on one end. */
+function bgpDepthDualStack(): unknown {
+  const spec = dualStack(bgpSessionOptions());
+  return {
+    ...spec,
+    nodes: spec.nodes.map((node) =>
+      node.name === "d"
+        ? {
+            ...node,
+            bgp: {
+              ...node.bgp,
+              originate: ["192.0.2.0/24", "2001:db8:fff0::/48"],
+              advertiseLoopback: false,
+              communities: { standard: ["65004:1", "no-export"], large: ["65004:0:1"] },
+              sessions: [{ neighbor: "c", allowasIn: 2, asOverride: true, gtsm: 1, holdSeconds: 9, defaultOriginate: true }],
+            },
+          }
+        : node,
+    ),
+  };
+}

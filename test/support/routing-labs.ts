@@ -234,3 +234,197 @@ function router(name: string, ospf: { cost?: number } | undefined, interfaces: [
 function host(name: string, segment: string, address: string, gateway: string): NodeSpec {
   return { name, image: "client", interfaces: [{ segment, address }], routes: [{ to: "default", via: gateway }] };
 }
+
+/**
+ * iBGP with route reflectors (issue 25's proof 2, without its policy part): AS 65000 runs OSPF on
+ * two reflectors rr1 and rr2 (one cluster, 10.60.255.100) and four clients, c1 and c2 on rr1, c3
+ * and c4 on rr2; no client peers with another. The eBGP neighbour isp (AS 65100) is on c1 and on
+ * c4, announces its LAN and an originated prefix with a standard and a large community, and uses a
+ * password towards c4; the stub site (AS 65200) on c2 gets a default route from c2 (GTSM on that
+ * session). Hosts: h1 on c1, h3 on c3, hx on isp, hs on site.
+ *
+ *   h1 - c1 - rr1 ==== rr2 - c3 - h3
+ *        |     |        |
+ *        |    c2        c4
+ *        |     |        |
+ *        |   site - hs  |
+ *        +---- isp -----+
+ *               |
+ *              hx
+ *
+ * Which exit AS 65000 takes to the isp is BGP's own choice today (the IGP-nearest: c4 for c3, c1
+ * for c1). `exitPolicyHook` is where the policy module's local preference plugs in to choose one
+ * (its test then traces h3 to hx through that exit).
+ */
+export function bgpReflectors(exitPolicyHook: (spec: RoutedLabSpec) => RoutedLabSpec = (spec) => spec): RoutedLabSpec {
+  const link = (name: string, third: number) => ({ name, subnet: `10.60.${third}.0/29` });
+  const at = (third: number, end: number) => `10.60.${third}.${end}`;
+  const core = (name: string, loopback: number, bgp: NonNullable<NodeSpec["bgp"]>, interfaces: [string, string][]): NodeSpec => ({
+    ...router(name, {}, interfaces),
+    loopback: `10.60.255.${loopback}`,
+    bgp,
+  });
+  const reflector = { asn: 65000, routeReflector: true, clusterId: "10.60.255.100" };
+  return exitPolicyHook({
+    bfd: plainBfd(false),
+    segments: [
+      link("rr", 100),
+      link("r1c1", 101),
+      link("r1c2", 102),
+      link("r2c3", 103),
+      link("r2c4", 104),
+      link("xc1", 201),
+      link("xc4", 204),
+      link("sc2", 202),
+      { name: "lan1", subnet: "10.61.1.0/24" },
+      { name: "lan2", subnet: "10.61.2.0/24" },
+      { name: "lan3", subnet: "10.61.3.0/24" },
+      { name: "lan4", subnet: "10.61.4.0/24" },
+      { name: "lanx", subnet: "10.62.0.0/24" },
+      { name: "lans", subnet: "10.63.0.0/24" },
+    ],
+    nodes: [
+      core("rr1", 1, reflector, [
+        ["rr", at(100, 1)],
+        ["r1c1", at(101, 1)],
+        ["r1c2", at(102, 1)],
+      ]),
+      core("rr2", 2, reflector, [
+        ["rr", at(100, 2)],
+        ["r2c3", at(103, 1)],
+        ["r2c4", at(104, 1)],
+      ]),
+      core("c1", 11, { asn: 65000 }, [
+        ["lan1", "10.61.1.1"],
+        ["r1c1", at(101, 2)],
+        ["xc1", at(201, 1)],
+      ]),
+      core("c2", 12, { asn: 65000, sessions: [{ neighbor: "site", defaultOriginate: true, gtsm: 1 }] }, [
+        ["lan2", "10.61.2.1"],
+        ["r1c2", at(102, 2)],
+        ["sc2", at(202, 1)],
+      ]),
+      core("c3", 13, { asn: 65000 }, [
+        ["lan3", "10.61.3.1"],
+        ["r2c3", at(103, 2)],
+      ]),
+      core("c4", 14, { asn: 65000 }, [
+        ["lan4", "10.61.4.1"],
+        ["r2c4", at(104, 2)],
+        ["xc4", at(204, 1)],
+      ]),
+      {
+        ...router("isp", undefined, [
+          ["lanx", "10.62.0.1"],
+          ["xc1", at(201, 2)],
+          ["xc4", at(204, 2)],
+        ]),
+        loopback: "10.62.255.1",
+        bgp: {
+          asn: 65100,
+          originate: ["198.51.100.0/24"],
+          communities: { standard: ["65100:100"], large: ["65100:1:1"] },
+          sessions: [{ neighbor: "c4", password: BGP_REFLECTORS_PASSWORD }],
+        },
+      },
+      {
+        ...router("site", undefined, [
+          ["lans", "10.63.0.1"],
+          ["sc2", at(202, 2)],
+        ]),
+        bgp: { asn: 65200 },
+      },
+      host("h1", "lan1", "10.61.1.10", "10.61.1.1"),
+      host("h3", "lan3", "10.61.3.10", "10.61.3.1"),
+      host("hx", "lanx", "10.62.0.10", "10.62.0.1"),
+      host("hs", "lans", "10.63.0.10", "10.63.0.1"),
+    ],
+  });
+}
+
+/** The isp-c4 session's password in bgpReflectors (a test value: the lab is throwaway). */
+export const BGP_REFLECTORS_PASSWORD = "netlabs-md5-test";
+
+/**
+ * BGP session options on a chain of four ASes:
+ *
+ *   ha - a ==ab1/ab2== b --bc (IPv6)-- c --cd-- d - hd
+ *
+ * a-b: eBGP multihop between loopbacks, carried by a static route over each of the two links, with
+ * a password and timers of its own; b-c: unnumbered, on bc's interfaces (IPv6 link-local), b shows
+ * c the ASN 65020 (localAs); c-d: c is passive and strips the private ASNs before its own from what
+ * it sends d (removePrivateAs: d sees a's LAN through AS 65003 alone); a and d accept their own AS
+ * once in a path (allowasIn).
+ */
+export function bgpSessionOptions(): RoutedLabSpec {
+  const lan = (name: string, third: number) => ({ name, subnet: `10.70.${third}.0/24` });
+  const link = (name: string, third: number) => ({ name, subnet: `10.71.${third}.0/29` });
+  // bc carries IPv6: its interfaces' addresses end as their IPv4 ones.
+  const onBc = (node: NodeSpec): NodeSpec => ({
+    ...node,
+    interfaces: node.interfaces.map((iface) =>
+      iface.segment === "bc" ? { ...iface, ipv6: `2001:db8:71:3::${iface.address.split(".")[3]}` } : iface,
+    ),
+  });
+  const spec: RoutedLabSpec = {
+    bfd: plainBfd(false),
+    segments: [
+      lan("lana", 1),
+      lan("lanb", 2),
+      lan("lanc", 3),
+      lan("land", 4),
+      link("ab1", 1),
+      link("ab2", 2),
+      { ...link("bc", 3), ipv6: "2001:db8:71:3::/64" },
+      link("cd", 4),
+    ],
+    nodes: [
+      {
+        ...router("a", undefined, [
+          ["lana", "10.70.1.1"],
+          ["ab1", "10.71.1.1"],
+          ["ab2", "10.71.2.1"],
+        ]),
+        loopback: "10.70.255.1",
+        bgp: {
+          asn: 65001,
+          sessions: [{ neighbor: "b", multihop: 2, password: BGP_REFLECTORS_PASSWORD, keepaliveSeconds: 2, holdSeconds: 6, allowasIn: 1 }],
+        },
+      },
+      {
+        ...router("b", undefined, [
+          ["lanb", "10.70.2.1"],
+          ["ab1", "10.71.1.2"],
+          ["ab2", "10.71.2.2"],
+          ["bc", "10.71.3.1"],
+        ]),
+        loopback: "10.70.255.2",
+        bgp: { asn: 65002, sessions: [{ neighbor: "c", localAs: 65020 }] },
+      },
+      {
+        ...router("c", undefined, [
+          ["lanc", "10.70.3.1"],
+          ["bc", "10.71.3.2"],
+          ["cd", "10.71.4.1"],
+        ]),
+        bgp: {
+          asn: 65003,
+          sessions: [
+            { neighbor: "b", unnumbered: true },
+            { neighbor: "d", passive: true, removePrivateAs: true },
+          ],
+        },
+      },
+      {
+        ...router("d", undefined, [
+          ["land", "10.70.4.1"],
+          ["cd", "10.71.4.2"],
+        ]),
+        bgp: { asn: 65004, sessions: [{ neighbor: "c", allowasIn: 1 }] },
+      },
+      host("ha", "lana", "10.70.1.10", "10.70.1.1"),
+      host("hd", "land", "10.70.4.10", "10.70.4.1"),
+    ],
+  };
+  return { ...spec, nodes: spec.nodes.map(onBc) };
+}

@@ -1027,7 +1027,36 @@ const STACK_CASES: StackCase[] = [
     "docker-netlab:oorMapServerKey",
   ),
   c("secrets", "oorMapServerKey set with no lab that reads it", { labs: ["routed-lan"], oorMapServerKey: MAP_KEY }, "oorMapServerKey"),
+  // BGP depth (issue 25): a session option reached from config, and a password never shown.
+  c(
+    "references",
+    "a BGP session option for a neighbour that is no router",
+    bgpPair({ neighbor: "r9", localAs: 65010 }),
+    "routedLab.nodes[0].bgp.sessions[0].neighbor",
+    '"r9"',
+  ),
+  c(
+    "references",
+    "a BGP localAs equal to the router's own ASN",
+    bgpPair({ neighbor: "r2", localAs: 65001 }),
+    "routedLab.nodes[0].bgp.sessions[0].localAs",
+    "65001",
+  ),
+  hidden("a BGP password with a space", bgpPair({ neighbor: "r2", password: "Qx7v K2wP" }), "routedLab.nodes[0].bgp.sessions[0].password"),
 ];
+
+/** Two eBGP routers on one link, r1's session to r2 with `session`'s options. */
+function bgpPair(session: Record<string, unknown>) {
+  const link = { name: "l12", subnet: "10.70.1.0/29" };
+  const bgpRouter = (name: string, asn: number, address: string, sessions?: unknown[]) => ({
+    name,
+    image: "router",
+    router: true,
+    interfaces: [{ segment: "l12", address }],
+    bgp: { asn, ...(sessions ? { sessions } : {}) },
+  });
+  return lab({ segments: [link], nodes: [bgpRouter("r1", 65001, "10.70.1.1", [session]), bgpRouter("r2", 65002, "10.70.1.2")] });
+}
 
 /** Every 8-character piece of a secret, and its lines: none may appear in the error or its util.inspect. */
 function expectNoSecret(error: unknown, secret: unknown): void {
@@ -1439,9 +1468,9 @@ describe("the bad-configuration suite", () => {
       names: 36,
       addresses: 45,
       overlaps: 18,
-      references: 21,
+      references: 23,
       "cross-lab": 12,
-      secrets: 14,
+      secrets: 15,
       "component:RoutedLab": 6,
       "component:BgpTriangle": 16,
       "component:OorRouter": 16,

@@ -1,6 +1,7 @@
 /** BGP (FRR's bgpd) as a routing protocol module: a node's `bgp` field runs it. */
 import { VtyshCountCheck } from "../../probe/lab-probe";
 import { RoutingProtocol } from "../protocol";
+import { expectationChecks, reflectionLabel } from "./checks";
 import { bgpSections } from "./frr";
 import { BgpFields, bgpNodeIssues, planBgp } from "./plan";
 import { BgpSettings, bgpSchema } from "./schema";
@@ -42,8 +43,9 @@ export const bgp = {
     return [
       ...(sessions > 0 ? [bgpSessionsCheck(`${node} BGP sessions Established (${sessions})`, container, sessions)] : []),
       ...(sessions6 > 0 ? [bgpSessionsCheck(`${node} BGP IPv6 sessions Established (${sessions6})`, container, sessions6, 6)] : []),
+      ...(router.bgp?.announce?.expect ? expectationChecks(router.bgp.announce.expect, node, container) : []),
     ];
   },
   outputs: (router): { asn?: number } => (router.bgp ? { asn: router.bgp.asn } : {}),
-  diagram: (router) => `BGP AS ${router.bgp?.asn}`,
+  diagram: (router) => `BGP AS ${router.bgp?.asn}${reflectionLabel(router.bgp?.reflector)}`,
 } satisfies RoutingProtocol<BgpSettings, never, BgpFields, { asn?: number }>;

@@ -74,6 +74,8 @@ export interface FrrRouterPlan {
   holdsSecret?: boolean;
   /** Its interfaces on unnumbered segments: Docker's address there, and the loopbacks borrowed in its place. */
   unnumbered?: { segment: string; address: string; prefixLength: number; local: string; peer: string }[];
+  /** Values of the template's secret tokens, by token (absent where none): filled in as a Pulumi secret when the file is uploaded. */
+  secrets?: Record<string, unknown>;
 }
 
 /** FRR's plan of a router, from the sections of the protocols it runs; `protocols`: every registered one (the daemons file lists theirs). */
@@ -88,6 +90,7 @@ export function planFrr(
   const daemons = running.flatMap((protocol) => protocol.frr.running(router));
   const interfaceNodes = interfaceNodesOf(interfaces, sections);
   const setup = running.flatMap((protocol) => protocol.frr.setup?.(router) ?? []);
+  const secrets = Object.assign({}, ...sections.map(({ sections: { secrets = {} } }) => secrets));
   return {
     // A daemon two protocols run (OSPF's ospfd, also in a VRF) is named once.
     daemons: [...new Set(daemons.map(({ daemon }) => daemon))],
@@ -104,6 +107,7 @@ export function planFrr(
     ...(setup.length > 0 ? { setup } : {}),
     ...(sections.some(({ sections: part }) => part.secret) ? { holdsSecret: true } : {}),
     ...unnumberedOf(interfaces),
+    ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
   };
 }
 
