@@ -205,7 +205,7 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "BFD without any protocol",
       pair({ ospf: undefined }, { ospf: undefined }, { bfd: true }),
-      /^bfd: true: BFD runs on OSPF, IS-IS, BGP and VRF adjacencies, but no node has ospf, isis, bgp or vrfs$/m,
+      /^bfd: true: BFD runs on OSPF, IS-IS and BGP adjacencies, but no node has ospf, isis, bgp or vrfs$/m,
     ],
     ["BFD interval below 10 ms", pair({}, {}, { bfd: { intervalMs: 5 } }), /^bfd\.intervalMs: must be from 10 to 60000 ms \(got 5\)$/m],
     ["BFD multiplier 1", pair({}, {}, { bfd: { multiplier: 1 } }), /^bfd\.multiplier: must be from 2 to 255 \(got 1\)$/m],

@@ -70,9 +70,11 @@ export function prepareBfd(lab: PreparingLab<BfdSettings>): { issues: ConfigIssu
   const issues: ConfigIssue[] = [];
   if (lab.routers.length === 0) {
     const perNode = lab.protocols.filter((protocol) => protocol.perNode);
+    // A router is made by any node protocol; BFD rides on the IGPs' adjacencies and BGP's sessions.
+    const carriers = perNode.filter((protocol) => protocol.igp || protocol.name === "bgp");
     issues.push({
       path: "bfd",
-      message: `${show(lab.settings)}: BFD runs on ${andList(perNode.map((p) => p.title))} adjacencies, but no node has ${orList(perNode.map((p) => p.name))}`,
+      message: `${show(lab.settings)}: BFD runs on ${andList(carriers.map((p) => p.title))} adjacencies, but no node has ${orList(perNode.map((p) => p.name))}`,
     });
   }
   const detection = (timers: BfdTimers) => `${timers.intervalMs * timers.multiplier} ms (${timers.intervalMs} ms x ${timers.multiplier})`;
