@@ -23,6 +23,12 @@ export interface LabNeeds {
   interfaces: string[];
   /** Local ends of tunnels. */
   addresses: string[];
+  /** Interfaces impaired with delay, jitter or loss (netem), each described. */
+  netem?: string[];
+  /** The memory its nodes may use together, MiB, when any sets it. */
+  memoryMiB?: number;
+  /** Its nodes that ask for CPUs. */
+  cpus?: { what: string; cpus: number }[];
 }
 
 /**
@@ -92,6 +98,28 @@ export function routedLabNeeds(plan: LabPlan): LabNeeds {
     images: requiredLabImages(plan),
     interfaces: plan.segments.flatMap((segment) => [segment.parent, segment.vxlan?.device].filter((name): name is string => !!name)),
     addresses: plan.segments.flatMap((segment) => (segment.vxlan?.local ? [segment.vxlan.local] : [])),
+    ...routedLabResourceNeeds(plan),
+  };
+}
+
+/** What a RoutedLab's impairments and node resources need of the host: netem, memory, CPUs (only what it uses). */
+function routedLabResourceNeeds(plan: LabPlan): Pick<LabNeeds, "netem" | "memoryMiB" | "cpus"> {
+  const netem = plan.nodes.flatMap((node) =>
+    node.interfaces
+      .filter(
+        ({ impairment }) =>
+          impairment && (impairment.delayMs !== undefined || impairment.jitterMs !== undefined || impairment.lossPercent !== undefined),
+      )
+      .map((iface) => `lab ${plan.lab} node ${node.name}'s interface ${iface.address} on segment ${iface.segment}`),
+  );
+  const memories = plan.nodes.flatMap((node) => (node.memoryMiB !== undefined ? [node.memoryMiB] : []));
+  const cpus = plan.nodes.flatMap((node) =>
+    node.cpus !== undefined ? [{ what: `lab ${plan.lab} node ${node.name}`, cpus: node.cpus }] : [],
+  );
+  return {
+    ...(netem.length > 0 ? { netem } : {}),
+    ...(memories.length > 0 ? { memoryMiB: memories.reduce((sum, memory) => sum + memory, 0) } : {}),
+    ...(cpus.length > 0 ? { cpus } : {}),
   };
 }
 

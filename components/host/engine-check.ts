@@ -8,10 +8,20 @@
  * those of engine-facts.ts, which HostCheck runs over ssh2 for an ssh:// host.
  */
 import { execFileSync } from "node:child_process";
-import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, imageSourcesArgs, lookImage, networkLookArgs } from "./engine-facts";
+import {
+  DockerOutput,
+  ENGINE_QUERIES,
+  EngineFacts,
+  engineFacts,
+  imageSourcesArgs,
+  kernelLookArgs,
+  kernelLookImage,
+  lookImage,
+  networkLookArgs,
+} from "./engine-facts";
 import { DockerTlsMaterial, writeDockerTls } from "./docker-tls";
 import { DockerExecTarget, dockerExecTarget, remoteDockerArgv } from "./host-exec";
-import { HostNeeds, checkHostFacts, hostFactNotes } from "./host-facts";
+import { HostNeeds, checkHostFacts, hostFactNotes, needsKernelLook } from "./host-facts";
 
 /** Bounds of each command: the queries answer at once; the look starts a container. */
 export const QUERY_TIMEOUT_MS = 15_000;
@@ -35,7 +45,10 @@ function dockerNow(target: DockerExecTarget, args: readonly string[], timeoutMs:
  * its network namespace); without, they are left unknown and no container runs. With `sourcesOf`,
  * what those images say they are built from.
  */
-export function readEngineFacts(target: DockerExecTarget, options: { network: boolean; sourcesOf?: readonly string[] }): EngineFacts {
+export function readEngineFacts(
+  target: DockerExecTarget,
+  options: { network: boolean; sourcesOf?: readonly string[]; kernel?: boolean },
+): EngineFacts {
   const version = dockerNow(target, ENGINE_QUERIES.version, QUERY_TIMEOUT_MS);
   if (version.code !== 0) return engineFacts({ version });
   const info = dockerNow(target, ENGINE_QUERIES.info, QUERY_TIMEOUT_MS);
@@ -44,7 +57,19 @@ export function readEngineFacts(target: DockerExecTarget, options: { network: bo
   const look = image ? dockerNow(target, networkLookArgs(image), LOOK_TIMEOUT_MS) : undefined;
   const sourcesOf = options.sourcesOf ?? [];
   const sources = sourcesOf.length > 0 ? dockerNow(target, imageSourcesArgs(sourcesOf), QUERY_TIMEOUT_MS) : undefined;
-  return engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: options.network });
+  const kernelImage = options.kernel ? kernelLookImage(images) : undefined;
+  const kernelLook = kernelImage ? dockerNow(target, kernelLookArgs(kernelImage), LOOK_TIMEOUT_MS) : undefined;
+  return engineFacts({
+    version,
+    info,
+    images,
+    sources,
+    sourcesOf,
+    look,
+    lookWanted: options.network,
+    kernelLook,
+    kernelWanted: options.kernel,
+  });
 }
 
 export interface EngineCheck {
@@ -57,7 +82,11 @@ export interface EngineCheck {
 
 /** Whether the labs need anything of the host that only its facts can tell. */
 export function hasHostNeeds(needs: HostNeeds): boolean {
-  return [needs.interfaces, needs.addresses, needs.images].some((list) => (list?.length ?? 0) > 0);
+  return (
+    [needs.interfaces, needs.addresses, needs.images].some((list) => (list?.length ?? 0) > 0) ||
+    needsKernelLook(needs) ||
+    needs.memoryMiB !== undefined
+  );
 }
 
 /**
@@ -67,7 +96,7 @@ export function hasHostNeeds(needs: HostNeeds): boolean {
  */
 export function checkEngine(url: string, target: DockerExecTarget, needs: HostNeeds): EngineCheck {
   const network = (needs.interfaces?.length ?? 0) + (needs.addresses?.length ?? 0) > 0;
-  const facts = readEngineFacts(target, { network, sourcesOf: Object.keys(needs.imageSources ?? {}) });
+  const facts = readEngineFacts(target, { network, sourcesOf: Object.keys(needs.imageSources ?? {}), kernel: needsKernelLook(needs) });
   if (facts.dockerVersion === "none") {
     return { issues: [{ path: "dockerHost", message: `no Docker engine answers at ${url}: ${facts.unanswered}` }], notes: [], facts };
   }

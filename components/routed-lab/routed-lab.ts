@@ -11,6 +11,7 @@ import { READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
 import { NetworkSpec, declareContainer, declareNetwork, declarePulledImage, macvlanOptions } from "../declare";
 import { kindOf } from "../kinds";
 import { NodesReady } from "../host/readiness";
+import { LinkImpairment } from "../host/link-impairment";
 import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
 import { LabImageRefs, LabImages, buildLabImages } from "../images/lab-image";
@@ -62,6 +63,8 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   readonly plan: LabPlan;
   readonly networks: Record<string, docker.Network> = {};
   readonly containers: Record<string, docker.Container> = {};
+  /** Each impaired interface's LinkImpairment, by `node/segment`. */
+  readonly impairments: Record<string, LinkImpairment> = {};
   /** Done when every node is healthy; `pulumi up` fails naming a node that is not. */
   ready!: NodesReady;
   readonly nodes: Record<string, RoutedLabNodeInfo>;
@@ -181,6 +184,33 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
     );
 
     this.createForwarders(name, plan, images.router!, labels, restart);
+    this.createImpairments(name, labName, plan, images.router!, args.host ?? LOCAL_HOST);
+  }
+
+  /**
+   * A LinkImpairment per impaired interface, once the lab is ready: a resource of its own, so that a
+   * changed impairment updates it alone and never the node (ARCHITECTURE.md, Link impairments).
+   */
+  private createImpairments(name: string, labName: string, plan: LabPlan, image: pulumi.Input<string>, host: HostConnection): void {
+    for (const node of plan.nodes) {
+      for (const iface of node.interfaces.filter((candidate) => candidate.impairment)) {
+        this.impairments[`${node.name}/${iface.segment}`] = new LinkImpairment(
+          `${name}-${node.name}-${iface.segment}-impairment`,
+          {
+            lab: labName,
+            node: node.name,
+            container: node.containerName,
+            containerId: this.containers[node.name].id,
+            segment: iface.segment,
+            address: iface.address,
+            impairment: iface.impairment!,
+            image,
+            host,
+          },
+          { parent: this, dependsOn: [this.ready] },
+        );
+      }
+    }
   }
 
   /** A host-side forwarder per port published from internal segments only (Docker publishes none there). */
@@ -318,6 +348,7 @@ function segmentNetwork(segment: SegmentPlan, labels: LabelMap): NetworkSpec {
             "com.docker.network.bridge.name": segment.bridgeName!,
             // Containers on a stretched segment leave room for the tunnel's header.
             ...(segment.vxlan ? { "com.docker.network.driver.mtu": String(segment.vxlan.mtu) } : {}),
+            ...(segment.mtu !== undefined ? { "com.docker.network.driver.mtu": String(segment.mtu) } : {}),
           }
         : macvlanOptions(segment.parent!),
     labels: { ...labels, "io.docker-netlabs.segment": segment.name },

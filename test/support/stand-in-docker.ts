@@ -30,6 +30,9 @@ export interface StandInEngine {
   addressListing?: "ip" | "fib_trie";
   /** The look itself fails, saying this (e.g. the engine refuses the image). */
   lookFails?: string;
+  /** What the kernel look (`run --network none`) finds: its CPUs, and netem ("yes" or "no: <what tc said>"). */
+  cpus?: number;
+  netem?: string;
 }
 
 export interface StandInDocker {
@@ -79,6 +82,7 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
       .join(""),
   );
   file("look-fails.txt", engine.lookFails ?? "");
+  file("kernel.txt", `== cpus\n${engine.cpus ?? 4}\n== netem\n${engine.netem ?? "yes"}\n`);
   const calls = path.join(dir, "calls");
   file("calls", "");
   file(
@@ -99,7 +103,8 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
       '  image) if [ "$2" = inspect ]; then shift 4; rc=0; for tag in "$@"; do',
       '      if grep -qxF "$tag" "$dir/images.txt"; then printf \'["%s"] %s\\n\' "$tag" "$(grep -F "$tag " "$dir/sources.txt" | head -n 1 | cut -d " " -f 2)";',
       '      else echo "Error response from daemon: No such image: $tag" >&2; rc=1; fi; done; exit $rc; fi; cat "$dir/images.txt" ;;',
-      '  run) if [ -s "$dir/look-fails.txt" ]; then cat "$dir/look-fails.txt" >&2; exit 125; fi; cat "$dir/look.txt" ;;',
+      '  run) case "$*" in *"--network none"*) cat "$dir/kernel.txt"; exit 0 ;; esac',
+      '    if [ -s "$dir/look-fails.txt" ]; then cat "$dir/look-fails.txt" >&2; exit 125; fi; cat "$dir/look.txt" ;;',
       '  *) echo "stand-in docker: no $1" >&2; exit 1 ;;',
       "esac",
     ].join("\n"),
