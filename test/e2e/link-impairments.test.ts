@@ -232,3 +232,35 @@ describe.skipIf(netemSkip)(`delay and loss changed in place (netem)${netemSkip ?
     expect(second.loss).toBeLessThanOrEqual(3);
   }, 400_000);
 });
+
+describe.skipIf(skipReason)(`a node's memory enforced${skipReason ? ` (skipped: ${skipReason})` : ""}`, () => {
+  const hogRun = newTestRun();
+  afterAll(async () => {
+    await sweep(hogRun);
+  }, 120_000);
+
+  it("a node allocating past its memoryMiB is killed, and the readiness gate names it", async () => {
+    const hog = () =>
+      new RoutedLab("hog", {
+        namePrefix: hogRun.prefix,
+        labels: { [TEST_LABEL]: hogRun.id },
+        readyTimeoutSeconds: 60,
+        spec: {
+          segments: [{ name: "lan", subnet: "10.236.5.0/24" }],
+          nodes: [
+            {
+              name: "hog",
+              image: "client",
+              memoryMiB: 16,
+              interfaces: [{ segment: "lan", address: "10.236.5.10" }],
+              // 64 MiB held in a shell variable: four times what the node may use.
+              commands: ["x=$(head -c 67108864 /dev/zero | tr '\\000' a); echo ${#x}"],
+            },
+          ],
+        },
+      });
+    await expect(deployProgram(hog)).rejects.toThrow(
+      /node hog \(container \S+hog-hog\) (exited with code \d+|restarted \d+ time\(s\) \(last exit code \d+\)); the kernel killed a process of it for using more than its memory limit \(memoryMiB\)/,
+    );
+  }, 180_000);
+});
