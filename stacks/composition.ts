@@ -10,7 +10,7 @@ import { OwnImageName } from "../components/images/lab-image";
 import { LabCommonArgs, LabResource } from "../components/lab";
 import { LabConfigError } from "../components/net/errors";
 import { requiredLabImages } from "../components/net/topology";
-import { LabPlan } from "../components/routed-lab/plan";
+import { LabPlan, netemInterfaces } from "../components/routed-lab/plan";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
 export type { LabCommonArgs };
@@ -104,14 +104,7 @@ export function routedLabNeeds(plan: LabPlan): LabNeeds {
 
 /** What a RoutedLab's impairments and node resources need of the host: netem, memory, CPUs (only what it uses). */
 function routedLabResourceNeeds(plan: LabPlan): Pick<LabNeeds, "netem" | "memoryMiB" | "cpus"> {
-  const netem = plan.nodes.flatMap((node) =>
-    node.interfaces
-      .filter(
-        ({ impairment }) =>
-          impairment && (impairment.delayMs !== undefined || impairment.jitterMs !== undefined || impairment.lossPercent !== undefined),
-      )
-      .map((iface) => `lab ${plan.lab} node ${node.name}'s interface ${iface.address} on segment ${iface.segment}`),
-  );
+  const netem = netemInterfaces(plan);
   const memories = plan.nodes.flatMap((node) => (node.memoryMiB !== undefined ? [node.memoryMiB] : []));
   const cpus = plan.nodes.flatMap((node) =>
     node.cpus !== undefined ? [{ what: `lab ${plan.lab} node ${node.name}`, cpus: node.cpus }] : [],

@@ -123,6 +123,18 @@ export function planRoutedLab(
   return { lab, segments: topology.segments, nodes, checks: checks.checks, guardedBridges: guardedBridgesOf(topology.segments, nodes) };
 }
 
+/** The interfaces whose impairment needs netem (delay, jitter or loss), each described for the host check's message. */
+export function netemInterfaces(plan: LabPlan): string[] {
+  return plan.nodes.flatMap((node) =>
+    node.interfaces
+      .filter(
+        ({ impairment }) =>
+          impairment?.delayMs !== undefined || impairment?.jitterMs !== undefined || impairment?.lossPercent !== undefined,
+      )
+      .map((iface) => `lab ${plan.lab} node ${node.name}'s interface ${iface.address} on segment ${iface.segment}`),
+  );
+}
+
 /** The MTU an interface has: its own, else its segment's (a stretched one's tunnel MTU), else Ethernet's. */
 function interfaceMtu(iface: InterfacePlan, segment: SegmentPlan | undefined): number {
   return iface.mtu ?? segment?.mtu ?? segment?.vxlan?.mtu ?? 1500;

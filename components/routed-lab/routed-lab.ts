@@ -20,7 +20,10 @@ import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment, La
 import { LabelMap, labLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { SegmentPlan, labSubject, requiredLabImages } from "../net/topology";
-import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab } from "./plan";
+import { LabPlan, NodePlan, RoutedLabSpec, netemInterfaces, planRoutedLab } from "./plan";
+import { checkEngine } from "../host/engine-check";
+import { HostExec, execTargetOf } from "../host/host-exec";
+import { LabConfigError } from "../net/errors";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { routingChecks, routingDiagram, routingInfo } from "../protocols";
@@ -81,6 +84,8 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LabPlan) {
     // Validate before registering anything: a bad description creates nothing.
     const plan = planned ?? planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
+    // A stack checks its host when it plans; a lab of the user's own checks its local engine here.
+    if (!planned) checkNetemNow(name, plan, args.host ?? LOCAL_HOST);
     const settings = labSettings(labSubject(name), args);
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
@@ -319,6 +324,25 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
       dependsOn: hostPreparation,
     });
   }
+}
+
+/**
+ * Where a lab asks for delay, jitter or loss on a unix:// or tcp:// engine whose exec target is at
+ * hand: the engine's kernel is tried for netem now (engine-check.ts), and a kernel without it is a
+ * LabConfigError naming the host and each interface. An ssh:// host is checked by its DockerHost's
+ * HostCheck (its needs), an engine that cannot be tried is left to the LinkImpairment's own error.
+ */
+function checkNetemNow(name: string, plan: LabPlan, host: HostConnection): void {
+  const netem = netemInterfaces(plan);
+  const exec = host.exec as HostExec;
+  if (netem.length === 0 || pulumi.Output.isInstance(host.exec) || host.exec instanceof Promise || exec.kind !== "local") return;
+  const { issues } = checkEngine(host.url, execTargetOf(exec), { netem });
+  const kernel = issues.filter((issue) => /netem/.test(issue.message));
+  if (kernel.length > 0)
+    throw new LabConfigError(
+      labSubject(name),
+      kernel.map((issue) => ({ path: "host", message: issue.message })),
+    );
 }
 
 /** The guarded bridges of segments with IPv6: their guard admits bridged IPv6 as well. */

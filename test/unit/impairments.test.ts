@@ -12,7 +12,8 @@ import { impairmentScript, impairmentTcLines } from "../../components/host/link-
 import { kindOf } from "../../components/kinds";
 import { LabConfigError } from "../../components/net/errors";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
-import { LabPlan, planRoutedLab } from "../../components/routed-lab/plan";
+import { RoutedLab } from "../../components/routed-lab";
+import { LabPlan, RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
 import { buildStack } from "../../stacks";
 import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
@@ -275,6 +276,32 @@ describe("the host's kernel and size", () => {
       expect(impairments.map((resource) => [resource.name, resource.inputs.impairment, resource.inputs.address])).toEqual([
         ["routed-lab-r1-core-impairment", { rateMbit: 20 }, "10.80.0.1"],
       ]);
+      expect(docker.calls()).toEqual([]);
+    });
+  });
+});
+
+describe("a RoutedLab of the user's own, on the local engine", () => {
+  const labSpec = (impairment: Record<string, number>) => spec([r1({ impairment }), r2()]);
+
+  it("tries the engine's kernel for netem when it plans: delay on a kernel without it fails naming host and interface, nothing registered", async () => {
+    await withStandInDocker({ images: ["docker-netlabs/router:a"], netem: "no: Error: Specified qdisc kind is unknown." }, async () => {
+      const mocks = new RecordingMocks();
+      await expect(runProgram(mocks, () => new RoutedLab("imp", { spec: labSpec({ delayMs: 50 }) as RoutedLabSpec }))).rejects.toThrow(
+        /host: host unix:\/\/\/var\/run\/docker\.sock's kernel has no netem qdisc .*which lab imp node r1's interface 10\.80\.0\.1 on segment core needs/,
+      );
+      expect(mocks.resources.length).toBe(0);
+    });
+  });
+
+  it("a kernel with netem, or a rate alone (no look at all), is declared", async () => {
+    await withStandInDocker({ images: ["docker-netlabs/router:a"], netem: "yes" }, async () => {
+      const mocks = new RecordingMocks();
+      await runProgram(mocks, () => new RoutedLab("imp", { spec: labSpec({ delayMs: 50 }) as RoutedLabSpec }));
+      expect(mocks.resources.filter((resource) => resource.type.endsWith(":LinkImpairment")).length).toBe(1);
+    });
+    await withStandInDocker({ netem: "no: x" }, async (docker) => {
+      await runProgram(new RecordingMocks(), () => new RoutedLab("imp", { spec: labSpec({ rateMbit: 5 }) as RoutedLabSpec }));
       expect(docker.calls()).toEqual([]);
     });
   });
