@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { LOCAL_DOCKER, docker, run } from "../support/docker-cli";
 import { DeployedStack, deployStack, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
-import { DOCKER, skipUnless } from "../support/requirements";
+import { DOCKER, SSHD, SSH_CLIENT, skipUnless } from "../support/requirements";
+import { SshdFixture, startSshd } from "../support/sshd";
 
 const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
@@ -129,4 +130,79 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
     expect(await readPcap(file)).toMatch(/OSPFv2, Hello/);
     expect(await captureContainers()).toEqual([]);
   }, 120_000);
+});
+
+const sshSkip = skipUnless([DOCKER, SSHD, SSH_CLIENT]);
+if (sshSkip && !skipReason) console.warn(`[skipped] lab:capture over ssh://: ${sshSkip}`);
+
+/**
+ * The same over ssh://: the stack's dockerHost is an sshd (test/support/sshd.ts) whose sessions see
+ * the engine's socket as another host's, reached with the stack's sshOpts alone, as the provider
+ * reaches it. (Not an emulated host with its own dockerd: the lab runs on this engine.)
+ */
+describe.skipIf(sshSkip)(`npm run lab:capture over ssh://${sshSkip ? ` (skipped: ${sshSkip})` : ""}`, () => {
+  const sshRun = newTestRun();
+  let sshd: SshdFixture | undefined;
+  let deployed: DeployedStack | undefined;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-capture-ssh-"));
+  let config: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    sshd = await startSshd();
+    fs.writeFileSync(path.join(dir, "key"), sshd.privateKey, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`, { mode: 0o600 });
+    const sshOpts = ["-i", path.join(dir, "key"), "-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "IdentitiesOnly=yes"];
+    config = { ...CONFIG, dockerHost: `ssh://${sshd.user}@127.0.0.1:${sshd.port}`, sshOpts };
+    deployed = await deployStack(sshRun, config);
+    await waitForNodes([`${sshRun.prefix}routed-lab-r1`, `${sshRun.prefix}routed-lab-r2`]);
+  }, 300_000);
+
+  afterAll(async () => {
+    if (deployed) await deployed.mocks.destroyAll();
+    await sweep(sshRun);
+    if (sshd) await sshd.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
+
+  it("3 s of r1's interface on core, over ssh: pcap with OSPF hellos; Ctrl-C there too leaves no capture container", async () => {
+    const stackFile = path.join(dir, "Pulumi.remote.yaml");
+    const values = { ...config, namePrefix: sshRun.prefix };
+    fs.writeFileSync(
+      stackFile,
+      stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`docker-netlabs:${k}`, v])) }),
+    );
+    const file = path.join(dir, "remote.pcap");
+    const captured = await run("npx", ["tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", file, "--seconds", "3"], {
+      cwd: ROOT,
+      timeoutMs: 60_000,
+    });
+    expect(captured.code, captured.stderr).toBe(0);
+    const image = (await docker(LOCAL_DOCKER, ["inspect", "--format", "{{.Config.Image}}", `${sshRun.prefix}routed-lab-r1`])).trim();
+    const read = await run(
+      "docker",
+      ["run", "--rm", "-i", "--pull", "never", "--network", "none", "--entrypoint", "tcpdump", image, "-n", "-r", "-"],
+      {
+        input: fs.readFileSync(file),
+      },
+    );
+    expect(read.stdout).toMatch(/OSPFv2, Hello/);
+
+    const interrupted = path.join(dir, "interrupted.pcap");
+    const child = spawn("npx", ["tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", interrupted], {
+      cwd: ROOT,
+      stdio: "ignore",
+      detached: true,
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const started = Date.now();
+    while (Date.now() - started < 30_000 && !(fs.existsSync(interrupted) && fs.statSync(interrupted).size >= 24)) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    console.log(`[figure] lab:capture start-up over ssh:// (to the pcap header): ${Date.now() - started} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    process.kill(-child.pid!, "SIGINT");
+    expect(await exited).toBe(0);
+    const left = await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", "label=io.docker-netlabs.role=capture", "--format", "{{.Names}}"]);
+    expect(left.split("\n").filter((name) => name.startsWith(sshRun.prefix))).toEqual([]);
+  }, 180_000);
 });
