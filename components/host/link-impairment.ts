@@ -142,15 +142,35 @@ async function applyImpairment(inputs: LinkImpairmentInputs, impairment: Impairm
   return result.stdout.trim().split("\n").pop() ?? "";
 }
 
+/** The helper's script that says whether the interface's root qdisc is still the impairment's (after a daemon restart it is not). */
+export function impairmentCheckScript(address: string, impairment: Impairment): string {
+  const kind = impairmentTcLines(impairment)[0]?.includes(" netem ") ? "netem" : "tbf";
+  return [
+    `dev=$(ip -o -4 addr show | awk -v want=${address} '{ split($4, a, "/"); if (a[1] == want) { print $2; exit } }')`,
+    `[ -n "$dev" ] || { echo "no interface holds ${address}" >&2; exit 3; }`,
+    `if tc qdisc show dev "$dev" root | grep -q "^qdisc ${kind} "; then echo applied; else echo missing; fi`,
+  ].join("\n");
+}
+
 export const linkImpairmentProvider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: LinkImpairmentInputs) {
     const device = await applyImpairment(inputs, inputs.impairment);
     return { id: `${inputs.container}/${inputs.address}`, outs: { ...inputs, device } };
   },
-  // A changed impairment, a replaced node (new id), another interface or host: applied again, in place.
-  async diff(_id: string, olds: LinkImpairmentInputs, news: LinkImpairmentInputs) {
+  // A changed impairment, a replaced node (new id), another interface or host, or one a refresh
+  // found gone (a daemon restart gives the node a new namespace): applied again, in place.
+  async diff(_id: string, olds: LinkImpairmentInputs & { applied?: boolean }, news: LinkImpairmentInputs) {
     const keys = ["dockerHost", "container", "containerId", "address", "impairment"] as const;
-    return { changes: keys.some((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key])) };
+    return { changes: olds.applied === false || keys.some((key) => JSON.stringify(olds[key]) !== JSON.stringify(news[key])) };
+  },
+  // Refresh: whether the qdisc is still there (`pulumi up --refresh` then applies it again where not).
+  async read(id: string, props: LinkImpairmentInputs) {
+    const running = await hostDocker(props.target, ["inspect", "--format", "{{.State.Running}}", props.container]);
+    if (running.code !== 0 || running.stdout.trim() !== "true") return { id, props };
+    const script = impairmentCheckScript(props.address, props.impairment);
+    const checked = await hostDocker(props.target, impairmentHelperArgs(props.container, props.image, script));
+    if (checked.code !== 0) return { id, props };
+    return { id, props: { ...props, applied: checked.stdout.trim().split("\n").pop() === "applied" } };
   },
   async update(_id: string, _olds: LinkImpairmentInputs, news: LinkImpairmentInputs) {
     const device = await applyImpairment(news, news.impairment);

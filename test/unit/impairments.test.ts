@@ -4,11 +4,16 @@
  * per impaired interface and nothing in the node's inputs); and the host's facts they need (netem
  * tried by the kernel look, CPUs, memory), checked when planning against a stand-in engine.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { PROVIDER_TEXTS } from "../../components/declare/dynamic-providers.generated";
+import { hostConnection } from "../../components/host/docker-host";
 import { containerArgs } from "../../components/declare/container";
 import { KERNEL_LOOK_SCRIPT, kernelLookArgs, kernelLookImage, parseKernelLook } from "../../components/host/engine-facts";
 import { checkHostFacts } from "../../components/host/host-facts";
-import { impairmentScript, impairmentTcLines } from "../../components/host/link-impairment";
+import { impairmentCheckScript, impairmentScript, impairmentTcLines } from "../../components/host/link-impairment";
 import { kindOf } from "../../components/kinds";
 import { LabConfigError } from "../../components/net/errors";
 import { renderNodeInit } from "../../components/routed-lab/node-init";
@@ -19,6 +24,10 @@ import { readStackConfig } from "../../stacks/config";
 import { RecordingMocks } from "../support/recording-mocks";
 import { runProgram } from "../support/run-program";
 import { withStandInDocker } from "../support/stand-in-docker";
+
+// The module Pulumi's dynamic-provider host loads serialized providers with.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const requireFromString: (code: string) => any = require("require-from-string");
 
 const SEGMENTS = [
   { name: "core", subnet: "10.80.0.0/24" },
@@ -304,5 +313,62 @@ describe("a RoutedLab of the user's own, on the local engine", () => {
       await runProgram(new RecordingMocks(), () => new RoutedLab("imp", { spec: labSpec({ rateMbit: 5 }) as RoutedLabSpec }));
       expect(docker.calls()).toEqual([]);
     });
+  });
+});
+
+describe("LinkImpairment's provider, as Pulumi's dynamic-provider host loads it", () => {
+  /** A stand-in docker: the node runs; the helper says what `answer` says. */
+  async function withHelperSaying(answer: string, body: (calls: () => string) => Promise<void>): Promise<void> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-impair-docker-"));
+    const log = path.join(dir, "calls");
+    fs.writeFileSync(
+      path.join(dir, "docker"),
+      [
+        "#!/bin/sh",
+        `echo "$*" >> '${log}'`,
+        "shift 2 # -H <host>",
+        'case "$1" in',
+        "  inspect) echo true ;;",
+        `  run) echo '${answer}' ;;`,
+        "esac",
+      ].join("\n"),
+      { mode: 0o755 },
+    );
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}:${saved}`;
+    try {
+      await body(() => (fs.existsSync(log) ? fs.readFileSync(log, "utf8") : ""));
+    } finally {
+      process.env.PATH = saved;
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const provider = () => requireFromString(PROVIDER_TEXTS.LinkImpairment).handler();
+  const inputs = {
+    lab: "l",
+    node: "r1",
+    container: "l-r1",
+    containerId: "abc",
+    segment: "core",
+    address: "10.80.0.1",
+    impairment: { rateMbit: 20 },
+    image: "docker-netlabs/router:a",
+    dockerHost: "unix:///var/run/docker.sock",
+    target: hostConnection("unix:///var/run/docker.sock").exec,
+  };
+
+  it("refresh finds a qdisc gone (a daemon restart): the next up's diff applies it again; one still there is no change", async () => {
+    await withHelperSaying("missing", async (calls) => {
+      const read = await provider().read("l-r1/10.80.0.1", inputs);
+      expect(read.props.applied).toBe(false);
+      expect(calls()).toContain("--network container:l-r1");
+      expect(await provider().diff("l-r1/10.80.0.1", read.props, inputs)).toEqual({ changes: true });
+    });
+    await withHelperSaying("applied", async () => {
+      const read = await provider().read("l-r1/10.80.0.1", inputs);
+      expect(read.props.applied).toBe(true);
+      expect(await provider().diff("l-r1/10.80.0.1", read.props, inputs)).toEqual({ changes: false });
+    });
+    expect(impairmentCheckScript("10.80.0.1", { delayMs: 5, rateMbit: 1 })).toContain('grep -q "^qdisc netem "');
   });
 });
