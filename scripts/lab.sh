@@ -12,6 +12,17 @@ if ! command -v pulumi >/dev/null 2>&1; then
   echo "lab: the Pulumi CLI is not installed (no pulumi on PATH): install it (https://www.pulumi.com/docs/install/), then run \`npm run lab:$cmd\` again." >&2
   exit 127
 fi
+# The npm package `pulumi` (a dependency) fetches the CLI from get.pulumi.com on first use into
+# $PULUMI_HOME/versions (~/.pulumi/versions). Fetch it now, so that a machine that cannot reach
+# get.pulumi.com is told so in one line rather than by the fetch's own error.
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+if [ "$(realpath "$(command -v pulumi)")" = "$(realpath "$root/node_modules/pulumi/run.js" 2>/dev/null)" ]; then
+  version=${PULUMI_VERSION:-$(node -p 'require(process.argv[1]).version' "$root/node_modules/pulumi/package.json")}
+  if [ ! -x "${PULUMI_HOME:-$HOME/.pulumi}/versions/$version/bin/pulumi" ] && ! pulumi version >/dev/null 2>&1; then
+    echo "lab: the Pulumi CLI $version (npm package pulumi) could not be fetched from get.pulumi.com (no internet here?): run \`npm run lab:$cmd\` again where get.pulumi.com is reachable, or install the CLI (https://www.pulumi.com/docs/install/) and put it on PATH first." >&2
+    exit 127
+  fi
+fi
 if [ "$cmd" = up ]; then
   pulumi stack select --create dev
   exec pulumi up --stack dev "$@"

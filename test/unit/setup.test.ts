@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { pulumiCliMissing } from "../cli/support/cli-stack";
 
 const ROOT = path.resolve(__dirname, "../..");
 
@@ -115,6 +116,76 @@ describe("npm run lab:up / lab:down", () => {
       ]);
     } finally {
       fs.rmSync(bin, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * The CLI from npm (issue 24): the npm package `pulumi` fetches the CLI from get.pulumi.com on first
+ * use. Where it cannot (no internet), lab:up and the CLI tier say so in one line with what to do.
+ * The package here is a stand-in of `pulumi` 3.250.0 as it behaves offline (its run.js prints
+ * "Downloading pulumi v3.250.0..." then "pulumi: fetch failed" and exits 1, as seen on this
+ * machine), in a copy of the project's layout: node_modules/pulumi and its node_modules/.bin link.
+ */
+describe("the Pulumi CLI from the npm package pulumi, where it cannot be fetched", () => {
+  const lock = JSON.parse(fs.readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
+  const bash = spawnSync("sh", ["-c", "command -v bash"], { encoding: "utf8" }).stdout.trim();
+  const pathWithoutPulumi = (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((dir) => dir && !fs.existsSync(path.join(dir, "pulumi")))
+    .join(path.delimiter);
+
+  /** A project root with lab.sh and an offline `pulumi` package; its PATH and PULUMI_HOME. */
+  function offlineProject(): { root: string; env: NodeJS.ProcessEnv } {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-npm-pulumi-"));
+    fs.mkdirSync(path.join(root, "scripts"));
+    fs.copyFileSync(path.join(ROOT, "scripts/lab.sh"), path.join(root, "scripts/lab.sh"));
+    fs.mkdirSync(path.join(root, "node_modules/pulumi"), { recursive: true });
+    fs.mkdirSync(path.join(root, "node_modules/.bin"));
+    fs.writeFileSync(path.join(root, "node_modules/pulumi/package.json"), JSON.stringify({ name: "pulumi", version: "3.250.0" }));
+    fs.writeFileSync(
+      path.join(root, "node_modules/pulumi/run.js"),
+      `#!/usr/bin/env node\nprocess.stderr.write("Downloading pulumi v3.250.0...\\npulumi: fetch failed\\n");\nprocess.exit(1);\n`,
+      { mode: 0o755 },
+    );
+    fs.symlinkSync("../pulumi/run.js", path.join(root, "node_modules/.bin/pulumi"));
+    const PATH = `${path.join(root, "node_modules/.bin")}${path.delimiter}${pathWithoutPulumi}`;
+    return { root, env: { ...process.env, PATH, PULUMI_HOME: path.join(root, "pulumi-home"), PULUMI_VERSION: "" } };
+  }
+
+  it("is a dependency, locked, without install scripts (npm ci fetches nothing but the package)", () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+    expect(pkg.dependencies.pulumi).toMatch(/^3\.\d+\.\d+$/);
+    const locked = lock.packages["node_modules/pulumi"];
+    expect(locked.version).toBe(pkg.dependencies.pulumi);
+    expect(locked.hasInstallScript).toBeUndefined();
+    expect(locked.dependencies).toBeUndefined();
+  });
+
+  it("lab:up says in one line that the CLI could not be fetched, and what to do", () => {
+    const { root, env } = offlineProject();
+    try {
+      const result = spawnSync(bash, [path.join(root, "scripts/lab.sh"), "up"], { cwd: root, encoding: "utf8", env, timeout: 60_000 });
+      expect(result.status).toBe(127);
+      const lines = result.stderr.trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain("could not be fetched from get.pulumi.com");
+      expect(lines[0]).toContain("npm run lab:up");
+      expect(lines[0]).toContain("https://www.pulumi.com/docs/install/");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("the CLI tier skips with one line saying the same", () => {
+    const { root, env } = offlineProject();
+    try {
+      const reason = pulumiCliMissing(env, root)!;
+      expect(reason.split("\n")).toHaveLength(1);
+      expect(reason).toMatch(/^the Pulumi CLI 3\.250\.0 \(npm package pulumi\) could not be fetched from get\.pulumi\.com/);
+      expect(reason).toContain("npx pulumi version");
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   });
 });

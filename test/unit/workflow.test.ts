@@ -141,6 +141,7 @@ describe("workflows' supply chain and secrets (issue 20, points 17 and 18)", () 
       deploy: { contents: "read" },
       destroy: { contents: "read" },
       test: { contents: "read" },
+      examples: { contents: "read" },
     };
     for (const [name, job] of Object.entries<any>(workflow.jobs)) expect([name, job.permissions]).toEqual([name, expected[name]]);
   });
@@ -211,6 +212,28 @@ describe("pull-request workflow (.github/workflows/pulumi.yml)", () => {
     });
     // The comment needs write access to pull requests: the preview job has it (point 18: per job).
     expect(preview.permissions["pull-requests"]).toBe("write");
+  });
+
+  it("follows the preview comment with the project's own, each changed lab's diagram and checks (issue 24)", () => {
+    const steps: any[] = workflow.jobs.preview.steps;
+    const action = steps.findIndex(isPulumiAction);
+    const json = steps.findIndex((step) => /\bpulumi preview\b.*--json/.test(step.run ?? ""));
+    const comment = steps.findIndex((step) => /scripts\/pr-preview\.ts/.test(step.run ?? ""));
+    expect(json).toBe(action + 1);
+    expect(comment).toBe(json + 1);
+    // Every resource in the document (--show-sames), the program run as the action's preview runs it.
+    expect(steps[json].run).toMatch(
+      /^pulumi preview --json --show-sames --refresh --run-program --non-interactive --stack "\$STACK" > "\$RUNNER_TEMP\/preview\.json"$/,
+    );
+    expect(steps[json].env).toMatchObject({ STACK: "${{ matrix.stack }}", PULUMI_BACKEND_URL: "${{ secrets.PULUMI_BACKEND_URL }}" });
+    const lines = steps[comment].run.trim().split("\n");
+    expect(lines[0]).toBe('npx tsx scripts/pr-preview.ts "$RUNNER_TEMP/preview.json" "$STACK" > "$RUNNER_TEMP/labs.md"');
+    expect(lines[1]).toMatch(/^gh pr comment "\$PR" .*--body-file "\$RUNNER_TEMP\/labs\.md"$/);
+    expect(steps[comment].env).toEqual({
+      STACK: "${{ matrix.stack }}",
+      PR: "${{ github.event.pull_request.number }}",
+      GH_TOKEN: "${{ secrets.GITHUB_TOKEN }}",
+    });
   });
 
   it("runs pulumi up only on a push to main, one stack at a time", () => {
@@ -300,6 +323,11 @@ describe("project CI workflow (.github/workflows/ci.yml)", () => {
     expect(fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8")).toMatch(/^npm ci\b.*\n(.*\n)*npm test$/m);
   });
 
+  it("has the npm package pulumi fetch the CLI at the locked SDK's version for the CLI tier (issue 24)", () => {
+    expect(job.env.PULUMI_VERSION).toBe(lockedVersion("@pulumi/pulumi"));
+    expect(runs[indexOfRun(/\bbash \.ci\/run\b/)]).toContain('"PULUMI_VERSION=$PULUMI_VERSION"');
+  });
+
   it("requires every tier there: CI=true, the CLI tier and the current engine (issue 20, point 19)", () => {
     const ciRun = runs[indexOfRun(/\bbash \.ci\/run\b/)];
     for (const variable of ["CI=true", "NETLABS_REQUIRE_CLI=1", "NETLABS_REQUIRE_CURRENT_ENGINE=1"]) {
@@ -309,5 +337,46 @@ describe("project CI workflow (.github/workflows/ci.yml)", () => {
     const script = fs.readFileSync(path.join(ROOT, ".ci/run"), "utf8");
     expect(script).toMatch(/^export CI=true$/m);
     expect(script.indexOf("export CI=true")).toBeLessThan(script.indexOf("bash scripts/prepare-machine.sh"));
+  });
+});
+
+describe("the package's examples in the project's CI (.github/workflows/ci.yml, issue 24)", () => {
+  const file = ".github/workflows/ci.yml";
+  const content = fs.readFileSync(path.join(ROOT, file), "utf8");
+  const job = parseYaml(content).jobs.examples;
+  const runs: string[] = job.steps.map((step: any) => step.run ?? "");
+  const stepOf = (re: RegExp) => runs.findIndex((run) => re.test(run));
+
+  it("is a job of the valid workflow, one run per example, each a folder with its program and README", () => {
+    expect(parserErrors(file, content)).toEqual([]);
+    expect(job["runs-on"]).toBe("ubuntu-latest");
+    expect([...job.strategy.matrix.example].sort()).toEqual(["python-routed-lab", "yaml-routed-lab"]);
+    for (const example of job.strategy.matrix.example) {
+      for (const name of ["Pulumi.yaml", "README.md"]) expect(fs.existsSync(path.join(ROOT, "examples", example, name))).toBe(true);
+    }
+    expect(job.defaults.run["working-directory"]).toBe("examples/${{ matrix.example }}");
+  });
+
+  it("adds the package from this checkout after npm ci, previews, then runs up and destroy only where the runner has Docker", () => {
+    const npmCi = job.steps.findIndex((step: any) => /^npm ci\b/.test(step.run ?? ""));
+    expect(job.steps[npmCi]["working-directory"]).toBe(".");
+    const add = stepOf(/^pulumi package add \.\.\/\.\.$/m);
+    const preview = stepOf(/^pulumi preview --stack ci$/m);
+    const upDown = stepOf(/^pulumi up --yes --stack ci$/m);
+    expect(npmCi).toBeGreaterThan(job.steps.findIndex(isPulumiAction));
+    expect(add).toBeGreaterThan(npmCi);
+    expect(preview).toBeGreaterThan(add);
+    expect(upDown).toBeGreaterThan(preview);
+    expect(runs[upDown]).toMatch(/^pulumi destroy --yes --stack ci$/m);
+    // Up only where `docker info` answers; the step says so where it does not.
+    const lines = runs[upDown].split("\n");
+    expect(lines.findIndex((line) => line.includes("docker info"))).toBeLessThan(lines.findIndex((line) => /^pulumi up/.test(line)));
+    // The Python example's virtualenv before its SDK is generated into it.
+    expect(runs[add].indexOf("pulumi install")).toBeLessThan(runs[add].indexOf("pulumi package add"));
+  });
+
+  it("uses no secret: a throwaway stack with an empty passphrase", () => {
+    expect(jobsWithSecrets({ jobs: { examples: job } })).toEqual([]);
+    expect(job.env.PULUMI_CONFIG_PASSPHRASE).toBe("");
   });
 });

@@ -30,20 +30,42 @@ export const CONTAINER = "docker:index/container:Container";
 export const NETWORK = "docker:index/network:Network";
 
 /**
- * The `pulumi` CLI on PATH. The one requirement CI lets skip (test/support/requirements.ts): the CLI
- * cannot be installed on every machine (it downloads binaries); NETLABS_REQUIRE_CLI=1 requires it.
+ * The `pulumi` CLI on PATH: under npm (npm test, npx vitest) the npm package `pulumi`, a dependency,
+ * which fetches the CLI from get.pulumi.com on first use into $PULUMI_HOME/versions (shared with the
+ * Automation API). The one requirement CI lets skip (test/support/requirements.ts): where the CLI
+ * cannot be fetched (no internet) the reason says so in one line; NETLABS_REQUIRE_CLI=1 requires it.
  */
 export const PULUMI_CLI: Requirement = {
   name: "pulumi-cli",
-  missing: () => {
-    try {
-      execFileSync("pulumi", ["version"], { stdio: "pipe", timeout: 20_000 });
-      return undefined;
-    } catch {
-      return "no `pulumi` CLI on PATH (it cannot be installed on this machine: it downloads binaries)";
-    }
-  },
+  missing: () => pulumiCliMissing(),
 };
+
+/** Why the `pulumi` on `env`'s PATH does not run, in one line, or undefined when it does. */
+export function pulumiCliMissing(env: NodeJS.ProcessEnv = process.env, root: string = ROOT): string | undefined {
+  const npmCli = npmPulumiCli(env, root);
+  try {
+    // A first use downloads the CLI: give it time.
+    execFileSync("pulumi", ["version"], { stdio: "pipe", env, timeout: npmCli && !npmCli.cached ? 600_000 : 20_000 });
+    return undefined;
+  } catch {
+    return npmCli
+      ? `the Pulumi CLI ${npmCli.version} (npm package pulumi) could not be fetched from get.pulumi.com (no internet here?): run \`npx pulumi version\` where it is reachable, or install the CLI (https://www.pulumi.com/docs/install/) and put it on PATH`
+      : "no `pulumi` CLI on PATH (it cannot be installed on this machine: it downloads binaries)";
+  }
+}
+
+/** The npm package `pulumi` when it is the `pulumi` on PATH: its CLI version, and whether that is fetched already. */
+export function npmPulumiCli(env: NodeJS.ProcessEnv = process.env, root: string = ROOT): { version: string; cached: boolean } | undefined {
+  const onPath = (env.PATH ?? "")
+    .split(path.delimiter)
+    .map((dir) => path.join(dir, "pulumi"))
+    .find((file) => fs.existsSync(file));
+  const shim = path.join(root, "node_modules/pulumi/run.js");
+  if (!onPath || !fs.existsSync(shim) || fs.realpathSync(onPath) !== fs.realpathSync(shim)) return undefined;
+  const version = env.PULUMI_VERSION || JSON.parse(fs.readFileSync(path.join(root, "node_modules/pulumi/package.json"), "utf8")).version;
+  const home = env.PULUMI_HOME ?? path.join(os.homedir(), ".pulumi");
+  return { version, cached: fs.existsSync(path.join(home, "versions", version, "bin", "pulumi")) };
+}
 
 /** The version of a provider SDK in node_modules (@pulumi/docker, @pulumi/command): its plugin's. */
 function sdkVersion(sdk: "docker" | "command"): string {
