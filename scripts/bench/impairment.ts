@@ -44,7 +44,7 @@ function config(rateMbit: number, r1Commands: string[]): Record<string, unknown>
 /** Milliseconds from the capture's start to tcpdump's pcap header in its file; then Ctrl-C. */
 async function captureStartMs(stackFile: string, pcap: string): Promise<number> {
   const started = Date.now();
-  const child = spawn("npx", ["tsx", "scripts/lab-capture.ts", "r1", "link", "--stack", stackFile, "-w", pcap], {
+  const child = spawn(process.execPath, ["--import", "tsx", "scripts/lab-capture.ts", "r1", "link", "--stack", stackFile, "-w", pcap], {
     cwd: ROOT,
     stdio: "ignore",
     detached: true,

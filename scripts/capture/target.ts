@@ -141,14 +141,15 @@ export function captureScript(target: CaptureTarget, seconds?: number): string {
   return [
     find,
     `ip link show dev "$dev" >/dev/null 2>&1 || { echo "lab:capture: no interface ${target.address ?? target.device} in the node" >&2; exit 3; }`,
-    // -U: each packet written as it comes; tcpdump drops to its own user once the capture is open.
-    `exec ${bounded}tcpdump -i "$dev" -U -n -w -`,
+    // -U: each packet written as it comes. -Z root: tcpdump would drop to its own user, which the
+    // container's root, without CAP_KILL, could then no longer stop at the end of --seconds.
+    `exec ${bounded}tcpdump -i "$dev" -U -n -Z root -w -`,
   ].join("\n");
 }
 
 /**
  * The docker argv that runs the capture on the stack's host: NET_RAW and NET_ADMIN in the node's
- * namespace only, SETUID and SETGID for tcpdump to drop to its own user; removed when done.
+ * namespace only, SETUID and SETGID for tcpdump's change of user (to root: see captureScript); removed when done.
  */
 export function captureArgv(target: CaptureTarget, seconds?: number): string[] {
   return remoteDockerArgv(target.exec, [

@@ -88,7 +88,7 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
   it("3 s of r1's interface on core (named by segment, then by kernel name): pcap that tcpdump -r reads, with OSPF hellos", async () => {
     const file = path.join(dir, "core.pcap");
     const started = Date.now();
-    const captured = await run("npx", captureArgs("core", file, ["--seconds", "3"]), { cwd: ROOT, timeoutMs: 60_000 });
+    const captured = await run(process.execPath, captureArgs("core", file, ["--seconds", "3"]), { cwd: ROOT, timeoutMs: 60_000 });
     console.log(`[figure] lab:capture of 3 s took ${Date.now() - started} ms in all`);
     expect(captured.code, captured.stderr).toBe(0);
     expect(await readPcap(file)).toMatch(/10\.237\.0\.[12] > 224\.0\.0\.5: OSPFv2, Hello/);
@@ -103,7 +103,7 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
       ])
     ).trim();
     const byName = path.join(dir, "by-name.pcap");
-    const again = await run("npx", captureArgs(device, byName, ["--seconds", "3"]), { cwd: ROOT, timeoutMs: 60_000 });
+    const again = await run(process.execPath, captureArgs(device, byName, ["--seconds", "3"]), { cwd: ROOT, timeoutMs: 60_000 });
     expect(again.code, again.stderr).toBe(0);
     expect(await readPcap(byName)).toMatch(/OSPFv2, Hello/);
     expect(await captureContainers()).toEqual([]);
@@ -111,7 +111,7 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
 
   it("Ctrl-C stops it cleanly: exit 0, a readable file with hellos, the capture container removed", async () => {
     const file = path.join(dir, "interrupted.pcap");
-    const child = spawn("npx", captureArgs("core", file), { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], detached: true });
+    const child = spawn(process.execPath, captureArgs("core", file), { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], detached: true });
     let stderr = "";
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
@@ -123,7 +123,7 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
     }
     console.log(`[figure] lab:capture start-up (to the pcap header): ${Date.now() - started} ms`);
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    // What the terminal sends on Ctrl-C: SIGINT to the foreground group (npx and the script under it).
+    // What the terminal sends on Ctrl-C: SIGINT to the foreground group (the script and its docker client).
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     process.kill(-child.pid!, "SIGINT");
     expect(await exited, stderr).toBe(0);
@@ -172,10 +172,14 @@ describe.skipIf(sshSkip)(`npm run lab:capture over ssh://${sshSkip ? ` (skipped:
       stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`docker-netlabs:${k}`, v])) }),
     );
     const file = path.join(dir, "remote.pcap");
-    const captured = await run("npx", ["tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", file, "--seconds", "3"], {
-      cwd: ROOT,
-      timeoutMs: 60_000,
-    });
+    const captured = await run(
+      process.execPath,
+      ["--import", "tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", file, "--seconds", "3"],
+      {
+        cwd: ROOT,
+        timeoutMs: 60_000,
+      },
+    );
     expect(captured.code, captured.stderr).toBe(0);
     const image = (await docker(LOCAL_DOCKER, ["inspect", "--format", "{{.Config.Image}}", `${sshRun.prefix}routed-lab-r1`])).trim();
     const read = await run(
@@ -188,11 +192,15 @@ describe.skipIf(sshSkip)(`npm run lab:capture over ssh://${sshSkip ? ` (skipped:
     expect(read.stdout).toMatch(/OSPFv2, Hello/);
 
     const interrupted = path.join(dir, "interrupted.pcap");
-    const child = spawn("npx", ["tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", interrupted], {
-      cwd: ROOT,
-      stdio: "ignore",
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", interrupted],
+      {
+        cwd: ROOT,
+        stdio: "ignore",
+        detached: true,
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     const started = Date.now();
     while (Date.now() - started < 30_000 && !(fs.existsSync(interrupted) && fs.statSync(interrupted).size >= 24)) {

@@ -45,7 +45,7 @@ describe("lab:capture finds the node by planning the stack file", () => {
     const [file, ...args] = captureArgv(target, 3);
     expect([file, ...args.slice(0, 3)]).toEqual(["docker", "-H", "unix:///var/run/docker.sock", "run"]);
     expect(args).toEqual(expect.arrayContaining(["--network", "container:routed-lan-h1", "--cap-drop", "ALL", "--pull", "never"]));
-    expect(captureScript(target, 3)).toContain('exec timeout -s INT 3 tcpdump -i "$dev" -U -n -w -');
+    expect(captureScript(target, 3)).toContain('exec timeout -s INT 3 tcpdump -i "$dev" -U -n -Z root -w -');
     expect(stopArgv(target).slice(-4)).toEqual(["stop", "--time", "5", "routed-lan-h1-capture-abc"]);
   });
 
