@@ -70,6 +70,7 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
   }
 
   const captureArgs = (iface: string, file: string, more: string[] = []) => [
+    "--import",
     "tsx",
     "scripts/lab-capture.ts",
     "r1",
