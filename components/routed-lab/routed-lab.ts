@@ -82,10 +82,8 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
    * plan their RoutedLab with themselves): then the lab is not planned again.
    */
   constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LabPlan) {
-    // Validate before registering anything: a bad description creates nothing.
-    const plan = planned ?? planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
-    // A stack checks its host when it plans; a lab of the user's own checks its local engine here.
-    if (!planned) checkNetemNow(name, plan, args.host ?? LOCAL_HOST);
+    // Validate before registering anything: a bad description (or netem the local engine lacks) creates nothing.
+    const plan = planned ?? checkNetemNow(name, planRoutedLab(name, args.spec, { namePrefix: args.namePrefix }), args.host ?? LOCAL_HOST);
     const settings = labSettings(labSubject(name), args);
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
@@ -332,10 +330,10 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
  * LabConfigError naming the host and each interface. An ssh:// host is checked by its DockerHost's
  * HostCheck (its needs), an engine that cannot be tried is left to the LinkImpairment's own error.
  */
-function checkNetemNow(name: string, plan: LabPlan, host: HostConnection): void {
+function checkNetemNow(name: string, plan: LabPlan, host: HostConnection): LabPlan {
   const netem = netemInterfaces(plan);
   const exec = host.exec as HostExec;
-  if (netem.length === 0 || pulumi.Output.isInstance(host.exec) || host.exec instanceof Promise || exec.kind !== "local") return;
+  if (netem.length === 0 || pulumi.Output.isInstance(host.exec) || host.exec instanceof Promise || exec.kind !== "local") return plan;
   const { issues } = checkEngine(host.url, execTargetOf(exec), { netem });
   const kernel = issues.filter((issue) => /netem/.test(issue.message));
   if (kernel.length > 0)
@@ -343,6 +341,7 @@ function checkNetemNow(name: string, plan: LabPlan, host: HostConnection): void 
       labSubject(name),
       kernel.map((issue) => ({ path: "host", message: issue.message })),
     );
+  return plan;
 }
 
 /** The guarded bridges of segments with IPv6: their guard admits bridged IPv6 as well. */
