@@ -25,6 +25,9 @@
  *   stretch a segment stretched over VXLAN between two emulated hosts (own dockerd, own sshd):
  *           both sites' deploys through ssh://, round trip and throughput across the tunnel, teardown
  *   restart a lab on an emulated host whose dockerd is restarted: engine answering to checks passing
+ *   impair  a changed link impairment applied by a second up (an update of its LinkImpairment)
+ *           against a second up that replaces the node; lab:capture's start-up to the pcap header
+ *           (scripts/bench/impairment.ts)
  *   oor     the LISP overlay of oor-2xtrs-1msmr with the real OpenOverlayRouter: up to first
  *           packet, a new flow's first-packet delay, round trip and throughput against the same
  *           path without LISP (scripts/bench/oor.ts)
@@ -59,6 +62,7 @@ import { routedLanSpec } from "../stacks/routed-lan";
 import { RecordingMocks } from "../test/support/recording-mocks";
 import { runProgram, valueOf } from "../test/support/run-program";
 import { composeWorkDir, writeComposeProject } from "./bench/compose";
+import { benchImpairment } from "./bench/impairment";
 import { dependencyDepth } from "./bench/depth";
 import { ScalePoint, compileProgram, measureScale } from "./bench/scale";
 import { PlanRunner, linearity, measurePlan, measureWhatIf, planTable, whatIfTable } from "./bench/plan";
@@ -68,7 +72,9 @@ import { OspfDepthRun, ospfDepthOnce } from "./bench/ospf-depth";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const ONLY = new Set(
-  (process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,ospf-depth,bgp-rr,nc,stretch,restart,oor").split(","),
+  (process.argv[2] ?? process.env.BENCH_ONLY ?? "plan,scale,depth,labs,bgp,routing,ospf-depth,bgp-rr,nc,stretch,restart,oor,impair").split(
+    ",",
+  ),
 );
 const PLAN_SIZES = (process.env.BENCH_PLAN_SIZES ?? "1000,2000,3000").split(",").map(Number);
 const SCALE_SIZES = [10, 100, 1000, 3000];
@@ -868,6 +874,31 @@ async function benchOverlay(): Promise<void> {
 
 // ---------------------------------------------------------------- main
 
+// ---------------------------------------------------------------- impairments and capture (issue 23)
+
+async function benchImpair(): Promise<void> {
+  const impair = await benchImpairment(RUNS);
+  results.impair = impair;
+  const ratio = median(impair.replaceMs) / median(impair.updateMs);
+  rows.push(
+    {
+      figure: "impairment: a changed rate applied by a second up",
+      value: `${median(impair.updateMs).toFixed(0)} ms`,
+      detail: `an update of the LinkImpairment alone; runs: ${impair.updateMs.join(", ")} ms`,
+    },
+    {
+      figure: "impairment: the same up replacing the node instead",
+      value: `${median(impair.replaceMs).toFixed(0)} ms`,
+      detail: `${ratio.toFixed(1)}x the update; runs: ${impair.replaceMs.join(", ")} ms`,
+    },
+    {
+      figure: "lab:capture: start to the pcap header",
+      value: `${median(impair.captureStartMs).toFixed(0)} ms`,
+      detail: `plan of the stack file, docker run in the node's namespace, tcpdump; runs: ${impair.captureStartMs.join(", ")} ms`,
+    },
+  );
+}
+
 /** Runs one section; a failure becomes a row (and a non-zero exit), and the other sections still run. */
 let failedSections = 0;
 async function section(name: string, run: () => Promise<void> | void): Promise<void> {
@@ -907,6 +938,7 @@ async function main() {
   if (ONLY.has("restart") && !skip) await section("restart", benchRestart);
   if (ONLY.has("stretch") && !skip) await section("stretch", benchStretch);
   if (ONLY.has("oor") && !(skip ?? dockerUnavailableReason())) await section("oor", benchOverlay);
+  if (ONLY.has("impair") && !(skip ?? dockerUnavailableReason())) await section("impair", benchImpair);
   console.table(rows);
   const out = path.resolve(__dirname, "..", "bench-results");
   fs.mkdirSync(out, { recursive: true });

@@ -10,7 +10,7 @@ import { OwnImageName } from "../components/images/lab-image";
 import { LabCommonArgs, LabResource } from "../components/lab";
 import { LabConfigError } from "../components/net/errors";
 import { requiredLabImages } from "../components/net/topology";
-import { LabPlan } from "../components/routed-lab/plan";
+import { LabPlan, netemInterfaces } from "../components/routed-lab/plan";
 import { ConfigSlice, LabKey, configPath } from "./keys";
 
 export type { LabCommonArgs };
@@ -25,6 +25,12 @@ export interface LabNeeds {
   addresses: string[];
   /** Kernel features its nodes need (vrf, 8021q, bridge-vlan-filtering), each with the node and its field; absent when none. */
   kernelFeatures?: { feature: string; node: string; field: string }[];
+  /** Interfaces impaired with delay, jitter or loss (netem), each described. */
+  netem?: string[];
+  /** The memory its nodes may use together, MiB, when any sets it. */
+  memoryMiB?: number;
+  /** Its nodes that ask for CPUs. */
+  cpus?: { what: string; cpus: number }[];
 }
 
 /**
@@ -96,6 +102,21 @@ export function routedLabNeeds(plan: LabPlan): LabNeeds {
     interfaces: plan.segments.flatMap((segment) => [segment.parent, segment.vxlan?.device].filter((name): name is string => !!name)),
     addresses: plan.segments.flatMap((segment) => (segment.vxlan?.local ? [segment.vxlan.local] : [])),
     ...(kernelFeatures.length > 0 ? { kernelFeatures } : {}),
+    ...routedLabResourceNeeds(plan),
+  };
+}
+
+/** What a RoutedLab's impairments and node resources need of the host: netem, memory, CPUs (only what it uses). */
+function routedLabResourceNeeds(plan: LabPlan): Pick<LabNeeds, "netem" | "memoryMiB" | "cpus"> {
+  const netem = netemInterfaces(plan);
+  const memories = plan.nodes.flatMap((node) => (node.memoryMiB !== undefined ? [node.memoryMiB] : []));
+  const cpus = plan.nodes.flatMap((node) =>
+    node.cpus !== undefined ? [{ what: `lab ${plan.lab} node ${node.name}`, cpus: node.cpus }] : [],
+  );
+  return {
+    ...(netem.length > 0 ? { netem } : {}),
+    ...(memories.length > 0 ? { memoryMiB: memories.reduce((sum, memory) => sum + memory, 0) } : {}),
+    ...(cpus.length > 0 ? { cpus } : {}),
   };
 }
 

@@ -77,9 +77,22 @@ export function planStack(config: StackConfig): StackPlan {
     hostNeeds: {
       interfaces: union((needs) => needs.interfaces),
       addresses: union((needs) => needs.addresses),
+      ...resourceNeeds(labs),
       ...(config.labImages === "preloaded" ? preloadedNeeds(images, config.baseImage) : {}),
       ...(kernelFeatures.length > 0 ? { kernelFeatures } : {}),
     },
+  };
+}
+
+/** The labs' netem, memory and CPU needs together, present only where a lab has one. */
+function resourceNeeds(labs: PlannedLab[]): Pick<HostNeeds, "netem" | "memoryMiB" | "cpus"> {
+  const netem = labs.flatMap((lab) => lab.needs.netem ?? []);
+  const memories = labs.flatMap((lab) => (lab.needs.memoryMiB !== undefined ? [lab.needs.memoryMiB] : []));
+  const cpus = labs.flatMap((lab) => lab.needs.cpus ?? []);
+  return {
+    ...(netem.length > 0 ? { netem } : {}),
+    ...(memories.length > 0 ? { memoryMiB: memories.reduce((sum, memory) => sum + memory, 0) } : {}),
+    ...(cpus.length > 0 ? { cpus } : {}),
   };
 }
 

@@ -48,6 +48,10 @@ export interface ContainerSpec {
   restart?: RestartPolicy;
   /** A shell test Docker runs every second: the container is healthy (ready) once it passes. */
   readiness?: string;
+  /** CPUs it may use (Docker's --cpus). */
+  cpus?: number;
+  /** Memory it may use, MiB; no swap beyond it. */
+  memoryMiB?: number;
   /** Seconds between SIGTERM and SIGKILL on removal: for a container that undoes its work when stopped. */
   destroyGraceSeconds?: number;
   labels: pulumi.Input<LabelMap>;
@@ -84,6 +88,10 @@ export function containerArgs(spec: ContainerSpec): docker.ContainerArgs {
     restart: spec.restart,
     healthcheck: spec.readiness === undefined ? undefined : readinessHealthcheck(spec.readiness),
     destroyGraceSeconds: spec.destroyGraceSeconds,
+    // The provider's cpus is Docker's decimal --cpus; memory and memory_swap are MB (MiB to Docker):
+    // memory_swap equal to memory leaves no swap, so the limit is the node's memory.
+    ...(spec.cpus !== undefined ? { cpus: String(spec.cpus) } : {}),
+    ...(spec.memoryMiB !== undefined ? { memory: spec.memoryMiB, memorySwap: spec.memoryMiB } : {}),
     labels: pulumi.Output.isInstance(spec.labels) ? spec.labels.apply(toDockerLabels) : toDockerLabels(spec.labels as LabelMap),
   };
 }

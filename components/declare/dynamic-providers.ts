@@ -15,6 +15,7 @@ export const DYNAMIC_PROVIDERS: Record<string, { module: string; exportName: str
   NodesReady: { module: "components/host/readiness", exportName: "nodesReadyProvider" },
   LabProbe: { module: "components/probe/lab-probe", exportName: "probeProvider" },
   HostCheck: { module: "components/host/host-check", exportName: "hostCheckProvider" },
+  LinkImpairment: { module: "components/host/link-impairment", exportName: "linkImpairmentProvider" },
 };
 
 /** Where scripts/dynamic-providers.ts writes the providers' texts, from the project's root. */

@@ -8,11 +8,21 @@
  * those of engine-facts.ts, which HostCheck runs over ssh2 for an ssh:// host.
  */
 import { execFileSync } from "node:child_process";
-import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, imageSourcesArgs, lookImage, networkLookArgs } from "./engine-facts";
-import { kernelFacts, kernelFeatureIssues, kernelLookArgs, kernelLookImage, kernelNotes } from "./kernel-facts";
+import {
+  DockerOutput,
+  ENGINE_QUERIES,
+  EngineFacts,
+  engineFacts,
+  imageSourcesArgs,
+  kernelLookArgs,
+  kernelLookImage,
+  lookImage,
+  networkLookArgs,
+} from "./engine-facts";
+import { KERNEL_FEATURES_SCRIPT, kernelFacts, kernelFeatureIssues, kernelNotes } from "./kernel-facts";
 import { DockerTlsMaterial, writeDockerTls } from "./docker-tls";
 import { DockerExecTarget, dockerExecTarget, remoteDockerArgv } from "./host-exec";
-import { HostNeeds, checkHostFacts, hostFactNotes } from "./host-facts";
+import { HostNeeds, checkHostFacts, hostFactNotes, needsKernelLook } from "./host-facts";
 
 /** Bounds of each command: the queries answer at once; the look starts a container. */
 export const QUERY_TIMEOUT_MS = 15_000;
@@ -38,7 +48,7 @@ function dockerNow(target: DockerExecTarget, args: readonly string[], timeoutMs:
  */
 export function readEngineFacts(
   target: DockerExecTarget,
-  options: { network: boolean; sourcesOf?: readonly string[]; kernel?: boolean },
+  options: { network: boolean; sourcesOf?: readonly string[]; kernel?: boolean; kernelFeatures?: boolean },
 ): EngineFacts {
   const version = dockerNow(target, ENGINE_QUERIES.version, QUERY_TIMEOUT_MS);
   if (version.code !== 0) return engineFacts({ version });
@@ -48,11 +58,24 @@ export function readEngineFacts(
   const look = image ? dockerNow(target, networkLookArgs(image), LOOK_TIMEOUT_MS) : undefined;
   const sourcesOf = options.sourcesOf ?? [];
   const sources = sourcesOf.length > 0 ? dockerNow(target, imageSourcesArgs(sourcesOf), QUERY_TIMEOUT_MS) : undefined;
-  // The kernel's features (VRFs, VLANs) only when a lab needs them: the look makes links.
-  const kernelImage = options.kernel ? kernelLookImage(images) : undefined;
-  const kernelLook = kernelImage ? dockerNow(target, kernelLookArgs(kernelImage), LOOK_TIMEOUT_MS) : undefined;
-  const facts = engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: options.network });
-  return options.kernel ? { ...facts, ...kernelFacts(kernelLook) } : facts;
+  // One kernel look when a lab needs it: CPUs and netem (impairments), link kinds (VRFs, VLANs).
+  const features = options.kernelFeatures ?? false;
+  const kernelImage = options.kernel || features ? kernelLookImage(images) : undefined;
+  const kernelLook = kernelImage
+    ? dockerNow(target, kernelLookArgs(kernelImage, features ? KERNEL_FEATURES_SCRIPT : ""), LOOK_TIMEOUT_MS)
+    : undefined;
+  const facts = engineFacts({
+    version,
+    info,
+    images,
+    sources,
+    sourcesOf,
+    look,
+    lookWanted: options.network,
+    kernelLook,
+    kernelWanted: options.kernel,
+  });
+  return features ? { ...facts, ...kernelFacts(kernelLook) } : facts;
 }
 
 export interface EngineCheck {
@@ -65,7 +88,11 @@ export interface EngineCheck {
 
 /** Whether the labs need anything of the host that only its facts can tell. */
 export function hasHostNeeds(needs: HostNeeds): boolean {
-  return [needs.interfaces, needs.addresses, needs.images, needs.kernelFeatures].some((list) => (list?.length ?? 0) > 0);
+  return (
+    [needs.interfaces, needs.addresses, needs.images, needs.kernelFeatures].some((list) => (list?.length ?? 0) > 0) ||
+    needsKernelLook(needs) ||
+    needs.memoryMiB !== undefined
+  );
 }
 
 /**
@@ -75,8 +102,13 @@ export function hasHostNeeds(needs: HostNeeds): boolean {
  */
 export function checkEngine(url: string, target: DockerExecTarget, needs: HostNeeds): EngineCheck {
   const network = (needs.interfaces?.length ?? 0) + (needs.addresses?.length ?? 0) > 0;
-  const kernel = (needs.kernelFeatures?.length ?? 0) > 0;
-  const facts = readEngineFacts(target, { network, sourcesOf: Object.keys(needs.imageSources ?? {}), ...(kernel ? { kernel } : {}) });
+  const kernelFeatures = (needs.kernelFeatures?.length ?? 0) > 0;
+  const facts = readEngineFacts(target, {
+    network,
+    sourcesOf: Object.keys(needs.imageSources ?? {}),
+    kernel: needsKernelLook(needs),
+    ...(kernelFeatures ? { kernelFeatures } : {}),
+  });
   if (facts.dockerVersion === "none") {
     return { issues: [{ path: "dockerHost", message: `no Docker engine answers at ${url}: ${facts.unanswered}` }], notes: [], facts };
   }

@@ -37,6 +37,13 @@ export interface EngineFacts {
   kernelFeatures?: Record<string, boolean>;
   /** Why the kernel features asked about are unknown, when they are: for a note, not an error. */
   kernelUnknown?: string;
+  /** The CPUs the engine's containers see (the kernel look); absent when not looked at. */
+  cpus?: number;
+  /**
+   * Whether the kernel takes a netem qdisc (the kernel look tried one in a throwaway network
+   * namespace): "yes", "no: <what tc said>", or "unknown: <why>"; absent when not looked at.
+   */
+  netem?: string;
 }
 
 /** What one docker command gave: its exit code (non-zero when it could not run or ran out of time) and output. */
@@ -110,6 +117,72 @@ export function networkLookArgs(image: string): string[] {
     "-c",
     NETWORK_LOOK_SCRIPT,
   ];
+}
+
+/**
+ * What the kernel look runs: the CPUs its container sees, and a netem qdisc tried on `lo` of the
+ * container's own network namespace (`--network none`: a fresh one, thrown away with it). Trying is
+ * the honest test: sch_netem may be built in, a module the kernel loads on demand, or absent, and a
+ * host without /proc/modules or /lib/modules (a kernel without modules) cannot say otherwise.
+ */
+export const KERNEL_LOOK_SCRIPT = [
+  "echo '== cpus'",
+  'if command -v nproc >/dev/null 2>&1; then nproc; else n=0; while read -r key _; do [ "$key" = processor ] && n=$((n + 1)); done < /proc/cpuinfo; echo "$n"; fi',
+  "echo '== netem'",
+  "if ! command -v tc >/dev/null 2>&1; then echo 'unknown: the image has no tc'",
+  "elif said=$(tc qdisc add dev lo root netem delay 1ms 2>&1); then echo yes",
+  'else echo "no: $said"; fi',
+].join("\n");
+
+/**
+ * The docker arguments of the kernel look: a container in a network namespace of its own, with
+ * NET_ADMIN there only (it reaches nothing else), never pulled, read-only, removed. `more`: further
+ * sections to try in the same container (kernel-facts.ts: the link kinds VRFs and VLANs need).
+ */
+export function kernelLookArgs(image: string, more = ""): string[] {
+  return [
+    "run",
+    "--rm",
+    "--pull",
+    "never",
+    "--network",
+    "none",
+    "--cap-drop",
+    "ALL",
+    "--cap-add",
+    "NET_ADMIN",
+    "--security-opt",
+    "no-new-privileges",
+    "--read-only",
+    "--label",
+    "io.docker-netlabs.role=host-facts",
+    "--entrypoint",
+    "sh",
+    image,
+    "-c",
+    more ? `${KERNEL_LOOK_SCRIPT}\n${more}` : KERNEL_LOOK_SCRIPT,
+  ];
+}
+
+/** The image the kernel look runs on: a lab image with ip and tc (router, else client); undefined when the engine has neither. */
+export function kernelLookImage(images: DockerOutput): string | undefined {
+  if (images.code !== 0) return undefined;
+  const lines = imageLines(images.stdout);
+  return ["docker-netlabs/router:", "docker-netlabs/client:"].flatMap((prefix) =>
+    lines.filter((line) => line.startsWith(prefix)).sort(),
+  )[0];
+}
+
+/** CPUs and netem from the kernel look's output. */
+export function parseKernelLook(output: DockerOutput | undefined, why: string): Pick<EngineFacts, "cpus" | "netem"> {
+  if (!output) return { netem: `unknown: ${why}` };
+  const sections = lookSections(output.stdout);
+  const cpus = Number(sections.get("cpus")?.[0]?.trim());
+  const netem = sections.get("netem")?.join(" ").trim();
+  return {
+    ...(Number.isSafeInteger(cpus) && cpus > 0 ? { cpus } : {}),
+    netem: netem && /^(yes|no:|unknown:)/.test(netem) ? netem.slice(0, 200) : `unknown: the kernel look failed: ${firstLine(output)}`,
+  };
 }
 
 /**
@@ -248,6 +321,9 @@ export interface EngineOutputs {
   look?: DockerOutput;
   /** Whether the network namespace was to be looked at (a reason is given when it was not). */
   lookWanted?: boolean;
+  /** The kernel look's output, when one was wanted (kernelWanted) and ran. */
+  kernelLook?: DockerOutput;
+  kernelWanted?: boolean;
 }
 
 /** The facts from the commands' outputs. Pure; never throws on odd output (the fact is unknown instead). */
@@ -274,6 +350,12 @@ export function engineFacts(outputs: EngineOutputs): EngineFacts {
     images,
     ...(imageSources ? { imageSources } : {}),
     bridgeNetfilter: "unknown",
+    ...(outputs.kernelWanted
+      ? parseKernelLook(
+          outputs.kernelLook,
+          `the engine has no image to try it with (${BASE_IMAGE} or docker-netlabs/router; nothing is pulled)`,
+        )
+      : {}),
   };
   if (!outputs.lookWanted) return facts;
   if (!outputs.look) {

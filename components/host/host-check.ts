@@ -22,7 +22,7 @@ import * as os from "node:os";
 import { DynamicResource } from "../declare/dynamic-providers";
 import { show } from "../net/errors";
 import { DockerHostAddress } from "./docker-host-url";
-import { HostNeeds, checkHostFacts } from "./host-facts";
+import { HostNeeds, checkHostFacts, needsKernelLook } from "./host-facts";
 import { hostCheckOptionIssues } from "./ssh-options";
 import { HostFacts, SshHost } from "./ssh-host";
 
@@ -83,7 +83,7 @@ async function readFacts(inputs: HostCheckInputs): Promise<HostFacts> {
     commandTimeoutMs: 20_000,
   });
   try {
-    return await host.facts(Object.keys(inputs.needs?.imageSources ?? {}));
+    return await host.facts(Object.keys(inputs.needs?.imageSources ?? {}), needsKernelLook(inputs.needs ?? {}));
   } finally {
     await host.close();
   }

@@ -22,6 +22,12 @@ export interface HostFactsLike {
   kernelFeatures?: Record<string, boolean>;
   /** Why they are unknown, for the note. */
   kernelUnknown?: string;
+  /** The memory the engine can give its containers, bytes. */
+  memoryBytes?: number;
+  /** The CPUs its containers see (kernel look). */
+  cpus?: number;
+  /** "yes", "no: <what tc said>" or "unknown: <why>" (kernel look). */
+  netem?: string;
 }
 
 /** A kernel feature a lab's node needs (its vrfs, its VLANs). */
@@ -51,6 +57,50 @@ export interface HostNeeds {
   baseImage?: string;
   /** Kernel features the labs' nodes need (VRFs, VLANs). */
   kernelFeatures?: KernelFeatureNeed[];
+  /** The interfaces that need netem (delay, jitter or loss), each described for a message ("lab l node r1's interface on segment core"). */
+  netem?: string[];
+  /** The memory the labs' nodes may use together, MiB. */
+  memoryMiB?: number;
+  /** The nodes that ask for CPUs, each described, with how many. */
+  cpus?: CpuNeed[];
+}
+
+/** A node's CPUs, for the check against the host's cores. */
+export interface CpuNeed {
+  /** The node, described for a message ("lab l node r1"). */
+  what: string;
+  /** How many it asks for. */
+  cpus: number;
+}
+
+/** Whether the labs need the kernel look (CPUs or netem). */
+export function needsKernelLook(needs: HostNeeds): boolean {
+  return (needs.netem?.length ?? 0) > 0 || (needs.cpus?.length ?? 0) > 0;
+}
+
+/** What the host's kernel and size lack for the labs: netem, memory, CPUs. */
+function resourceIssues(host: string, facts: HostFactsLike, needs: HostNeeds): { path: string; message: string }[] {
+  const issues: { path: string; message: string }[] = [];
+  if (facts.netem?.startsWith("no")) {
+    for (const what of needs.netem ?? []) {
+      issues.push({
+        path: "dockerHost",
+        message: `host ${host}'s kernel has no netem qdisc (module sch_netem; tc said ${facts.netem.replace(/^no:\s*/, "")}), which ${what} needs for its delay, jitter or loss (a rate alone needs only tbf)`,
+      });
+    }
+  }
+  const memoryMiB = facts.memoryBytes === undefined ? undefined : Math.floor(facts.memoryBytes / 1048576);
+  if (needs.memoryMiB !== undefined && memoryMiB !== undefined && needs.memoryMiB > memoryMiB) {
+    issues.push({
+      path: "dockerHost",
+      message: `host ${host} has ${memoryMiB} MiB for containers; the labs' nodes ask for ${needs.memoryMiB} MiB together`,
+    });
+  }
+  for (const need of facts.cpus === undefined ? [] : (needs.cpus ?? [])) {
+    if (need.cpus > facts.cpus!)
+      issues.push({ path: "dockerHost", message: `host ${host} has ${facts.cpus} CPUs; ${need.what} asks for ${need.cpus}` });
+  }
+  return issues;
 }
 
 /**
@@ -95,7 +145,7 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
       issues.push({ path: "addresses", message: `host ${host} holds no address ${address} (it has ${known.join(", ")})` });
     }
   }
-  issues.push(...preloadedImageIssues(host, facts, needs));
+  issues.push(...preloadedImageIssues(host, facts, needs), ...resourceIssues(host, facts, needs));
   const major = Number(facts.dockerVersion.split(".")[0]);
   if (facts.dockerVersion === "none") {
     const said = facts.unanswered ? ` (docker version: ${facts.unanswered})` : "";
@@ -115,6 +165,16 @@ export function checkHostFacts(host: string, facts: HostFactsLike, needs: HostNe
  * missing macvlan parent when it creates the network. Pure.
  */
 export function hostFactNotes(host: string, facts: HostFactsLike, needs: HostNeeds): string[] {
+  const kernel =
+    (needs.netem?.length ?? 0) > 0 && facts.netem?.startsWith("unknown")
+      ? [
+          `host ${host}: netem (for ${needs.netem!.join(", ")}) not checked ahead: ${facts.netem.replace(/^unknown:\s*/, "")}; the impairment fails at up if the kernel lacks it.`,
+        ]
+      : [];
+  return [...kernel, ...networkNotes(host, facts, needs)];
+}
+
+function networkNotes(host: string, facts: HostFactsLike, needs: HostNeeds): string[] {
   if (facts.interfaces !== undefined) return [];
   const unchecked = [
     ...(needs.interfaces?.length ? [`interfaces ${needs.interfaces.join(", ")}`] : []),

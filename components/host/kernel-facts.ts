@@ -6,8 +6,8 @@
  * HostCheck's dynamic provider carries as text: that text, and so every ssh:// stack's inputs, stay
  * as they were.
  */
-import { DockerOutput } from "./engine-facts";
-import { HostFactsLike, HostNeeds } from "./host-facts";
+import type { DockerOutput } from "./engine-facts";
+import type { HostFactsLike, HostNeeds } from "./host-facts";
 
 /**
  * The kernel features a lab may need (a VRF's device, an 802.1Q subinterface, a bridge with VLAN
@@ -27,52 +27,16 @@ const KERNEL_FEATURE_NAMES: Record<string, string> = {
   "bridge-vlan-filtering": "VLAN filtering in its bridge (CONFIG_BRIDGE_VLAN_FILTERING)",
 };
 
-/** What the kernel look runs: each feature tried, `<feature> yes|no` a line. */
-export const KERNEL_LOOK_SCRIPT = [
+/**
+ * The lines the kernel look (engine-facts.ts, kernelLookArgs) adds for these features: each tried,
+ * `<feature> yes|no` a line, after its own sections.
+ */
+export const KERNEL_FEATURES_SCRIPT = [
   "echo '== kernel'",
   ...Object.entries(KERNEL_FEATURES).map(
     ([feature, script]) => `if ( ${script} ) 2>/dev/null; then echo '${feature} yes'; else echo '${feature} no'; fi`,
   ),
 ].join("\n");
-
-/**
- * The docker arguments of the kernel look: a container in a network namespace of its own (no
- * network), with NET_ADMIN alone to make links there, gone with it; never pulled, read-only. Its
- * image must have `ip` (a lab image: kernelLookImage).
- */
-export function kernelLookArgs(image: string): string[] {
-  return [
-    "run",
-    "--rm",
-    "--pull",
-    "never",
-    "--network",
-    "none",
-    "--cap-drop",
-    "ALL",
-    "--cap-add",
-    "NET_ADMIN",
-    "--security-opt",
-    "no-new-privileges",
-    "--read-only",
-    "--label",
-    "io.docker-netlabs.role=host-facts",
-    "--entrypoint",
-    "sh",
-    image,
-    "-c",
-    KERNEL_LOOK_SCRIPT,
-  ];
-}
-
-/** A lab image with `ip` to look at the kernel with (router, else client), from the images query; undefined when the engine has none. */
-export function kernelLookImage(images: DockerOutput): string | undefined {
-  if (images.code !== 0) return undefined;
-  const lines = images.stdout.split("\n").map((line) => line.trim());
-  return ["docker-netlabs/router:", "docker-netlabs/client:"].flatMap((prefix) =>
-    lines.filter((line) => line.startsWith(prefix)).sort(),
-  )[0];
-}
 
 /** Each feature's answer from the kernel look's output; undefined when it is not the look's. */
 export function parseKernelLook(stdout: string): Record<string, boolean> | undefined {

@@ -80,6 +80,12 @@ async function logTail(docker: HostDocker, container: string): Promise<string> {
  * cover the node's whole life here; the filter by id leaves out a replaced container of the same name.
  */
 async function lastExitCode(docker: HostDocker, id: string, started: number): Promise<string | undefined> {
+  const codes = await dieEvents(docker, id, started, "die", "{{.Actor.Attributes.exitCode}}");
+  return codes?.pop();
+}
+
+/** The container's events of one kind since an hour before the wait began, formatted; undefined when unreadable. */
+async function dieEvents(docker: HostDocker, id: string, started: number, event: string, format: string): Promise<string[] | undefined> {
   const events = await docker([
     "events",
     "--since",
@@ -90,11 +96,20 @@ async function lastExitCode(docker: HostDocker, id: string, started: number): Pr
     "--filter",
     `container=${id}`,
     "--filter",
-    "event=die",
+    `event=${event}`,
     "--format",
-    "{{.Actor.Attributes.exitCode}}",
+    format,
   ]);
-  return events.code === 0 ? events.stdout.trim().split("\n").filter(Boolean).pop() : undefined;
+  return events.code === 0 ? events.stdout.trim().split("\n").filter(Boolean) : undefined;
+}
+
+/**
+ * Whether the kernel killed a process of the container for its memory limit: Docker's OOMKilled
+ * while it is down, its "oom" events once it runs again (a restart clears OOMKilled).
+ */
+async function killedForMemory(docker: HostDocker, id: string, started: number, state: { OOMKilled?: boolean }): Promise<boolean> {
+  if (state.OOMKilled) return true;
+  return ((await dieEvents(docker, id, started, "oom", "{{.Action}}")) ?? []).length > 0;
 }
 
 /** One poll: marks the healthy nodes ready; returns a failure per node that exited or restarted, and the inspect's result. */
@@ -126,7 +141,10 @@ async function pollNodes(
         state.Running || state.Restarting
           ? `restarted ${restarts} time(s)${exitCode === undefined ? "" : ` (last exit code ${exitCode})`}`
           : `exited with code ${exitCode}`;
-      failures.push(`node ${node.node} (container ${container}) ${why}; last log lines:\n${await logTail(docker, container)}`);
+      const memory = (await killedForMemory(docker, node.id, started, state))
+        ? "; the kernel killed a process of it for using more than its memory limit (memoryMiB)"
+        : "";
+      failures.push(`node ${node.node} (container ${container}) ${why}${memory}; last log lines:\n${await logTail(docker, container)}`);
     }
   }
   return { failures, inspected, pending };

@@ -9,7 +9,17 @@
  * (Docker commands with the provider's own ssh options go through host-exec.ts instead.)
  */
 import { Client, ClientChannel } from "ssh2";
-import { DockerOutput, ENGINE_QUERIES, EngineFacts, engineFacts, imageSourcesArgs, lookImage, networkLookArgs } from "./engine-facts";
+import {
+  DockerOutput,
+  ENGINE_QUERIES,
+  EngineFacts,
+  engineFacts,
+  imageSourcesArgs,
+  kernelLookArgs,
+  kernelLookImage,
+  lookImage,
+  networkLookArgs,
+} from "./engine-facts";
 import { shWord } from "./host-exec";
 
 export interface SshTarget {
@@ -145,7 +155,7 @@ export class SshHost {
    * look at the engine's network namespace from a container on an image it already has; and what
    * the images `sourcesOf` say they are built from.
    */
-  async facts(sourcesOf: readonly string[] = []): Promise<HostFacts> {
+  async facts(sourcesOf: readonly string[] = [], kernel = false): Promise<HostFacts> {
     const docker = async (args: readonly string[]): Promise<DockerOutput> => {
       try {
         return await this.exec(["docker", ...args].map(shWord).join(" "));
@@ -161,7 +171,9 @@ export class SshHost {
     const image = lookImage(images);
     const look = image ? await docker(networkLookArgs(image)) : undefined;
     const sources = sourcesOf.length > 0 ? await docker(imageSourcesArgs(sourcesOf)) : undefined;
-    return engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: true });
+    const kernelImage = kernel ? kernelLookImage(images) : undefined;
+    const kernelLook = kernelImage ? await docker(kernelLookArgs(kernelImage)) : undefined;
+    return engineFacts({ version, info, images, sources, sourcesOf, look, lookWanted: true, kernelLook, kernelWanted: kernel });
   }
 
   /**

@@ -28,7 +28,9 @@ export function labNodeKind(name: string, image: LabImageName, command: string[]
 /** The node's container; `defaultCommand` runs unless the node names its own. */
 export function labNodeContainer(node: NodePlan, context: KindContext, defaultCommand?: string[]): ContainerSpec {
   const capabilities = new Set(node.capabilities);
-  if (node.router || node.routes.length > 0) capabilities.add("NET_ADMIN");
+  // Routes, forwarding, and a MAC or MTU the init sets need NET_ADMIN.
+  const setsLinks = node.interfaces.some((iface) => iface.mac !== undefined || iface.mtu !== undefined);
+  if (node.router || node.routes.length > 0 || setsLinks) capabilities.add("NET_ADMIN");
   return {
     name: node.containerName,
     hostname: node.name,
@@ -54,6 +56,8 @@ export function labNodeContainer(node: NodePlan, context: KindContext, defaultCo
     restart: context.restart,
     readiness: readyFileTest(NODE_READY_PATH),
     labels: { ...context.labels, "io.docker-netlabs.node": node.name },
+    ...(node.cpus !== undefined ? { cpus: node.cpus } : {}),
+    ...(node.memoryMiB !== undefined ? { memoryMiB: node.memoryMiB } : {}),
   };
 }
 

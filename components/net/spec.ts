@@ -37,6 +37,29 @@ export interface SegmentSpec {
    * the node removes it before its routing starts.
    */
   unnumbered?: boolean;
+  /**
+   * The MTU of every interface on it, 1280 to 9000 (Docker's network MTU on a bridge; set by each
+   * node's init on a macvlan). A stretched segment's is its `vxlan.mtu`.
+   */
+  mtu?: number;
+  /** What every node sends on this segment suffers, unless its interface has an impairment of its own. */
+  impairment?: ImpairmentSpec;
+}
+
+/**
+ * Impairment of what a node sends on an interface, applied with the kernel's traffic control in the
+ * node's network namespace (netem for delay, jitter and loss, tbf for the rate); any subset.
+ * Changing it changes the running lab in place; removing it restores the interface.
+ */
+export interface ImpairmentSpec {
+  /** Added delay, 0 to 60000 ms (netem). */
+  delayMs?: number;
+  /** Delay variation, 0 to 60000 ms, with delayMs only (netem). */
+  jitterMs?: number;
+  /** Packets dropped at random, 0 to 100 % (netem). */
+  lossPercent?: number;
+  /** Rate limit, 0.01 to 100000 Mbit/s (tbf). */
+  rateMbit?: number;
 }
 
 /** A segment stretched to another Docker host through a VXLAN tunnel between the two hosts. */
@@ -65,6 +88,14 @@ export interface InterfaceSpec {
   ipv6?: string;
   /** Extra DNS names of the node on this segment. */
   aliases?: string[];
+  /** Its MAC address, e.g. "02:00:00:00:01:01": unicast, and locally administered unless universalMac is set. */
+  mac?: string;
+  /** Lets `mac` be a universally administered (vendor) address. */
+  universalMac?: boolean;
+  /** Its MTU, 1280 to 9000 (the segment's unless told). */
+  mtu?: number;
+  /** What the node sends here suffers (the segment's impairment unless told). */
+  impairment?: ImpairmentSpec;
 }
 
 /** A static route of a node. */
@@ -133,6 +164,18 @@ export interface TopologyNodeSpec {
   capabilities?: string[];
   /** Lets `capabilities` name ALL and the capabilities that reach the host (SYS_ADMIN, SYS_MODULE, ...). */
   allowHostReachingCapabilities?: boolean;
+  /** CPUs the node may use, e.g. 0.5 (Docker's --cpus); at most the host's cores. The lab's nodeDefaults unless told. */
+  cpus?: number;
+  /** Memory the node may use, in MiB (no swap beyond it); at least what its kind needs. The lab's nodeDefaults unless told. */
+  memoryMiB?: number;
+}
+
+/** Resources every node of a lab gets unless it says otherwise. */
+export interface NodeDefaultsSpec {
+  /** CPUs each node may use, e.g. 0.5. */
+  cpus?: number;
+  /** Memory each node may use, MiB. */
+  memoryMiB?: number;
 }
 
 /**

@@ -43,6 +43,37 @@ const vxlanSchema = z.strictObject({
   mtu: z.number().int().min(1280, "must be from 1280 to 9000").max(9000, "must be from 1280 to 9000").default(1450),
 });
 
+/** An MTU: IPv6's minimum to a jumbo frame (IPv4-only segments are held to the same floor). */
+const mtuSchema = z
+  .number()
+  .int("must be a whole number of bytes")
+  .min(1280, "must be from 1280 to 9000")
+  .max(9000, "must be from 1280 to 9000");
+
+/**
+ * What a node sends on an interface suffers (ImpairmentSpec). The floor of the rate is the
+ * project's: tbf takes any rate of at least 1 byte/s, but below 10 kbit/s one full-size frame
+ * takes over a second and the lab's own probes time out.
+ */
+export const impairmentSchema = z
+  .strictObject({
+    delayMs: z.number().min(0, "must be from 0 to 60000 ms").max(60000, "must be from 0 to 60000 ms").optional(),
+    jitterMs: z.number().min(0, "must be from 0 to 60000 ms").max(60000, "must be from 0 to 60000 ms").optional(),
+    lossPercent: z.number().min(0, "must be from 0 to 100 %").max(100, "must be from 0 to 100 %").optional(),
+    rateMbit: z
+      .number()
+      .min(0.01, "must be from 0.01 to 100000 Mbit/s (below 10 kbit/s a full-size frame takes over a second)")
+      .max(100000, "must be from 0.01 to 100000 Mbit/s")
+      .optional(),
+  })
+  .superRefine((impairment, ctx) => {
+    if (impairment.jitterMs !== undefined && impairment.delayMs === undefined) {
+      ctx.addIssue({ code: "custom", path: ["jitterMs"], message: "jitter varies a delay: give delayMs as well" });
+    }
+  });
+
+export type ImpairmentPlan = z.output<typeof impairmentSchema>;
+
 const segmentSchema = z.strictObject({
   name: dnsLabel,
   /** Optional here so that a segment without it gets planSegments' own message (IPv6-only segments are refused). */
@@ -59,6 +90,10 @@ const segmentSchema = z.strictObject({
   vxlan: vxlanSchema.optional(),
   /** A point-to-point link whose two routers borrow their loopback addresses (the routing checks its ends). */
   unnumbered: z.boolean().optional(),
+  /** The MTU of every interface on it (Docker's network MTU on a bridge; each node's init on a macvlan). */
+  mtu: mtuSchema.optional(),
+  /** What every node sends on it suffers, unless its interface has its own. */
+  impairment: impairmentSchema.optional(),
 });
 
 const interfaceSchema = z.strictObject({
@@ -67,6 +102,15 @@ const interfaceSchema = z.strictObject({
   /** Its IPv6 address on the segment (whose ipv6 prefix it must be in). */
   ipv6: z.string().optional(),
   aliases: z.array(dnsLabel).default([]),
+  mac: z
+    .string()
+    .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, "must be a MAC address such as 02:00:00:00:00:01")
+    .transform((mac) => mac.toLowerCase())
+    .optional(),
+  /** Lets `mac` be universally administered (a vendor's). */
+  universalMac: z.boolean().default(false),
+  mtu: mtuSchema.optional(),
+  impairment: impairmentSchema.optional(),
 });
 
 const routeSchema = z.strictObject({
@@ -86,6 +130,14 @@ const publishSchema = z.strictObject({
 const imageSchema = z.union([plainEnum(LAB_IMAGE_NAMES), z.strictObject({ ref: z.string().min(1, "must name an image") })], {
   message: `must be a lab image: ${LAB_IMAGE_NAMES.join(", ")} (an image of yours is imageRef)`,
 });
+
+/** Docker's --cpus: from 0.01 (its floor); the host's cores bound it (host facts). */
+const cpusSchema = z.number().min(0.01, "must be at least 0.01 CPUs (e.g. 0.5)").max(1024, "must be at most 1024 CPUs");
+/** Docker refuses a memory limit below 6 MiB; a node's kind may need more (planNode). */
+const memorySchema = z.number().int("must be a whole number of MiB").min(6, "must be at least 6 MiB (Docker's floor)");
+
+/** Resources every node gets unless it says otherwise (NodeDefaultsSpec). */
+const nodeDefaultsSchema = z.strictObject({ cpus: cpusSchema.optional(), memoryMiB: memorySchema.optional() });
 
 /** How long a node command may run unless its node says otherwise: below the readiness gate's 90 s. */
 export const DEFAULT_COMMAND_TIMEOUT_SECONDS = 60;
@@ -153,6 +205,9 @@ const nodeSchema = z.strictObject({
     .default([]),
   /** Lets `capabilities` name ALL and the capabilities that reach the host (SYS_ADMIN, SYS_MODULE, ...). */
   allowHostReachingCapabilities: z.boolean().default(false),
+
+  cpus: cpusSchema.optional(),
+  memoryMiB: memorySchema.optional(),
 });
 
 type NodeCapabilities = Pick<z.output<typeof nodeSchema>, "capabilities" | "allowHostReachingCapabilities">;
@@ -234,6 +289,7 @@ export function labSpecSchema<NodeFields extends z.ZodRawShape, LabFields extend
       )
       .min(1, "a lab needs at least one node"),
     checks: z.array(checkSchema).default([]),
+    nodeDefaults: nodeDefaultsSchema.default({}),
     ...labFields,
   });
 }
@@ -243,6 +299,7 @@ export interface TopologyInput {
   segments: z.output<typeof segmentSchema>[];
   nodes: z.output<typeof nodeSchema>[];
   checks: z.output<typeof checkSchema>[];
+  nodeDefaults?: z.output<typeof nodeDefaultsSchema>;
 }
 
 export interface VxlanPlan {
@@ -275,6 +332,10 @@ export interface SegmentPlan {
   vxlan?: VxlanPlan;
   /** Its two routers borrow their loopbacks (RoutedLab's routing; absent on a numbered segment). */
   unnumbered?: boolean;
+  /** The MTU of its interfaces, when the segment sets one (a stretched segment's is vxlan.mtu). */
+  mtu?: number;
+  /** What every node sends on it suffers, unless its interface has its own. */
+  impairment?: ImpairmentPlan;
 }
 
 export interface InterfacePlan {
@@ -286,6 +347,12 @@ export interface InterfacePlan {
   /** The segment's IPv6 prefix length, with `ipv6`. */
   ipv6PrefixLength?: number;
   aliases: string[];
+  /** The MAC address the node's init gives it (lowercase). */
+  mac?: string;
+  /** The MTU the node's init gives it: its own, or a macvlan segment's. */
+  mtu?: number;
+  /** What the node sends here suffers: its own, or the segment's (applied by a LinkImpairment). */
+  impairment?: ImpairmentPlan;
 }
 
 export interface PublishPlan {
@@ -331,6 +398,10 @@ export interface TopologyNodePlan {
   capabilities: string[];
   /** Docker's default capabilities are dropped: the node keeps only `capabilities`. */
   dropDefaultCapabilities: boolean;
+  /** CPUs it may use (its own, else the lab's nodeDefaults). */
+  cpus?: number;
+  /** Memory it may use, MiB (its own, else the lab's nodeDefaults). */
+  memoryMiB?: number;
 }
 
 export type LabCheckPlan =
@@ -413,6 +484,10 @@ interface NodeContext {
   addressOwners: Map<string, string>;
   /** `address:port/protocol` published so far, by node name. */
   publishedKeys: Map<string, string>;
+  /** `segment mac` given so far, by node name. */
+  macOwners: Map<string, string>;
+  /** The lab's nodeDefaults. */
+  nodeDefaults: { cpus?: number; memoryMiB?: number };
   issues: ConfigIssue[];
 }
 
@@ -432,7 +507,14 @@ export function planTopology(lab: string, input: TopologyInput, options: PlanOpt
     addressOwners.set(segment.gateway, `segment ${show(segment.name)}'s gateway`);
     if (segment.gateway6) addressOwners.set(segment.gateway6, `segment ${show(segment.name)}'s IPv6 gateway`);
   }
-  const context: NodeContext = { segments, addressOwners, publishedKeys: new Map(), issues };
+  const context: NodeContext = {
+    segments,
+    addressOwners,
+    publishedKeys: new Map(),
+    macOwners: new Map(),
+    nodeDefaults: input.nodeDefaults ?? {},
+    issues,
+  };
   const nodeNames = new Set<string>();
   const nodes = input.nodes.map((node, n) => {
     if (nodeNames.has(node.name)) {
@@ -442,6 +524,14 @@ export function planTopology(lab: string, input: TopologyInput, options: PlanOpt
     return planNode(node, `nodes[${n}]`, `${prefix}${lab}-${node.name}`, context);
   });
   return { segments: [...segments.values()], nodes, addressOwners, issues };
+}
+
+/** A segment's MTU (a stretched one's is its tunnel's) and impairment, where it sets them. */
+function segmentLinkOptions(segment: z.output<typeof segmentSchema>): Pick<SegmentPlan, "mtu" | "impairment"> {
+  return {
+    ...(segment.mtu !== undefined && !segment.vxlan ? { mtu: segment.mtu } : {}),
+    ...(segment.impairment ? { impairment: segment.impairment } : {}),
+  };
 }
 
 /** The segments by name, each valid one planned; `networkPrefix` heads every Docker network name. */
@@ -486,6 +576,7 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
       vxlan: segment.vxlan ? { ...segment.vxlan, interfaceName: vxlanNameFor(networkName) } : undefined,
       ...(segment.unnumbered ? { unnumbered: true } : {}),
       ...planSegmentIpv6(at, segment, issues),
+      ...segmentLinkOptions(segment),
     });
   });
   issues.push(...sharedTunnels(specs));
@@ -531,7 +622,31 @@ function planNode(node: z.output<typeof nodeSchema>, at: string, containerName: 
     hosts: node.hosts,
     capabilities: node.capabilities,
     dropDefaultCapabilities: false,
+    ...nodeResources(node, at, context),
   };
+}
+
+/**
+ * The least memory a node of each lab image starts in, MiB: what its init and main process use with
+ * room to spare (an FRR router runs several daemons; the others one small process). An image of the
+ * user's is held to Docker's floor only.
+ */
+export const MIN_NODE_MEMORY_MIB: Record<LabImageName, number> = { router: 64, web: 16, client: 16, "dhcp-server": 16 };
+
+/** The node's CPUs and memory: its own, else the lab's nodeDefaults; memory at least what its image needs. */
+function nodeResources(node: z.output<typeof nodeSchema>, at: string, context: NodeContext): Pick<TopologyNodePlan, "cpus" | "memoryMiB"> {
+  const cpus = node.cpus ?? context.nodeDefaults.cpus;
+  const memoryMiB = node.memoryMiB ?? context.nodeDefaults.memoryMiB;
+  const image = node.imageRef === undefined && typeof node.image === "string" ? node.image : undefined;
+  const floor = image ? MIN_NODE_MEMORY_MIB[image] : undefined;
+  if (memoryMiB !== undefined && floor !== undefined && memoryMiB < floor) {
+    const path = node.memoryMiB !== undefined ? `${at}.memoryMiB` : "nodeDefaults.memoryMiB";
+    context.issues.push({
+      path,
+      message: `${memoryMiB} MiB is below what a ${image} node needs (${floor} MiB) for node ${show(node.name)}`,
+    });
+  }
+  return { ...(cpus !== undefined ? { cpus } : {}), ...(memoryMiB !== undefined ? { memoryMiB } : {}) };
 }
 
 /**
@@ -556,7 +671,8 @@ function nodeImage(node: z.output<typeof nodeSchema>, at: string, issues: Config
 }
 
 /** The node's valid interfaces, in declaration order: one per segment, each address in it and the lab's alone. */
-function planInterfaces(node: z.output<typeof nodeSchema>, at: string, { segments, addressOwners, issues }: NodeContext): Attached[] {
+function planInterfaces(node: z.output<typeof nodeSchema>, at: string, context: NodeContext): Attached[] {
+  const { segments, addressOwners, issues } = context;
   const attached: Attached[] = [];
   const seenSegments = new Set<string>();
   node.interfaces.forEach((iface, k) => {
@@ -590,11 +706,59 @@ function planInterfaces(node: z.output<typeof nodeSchema>, at: string, { segment
     }
     addressOwners.set(iface.address, `node ${show(node.name)}'s address`);
     attached.push({
-      iface: { segment: segment.name, address: iface.address, prefixLength: segment.subnet.prefixLength, ...ipv6, aliases: iface.aliases },
+      iface: {
+        segment: segment.name,
+        address: iface.address,
+        prefixLength: segment.subnet.prefixLength,
+        ...ipv6,
+        aliases: iface.aliases,
+        ...linkOptions(iface, segment, ifAt, node.name, context),
+      },
       segment,
     });
   });
   return attached;
+}
+
+/**
+ * An interface's MAC, MTU and impairment, where it or its segment sets them: a MAC unicast, locally
+ * administered unless universalMac, and the segment's alone; a macvlan segment's MTU is set by the
+ * node (Docker's MTU option is the bridge driver's); the segment's impairment unless its own.
+ */
+function linkOptions(
+  iface: z.output<typeof interfaceSchema>,
+  segment: SegmentPlan,
+  ifAt: string,
+  node: string,
+  { macOwners, issues }: Pick<NodeContext, "macOwners" | "issues">,
+): Pick<InterfacePlan, "mac" | "mtu" | "impairment"> {
+  const options: Pick<InterfacePlan, "mac" | "mtu" | "impairment"> = {};
+  if (iface.mac !== undefined) {
+    const issue = macIssue(iface.mac, iface.universalMac);
+    const key = `${segment.name} ${iface.mac}`;
+    const owner = macOwners.get(key);
+    if (issue) issues.push({ path: `${ifAt}.mac`, message: `${show(iface.mac)} ${issue}` });
+    else if (owner)
+      issues.push({ path: `${ifAt}.mac`, message: `${show(iface.mac)} is already node ${show(owner)}'s on segment ${show(segment.name)}` });
+    else macOwners.set(key, node);
+    options.mac = iface.mac;
+  }
+  const mtu = iface.mtu ?? (segment.driver === "macvlan" ? segment.mtu : undefined);
+  if (mtu !== undefined) options.mtu = mtu;
+  const impairment = iface.impairment ?? segment.impairment;
+  if (impairment && Object.keys(impairment).length > 0) options.impairment = impairment;
+  return options;
+}
+
+/** What is wrong with a MAC address for a lab interface, or undefined. */
+function macIssue(mac: string, universal: boolean): string | undefined {
+  const first = Number.parseInt(mac.slice(0, 2), 16);
+  if (first & 1) return "is a multicast address: an interface needs a unicast one (first octet even)";
+  if (/^00(:00){5}$/.test(mac)) return "is all zeros";
+  if (!(first & 2) && !universal) {
+    return "is universally administered (a vendor's): use a locally administered one (second bit of the first octet set, e.g. 02:...), or set universalMac: true";
+  }
+  return undefined;
 }
 
 /**
@@ -698,6 +862,9 @@ function stretchIssues(at: string, segment: z.output<typeof segmentSchema>): Con
       path: `${at}.gateway`,
       message: "a stretched segment needs its gateway set, different on each host (each host's bridge holds its half's gateway address)",
     });
+  }
+  if (segment.mtu !== undefined) {
+    issues.push({ path: `${at}.mtu`, message: `${segment.mtu}: a stretched segment's MTU is its vxlan.mtu (${vxlan.mtu})` });
   }
   if (vxlan.local !== undefined && vxlan.local === vxlan.remote) {
     issues.push({ path: `${at}.vxlan.remote`, message: `${show(vxlan.remote)} is this host's own underlay address (vxlan.local)` });
@@ -839,6 +1006,8 @@ export function requiredLabImages(plan: TopologyPlan): LabImageName[] {
   for (const node of plan.nodes) if (typeof node.image === "string") needed.add(node.image);
   const forwards = plan.nodes.some((node) => node.publish.some((port) => port.via === "forwarder"));
   const tunnels = plan.segments.some((segment) => segment.vxlan);
-  if (plan.guardedBridges.length > 0 || forwards || tunnels) needed.add("router");
+  // The router image has tc: the helper that applies impairments runs on it.
+  const impaired = plan.nodes.some((node) => node.interfaces.some((iface) => iface.impairment));
+  if (plan.guardedBridges.length > 0 || forwards || tunnels || impaired) needed.add("router");
   return [...needed].sort();
 }

@@ -42,17 +42,7 @@ export function renderNodeInit(node: NodePlan): string {
     ": > /run/netlabs/interfaces",
     ...(hasIpv6(node) ? IPV6_WAIT_LINES : []),
   ];
-  for (const iface of node.interfaces) {
-    const env = interfaceEnvName(iface.segment);
-    const ipv6 = iface.ipv6 !== undefined ? ` ${iface.ipv6}/${iface.ipv6PrefixLength}` : "";
-    lines.push(
-      `${env}=$(wait_for ${iface.address}) || exit 71`,
-      `export ${env}`,
-      `ip link set "$${env}" up`,
-      ...(iface.ipv6 !== undefined ? [`wait_for6 "$${env}" ${iface.ipv6} || exit 71`] : []),
-      `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}${ipv6}" >> /run/netlabs/interfaces`,
-    );
-  }
+  lines.push(...node.interfaces.flatMap(interfaceLines));
   // What the node builds in the kernel on its interfaces (VLANs, then a VRF's device), before routes and FRR.
   lines.push(...vlanSetupLines(node.vlan), ...(node.routing?.frr.setup ?? []));
   lines.push(...forwardingChecks(node));
@@ -111,6 +101,32 @@ function runCommands(node: NodePlan): string[] {
       "}",
     ]),
   ];
+}
+
+/** Finds the interface by its address, exports its name, sets it up (its MAC and MTU first) and records it. */
+function interfaceLines(iface: NodePlan["interfaces"][number]): string[] {
+  const env = interfaceEnvName(iface.segment);
+  const ipv6 = iface.ipv6 !== undefined ? ` ${iface.ipv6}/${iface.ipv6PrefixLength}` : "";
+  return [
+    `${env}=$(wait_for ${iface.address}) || exit 71`,
+    `export ${env}`,
+    ...linkLines(env, iface),
+    `ip link set "$${env}" up`,
+    ...(iface.ipv6 !== undefined ? [`wait_for6 "$${env}" ${iface.ipv6} || exit 71`] : []),
+    `echo "${iface.segment} $${env} ${iface.address}/${iface.prefixLength}${ipv6}" >> /run/netlabs/interfaces`,
+  ];
+}
+
+/** The interface's MAC and MTU, where the lab sets them (veths take both while up). */
+function linkLines(env: string, iface: NodePlan["interfaces"][number]): string[] {
+  const lines: string[] = [];
+  if (iface.mac !== undefined) {
+    lines.push(`ip link set dev "$${env}" address ${iface.mac} || { log "cannot set MAC ${iface.mac} on $${env}"; exit 75; }`);
+  }
+  if (iface.mtu !== undefined) {
+    lines.push(`ip link set dev "$${env}" mtu ${iface.mtu} || { log "cannot set MTU ${iface.mtu} on $${env}"; exit 75; }`);
+  }
+  return lines;
 }
 
 /** A node with an IPv6 address on any segment. */

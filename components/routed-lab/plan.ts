@@ -4,9 +4,11 @@
  * once with the field path and the value, before anything is created.
  */
 import { z } from "zod";
-import { LabConfigError } from "../net/errors";
+import { ConfigIssue, LabConfigError, show } from "../net/errors";
 import {
+  InterfacePlan,
   PlanOptions,
+  SegmentPlan,
   TopologyNodePlan,
   TopologyPlan,
   guardedBridgesOf,
@@ -34,8 +36,18 @@ import { ROUTER_FIELDS } from "../protocols/router";
 import { VlanNodePlan, VlansSettings, VlansSpec, planVlans, vlansSchema } from "../vlan";
 
 export type { PlanOptions } from "../net/topology";
-export type { CheckSpec, InterfaceSpec, PublishSpec, RouteSpec, SegmentSpec, TopologyNodeSpec, VxlanSpec } from "../net/spec";
-import type { CheckSpec, InterfaceSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
+export type {
+  CheckSpec,
+  ImpairmentSpec,
+  InterfaceSpec,
+  NodeDefaultsSpec,
+  PublishSpec,
+  RouteSpec,
+  SegmentSpec,
+  TopologyNodeSpec,
+  VxlanSpec,
+} from "../net/spec";
+import type { CheckSpec, InterfaceSpec, NodeDefaultsSpec, SegmentSpec, TopologyNodeSpec } from "../net/spec";
 import type { RouterInterface } from "../protocols";
 
 /** A lab description: the topology's fields, and the registered protocols' on its nodes and on itself. */
@@ -56,6 +68,8 @@ export interface RoutedLabSpec extends LabRoutingSpec {
   nodes: NodeSpec[];
   /** What the lab is for, checked by its probe once it is up. */
   checks?: CheckSpec[];
+  /** Resources every node gets unless it says otherwise (cpus, memoryMiB). */
+  nodeDefaults?: NodeDefaultsSpec;
 }
 
 /** A node's address on one segment, and its routing protocols' settings for that link. */
@@ -132,7 +146,13 @@ export function planRoutedLab(
     return withVlans(plan ? { ...node, ...withRouting(node, plan) } : node, vlans.plans.get(node.name));
   });
   const checks = planLabChecks(input.checks, nodes);
-  const issues = [...topology.issues, ...routing.issues, ...vlans.issues, ...checks.issues];
+  const issues = [
+    ...topology.issues,
+    ...routing.issues,
+    ...vlans.issues,
+    ...checks.issues,
+    ...ospfMtuIssues(input.nodes, topology.segments, nodes),
+  ];
   if (issues.length > 0) throw new LabConfigError(labSubject(lab), issues);
   return { lab, segments: topology.segments, nodes, checks: checks.checks, guardedBridges: guardedBridges(topology.segments, nodes) };
 }
@@ -152,6 +172,53 @@ function guardedBridges(segments: LabPlan["segments"], nodes: NodePlan[]): strin
   const guarded = guardedBridgesOf(segments, nodes);
   if (guarded.length > 0 || !nodes.some((node) => node.vlan)) return guarded;
   return segments.flatMap((segment) => (segment.bridgeName ? [segment.bridgeName] : []));
+}
+
+/** The interfaces whose impairment needs netem (delay, jitter or loss), each described for the host check's message. */
+export function netemInterfaces(plan: LabPlan): string[] {
+  return plan.nodes.flatMap((node) =>
+    node.interfaces
+      .filter(
+        ({ impairment }) =>
+          impairment?.delayMs !== undefined || impairment?.jitterMs !== undefined || impairment?.lossPercent !== undefined,
+      )
+      .map((iface) => `lab ${plan.lab} node ${node.name}'s interface ${iface.address} on segment ${iface.segment}`),
+  );
+}
+
+/** The MTU an interface has: its own, else its segment's (a stretched one's tunnel MTU), else Ethernet's. */
+function interfaceMtu(iface: InterfacePlan, segment: SegmentPlan | undefined): number {
+  return iface.mtu ?? segment?.mtu ?? segment?.vxlan?.mtu ?? 1500;
+}
+
+/**
+ * OSPF neighbours must agree on the MTU (RFC 2328 10.6: a Database Description larger than the
+ * interface's MTU is refused, and the adjacency stays in ExStart). Each pair once, at the later node's interface.
+ */
+function ospfMtuIssues(specs: { interfaces: { segment: string }[] }[], segments: SegmentPlan[], nodes: NodePlan[]): ConfigIssue[] {
+  const segmentOf = new Map(segments.map((segment) => [segment.name, segment]));
+  const indexOf = new Map(nodes.map((node, index) => [node.name, index]));
+  const issues: ConfigIssue[] = [];
+  nodes.forEach((node, n) => {
+    for (const ospf of node.routing?.ospf?.interfaces ?? []) {
+      const iface = node.interfaces.find((candidate) => candidate.segment === ospf.segment);
+      if (!iface || ospf.passive) continue;
+      const mtu = interfaceMtu(iface, segmentOf.get(ospf.segment));
+      for (const neighbor of ospf.neighbors) {
+        const other = nodes[indexOf.get(neighbor) ?? -1];
+        const theirs = other?.interfaces.find((candidate) => candidate.segment === ospf.segment);
+        if (!theirs || (indexOf.get(neighbor) ?? -1) > n) continue;
+        const their = interfaceMtu(theirs, segmentOf.get(ospf.segment));
+        if (their === mtu) continue;
+        const k = specs[n].interfaces.findIndex((spec) => spec.segment === ospf.segment);
+        issues.push({
+          path: `nodes[${n}].interfaces[${k}].mtu`,
+          message: `${mtu}: OSPF neighbour ${show(neighbor)} has MTU ${their} on segment ${show(ospf.segment)}; OSPF would stay in ExStart (give both the same MTU)`,
+        });
+      }
+    }
+  });
+  return issues;
 }
 
 /** The schema of a lab description with `protocols`' fields. */

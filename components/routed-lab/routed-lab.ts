@@ -11,6 +11,7 @@ import { READY_WAIT_SECONDS, RestartPolicy } from "../host/lifecycle";
 import { NetworkSpec, declareContainer, declareNetwork, declarePulledImage, macvlanOptions } from "../declare";
 import { kindOf } from "../kinds";
 import { NodesReady } from "../host/readiness";
+import { LinkImpairment } from "../host/link-impairment";
 import { bridgeRuleSteps, vxlanSteps } from "../host/host-guard-script";
 import { PortForwarder } from "../host/port-forwarder";
 import { LabImageRefs, LabImages, buildLabImages } from "../images/lab-image";
@@ -19,7 +20,10 @@ import { LabComponent, LabNode, LabNodeRouting, LabPublishedPort, LabSegment, La
 import { LabelMap, labLabels } from "../labels";
 import { renderMermaid } from "../net/mermaid";
 import { SegmentPlan, labSubject, requiredLabImages } from "../net/topology";
-import { LabPlan, NodePlan, RoutedLabSpec, planRoutedLab } from "./plan";
+import { LabPlan, NodePlan, RoutedLabSpec, netemInterfaces, planRoutedLab } from "./plan";
+import { checkEngine } from "../host/engine-check";
+import { HostExec, execTargetOf } from "../host/host-exec";
+import { LabConfigError } from "../net/errors";
 import { declareWithoutPromiseStacks } from "../declaration";
 import { ProbeCheck } from "../probe/lab-probe";
 import { routingChecks, routingDiagram, routingInfo } from "../protocols";
@@ -62,6 +66,8 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   readonly plan: LabPlan;
   readonly networks: Record<string, docker.Network> = {};
   readonly containers: Record<string, docker.Container> = {};
+  /** Each impaired interface's LinkImpairment, by `node/segment`. */
+  readonly impairments: Record<string, LinkImpairment> = {};
   /** Done when every node is healthy; `pulumi up` fails naming a node that is not. */
   ready!: NodesReady;
   readonly nodes: Record<string, RoutedLabNodeInfo>;
@@ -76,8 +82,8 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
    * plan their RoutedLab with themselves): then the lab is not planned again.
    */
   constructor(name: string, args: RoutedLabArgs, opts?: pulumi.ComponentResourceOptions, planned?: LabPlan) {
-    // Validate before registering anything: a bad description creates nothing.
-    const plan = planned ?? planRoutedLab(name, args.spec, { namePrefix: args.namePrefix });
+    // Validate before registering anything: a bad description (or netem the local engine lacks) creates nothing.
+    const plan = planned ?? checkNetemNow(name, planRoutedLab(name, args.spec, { namePrefix: args.namePrefix }), args.host ?? LOCAL_HOST);
     const settings = labSettings(labSubject(name), args);
     super("docker-netlabs:routed-lab:RoutedLab", name, {}, opts);
     this.plan = plan;
@@ -181,6 +187,33 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
     );
 
     this.createForwarders(name, plan, images.router!, labels, restart);
+    this.createImpairments(name, labName, plan, images.router!, args.host ?? LOCAL_HOST);
+  }
+
+  /**
+   * A LinkImpairment per impaired interface, once the lab is ready: a resource of its own, so that a
+   * changed impairment updates it alone and never the node (ARCHITECTURE.md, Link impairments).
+   */
+  private createImpairments(name: string, labName: string, plan: LabPlan, image: pulumi.Input<string>, host: HostConnection): void {
+    for (const node of plan.nodes) {
+      for (const iface of node.interfaces.filter((candidate) => candidate.impairment)) {
+        this.impairments[`${node.name}/${iface.segment}`] = new LinkImpairment(
+          `${name}-${node.name}-${iface.segment}-impairment`,
+          {
+            lab: labName,
+            node: node.name,
+            container: node.containerName,
+            containerId: this.containers[node.name].id,
+            segment: iface.segment,
+            address: iface.address,
+            impairment: iface.impairment!,
+            image,
+            host,
+          },
+          { parent: this, dependsOn: [this.ready] },
+        );
+      }
+    }
   }
 
   /** A host-side forwarder per port published from internal segments only (Docker publishes none there). */
@@ -291,6 +324,26 @@ export class RoutedLab extends pulumi.ComponentResource implements LabComponent 
   }
 }
 
+/**
+ * Where a lab asks for delay, jitter or loss on a unix:// or tcp:// engine whose exec target is at
+ * hand: the engine's kernel is tried for netem now (engine-check.ts), and a kernel without it is a
+ * LabConfigError naming the host and each interface. An ssh:// host is checked by its DockerHost's
+ * HostCheck (its needs), an engine that cannot be tried is left to the LinkImpairment's own error.
+ */
+function checkNetemNow(name: string, plan: LabPlan, host: HostConnection): LabPlan {
+  const netem = netemInterfaces(plan);
+  const exec = host.exec as HostExec;
+  if (netem.length === 0 || pulumi.Output.isInstance(host.exec) || host.exec instanceof Promise || exec.kind !== "local") return plan;
+  const { issues } = checkEngine(host.url, execTargetOf(exec), { netem });
+  const kernel = issues.filter((issue) => /netem/.test(issue.message));
+  if (kernel.length > 0)
+    throw new LabConfigError(
+      labSubject(name),
+      kernel.map((issue) => ({ path: "host", message: issue.message })),
+    );
+  return plan;
+}
+
 /** The guarded bridges of segments with IPv6: their guard admits bridged IPv6 as well. */
 function ipv6Bridges(plan: LabPlan): string[] {
   const withIpv6 = new Set(plan.segments.flatMap((segment) => (segment.ipv6 && segment.bridgeName ? [segment.bridgeName] : [])));
@@ -318,6 +371,7 @@ function segmentNetwork(segment: SegmentPlan, labels: LabelMap): NetworkSpec {
             "com.docker.network.bridge.name": segment.bridgeName!,
             // Containers on a stretched segment leave room for the tunnel's header.
             ...(segment.vxlan ? { "com.docker.network.driver.mtu": String(segment.vxlan.mtu) } : {}),
+            ...(segment.mtu !== undefined ? { "com.docker.network.driver.mtu": String(segment.mtu) } : {}),
           }
         : macvlanOptions(segment.parent!),
     labels: { ...labels, "io.docker-netlabs.segment": segment.name },

@@ -5,15 +5,18 @@
  * requires that tier (NETLABS_REQUIRE_E2E=1, NETLABS_REQUIRE_CURRENT_ENGINE=1, NETLABS_REQUIRE_CLI=1).
  * The skips CI allows: the CLI tier where no `pulumi` binary exists (it cannot be installed on every
  * machine), unless NETLABS_REQUIRE_CLI=1 requires it too; and a kernel feature the machine's kernel
- * lacks (the vrf and 8021q modules, bridge VLAN filtering), which no install brings to a kernel
- * built without it (the team's machines: `.ci/run` with CI=true skips those tests there, naming what
- * is missing), unless NETLABS_REQUIRE_KERNEL_MODULES=1 requires it: the public CI's runners have
- * them, and its workflow sets it.
+ * lacks, which no install brings to a kernel built without it (the team's machines: `.ci/run` with
+ * CI=true skips those tests there, naming what is missing): the vrf and 8021q modules and bridge
+ * VLAN filtering, unless NETLABS_REQUIRE_KERNEL_MODULES=1 requires them, and netem (delay, jitter
+ * and loss), unless NETLABS_REQUIRE_NETEM=1 does. The public CI's runners have them all, and its
+ * workflow sets both.
  * Every skipIf/runIf in test/ takes what `skipUnless` returned (test/unit/requirements.test.ts checks).
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { kernelLookArgs, parseKernelLook } from "../../components/host/engine-facts";
+import { labImageTag } from "../../components/images/lab-image";
 import { dockerUnavailableReason } from "./docker-cli";
 
 export type RequirementName =
@@ -23,6 +26,7 @@ export type RequirementName =
   | "emulated-hosts"
   | "current-engine"
   | "bridge-netfilter"
+  | "netem"
   | "pulumi-cli"
   | "pulumi-docker-plugin"
   | "pulumi-command-plugin"
@@ -44,6 +48,7 @@ const REQUIRED_BY: Record<RequirementName, string[]> = {
   "emulated-hosts": ["CI", "NETLABS_REQUIRE_E2E"],
   "current-engine": ["CI", "NETLABS_REQUIRE_CURRENT_ENGINE"],
   "bridge-netfilter": ["CI", "NETLABS_REQUIRE_E2E"],
+  netem: ["NETLABS_REQUIRE_NETEM"],
   "pulumi-cli": ["NETLABS_REQUIRE_CLI"],
   "pulumi-docker-plugin": ["CI", "NETLABS_REQUIRE_CLI"],
   "pulumi-command-plugin": ["CI", "NETLABS_REQUIRE_CLI"],
@@ -129,6 +134,30 @@ export const CURRENT_ENGINE: Requirement = {
     }
     const tool = ["nsenter", "unshare", "pivot_root", "ip", "docker"].find((t) => !onPath(t));
     return tool && `no ${tool} on this machine`;
+  },
+};
+
+/**
+ * The engine's kernel takes a netem qdisc: tried as the product tries it (engine-facts.ts, the
+ * kernel look) on the lab's router image, else in a network namespace of this machine's own (the
+ * local engine shares its kernel).
+ */
+export const NETEM: Requirement = {
+  name: "netem",
+  missing: () => {
+    const image = labImageTag("router");
+    const tried = (argv: string[]) => {
+      try {
+        return execFileSync(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 }).toString();
+      } catch (error) {
+        return String((error as { stderr?: Buffer }).stderr ?? error);
+      }
+    };
+    const hasImage = tried(["docker", "image", "inspect", "--format", "ok", image]).trim() === "ok";
+    const said = hasImage
+      ? (parseKernelLook({ code: 0, stdout: tried(["docker", ...kernelLookArgs(image)]), stderr: "" }, "").netem ?? "")
+      : tried(["unshare", "--net", "sh", "-c", "tc qdisc add dev lo root netem delay 1ms && echo yes"]).trim();
+    return said === "yes" ? undefined : `the kernel has no netem qdisc (sch_netem): ${said.replace(/^no:\s*/, "")}`;
   },
 };
 

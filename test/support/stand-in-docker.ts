@@ -32,6 +32,9 @@ export interface StandInEngine {
   lookFails?: string;
   /** What the kernel look (`run --network none`) finds, by feature (vrf, 8021q, bridge-vlan-filtering): yes when true. */
   kernelFeatures?: Record<string, boolean>;
+  /** What the kernel look (`run --network none`) finds: its CPUs, and netem ("yes" or "no: <what tc said>"). */
+  cpus?: number;
+  netem?: string;
 }
 
 export interface StandInDocker {
@@ -83,9 +86,12 @@ export async function withStandInDocker<T>(engine: StandInEngine, body: (docker:
   file("look-fails.txt", engine.lookFails ?? "");
   file(
     "kernel.txt",
-    ["== kernel", ...Object.entries(engine.kernelFeatures ?? {}).map(([feature, has]) => `${feature} ${has ? "yes" : "no"}`), ""].join(
-      "\n",
-    ),
+    [
+      `== cpus\n${engine.cpus ?? 4}\n== netem\n${engine.netem ?? "yes"}`,
+      "== kernel",
+      ...Object.entries(engine.kernelFeatures ?? {}).map(([feature, has]) => `${feature} ${has ? "yes" : "no"}`),
+      "",
+    ].join("\n"),
   );
   const calls = path.join(dir, "calls");
   file("calls", "");

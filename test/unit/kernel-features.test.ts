@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { checkEngine } from "../../components/host/engine-check";
-import { KERNEL_LOOK_SCRIPT, kernelFacts, kernelLookArgs, kernelLookImage, parseKernelLook } from "../../components/host/kernel-facts";
+import { kernelLookArgs, kernelLookImage } from "../../components/host/engine-facts";
+import { KERNEL_FEATURES_SCRIPT, kernelFacts, parseKernelLook } from "../../components/host/kernel-facts";
 import { dockerExecTarget } from "../../components/host/host-exec";
 import { KernelFeatureNeed } from "../../components/host/host-facts";
 import { planRoutedLab } from "../../components/routed-lab/plan";
@@ -32,10 +33,10 @@ const VRF_NEED: KernelFeatureNeed = { feature: "vrf", lab: "vrf", node: "r1", fi
 
 describe("the kernel look", () => {
   it("tries each feature as a node's init makes it, in a namespace of its own with NET_ADMIN alone, on a lab image with ip", () => {
-    expect(KERNEL_LOOK_SCRIPT).toContain("ip link add nl-try type vrf table 10");
-    expect(KERNEL_LOOK_SCRIPT).toContain("type vlan id 10");
-    expect(KERNEL_LOOK_SCRIPT).toContain("type bridge vlan_filtering 1");
-    const args = kernelLookArgs(ROUTER).join(" ");
+    expect(KERNEL_FEATURES_SCRIPT).toContain("ip link add nl-try type vrf table 10");
+    expect(KERNEL_FEATURES_SCRIPT).toContain("type vlan id 10");
+    expect(KERNEL_FEATURES_SCRIPT).toContain("type bridge vlan_filtering 1");
+    const args = kernelLookArgs(ROUTER, KERNEL_FEATURES_SCRIPT).join(" ");
     expect(args).toContain("--network none --cap-drop ALL --cap-add NET_ADMIN --security-opt no-new-privileges --read-only");
     expect(args).toContain("--pull never");
     const images = (stdout: string) => ({ code: 0, stdout, stderr: "" });
@@ -70,7 +71,7 @@ describe("a lab needing a kernel feature the engine's kernel lacks is refused be
           message: `host ${UNIX}'s kernel (6.1.0-lab) has no vrf module, which node r1 of lab vrf needs for its vrfs: run the lab on a host whose kernel has it`,
         },
       ]);
-      expect(docker.calls().at(-1)).toEqual(["-H", UNIX, ...kernelLookArgs(ROUTER)]);
+      expect(docker.calls().at(-1)).toEqual(["-H", UNIX, ...kernelLookArgs(ROUTER, KERNEL_FEATURES_SCRIPT)]);
     });
   });
 

@@ -48,16 +48,17 @@ describe("NodesReady's docker commands", () => {
 describe("NodesReady's verdict on a node that restarted", () => {
   // A stand-in `docker` on PATH answers as the engine does for a container that exited with 5 and
   // runs again: inspect shows it Running with ExitCode 0, its events hold the exit code.
-  const withFakeDocker = async (events: string, body: () => Promise<void>) => {
+  const RESTARTED = { Running: true, Restarting: false, ExitCode: 0, Health: { Status: "starting" } };
+  const withFakeDocker = async (events: string, body: () => Promise<void>, stateOf: object = RESTARTED, restarts = 1) => {
     const dir = mkdtempSync(join(tmpdir(), "netlabs-fake-docker-"));
-    const state = JSON.stringify({ Running: true, Restarting: false, ExitCode: 0, Health: { Status: "starting" } });
+    const state = JSON.stringify(stateOf);
     writeFileSync(
       join(dir, "docker"),
       [
         "#!/bin/sh",
         "shift 2 # -H <host>",
         'case "$1" in',
-        `  inspect) echo '/lab-bad ${state} 1' ;;`,
+        `  inspect) echo '/lab-bad ${state} ${restarts}' ;;`,
         `  events) printf '${events}' ;;`,
         "  logs) echo 'main gives up' ;;",
         "esac",
@@ -95,6 +96,19 @@ describe("NodesReady's verdict on a node that restarted", () => {
       expect(provider.create(inputs)).rejects.toThrow(
         /node bad \(container lab-bad\) restarted 1 time\(s\) \(last exit code 5\).*main gives up/s,
       ),
+    );
+  });
+
+  it("names a node killed for its memory (Docker's OOMKilled), with its exit and log", async () => {
+    const killed = { Running: false, Restarting: false, ExitCode: 74, OOMKilled: true, Health: { Status: "unhealthy" } };
+    await withFakeDocker(
+      "",
+      () =>
+        expect(waitUntilReady(inputs)).rejects.toThrow(
+          /node bad \(container lab-bad\) exited with code 74; the kernel killed a process of it for using more than its memory limit \(memoryMiB\); last log lines:.*main gives up/s,
+        ),
+      killed,
+      0,
     );
   });
 

@@ -63,6 +63,9 @@ describe("skipUnless: skip here, fail in CI", () => {
     expect(requiredBy("current-engine", { NETLABS_REQUIRE_E2E: "1" })).toBeUndefined();
     expect(requiredBy("docker", { CI: "false" })).toBeUndefined();
     expect(requiredBy("pulumi-cli", { CI: "true" })).toBeUndefined();
+    // netem: the public CI workflow's runners have it and require it; CI=true alone (.ci/run here) does not.
+    expect(requiredBy("netem", { CI: "true" })).toBeUndefined();
+    expect(requiredBy("netem", { NETLABS_REQUIRE_NETEM: "1" })).toBe("NETLABS_REQUIRE_NETEM=1");
   });
 });
 

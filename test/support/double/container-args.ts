@@ -4,6 +4,8 @@
  * resourceDockerContainerCreate in internal/provider/resource_docker_container_funcs.go):
  * - HostConfig.Init is always set, to false when `init` is unset (the daemon's default never
  *   applies), hence `--init=false`;
+ * - memory and memory_swap are MB (MiB to Docker: `* 1024 * 1024`), memory_swap -1 unlimited;
+ *   cpus is Docker's decimal NanoCPUs (opts.ParseCPUs), the CLI's --cpus;
  * - Docker concatenates Entrypoint and Cmd: the CLI takes the entrypoint's first word alone, the
  *   rest goes before the command;
  * - each upload is one tar entry at its path, mode `permissions`, else 0744 when executable, else
@@ -22,6 +24,9 @@ export function containerCreateArgs(inputs: Inputs): string[] {
   if (inputs.restart) create.push("--restart", inputs.restart);
   if (inputs.stopSignal) create.push("--stop-signal", inputs.stopSignal);
   if (inputs.stopTimeout !== undefined) create.push("--stop-timeout", String(inputs.stopTimeout));
+  if (inputs.memory) create.push("--memory", `${inputs.memory}m`);
+  if (inputs.memorySwap) create.push("--memory-swap", inputs.memorySwap > 0 ? `${inputs.memorySwap}m` : String(inputs.memorySwap));
+  if (inputs.cpus) create.push("--cpus", inputs.cpus);
   for (const cap of inputs.capabilities?.adds ?? []) create.push("--cap-add", cap);
   for (const cap of inputs.capabilities?.drops ?? []) create.push("--cap-drop", cap);
   for (const [key, value] of Object.entries(inputs.sysctls ?? {})) create.push("--sysctl", `${key}=${value}`);

@@ -12,7 +12,8 @@
  *   destroy_grace_seconds, remove_volumes, must_run); must_run in state false against the
  *   program's true (its default) is a change;
  * - update (resourceDockerContainerUpdate): ContainerStart when must_run goes from false to true and
- *   start is set; ContainerUpdate with the restart policy when it changed; no read afterwards;
+ *   start is set; ContainerUpdate with the restart policy and the resources (memory, memory_swap,
+ *   in place: not ForceNew) when one of them changed; no read afterwards; cpus is ForceNew;
  * - delete (resourceDockerContainerDelete): ContainerStop with destroy_grace_seconds (0 when unset),
  *   then ContainerRemove with force and remove_volumes (default true); "No such container" is no
  *   error at either step.
@@ -51,6 +52,9 @@ const CONTAINER_INPUTS = new Set([
   "wait",
   "waitTimeout",
   "removeVolumes",
+  "memory",
+  "memorySwap",
+  "cpus",
 ]);
 
 /** Inputs the provider's update applies (restart, mustRun) or takes without touching the container. */
@@ -64,6 +68,8 @@ const CONTAINER_UPDATABLE = new Set([
   "destroyGraceSeconds",
   "removeVolumes",
   "mustRun",
+  "memory",
+  "memorySwap",
 ]);
 /** Inputs the provider keeps as sets: their order is no change. */
 const CONTAINER_SETS = ["labels", "uploads", "networksAdvanced", "envs", "hosts", "capabilities"];
@@ -100,8 +106,19 @@ export const containerEmulator: ResourceEmulator = {
     if (resource.state?.mustRun === false && news.mustRun !== false && news.start !== false) {
       await docker(target, ["start", resource.id]);
     }
-    if (JSON.stringify(resource.inputs?.restart) !== JSON.stringify(news.restart)) {
-      await docker(target, ["update", "--restart", news.restart ?? "no", resource.id]);
+    const changed = (key: string) => JSON.stringify(resource.inputs?.[key]) !== JSON.stringify(news[key]);
+    if (["restart", "memory", "memorySwap"].some(changed)) {
+      // One ContainerUpdate with the policy and the resources as the provider sends them; a memory of
+      // 0 (unset) is "unchanged" to Docker's update, so a limit once set stays until the node is replaced.
+      const resources = news.memory ? ["--memory", `${news.memory}m`] : [];
+      if (news.memorySwap) resources.push("--memory-swap", news.memorySwap > 0 ? `${news.memorySwap}m` : String(news.memorySwap));
+      await docker(target, [
+        "update",
+        "--restart",
+        news.restart ?? "no",
+        ...(changed("memory") || changed("memorySwap") ? resources : []),
+        resource.id,
+      ]);
     }
     return { state: { ...resource.state, ...news, mustRun: news.mustRun ?? true } };
   },
