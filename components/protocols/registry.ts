@@ -11,10 +11,11 @@ import { BgpSpec, bgp } from "./bgp";
 import { FrrRouterPlan } from "./frr/config";
 import { IsisSpec, isis } from "./isis";
 import { OspfSpec, ospf } from "./ospf";
+import { RoutingPolicySpec, routing } from "./policy";
 import { AnyRoutingProtocol, RouterBase } from "./protocol";
 import { ROUTER_FIELDS } from "./router";
 
-export const PROTOCOLS = [ospf, isis, bgp, bfd] as const;
+export const PROTOCOLS = [ospf, isis, bgp, bfd, routing] as const;
 
 type Registered = (typeof PROTOCOLS)[number];
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
@@ -49,6 +50,8 @@ export interface NodeRoutingSpec {
   isis?: IsisSpec;
   /** BGP on this router (components/protocols/bgp). */
   bgp?: BgpSpec;
+  /** Routing policy, redistribution (`import`) and staticd routes on this router (components/protocols/policy). */
+  routing?: RoutingPolicySpec;
   /** A /32 on the router's `lo`, announced by its protocols; iBGP runs between loopbacks when an IGP carries them. */
   loopback?: string;
   /** Router id of its protocols; default: the loopback, else the node's first interface address. */

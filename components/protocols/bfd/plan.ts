@@ -69,7 +69,7 @@ export function prepareBfd(lab: PreparingLab<BfdSettings>): { issues: ConfigIssu
   if (!single || !multihop) return { issues: [], services: {} };
   const issues: ConfigIssue[] = [];
   if (lab.routers.length === 0) {
-    const perNode = lab.protocols.filter((protocol) => protocol.perNode);
+    const perNode = lab.protocols.filter((protocol) => protocol.perNode && !protocol.addOn);
     issues.push({
       path: "bfd",
       message: `${show(lab.settings)}: BFD runs on ${andList(perNode.map((p) => p.title))} adjacencies, but no node has ${orList(perNode.map((p) => p.name))}`,

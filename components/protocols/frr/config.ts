@@ -79,7 +79,8 @@ export function planFrr(
   const daemons = running.flatMap((protocol) => protocol.frr.running(router));
   const interfaceNodes = interfaceNodesOf(interfaces, sections);
   return {
-    daemons: daemons.map(({ daemon }) => daemon),
+    // staticd runs on every router; a protocol may still wait for it to load its routes (readyLines).
+    daemons: daemons.map(({ daemon }) => daemon).filter((daemon) => daemon !== "staticd"),
     readyLines: [
       { daemon: "zebra", line: `hostname ${hostname}` },
       ...daemons.map(({ daemon, readyLine }) => ({ daemon, line: readyLine })),
@@ -116,6 +117,7 @@ function renderFrrTemplate(hostname: string, sections: { sections: FrrSections }
   const node = (lines: string[]) => [...lines, "exit", "!"];
   const indented = (lines: string[]) => lines.map((line) => ` ${line}`);
   const loopback = sections.flatMap(({ sections: { loopback = [] } }) => loopback);
+  const global = sections.flatMap(({ sections: { global = [] } }) => global);
   const lines = [
     `! docker-netlabs: generated FRR configuration of ${hostname}; interface names are filled in when the node starts`,
     "frr defaults traditional",
@@ -125,6 +127,7 @@ function renderFrrTemplate(hostname: string, sections: { sections: FrrSections }
     "log timestamp precision 3",
     "service integrated-vtysh-config",
     "!",
+    ...(global.length > 0 ? [...global, "!"] : []),
     ...sections.flatMap(({ sections: { preamble } }) => (preamble ? node(preamble) : [])),
     ...(loopback.length > 0 ? node(["interface lo", ...indented(loopback)]) : []),
     ...interfaceNodes.flatMap(({ segment, lines }) => node([`interface ${interfaceToken(segment)}`, ...indented(lines)])),
