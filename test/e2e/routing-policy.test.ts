@@ -32,6 +32,7 @@ async function deployLab(name: string, spec: RoutedLabSpec): Promise<Deployed<Ro
   return lab;
 }
 
+const routingOf = (lab: Deployed<RoutedLab>, name: string) => lab.outputs.plan.nodes.find((node) => node.name === name)!.routing!;
 const ping = async (container: string, address: string) => (await execIn(container, ["ping", "-c", "1", "-W", "2", address])).code === 0;
 const vtysh = async (container: string, command: string) => (await execIn(container, ["vtysh", "-c", command], 10_000)).stdout;
 const kernelRoute = async (container: string, prefix: string) =>
@@ -108,6 +109,11 @@ describe.skipIf(skipReason)(`routing policy on real Docker and FRR${skipReason ?
       expect(await kernelRoute(node("r1"), "10.52.77.0/24")).toMatch(/via 10\.52\.12\.2 .*proto static/);
       expect(await ping(node("h1"), "10.52.77.10")).toBe(true);
       expect(await traceHops(node("h1"), "10.52.77.10")).toEqual(["10.52.1.1", "10.52.12.2", "10.52.23.2", "10.52.77.10"]);
+    });
+
+    it("gives r2 a default route by redistribution: r3's static default, imported into BGP", async () => {
+      expect(await kernelRoute(node("r2"), "default")).toMatch(/^default (nhid \d+ )?via 10\.52\.23\.2 .*proto bgp/);
+      expect(routingOf(lab, "r2").expectedPrefixes).toContain("0.0.0.0/0");
     });
 
     it("keeps r1's static route of distance 250 as a backup behind OSPF's", async () => {

@@ -22,9 +22,9 @@ function host(name: string, segment: string, address: string, gateway: string, c
  * Redistribution both ways through policies that each filter one prefix, and staticd's route kinds.
  * r1 runs OSPF, r3 BGP (AS 65002), r2 both (AS 65001): r2 imports OSPF into BGP except r1's lan2,
  * and BGP into OSPF except r3's lan4. r3 imports its static routes into BGP: a discard route for
- * 10.52.90.0/24, and 10.52.77.0/24 to h3's second address. r1 reaches 10.52.77.0/24 by a static
- * route whose next hop, h3's 10.52.3.10, is three hops away (recursive), and holds a static route
- * to lan3 at distance 250 that OSPF's (110) outranks.
+ * 10.52.90.0/24, 10.52.77.0/24 to h3's second address, and a discard default (r2's default route,
+ * by BGP). r1 reaches 10.52.77.0/24 by a static route whose next hop, h3's 10.52.3.10, is three
+ * hops away (recursive), and holds a static route to lan3 at distance 250 that OSPF's (110) outranks.
  *
  *   h1 - r1 --l12-- r2 --l23-- r3 - h3
  *        |                     |
@@ -93,6 +93,8 @@ export function redistribution(): RoutedLabSpec {
             static: [
               { to: "10.52.90.0/24", discard: true },
               { to: "10.52.77.0/24", via: "10.52.3.10" },
+              // A default route by redistribution: r2 learns it by BGP.
+              { to: "default", discard: true },
             ],
             import: { bgp: { static: {} } },
           },

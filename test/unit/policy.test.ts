@@ -4,7 +4,7 @@
  * field and value.
  */
 import { describe, expect, it } from "vitest";
-import { FRR_TEMPLATE_PATH, routingChecks, routingInfo } from "../../components/protocols";
+import { FRR_TEMPLATE_PATH, routingChecks, routingDiagram, routingInfo } from "../../components/protocols";
 import { NodeSpec, RoutedLabSpec, planRoutedLab } from "../../components/routed-lab/plan";
 import { configIssues } from "../support/config-issues";
 import { localPreference, policyKinds, redistribution } from "../support/policy-labs";
@@ -84,6 +84,8 @@ describe("routing policy in FRR's configuration", () => {
   it("shows the policies in the outputs and the imports in the diagram", () => {
     const r2 = routingOf(redistribution(), "r2");
     expect(routingInfo(r2)).toMatchObject({ protocols: ["ospf", "bgp", "routing"], policies: ["ospf-to-bgp", "bgp-to-ospf"] });
+    expect(routingDiagram(r2)[0]).toBe("OSPF area 0.0.0.0, BGP AS 65001, imports ospf→bgp bgp→ospf");
+    expect(routingDiagram(routingOf(localPreference(), "r1"))[0]).toBe("BGP AS 65010, policy");
   });
 });
 
