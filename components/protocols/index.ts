@@ -36,4 +36,6 @@ export type { OspfInterfacePlan, OspfPlan, OspfSpec } from "./ospf";
 export { MAX_ASN, bgp, bgpSessionsCheck } from "./bgp";
 export type { BgpNeighborPlan, BgpPlan, BgpSpec } from "./bgp";
 export { DEFAULT_BFD, bfd, bfdSessionsCheck } from "./bfd";
+export { routing, routingSchema } from "./policy";
+export type { PolicyPlan, RoutingPolicySpec } from "./policy";
 export type { BfdMultihopSpec, BfdSpec, BfdSpecInput, BfdTimers } from "./bfd";
