@@ -193,6 +193,7 @@ export function policyKinds(): RoutedLabSpec {
         ],
         {
           ospf: {},
+          isis: {},
           bgp: { asn: 65001 },
           loopback: "10.54.255.1",
           routing: {
@@ -217,8 +218,9 @@ export function policyKinds(): RoutedLabSpec {
               "static-only-lans": [{ match: { prefix: "lans" } }],
             },
             import: {
-              bgp: { connected: {}, static: { policy: "static-only-lans" }, ospf: {} },
-              ospf: { bgp: { policy: "static-only-lans" }, static: {}, connected: {} },
+              bgp: { connected: {}, static: { policy: "static-only-lans" }, ospf: {}, isis: {} },
+              ospf: { bgp: { policy: "static-only-lans" }, static: {}, connected: {}, isis: {} },
+              isis: { bgp: { policy: "static-only-lans" }, ospf: {}, static: {} },
             },
             bgpSessions: { r2: { policyIn: "in-from-r2", policyOut: "out-to-r2" } },
             static: [

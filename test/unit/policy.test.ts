@@ -71,6 +71,10 @@ describe("routing policy in FRR's configuration", () => {
     expect(kinds).toContain("bgp large-community-list standard big seq 10 permit 65002:1:2\n");
     expect(kinds).toContain(" match large-community big\n set local-preference 50\n set metric 7\n");
     expect(kinds).toContain(" set community 65001:1 65001:2 additive\n set large-community 65001:0:1 additive\n");
+    expect(kinds).toContain(
+      "router isis lab\n redistribute ipv4 bgp level-2 route-map static-only-lans\n redistribute ipv4 ospf level-2\n redistribute ipv4 static level-2\nexit\n",
+    );
+    expect(kinds).toContain(" redistribute connected\n redistribute isis\nexit\n");
   });
 
   it("adds nothing to a router's files unless it uses a field: an empty routing field renders as none", () => {
@@ -228,14 +232,19 @@ describe("routing validation: every mistake named with its field and value", () 
       /^nodes\[2\]\.routing\.import\.bgp\.ospf: node "r3" does not run ospf: it has no ospf routes to import \(it runs bgp\)$/m,
     ],
     [
+      "an import into IS-IS on a router without it",
+      r2({ import: { isis: { bgp: {} } } }),
+      /^nodes\[1\]\.routing\.import\.isis: node "r2" does not run isis, so nothing can be imported into it \(it runs ospf and bgp\)$/m,
+    ],
+    [
       "an import from no known source",
       r2({ import: { ospf: { rip: {} } } }),
-      /^nodes\[1\]\.routing\.import\.ospf: "rip" cannot be imported into ospf: import connected, static or bgp$/m,
+      /^nodes\[1\]\.routing\.import\.ospf: "rip" cannot be imported into ospf: import connected, static, isis or bgp$/m,
     ],
     [
       "a protocol imported into itself",
       r2({ import: { bgp: { bgp: {} } } }),
-      /^nodes\[1\]\.routing\.import\.bgp: "bgp" cannot be imported into bgp: import connected, static or ospf$/m,
+      /^nodes\[1\]\.routing\.import\.bgp: "bgp" cannot be imported into bgp: import connected, static, ospf or isis$/m,
     ],
     [
       "a session policy towards a node that is no BGP neighbour",

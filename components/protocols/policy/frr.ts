@@ -6,19 +6,23 @@
  * in the integrated configuration its init loads: checked with FRR 8.4).
  */
 import { BgpFields } from "../bgp";
+import { IsisFields } from "../isis";
+import { ISIS_TAG } from "../isis/frr";
 import { FrrSections, RouterBase } from "../protocol";
 import { PolicyEntryPlan, PolicyPlan } from "./plan";
 
 /** FRR's protocol names in `redistribute`. */
-const REDISTRIBUTED: Record<string, string> = { connected: "connected", static: "static", ospf: "ospf", bgp: "bgp" };
+const REDISTRIBUTED: Record<string, string> = { connected: "connected", static: "static", ospf: "ospf", isis: "isis", bgp: "bgp" };
 
-export function policySections(router: RouterBase & BgpFields, policy: PolicyPlan): FrrSections {
+type PolicyRouter = RouterBase & BgpFields & IsisFields;
+
+export function policySections(router: PolicyRouter, policy: PolicyPlan): FrrSections {
   const global = [...staticLines(policy), ...listLines(policy)];
   const routeMaps = policy.policies.flatMap((map, m) => [
     ...(m > 0 ? ["exit", "!"] : []),
     ...map.entries.flatMap((entry, e) => [...(e > 0 ? ["exit", "!"] : []), ...routeMapEntry(map.name, entry, e, router.bgp?.asn)]),
   ]);
-  const nodes = [bgpLines(router, policy), ospfLines(policy)].filter((lines) => lines.length > 0);
+  const nodes = [bgpLines(router, policy), ospfLines(policy), isisLines(router, policy)].filter((lines) => lines.length > 0);
   // One section: each router node after the first is opened after the previous one's exit.
   const routerNodes = nodes.flatMap((lines, n) => [...(n > 0 ? ["exit", "!"] : []), ...lines]);
   return {
@@ -69,7 +73,7 @@ function routeMapEntry(name: string, entry: PolicyEntryPlan, index: number, asn:
 }
 
 /** Imports into BGP and session policies, in BGP's IPv4 unicast family. */
-function bgpLines(router: RouterBase & BgpFields, policy: PolicyPlan): string[] {
+function bgpLines(router: PolicyRouter, policy: PolicyPlan): string[] {
   if (!router.bgp) return [];
   const imports = policy.imports
     .filter((entry) => entry.into === "bgp")
@@ -91,4 +95,14 @@ function ospfLines(policy: PolicyPlan): string[] {
     .filter((entry) => entry.into === "ospf")
     .map((entry) => ` redistribute ${REDISTRIBUTED[entry.from]}${entry.policy ? ` route-map ${entry.policy}` : ""}`);
   return imports.length > 0 ? ["router ospf", ...imports] : [];
+}
+
+/** Imports into IS-IS, at the router's level (level-2 where it runs both). */
+function isisLines(router: PolicyRouter, policy: PolicyPlan): string[] {
+  if (!router.isis) return [];
+  const level = router.isis.level === "level-1" ? "level-1" : "level-2";
+  const imports = policy.imports
+    .filter((entry) => entry.into === "isis")
+    .map((entry) => ` redistribute ipv4 ${REDISTRIBUTED[entry.from]} ${level}${entry.policy ? ` route-map ${entry.policy}` : ""}`);
+  return imports.length > 0 ? [`router isis ${ISIS_TAG}`, ...imports] : [];
 }

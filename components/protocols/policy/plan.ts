@@ -5,7 +5,7 @@
  * session policies and staticd routes as FRR renders them (frr.ts).
  */
 import { ConfigIssue, show } from "../../net/errors";
-import { PlannedProtocol, ProtocolPlan, RoutingLab, RunningRouter, fieldPath, isRunning, orList } from "../protocol";
+import { PlannedProtocol, ProtocolPlan, RoutingLab, RunningRouter, andList, fieldPath, isRunning } from "../protocol";
 import { FilteredPrefixes, filteredPrefixes } from "./expect";
 import { RoutingSettings, parsePrefix4 } from "./schema";
 import { communityKind } from "./validate";
@@ -57,7 +57,7 @@ function protocolIssues(lab: RoutingLab<RoutingSettings, never>, router: PolicyR
   const issues: ConfigIssue[] = [];
   const runs = (name: string) => runsEarlier(lab, name, router.name);
   const running = lab.earlier.filter((planned: PlannedProtocol) => runs(planned.name)).map((planned) => planned.name);
-  const runsText = running.length > 0 ? `it runs ${orList(running)}` : "it runs no routing protocol";
+  const runsText = running.length > 0 ? `it runs ${andList(running)}` : "it runs no routing protocol";
   for (const [into, sources] of Object.entries(router.settings.import ?? {})) {
     if (!runs(into)) {
       issues.push({
@@ -66,7 +66,7 @@ function protocolIssues(lab: RoutingLab<RoutingSettings, never>, router: PolicyR
       });
     }
     for (const source of Object.keys(sources ?? {})) {
-      if ((source === "ospf" || source === "bgp") && source !== into && !runs(source)) {
+      if (source !== "connected" && source !== "static" && source !== into && !runs(source)) {
         issues.push({
           path: fieldPath(router, `routing.import.${into}.${source}`),
           message: `node ${show(router.name)} does not run ${source}: it has no ${source} routes to import (${runsText})`,

@@ -36,9 +36,6 @@ export const ipv4Prefix = z.string().superRefine((text, ctx) => {
 
 const action = plainEnum(["permit", "deny"], { message: 'must be "permit" or "deny"' }).default("permit");
 
-/** A standard community "65000:100" (two numbers to 65535) or a large one "65000:1:2" (three numbers to 4294967295). */
-export const COMMUNITY = /^\d{1,10}:\d{1,10}(:\d{1,10})?$/;
-
 const prefixEntry = z.strictObject({
   prefix: ipv4Prefix,
   action,
@@ -83,7 +80,7 @@ const policyEntry = z.strictObject({
 
 const importEntry = z.strictObject({ policy: policyName.optional() });
 /** Protocols and route sources a protocol may import (`bgp.import`'s keys in netlab). */
-export const IMPORT_SOURCES = ["connected", "static", "ospf", "bgp"] as const;
+export const IMPORT_SOURCES = ["connected", "static", "ospf", "isis", "bgp"] as const;
 /** Keyed by source; a source that is none of IMPORT_SOURCES is refused in plan.ts (naming the protocols the router runs). */
 const imports = z.record(z.string(), importEntry);
 
@@ -102,7 +99,7 @@ export const routingSchema = z.strictObject({
   prefix: named(prefixEntry).optional(),
   community: named(communityEntry).optional(),
   policy: named(policyEntry).optional(),
-  import: z.strictObject({ bgp: imports.optional(), ospf: imports.optional() }).optional(),
+  import: z.strictObject({ bgp: imports.optional(), ospf: imports.optional(), isis: imports.optional() }).optional(),
   bgpSessions: z.record(z.string(), z.strictObject({ policyIn: policyName.optional(), policyOut: policyName.optional() })).optional(),
   static: z.array(staticRoute).optional(),
 });
@@ -173,12 +170,14 @@ export interface ImportSpec {
   policy?: string;
 }
 
-/** What a protocol imports, by source: "connected", "static", "ospf" or "bgp". */
+/** What a protocol imports, by source: "connected", "static", "ospf", "isis" or "bgp". */
 export interface ImportsSpec {
   /** Redistribution into BGP (netlab's `bgp.import`). */
   bgp?: Record<string, ImportSpec>;
-  /** Redistribution into OSPF (netlab's `ospf.import`). */
+  /** Redistribution into OSPF (netlab's `ospf.import`): as external routes. */
   ospf?: Record<string, ImportSpec>;
+  /** Redistribution into IS-IS (netlab's `isis.import`), at the router's level (level-2 on a level-1-2 router). */
+  isis?: Record<string, ImportSpec>;
 }
 
 /** Policies on the BGP sessions with one neighbour. */
