@@ -90,6 +90,7 @@ describe("routing policy in FRR's configuration", () => {
     expect(routingInfo(r2)).toMatchObject({ protocols: ["ospf", "bgp", "routing"], policies: ["ospf-to-bgp", "bgp-to-ospf"] });
     expect(routingDiagram(r2)[0]).toBe("OSPF area 0.0.0.0, BGP AS 65001, imports ospf→bgp bgp→ospf");
     expect(routingDiagram(routingOf(localPreference(), "r1"))[0]).toBe("BGP AS 65010, policy");
+    expect(routingDiagram(routingOf(redistribution(), "r1"))[0]).toBe("OSPF area 0.0.0.0, static routes");
   });
 });
 

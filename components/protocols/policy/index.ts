@@ -35,6 +35,7 @@ export const routing = {
     router.policy && router.policy.policies.length > 0 ? { policies: router.policy.policies.map((policy) => policy.name) } : {},
   diagram: (router) => {
     const imports = (router.policy?.imports ?? []).map((entry) => `${entry.from}→${entry.into}`);
-    return imports.length > 0 ? `imports ${imports.join(" ")}` : "policy";
+    if (imports.length > 0) return `imports ${imports.join(" ")}`;
+    return router.policy && router.policy.policies.length === 0 && router.policy.staticRoutes.length > 0 ? "static routes" : "policy";
   },
 } satisfies RoutingProtocol<RoutingSettings, never, PolicyFields, { policies?: string[] }>;
