@@ -48,6 +48,11 @@ describe("routing policy in FRR's configuration", () => {
     expect(frrOf(redistribution(), "r1")).toContain("!\nip route 10.52.77.0/24 10.52.3.10\nip route 10.52.3.0/24 10.52.12.2 250\n!\n");
     expect(frrOf(redistribution(), "r3")).toContain("ip route 10.52.90.0/24 blackhole\n");
     expect(frrOf(policyKinds(), "r1")).toContain("ip route 0.0.0.0/0 blackhole 254\n");
+    // IPv6 ones in staticd too, in RFC 5952 text; not among the IPv4 prefixes the probe expects.
+    expect(frrOf(policyKinds(), "r1")).toContain(
+      "ipv6 route ::/0 blackhole 254\nipv6 route 2001:db8:90::/48 blackhole\nipv6 route 2001:db8:91::/64 2001:db8:ff::1 30\n",
+    );
+    expect(routingOf(policyKinds(), "r2").expectedPrefixes.some((prefix) => prefix.includes(":"))).toBe(false);
     // staticd is waited for (its first route loaded), and still not listed twice among the daemons.
     const r3 = routingOf(redistribution(), "r3");
     expect(r3.frr.readyLines).toContainEqual({ daemon: "staticd", line: "ip route 10.52.90.0/24 blackhole" });
@@ -280,7 +285,22 @@ describe("routing validation: every mistake named with its field and value", () 
     [
       "a static next hop that is not an address",
       r1({ static: [{ to: "10.52.90.0/24", via: "r2" }] }),
-      /^nodes\[0\]\.routing\.static\[0\]\.via: "r2" is not an IPv4 address$/m,
+      /^nodes\[0\]\.routing\.static\[0\]\.via: "r2" is not an IPv4 address \(the route to "10\.52\.90\.0\/24" is IPv4\)$/m,
+    ],
+    [
+      "an IPv4 static route through an IPv6 next hop",
+      r1({ static: [{ to: "10.52.90.0/24", via: "2001:db8::1" }] }),
+      /^nodes\[0\]\.routing\.static\[0\]\.via: "2001:db8::1" is not an IPv4 address \(the route to "10\.52\.90\.0\/24" is IPv4\)$/m,
+    ],
+    [
+      "an IPv6 static route through an IPv4 next hop",
+      r1({ static: [{ to: "2001:db8:90::/48", via: "10.52.12.2" }] }),
+      /^nodes\[0\]\.routing\.static\[0\]\.via: "10\.52\.12\.2" is not an IPv6 address \(the route to "2001:db8:90::\/48" is IPv6\)$/m,
+    ],
+    [
+      "an IPv6 static route to something that is not a prefix",
+      r1({ static: [{ to: "2001:db8:90::1/200", discard: true }] }),
+      /^nodes\[0\]\.routing\.static\[0\]\.to: "2001:db8:90::1\/200" .*\(or "default6"\)$/m,
     ],
     [
       "a static next hop of the router's own",

@@ -69,7 +69,8 @@ function ownPrefixes(router: Lab["routers"][number]): string[] {
 
 /** What `router` redistributes from `source`: its connected networks, its static routes, or the others' prefixes of a protocol group. */
 function sourcePrefixes(lab: Lab, router: Lab["routers"][number], plan: PolicyPlan, source: string): string[] {
-  if (source === "static") return plan.staticRoutes.map((route) => route.to);
+  // IPv4 ones: what IPv4 unicast redistributes and the IPv4 routing table holds.
+  if (source === "static") return plan.staticRoutes.filter((route) => !route.to.includes(":")).map((route) => route.to);
   if (source === "connected") {
     return [
       ...router.interfaces.flatMap((iface) => {

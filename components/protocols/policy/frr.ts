@@ -34,7 +34,8 @@ export function policySections(router: PolicyRouter, policy: PolicyPlan): FrrSec
 
 function staticLines(policy: PolicyPlan): string[] {
   return policy.staticRoutes.map(
-    (route) => `ip route ${route.to} ${route.discard ? "blackhole" : route.via}${route.distance !== undefined ? ` ${route.distance}` : ""}`,
+    (route) =>
+      `${route.to.includes(":") ? "ipv6" : "ip"} route ${route.to} ${route.discard ? "blackhole" : route.via}${route.distance !== undefined ? ` ${route.distance}` : ""}`,
   );
 }
 

@@ -8,7 +8,8 @@ import { ConfigIssue, show } from "../../net/errors";
 import { PlannedProtocol, ProtocolPlan, RoutingLab, RunningRouter, andList, fieldPath, isRunning } from "../protocol";
 import { FilteredPrefixes, filteredPrefixes } from "./expect";
 import { RoutingSettings, parsePrefix4 } from "./schema";
-import { communityKind } from "./validate";
+import { communityKind, isIpv6Destination } from "./validate";
+import { canonicalIpv6, isIpv6Address, parsePrefix6 } from "../../net/addressing6";
 
 export interface PolicyEntryPlan {
   action: string;
@@ -116,23 +117,29 @@ function sessionIssues(lab: RoutingLab<RoutingSettings, never>, router: PolicyRo
 /** Each destination once; no next hop of the router's own. */
 function staticIssues(router: PolicyRouter): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  const own = new Set([...router.interfaces.map((iface) => iface.address), ...(router.loopback ? [router.loopback] : [])]);
+  const own = new Set([
+    ...router.interfaces.flatMap((iface) => [iface.address, ...(iface.ipv6 ? [iface.ipv6] : [])]),
+    ...(router.loopback ? [router.loopback] : []),
+    ...(router.loopback6 ? [router.loopback6] : []),
+  ]);
   const seen = new Set<string>();
   (router.settings.static ?? []).forEach((route, r) => {
     const at = (part: string) => fieldPath(router, `routing.static[${r}]${part}`);
     const to = staticDestination(route.to);
     if (seen.has(to)) issues.push({ path: at(".to"), message: `${show(route.to)} has another static route on this router` });
     seen.add(to);
-    if (route.via !== undefined && own.has(route.via))
+    const via = route.via !== undefined && isIpv6Address(route.via) ? canonicalIpv6(route.via) : route.via;
+    if (via !== undefined && own.has(via))
       issues.push({ path: at(".via"), message: `next hop ${show(route.via)} is the router's own address` });
   });
   return issues;
 }
 
-/** A static route's destination as FRR writes it. */
+/** A static route's destination as FRR writes it (an IPv6 one in RFC 5952 text). */
 export function staticDestination(to: string): string {
   if (to === "default") return "0.0.0.0/0";
-  const prefix = parsePrefix4(to);
+  if (to === "default6") return "::/0";
+  const prefix = isIpv6Destination(to) ? parsePrefix6(to) : parsePrefix4(to);
   return typeof prefix === "string" ? to : prefix.cidr;
 }
 
@@ -176,7 +183,7 @@ function policyPlan(settings: RoutingSettings): PolicyPlan {
     sessions: Object.entries(settings.bgpSessions ?? {}).map(([peer, session]) => ({ peer, ...session })),
     staticRoutes: (settings.static ?? []).map((route) => ({
       to: staticDestination(route.to),
-      ...(route.via !== undefined ? { via: route.via } : {}),
+      ...(route.via !== undefined ? { via: isIpv6Address(route.via) ? canonicalIpv6(route.via) : route.via } : {}),
       discard: route.discard,
       ...(route.distance !== undefined ? { distance: route.distance } : {}),
     })),

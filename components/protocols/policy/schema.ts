@@ -85,7 +85,7 @@ export const IMPORT_SOURCES = ["connected", "static", "ospf", "isis", "bgp"] as 
 const imports = z.record(z.string(), importEntry);
 
 const staticRoute = z.strictObject({
-  /** An IPv4 prefix or "default". */
+  /** An IPv4 prefix or "default"; an IPv6 prefix or "default6". */
   to: z.string(),
   /** The next hop: on a segment of the router, or further away (resolved through the router's other routes). */
   via: z.string().optional(),
@@ -190,9 +190,9 @@ export interface BgpSessionPolicySpec {
 
 /** A static route in FRR's staticd: exactly one of `via` and `discard`. */
 export interface StaticRouteSpec {
-  /** An IPv4 prefix or "default". */
+  /** An IPv4 prefix or "default", or an IPv6 prefix or "default6". */
   to: string;
-  /** The next hop: on a segment of the router, or further away (resolved recursively through its other routes). */
+  /** The next hop, of the destination's family: on a segment of the router, or further away (resolved recursively through its other routes). */
   via?: string;
   /** Drop what matches (a blackhole route); default false. */
   discard?: boolean;

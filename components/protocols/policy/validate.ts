@@ -5,6 +5,7 @@
  * What it means beside the router's protocols is checked in plan.ts.
  */
 import { isIpv4Address } from "../../net/addressing";
+import { isIpv6Address, parsePrefix6 } from "../../net/addressing6";
 import { ConfigIssue, show } from "../../net/errors";
 import { orList } from "../protocol";
 import { IMPORT_SOURCES, POLICY_NAME, RoutingSettings, parsePrefix4 } from "./schema";
@@ -130,9 +131,16 @@ function policyIssues(settings: RoutingSettings, field: (path: string) => string
   }
 }
 
+/** Whether a static route's destination is IPv6 ("default6", or a prefix with a colon). */
+export const isIpv6Destination = (to: string) => to === "default6" || to.includes(":");
+
 function staticRouteIssues(route: NonNullable<RoutingSettings["static"]>[number], path: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  if (route.to !== "default") {
+  const ipv6 = isIpv6Destination(route.to);
+  if (ipv6 && route.to !== "default6") {
+    const prefix = parsePrefix6(route.to);
+    if (typeof prefix === "string") issues.push({ path: `${path}.to`, message: `${show(route.to)} ${prefix} (or "default6")` });
+  } else if (!ipv6 && route.to !== "default") {
     const prefix = parsePrefix4(route.to);
     if (typeof prefix === "string") issues.push({ path: `${path}.to`, message: `${show(route.to)} ${prefix} (or "default")` });
   }
@@ -143,8 +151,10 @@ function staticRouteIssues(route: NonNullable<RoutingSettings["static"]>[number]
     });
   } else if (!route.discard && route.via === undefined) {
     issues.push({ path: `${path}`, message: "needs a next hop (via) or discard: true" });
-  } else if (route.via !== undefined && !isIpv4Address(route.via)) {
-    issues.push({ path: `${path}.via`, message: `${show(route.via)} is not an IPv4 address` });
+  } else if (route.via !== undefined && !ipv6 && !isIpv4Address(route.via)) {
+    issues.push({ path: `${path}.via`, message: `${show(route.via)} is not an IPv4 address (the route to ${show(route.to)} is IPv4)` });
+  } else if (route.via !== undefined && ipv6 && !isIpv6Address(route.via)) {
+    issues.push({ path: `${path}.via`, message: `${show(route.via)} is not an IPv6 address (the route to ${show(route.to)} is IPv6)` });
   }
   return issues;
 }
