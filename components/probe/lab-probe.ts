@@ -27,8 +27,8 @@ export type ProbeCheck =
   | { kind: "fetch"; name: string; from: string; url: string; expect?: string }
   | { kind: "reach"; name: string; from: string; address: string }
   | VtyshCountCheck
-  /** The router's kernel holds a route for each prefix (IPv6 ones when `family` is 6). */
-  | { kind: "routes"; name: string; router: string; prefixes: string[]; family?: number }
+  /** The router's kernel holds a route for each prefix (IPv6 ones when `family` is 6); with `absent`, for none of them. */
+  | { kind: "routes"; name: string; router: string; prefixes: string[]; family?: number; absent?: boolean }
   /** A file present and not empty; its content is reported only with `show` (never for secrets). */
   | { kind: "file"; name: string; container: string; path: string; show?: boolean };
 
@@ -186,7 +186,17 @@ function judge(check: ProbeCheck, r: ExecResult): { ok: boolean; detail: string 
     case "vtysh-count":
       return judgeCount(check, r.stdout);
     case "routes": {
-      const held = new Set(r.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
+      const held = new Set(r.stdout.split("\n").flatMap((line) => heldPrefixes(line, check.family === 6)));
+      if (check.absent) {
+        const present = check.prefixes.filter((prefix) => held.has(prefix));
+        return {
+          ok: r.code === 0 && present.length === 0,
+          detail:
+            present.length === 0
+              ? `${check.router} has no route to ${check.prefixes.join(", ")}`
+              : `${check.router} has a route to ${present.join(", ")}, which its lab's policies filter`,
+        };
+      }
       const missing = check.prefixes.filter((prefix) => !held.has(prefix));
       return {
         ok: r.code === 0 && missing.length === 0,
@@ -203,6 +213,18 @@ function judge(check: ProbeCheck, r: ExecResult): { ok: boolean; detail: string 
       return { ok: r.code === 0 && content !== "", detail };
     }
   }
+}
+
+/**
+ * The destination of a line of `ip route show`, as written and as a CIDR: a blackhole route's after
+ * its type, the default as 0.0.0.0/0 (::/0), a host route with its /32 (/128).
+ */
+function heldPrefixes(line: string, ipv6: boolean): string[] {
+  const words = line.trim().split(/\s+/);
+  const destination = ["blackhole", "unreachable", "prohibit", "throw"].includes(words[0]) ? words[1] : words[0];
+  if (destination === undefined) return [];
+  if (destination === "default") return [destination, ipv6 ? "::/0" : "0.0.0.0/0"];
+  return destination.includes("/") || destination === "" ? [words[0], destination] : [words[0], `${destination}/${ipv6 ? 128 : 32}`];
 }
 
 /** A vtysh-count check on its command's answer; an answer that is not JSON (a daemon not running) counts nothing. */

@@ -46,6 +46,8 @@ export type {
 export { MAX_ASN, bgp, bgpSessionsCheck } from "./bgp";
 export type { BgpNeighborPlan, BgpPlan, BgpSpec } from "./bgp";
 export { DEFAULT_BFD, bfd, bfdSessionsCheck } from "./bfd";
+export { routing, routingSchema } from "./policy";
+export type { PolicyPlan, RoutingPolicySpec } from "./policy";
 export type { BfdMultihopSpec, BfdSpec, BfdSpecInput, BfdTimers } from "./bfd";
 export { VRF_SETUP_EXIT, VRF_TABLE_BASE, vrfBgpSessionsCheck, vrfs } from "./vrf";
 export type { VrfBgpSpec, VrfOspfSpec, VrfPlan, VrfSpec } from "./vrf";

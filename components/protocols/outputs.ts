@@ -31,6 +31,17 @@ export function routingChecks(
         router: node.containerName,
         prefixes: routing.expectedPrefixes,
       },
+      ...(routing.absentPrefixes
+        ? [
+            {
+              kind: "routes" as const,
+              name: `${node.name} has no route to what its policies filter (${routing.absentPrefixes.length})`,
+              router: node.containerName,
+              prefixes: routing.absentPrefixes,
+              absent: true,
+            },
+          ]
+        : []),
       ...(routing.expectedPrefixes6
         ? [
             {

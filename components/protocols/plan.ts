@@ -58,7 +58,7 @@ export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingP
       loopback: router.loopback,
       ...(router.loopback6 ? { loopback6: router.loopback6 } : {}),
       lans: router.lans,
-      expectedPrefixes: expected.get(router.name) ?? [],
+      ...afterPolicies(expected.get(router.name) ?? [], planned.facets, router.name),
       ...ipv6Lans(router.lans6, expected6.get(router.name)),
     };
     const plan: RouterBase = Object.assign(base, ...planned.fields.map((fields) => fields.get(router.name) ?? {}));
@@ -66,6 +66,27 @@ export function planRouting(input: RoutingInput, protocols: readonly AnyRoutingP
     routers.set(router.name, { ...plan, frr: planFrr(protocols, router.name, router.interfaces, plan) } as NodeRoutingPlan);
   }
   return { issues: [...checked.issues, ...prepared.issues, ...planned.issues], routers };
+}
+
+/**
+ * The prefixes a router must hold, as policies change them (the `filteredPrefixes` facet): those
+ * they bring added, those they filter out of it; and those it must not hold, only where there are
+ * some, so that labs without policies keep their plans as they were.
+ */
+function afterPolicies(
+  expected: string[],
+  planned: PlannedProtocol[],
+  router: string,
+): Pick<RouterBase, "expectedPrefixes" | "absentPrefixes"> {
+  const filters = planned.flatMap((protocol) => protocol.facets.filteredPrefixes?.(router) ?? []);
+  if (filters.length === 0) return { expectedPrefixes: expected };
+  const [absent, unchecked] = [filters.flatMap((f) => f.absent), filters.flatMap((f) => f.unchecked)];
+  const dropped = new Set([...absent, ...unchecked]);
+  const expectedPrefixes = [...new Set([...expected, ...filters.flatMap((f) => f.present)])].filter((prefix) => !dropped.has(prefix));
+  return {
+    expectedPrefixes: expectedPrefixes.sort(comparePrefixes),
+    ...(absent.length > 0 ? { absentPrefixes: [...new Set(absent)].sort(comparePrefixes) } : {}),
+  };
 }
 
 /** A router's IPv6 LANs and expected IPv6 prefixes, only where it has some: IPv4 labs' plans stay as they were. */
@@ -77,7 +98,13 @@ function ipv6Lans(lans6: string[] | undefined, expected6: string[] | undefined):
 }
 
 function summaryOf(protocol: AnyRoutingProtocol): ProtocolSummary {
-  return { name: protocol.name, title: protocol.title, igp: protocol.igp, perNode: protocol.nodeSchema !== undefined };
+  return {
+    name: protocol.name,
+    title: protocol.title,
+    igp: protocol.igp,
+    perNode: protocol.nodeSchema !== undefined,
+    ...(protocol.addOn ? { addOn: true } : {}),
+  };
 }
 
 /** By router name: the segments a protocol's field takes out of its default table (protocol.ts, ownInterfaces). */

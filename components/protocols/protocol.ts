@@ -100,6 +100,14 @@ export interface ProtocolFacets {
    * router of a route group learns every LAN of the group as it is.
    */
   learnedAs?(router: string, origin: string, prefix: string): string | null;
+  /** Of a protocol with sessions (BGP): the node names the router has a session with. */
+  sessionPeers?(router: string): string[];
+  /**
+   * What policies change of the prefixes the router must hold (routing policy): prefixes it must
+   * hold besides its route groups' LANs, prefixes it must not hold, and expected ones no longer
+   * checked (undefined: nothing changes).
+   */
+  filteredPrefixes?(router: string): { present: string[]; absent: string[]; unchecked: string[] } | undefined;
 }
 
 /** What a registered protocol says of itself without planning (for other protocols' messages). */
@@ -110,6 +118,11 @@ export interface ProtocolDescription {
   title: string;
   /** An IGP, and what its domain is called ("OSPF domain"). */
   igp?: { domain: string };
+  /**
+   * It adds to the protocols a router runs and is none itself (routing policy): it makes no node a
+   * router, and messages that list the protocols leave it out.
+   */
+  addOn?: boolean;
 }
 
 /** A registered protocol as the others see it. */
@@ -166,6 +179,8 @@ export interface RouterBase {
   lans6?: string[];
   /** Every IPv6 LAN prefix it must hold a route to once converged (absent where none). */
   expectedPrefixes6?: string[];
+  /** Prefixes it must hold no route to once converged: a policy filters them (absent where none). */
+  absentPrefixes?: string[];
 }
 
 /** An FRR daemon a protocol runs. */
@@ -183,6 +198,8 @@ export interface FrrDaemon {
 
 /** A protocol's part of a router's FRR configuration (frr/config.ts assembles them). */
 export interface FrrSections {
+  /** Top-level lines (staticd's routes, prefix and community lists): right after the header, before every node. */
+  global?: string[];
   /** Nodes that other sections refer to (BFD's profiles): first, after the header. */
   preamble?: string[];
   /** Its lines in the `lo` interface node. */

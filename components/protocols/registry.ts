@@ -11,11 +11,12 @@ import { BgpSpec, bgp } from "./bgp";
 import { FrrRouterPlan } from "./frr/config";
 import { IsisSpec, isis } from "./isis";
 import { OspfInterfaceSpec, OspfLabSpec, OspfSpec, ospf } from "./ospf";
+import { RoutingPolicySpec, routing } from "./policy";
 import { AnyRoutingProtocol, RouterBase } from "./protocol";
 import { ROUTER_FIELDS } from "./router";
 import { VrfSpec, vrfs } from "./vrf";
 
-export const PROTOCOLS = [ospf, isis, bgp, bfd, vrfs] as const;
+export const PROTOCOLS = [ospf, isis, bgp, bfd, vrfs, routing] as const;
 
 type Registered = (typeof PROTOCOLS)[number];
 type UnionToIntersection<U> = (U extends unknown ? (union: U) => void : never) extends (intersection: infer I) => void ? I : never;
@@ -56,6 +57,8 @@ export interface NodeRoutingSpec {
   bgp?: BgpSpec;
   /** The router's VRFs by name, each with its interfaces, OSPF and BGP (components/protocols/vrf). */
   vrfs?: Record<string, VrfSpec>;
+  /** Routing policy, redistribution (`import`) and staticd routes on this router (components/protocols/policy). */
+  routing?: RoutingPolicySpec;
   /** A /32 on the router's `lo`, announced by its protocols; iBGP runs between loopbacks when an IGP carries them. */
   loopback?: string;
   /** Router id of its protocols; default: the loopback, else the node's first interface address. */

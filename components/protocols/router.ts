@@ -55,7 +55,8 @@ export interface CheckedRouters {
 }
 
 export function checkRouters(input: RoutingInput, protocols: readonly AnyRoutingProtocol[]): CheckedRouters {
-  const perNode = protocols.filter((protocol) => protocol.nodeSchema !== undefined);
+  const perNode = protocols.filter((protocol) => protocol.nodeSchema !== undefined && !protocol.addOn);
+  const addOns = protocols.filter((protocol) => protocol.nodeSchema !== undefined && protocol.addOn);
   const fieldNames = orList(perNode.map((protocol) => protocol.name));
   const checked: CheckedRouters = { routers: [], routerIds: new Map(), issues: [] };
   const owners = { loopbacks: new Map<string, string>(), routerIds: new Map<string, string>() };
@@ -63,6 +64,12 @@ export function checkRouters(input: RoutingInput, protocols: readonly AnyRouting
     const at = (field: string) => `nodes[${node.index}].${field}`;
     const own = perNode.filter((protocol) => node.fields[protocol.name] !== undefined);
     if (own.length === 0) {
+      for (const addOn of addOns.filter((protocol) => node.fields[protocol.name] !== undefined)) {
+        checked.issues.push({
+          path: at(addOn.name),
+          message: `node ${show(node.name)} runs no routing protocol: ${addOn.name} applies to a router with ${fieldNames}`,
+        });
+      }
       for (const field of ["loopback", "loopback6", "routerId"] as const) {
         const value = node.fields[field];
         if (value !== undefined)
@@ -72,7 +79,9 @@ export function checkRouters(input: RoutingInput, protocols: readonly AnyRouting
     }
     checked.routers.push(node);
     checked.issues.push(...frrNodeIssues(node, own[0].name, fieldNames, at));
-    for (const protocol of own) checked.issues.push(...(protocol.nodeIssues?.(node.fields[protocol.name], at) ?? []));
+    for (const protocol of [...own, ...addOns.filter((addOn) => node.fields[addOn.name] !== undefined)]) {
+      checked.issues.push(...(protocol.nodeIssues?.(node.fields[protocol.name], at) ?? []));
+    }
     const loopback = node.fields.loopback;
     if (loopback !== undefined) {
       const issue = loopbackIssue(loopback, input, owners.loopbacks);

@@ -25,6 +25,7 @@ import {
 import { vrfPair } from "../support/vrf-labs";
 import { ospfAreas, unnumberedRing } from "../support/ospf-areas-lab";
 import { ensureLocalImage } from "../support/stretch-sites";
+import { localPreference, policyKinds, redistribution } from "../support/policy-labs";
 import { DOCKER, skipUnless } from "../support/requirements";
 
 const skipReason = skipUnless([DOCKER]);
@@ -94,6 +95,24 @@ describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${ski
     const image = await ensureLocalImage("router");
     const refused: string[] = [];
     for (const { router, text } of cases) {
+      const check = await frrCheck(image, text);
+      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  // Routing policy (components/protocols/policy): prefix and community lists, route-maps, router
+  // nodes entered again for redistribution and session policies, staticd's route kinds.
+  const policyCases = [
+    ...configurations("redistribution", redistribution()),
+    ...configurations("local-preference", localPreference()),
+    ...configurations("policy-kinds", policyKinds()),
+  ];
+
+  it(`accepts all ${policyCases.length} router configurations with routing policy`, async () => {
+    const image = await ensureLocalImage("router");
+    const refused: string[] = [];
+    for (const { router, text } of policyCases) {
       const check = await frrCheck(image, text);
       if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
     }

@@ -68,6 +68,8 @@ export async function bfdPeer(container: string, address: string): Promise<{ sta
 export async function missingRoutes(container: string, prefixes: string[], family: 4 | 6 = 4): Promise<string[]> {
   const result = await execIn(container, ["ip", `-${family}`, "route", "show"], 10_000);
   const held = new Set(result.stdout.split("\n").map((line) => line.trim().split(/\s+/)[0]));
+  // A default route the routing learns (one a policy expects) is "default" in the kernel's words.
+  if (held.has("default")) held.add(family === 6 ? "::/0" : "0.0.0.0/0");
   return prefixes.filter((prefix) => !held.has(prefix));
 }
 

@@ -133,6 +133,21 @@ const STACK_CASES: StackCase[] = [
     '"80"',
   ),
   c("types", "a node's commands a string", lab({ nodes: [node({ commands: "echo hi" })] }), "routedLab.nodes[0].commands", '"echo hi"'),
+  // Routing policy (components/protocols/policy), from stack config.
+  c(
+    "references",
+    "an import through a routing policy that does not exist",
+    lab({ nodes: [{ ...ROUTER, ospf: {}, routing: { import: { ospf: { static: { policy: "nope" } } } } }] }),
+    "routedLab.nodes[0].routing.import.ospf.static.policy",
+    '"nope"',
+  ),
+  c(
+    "addresses",
+    "a discard static route with a next hop",
+    lab({ nodes: [{ ...ROUTER, ospf: {}, routing: { static: [{ to: "10.9.0.0/24", discard: true, via: "10.70.0.2" }] } }] }),
+    "routedLab.nodes[0].routing.static[0].via",
+    '"10.70.0.2"',
+  ),
   c(
     "types",
     "a segment's vxlan id a string",
@@ -1466,9 +1481,9 @@ describe("the bad-configuration suite", () => {
       types: 32,
       ranges: 24,
       names: 36,
-      addresses: 45,
+      addresses: 46,
       overlaps: 18,
-      references: 23,
+      references: 24,
       "cross-lab": 12,
       secrets: 15,
       "component:RoutedLab": 6,

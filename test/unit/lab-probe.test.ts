@@ -308,6 +308,19 @@ describe("LabProbe routing checks, judged on FRR 8.4's JSON and the kernel's rou
     expect(await once(probe)).toMatchObject({ ok: false, detail: "r1 has no route to 10.21.3.0/24" });
     expect(fake.calls().at(-1)!.argv.slice(2)).toEqual(["exec", "r1", "ip", "-4", "route", "show"]);
   });
+
+  it("routes absent (a policy filters them): none may be held; blackhole, default and host routes are read as prefixes", async () => {
+    const probe: ProbeCheck = { kind: "routes", name: "r1 filtered", router: "r1", prefixes: ["10.52.4.0/24"], absent: true };
+    fake.answer("10.52.3.0/24 via 10.52.12.2 dev eth2 proto ospf metric 20\n");
+    expect(await once(probe)).toMatchObject({ ok: true, detail: "r1 has no route to 10.52.4.0/24" });
+    fake.answer("10.52.3.0/24 via 10.52.12.2 dev eth2 proto ospf metric 20\n10.52.4.0/24 via 10.52.12.2 dev eth2 proto ospf metric 20\n");
+    expect(await once(probe)).toMatchObject({ ok: false, detail: "r1 has a route to 10.52.4.0/24, which its lab's policies filter" });
+    const held: ProbeCheck = { kind: "routes", name: "r3", router: "r3", prefixes: ["10.52.90.0/24", "0.0.0.0/0", "10.52.255.2/32"] };
+    fake.answer(
+      "default via 10.52.23.1 dev eth0 proto bgp metric 20\nblackhole 10.52.90.0/24 proto static metric 20\n10.52.255.2 via 10.52.23.1 dev eth0\n",
+    );
+    expect(await once(held)).toMatchObject({ ok: true });
+  });
 });
 
 describe("LabProbe in a stack", () => {

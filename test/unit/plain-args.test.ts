@@ -43,9 +43,11 @@ import {
   NodeRoutingSpec,
   OspfSpec,
   interfaceRoutingFields,
+  RoutingPolicySpec,
   labRoutingFields,
   nodeRoutingFields,
 } from "../../components/protocols";
+import { PolicyEntrySpec, PolicySetSpec, StaticRouteSpec } from "../../components/protocols/policy/schema";
 import { RoutedLab } from "../../components/routed-lab";
 import {
   CheckSpec,
@@ -410,6 +412,12 @@ describe("the plain forms", () => {
     expectTypeOf<keyof CheckSpec>().toEqualTypeOf<keyof NonNullable<Lab["checks"]>[number]>();
     expectTypeOf<keyof OspfSpec>().toEqualTypeOf<keyof NonNullable<Node["ospf"]>>();
     expectTypeOf<keyof BgpSpec>().toEqualTypeOf<keyof NonNullable<Node["bgp"]>>();
+    type Routing = NonNullable<Node["routing"]>;
+    type PolicyEntry = NonNullable<Routing["policy"]>[string][number];
+    expectTypeOf<keyof RoutingPolicySpec>().toEqualTypeOf<keyof Routing>();
+    expectTypeOf<keyof PolicyEntrySpec>().toEqualTypeOf<keyof PolicyEntry>();
+    expectTypeOf<keyof PolicySetSpec>().toEqualTypeOf<keyof NonNullable<PolicyEntry["set"]>>();
+    expectTypeOf<keyof StaticRouteSpec>().toEqualTypeOf<keyof NonNullable<Routing["static"]>[number]>();
     expectTypeOf<keyof BfdSpec>().toEqualTypeOf<keyof Exclude<NonNullable<Lab["bfd"]>, boolean>>();
     expectTypeOf<keyof BgpTriangleOptions>().toEqualTypeOf<keyof BgpTriangleOptionsInput>();
     type Oor = z.input<typeof oorOptionsSchema>;

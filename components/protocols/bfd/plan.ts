@@ -69,7 +69,7 @@ export function prepareBfd(lab: PreparingLab<BfdSettings>): { issues: ConfigIssu
   if (!single || !multihop) return { issues: [], services: {} };
   const issues: ConfigIssue[] = [];
   if (lab.routers.length === 0) {
-    const perNode = lab.protocols.filter((protocol) => protocol.perNode);
+    const perNode = lab.protocols.filter((protocol) => protocol.perNode && !protocol.addOn);
     // A router is made by any node protocol; BFD rides on the IGPs' adjacencies and BGP's sessions.
     const carriers = perNode.filter((protocol) => protocol.igp || protocol.name === "bgp");
     issues.push({

@@ -107,6 +107,7 @@ export function planBgp(lab: RoutingLab<BgpSettings, never>): ProtocolPlan<BgpFi
     routers,
     facets: {
       routeGroup: (name) => (draft.sessions.has(name) ? draft.groups.find(name) : undefined),
+      sessionPeers: (name) => [...new Set((draft.sessions.get(name) ?? []).map((session) => session.node))],
       detectedPeers: (name) =>
         (draft.sessions.get(name) ?? [])
           .filter((session) => session.bfd)

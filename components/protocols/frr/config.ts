@@ -92,8 +92,9 @@ export function planFrr(
   const setup = running.flatMap((protocol) => protocol.frr.setup?.(router) ?? []);
   const secrets = Object.assign({}, ...sections.map(({ sections: { secrets = {} } }) => secrets));
   return {
-    // A daemon two protocols run (OSPF's ospfd, also in a VRF) is named once.
-    daemons: [...new Set(daemons.map(({ daemon }) => daemon))],
+    // A daemon two protocols run (OSPF's ospfd, also in a VRF) is named once; staticd runs on every
+    // router, and a protocol may still wait for it to load its routes (readyLines).
+    daemons: [...new Set(daemons.map(({ daemon }) => daemon))].filter((daemon) => daemon !== "staticd"),
     readyLines: [
       { daemon: "zebra", line: `hostname ${hostname}` },
       ...daemons.map(({ daemon, readyLine }) => ({ daemon, line: readyLine })),
@@ -142,6 +143,7 @@ function renderFrrTemplate(hostname: string, sections: { sections: FrrSections }
   const node = (lines: string[]) => [...lines, "exit", "!"];
   const indented = (lines: string[]) => lines.map((line) => ` ${line}`);
   const loopback = sections.flatMap(({ sections: { loopback = [] } }) => loopback);
+  const global = sections.flatMap(({ sections: { global = [] } }) => global);
   const lines = [
     `! docker-netlabs: generated FRR configuration of ${hostname}; interface names are filled in when the node starts`,
     "frr defaults traditional",
@@ -151,6 +153,7 @@ function renderFrrTemplate(hostname: string, sections: { sections: FrrSections }
     "log timestamp precision 3",
     "service integrated-vtysh-config",
     "!",
+    ...(global.length > 0 ? [...global, "!"] : []),
     ...sections.flatMap(({ sections: { preamble } }) => (preamble ? node(preamble) : [])),
     ...(loopback.length > 0 ? node(["interface lo", ...indented(loopback)]) : []),
     ...interfaceNodes.flatMap(({ segment, lines }) => node([`interface ${interfaceToken(segment)}`, ...indented(lines)])),
