@@ -90,33 +90,52 @@ export const NETWORK_LOOK_SCRIPT = [
   'else echo \'== fib_trie\'; while IFS= read -r line || [ -n "$line" ]; do echo "$line"; done < /proc/net/fib_trie; fi',
 ].join("\n");
 
-/**
- * The docker arguments of the look: a container in the engine's network namespace that reads it
- * and is removed; never pulled, unprivileged, no capability, read-only.
- */
-export function networkLookArgs(image: string): string[] {
+/** How a short-lived helper container runs: its network, user and capability, its role label, its script. */
+export interface HelperRun {
+  /** `host`, `none` or `container:<name>`. */
+  network: string;
+  /** A capability it keeps (all others dropped); none when absent. */
+  capability?: string;
+  /** Runs as this uid:gid rather than root. */
+  user?: string;
+  /** Its root file system read-only. */
+  readOnly: boolean;
+  /** The value of its `io.docker-netlabs.role` label. */
+  role: string;
+}
+
+/** The docker arguments of a helper container: never pulled, no new privileges, removed once its `sh -c` script ends. */
+export function helperRunArgs(run: HelperRun, image: string, script: string): string[] {
   return [
     "run",
     "--rm",
     "--pull",
     "never",
     "--network",
-    "host",
-    "--user",
-    "65534:65534",
+    run.network,
+    ...(run.user ? ["--user", run.user] : []),
     "--cap-drop",
     "ALL",
+    ...(run.capability ? ["--cap-add", run.capability] : []),
     "--security-opt",
     "no-new-privileges",
-    "--read-only",
+    ...(run.readOnly ? ["--read-only"] : []),
     "--label",
-    "io.docker-netlabs.role=host-facts",
+    `io.docker-netlabs.role=${run.role}`,
     "--entrypoint",
     "sh",
     image,
     "-c",
-    NETWORK_LOOK_SCRIPT,
+    script,
   ];
+}
+
+/**
+ * The docker arguments of the look: a container in the engine's network namespace that reads it
+ * and is removed; never pulled, unprivileged, no capability, read-only.
+ */
+export function networkLookArgs(image: string): string[] {
+  return helperRunArgs({ network: "host", user: "65534:65534", readOnly: true, role: "host-facts" }, image, NETWORK_LOOK_SCRIPT);
 }
 
 /**
@@ -140,28 +159,8 @@ export const KERNEL_LOOK_SCRIPT = [
  * sections to try in the same container (kernel-facts.ts: the link kinds VRFs and VLANs need).
  */
 export function kernelLookArgs(image: string, more = ""): string[] {
-  return [
-    "run",
-    "--rm",
-    "--pull",
-    "never",
-    "--network",
-    "none",
-    "--cap-drop",
-    "ALL",
-    "--cap-add",
-    "NET_ADMIN",
-    "--security-opt",
-    "no-new-privileges",
-    "--read-only",
-    "--label",
-    "io.docker-netlabs.role=host-facts",
-    "--entrypoint",
-    "sh",
-    image,
-    "-c",
-    more ? `${KERNEL_LOOK_SCRIPT}\n${more}` : KERNEL_LOOK_SCRIPT,
-  ];
+  const script = more ? `${KERNEL_LOOK_SCRIPT}\n${more}` : KERNEL_LOOK_SCRIPT;
+  return helperRunArgs({ network: "none", capability: "NET_ADMIN", readOnly: true, role: "host-facts" }, image, script);
 }
 
 /** The image the kernel look runs on: a lab image with ip and tc (router, else client); undefined when the engine has neither. */

@@ -1,10 +1,8 @@
 /**
  * What a Docker host's kernel offers the labs that need it (VRFs, VLANs), and what it lacks of it.
  * Asked only when a lab's nodes need a feature, for a unix:// or tcp:// engine (engine-check.ts):
- * the kernel look, a short-lived container in a network namespace of its own that tries each link
- * kind as a node's init makes it. Kept apart from engine-facts.ts and host-facts.ts, which
- * HostCheck's dynamic provider carries as text: that text, and so every ssh:// stack's inputs, stay
- * as they were.
+ * these tries join the kernel look of engine-facts.ts (a short-lived container in a network
+ * namespace of its own), each link kind made as a node's init makes it.
  */
 import type { DockerOutput } from "./engine-facts";
 import type { HostFactsLike, HostNeeds } from "./host-facts";

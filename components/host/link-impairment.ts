@@ -16,6 +16,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { DynamicResource } from "../declare/dynamic-providers";
 import type { HostConnection } from "./docker-host";
+import { helperRunArgs } from "./engine-facts";
 import { DockerExecTarget, remoteDockerArgv } from "./host-exec";
 
 /** An impairment as planned (net/topology.ts ImpairmentPlan): any subset. */
@@ -88,27 +89,7 @@ export function impairmentScript(address: string, impairment: Impairment | undef
 
 /** The docker arguments of the helper: in the node's network namespace, NET_ADMIN only, never pulled, removed. */
 export function impairmentHelperArgs(container: string, image: string, script: string): string[] {
-  return [
-    "run",
-    "--rm",
-    "--pull",
-    "never",
-    "--network",
-    `container:${container}`,
-    "--cap-drop",
-    "ALL",
-    "--cap-add",
-    "NET_ADMIN",
-    "--security-opt",
-    "no-new-privileges",
-    "--label",
-    "io.docker-netlabs.role=impairment",
-    "--entrypoint",
-    "sh",
-    image,
-    "-c",
-    script,
-  ];
+  return helperRunArgs({ network: `container:${container}`, capability: "NET_ADMIN", readOnly: false, role: "impairment" }, image, script);
 }
 
 type DockerResult = { code: number; stdout: string; stderr: string };

@@ -534,6 +534,19 @@ function segmentLinkOptions(segment: z.output<typeof segmentSchema>): Pick<Segme
   };
 }
 
+/** What is wrong with a segment's driver, parent and tunnel. */
+function segmentDriverIssues(at: string, segment: z.output<typeof segmentSchema>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (segment.driver === "macvlan" && !segment.parent) {
+    issues.push({ path: `${at}.parent`, message: "a macvlan segment needs the host interface it sits on" });
+  }
+  if (segment.driver === "bridge" && segment.parent) {
+    issues.push({ path: `${at}.parent`, message: `${show(segment.parent)} is only for macvlan segments` });
+  }
+  if (segment.vxlan) issues.push(...stretchIssues(at, segment));
+  return issues;
+}
+
 /** The segments by name, each valid one planned; `networkPrefix` heads every Docker network name. */
 function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchema>[], issues: ConfigIssue[]): Map<string, SegmentPlan> {
   const segments = new Map<string, SegmentPlan>();
@@ -556,13 +569,7 @@ function planSegments(networkPrefix: string, specs: z.output<typeof segmentSchem
     if (!isIpv4Address(gateway) || !isUsableHost(subnet, gateway)) {
       issues.push({ path: `${at}.gateway`, message: `${show(gateway)} is not a host address of ${subnet.cidr}` });
     }
-    if (segment.driver === "macvlan" && !segment.parent) {
-      issues.push({ path: `${at}.parent`, message: "a macvlan segment needs the host interface it sits on" });
-    }
-    if (segment.driver === "bridge" && segment.parent) {
-      issues.push({ path: `${at}.parent`, message: `${show(segment.parent)} is only for macvlan segments` });
-    }
-    if (segment.vxlan) issues.push(...stretchIssues(at, segment));
+    issues.push(...segmentDriverIssues(at, segment));
     const networkName = `${networkPrefix}${segment.name}`;
     segments.set(segment.name, {
       name: segment.name,

@@ -46,6 +46,17 @@ function configurations(lab: string, spec: unknown): { router: string; text: str
 }
 
 /** `vtysh --dryrun` on the text in a container of the router image: its exit code and what it said. */
+/** The configurations FRR's check refuses, each with its router, exit code and what FRR said. */
+async function refusedOf(cases: { router: string; text: string }[]): Promise<string[]> {
+  const image = await ensureLocalImage("router");
+  const refused: string[] = [];
+  for (const { router, text } of cases) {
+    const check = await frrCheck(image, text);
+    if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
+  }
+  return refused;
+}
+
 async function frrCheck(image: string, text: string): Promise<{ code: number; output: string }> {
   const result = await run(
     "docker",
@@ -92,13 +103,7 @@ describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${ski
   ];
 
   it(`accepts all ${cases.length} router configurations`, async () => {
-    const image = await ensureLocalImage("router");
-    const refused: string[] = [];
-    for (const { router, text } of cases) {
-      const check = await frrCheck(image, text);
-      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
-    }
-    expect(refused).toEqual([]);
+    expect(await refusedOf(cases)).toEqual([]);
   });
 
   // Routing policy (components/protocols/policy): prefix and community lists, route-maps, router
@@ -110,13 +115,7 @@ describe.skipIf(skipReason)(`FRR's own check of the rendered configurations${ski
   ];
 
   it(`accepts all ${policyCases.length} router configurations with routing policy`, async () => {
-    const image = await ensureLocalImage("router");
-    const refused: string[] = [];
-    for (const { router, text } of policyCases) {
-      const check = await frrCheck(image, text);
-      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
-    }
-    expect(refused).toEqual([]);
+    expect(await refusedOf(policyCases)).toEqual([]);
   });
 
   it("refuses a configuration with a mistake (the check can fail)", async () => {
@@ -139,14 +138,8 @@ describe.skipIf(skipReason)(`FRR's own check of the VRF configurations${skipReas
   const vrfCases = [...configurations("vrf", vrfPair()), ...configurations("vrf-leak", vrfPair(true))];
 
   it(`accepts all ${vrfCases.length} VRF router configurations`, async () => {
-    const image = await ensureLocalImage("router");
-    const refused: string[] = [];
-    for (const { router, text } of vrfCases) {
-      expect(text).toMatch(/^router ospf vrf red$/m);
-      const check = await frrCheck(image, text);
-      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
-    }
-    expect(refused).toEqual([]);
+    for (const { text } of vrfCases) expect(text).toMatch(/^router ospf vrf red$/m);
+    expect(await refusedOf(vrfCases)).toEqual([]);
   });
 
   it("refuses a VRF configuration with a mistake in a VRF's BGP instance (the check reads them)", async () => {
@@ -179,13 +172,7 @@ describe.skipIf(skipReason)(`FRR's own check of OSPF's areas and per-link settin
   ];
 
   it(`accepts all ${cases.length} router configurations`, async () => {
-    const image = await ensureLocalImage("router");
-    const refused: string[] = [];
-    for (const { router, text } of cases) {
-      const check = await frrCheck(image, text);
-      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
-    }
-    expect(refused).toEqual([]);
+    expect(await refusedOf(cases)).toEqual([]);
   });
 });
 
@@ -205,13 +192,7 @@ describe.skipIf(skipReason)(`FRR's own check of the BGP depth configurations${sk
 
   it(`accepts all ${cases.length} router configurations`, async () => {
     expect(cases.every(({ text }) => !text.includes("@SECRET_"))).toBe(true);
-    const image = await ensureLocalImage("router");
-    const refused: string[] = [];
-    for (const { router, text } of cases) {
-      const check = await frrCheck(image, text);
-      if (check.code !== 0) refused.push(`${router} (exit ${check.code}): ${check.output.trim()}`);
-    }
-    expect(refused).toEqual([]);
+    expect(await refusedOf(cases)).toEqual([]);
   });
 });
 
