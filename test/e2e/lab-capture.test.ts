@@ -11,10 +11,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { LOCAL_DOCKER, docker, run } from "../support/docker-cli";
+import { NODE_READY_PATH } from "../../components/routed-lab/node-init";
+import { LOCAL_DOCKER, docker, execIn, run, waitFor } from "../support/docker-cli";
+import { EmulatedHost, EmulatedHosts, startEmulatedHosts } from "../support/emulated-hosts";
 import { DeployedStack, deployStack, newTestRun, sweep, waitForNodes } from "../support/lab-harness";
-import { DOCKER, SSHD, SSH_CLIENT, skipUnless } from "../support/requirements";
-import { SshdFixture, startSshd } from "../support/sshd";
+import { DOCKER, EMULATED_HOSTS, SSHD, SSH_CLIENT, skipUnless } from "../support/requirements";
+import { ensureLocalImage, stretchImages } from "../support/stretch-sites";
 
 const skipReason = skipUnless([DOCKER]);
 if (skipReason) console.warn(`[skipped] e2e tier: ${skipReason}`);
@@ -133,85 +135,98 @@ describe.skipIf(skipReason)(`npm run lab:capture on real Docker${skipReason ? ` 
   }, 120_000);
 });
 
-const sshSkip = skipUnless([DOCKER, SSHD, SSH_CLIENT]);
+const sshSkip = skipUnless([DOCKER, SSHD, SSH_CLIENT, EMULATED_HOSTS]);
 if (sshSkip && !skipReason) console.warn(`[skipped] lab:capture over ssh://: ${sshSkip}`);
 
 /**
- * The same over ssh://: the stack's dockerHost is an sshd (test/support/sshd.ts) whose sessions see
- * the engine's socket as another host's, reached with the stack's sshOpts alone, as the provider
- * reaches it. (Not an emulated host with its own dockerd: the lab runs on this engine.)
+ * The same over ssh:// on an emulated host (test/support/emulated-hosts.ts: a dockerd of its own in
+ * a network namespace of its own, reached through its sshd): the lab runs there, the capture
+ * container starts there, and the script reaches it with the stack's sshOpts alone.
  */
-describe.skipIf(sshSkip)(`npm run lab:capture over ssh://${sshSkip ? ` (skipped: ${sshSkip})` : ""}`, () => {
+describe.skipIf(sshSkip)(`npm run lab:capture over ssh:// on an emulated host${sshSkip ? ` (skipped: ${sshSkip})` : ""}`, () => {
   const sshRun = newTestRun();
-  let sshd: SshdFixture | undefined;
+  let emulated: EmulatedHosts | undefined;
+  let host: EmulatedHost | undefined;
   let deployed: DeployedStack | undefined;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "netlabs-capture-ssh-"));
-  let config: Record<string, unknown> = {};
+  const stackFile = path.join(dir, "Pulumi.remote.yaml");
 
   beforeAll(async () => {
-    sshd = await startSshd();
-    fs.writeFileSync(path.join(dir, "key"), sshd.privateKey, { mode: 0o600 });
-    fs.writeFileSync(path.join(dir, "known_hosts"), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`, { mode: 0o600 });
+    emulated = await startEmulatedHosts(await stretchImages());
+    host = emulated.hosts[0];
+    const url = new URL(host.dockerHost);
+    const known = url.port && url.port !== "22" ? `[${url.hostname}]:${url.port}` : url.hostname;
+    fs.writeFileSync(path.join(dir, "key"), host.sshd.privateKey, { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, "known_hosts"), `${known} ${host.sshd.hostPublicKey}\n`, { mode: 0o600 });
     const sshOpts = ["-i", path.join(dir, "key"), "-o", `UserKnownHostsFile=${path.join(dir, "known_hosts")}`, "-o", "IdentitiesOnly=yes"];
-    config = { ...CONFIG, dockerHost: `ssh://${sshd.user}@127.0.0.1:${sshd.port}`, sshOpts };
+    // The emulated host has no egress: its lab images were loaded ahead (stretchImages).
+    const config = { ...CONFIG, dockerHost: host.dockerHost, sshOpts, labImages: "preloaded" };
     deployed = await deployStack(sshRun, config);
-    await waitForNodes([`${sshRun.prefix}routed-lab-r1`, `${sshRun.prefix}routed-lab-r2`]);
-  }, 300_000);
-
-  afterAll(async () => {
-    if (deployed) await deployed.mocks.destroyAll();
-    await sweep(sshRun);
-    if (sshd) await sshd.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }, 300_000);
-
-  it("3 s of r1's interface on core, over ssh: pcap with OSPF hellos; Ctrl-C there too leaves no capture container", async () => {
-    const stackFile = path.join(dir, "Pulumi.remote.yaml");
+    const target = host.target;
+    const nodes = [`${sshRun.prefix}routed-lab-r1`, `${sshRun.prefix}routed-lab-r2`];
+    const ready = await waitFor(
+      async () => {
+        for (const node of nodes) if ((await execIn(node, ["test", "-f", NODE_READY_PATH], 5_000, target)).code !== 0) return false;
+        return true;
+      },
+      { timeoutMs: 90_000 },
+    );
+    expect(ready, "r1 and r2 ready on the emulated host").toBe(true);
     const values = { ...config, namePrefix: sshRun.prefix };
     fs.writeFileSync(
       stackFile,
       stringify({ config: Object.fromEntries(Object.entries(values).map(([k, v]) => [`docker-netlabs:${k}`, v])) }),
     );
+  }, 600_000);
+
+  afterAll(async () => {
+    if (deployed) await deployed.mocks.destroyAll();
+    if (emulated) await emulated.stop();
+    await sweep(sshRun);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
+
+  const captureLeft = async () =>
+    (await docker(host!.target, ["ps", "-a", "--filter", "label=io.docker-netlabs.role=capture", "--format", "{{.Names}}"]))
+      .split("\n")
+      .filter((name) => name.startsWith(sshRun.prefix));
+
+  it("3 s of r1's interface on core, over ssh: pcap with OSPF hellos; Ctrl-C there too leaves no capture container", async () => {
+    // The lab's containers are on the emulated host's engine, not this one.
+    const local = await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", `name=${sshRun.prefix}routed-lab-r1`, "--format", "{{.Names}}"]);
+    expect(local.trim()).toBe("");
     const file = path.join(dir, "remote.pcap");
+    const started = Date.now();
     const captured = await run(
       process.execPath,
       ["--import", "tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", file, "--seconds", "3"],
-      {
-        cwd: ROOT,
-        timeoutMs: 60_000,
-      },
+      { cwd: ROOT, timeoutMs: 90_000 },
     );
+    console.log(`[figure] lab:capture of 3 s over ssh:// on an emulated host took ${Date.now() - started} ms in all`);
     expect(captured.code, captured.stderr).toBe(0);
-    const image = (await docker(LOCAL_DOCKER, ["inspect", "--format", "{{.Config.Image}}", `${sshRun.prefix}routed-lab-r1`])).trim();
+    const image = await ensureLocalImage("router");
     const read = await run(
       "docker",
       ["run", "--rm", "-i", "--pull", "never", "--network", "none", "--entrypoint", "tcpdump", image, "-n", "-r", "-"],
-      {
-        input: fs.readFileSync(file),
-      },
+      { input: fs.readFileSync(file) },
     );
-    expect(read.stdout).toMatch(/OSPFv2, Hello/);
+    expect(read.stdout).toMatch(/10\.237\.0\.[12] > 224\.0\.0\.5: OSPFv2, Hello/);
 
     const interrupted = path.join(dir, "interrupted.pcap");
     const child = spawn(
       process.execPath,
       ["--import", "tsx", "scripts/lab-capture.ts", "r1", "core", "--stack", stackFile, "-w", interrupted],
-      {
-        cwd: ROOT,
-        stdio: "ignore",
-        detached: true,
-      },
+      { cwd: ROOT, stdio: "ignore", detached: true },
     );
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const started = Date.now();
-    while (Date.now() - started < 30_000 && !(fs.existsSync(interrupted) && fs.statSync(interrupted).size >= 24)) {
+    const begun = Date.now();
+    while (Date.now() - begun < 30_000 && !(fs.existsSync(interrupted) && fs.statSync(interrupted).size >= 24)) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    console.log(`[figure] lab:capture start-up over ssh:// (to the pcap header): ${Date.now() - started} ms`);
+    console.log(`[figure] lab:capture start-up over ssh:// on an emulated host (to the pcap header): ${Date.now() - begun} ms`);
     await new Promise((resolve) => setTimeout(resolve, 2000));
     process.kill(-child.pid!, "SIGINT");
     expect(await exited).toBe(0);
-    const left = await docker(LOCAL_DOCKER, ["ps", "-a", "--filter", "label=io.docker-netlabs.role=capture", "--format", "{{.Names}}"]);
-    expect(left.split("\n").filter((name) => name.startsWith(sshRun.prefix))).toEqual([]);
-  }, 180_000);
+    expect(await captureLeft()).toEqual([]);
+  }, 240_000);
 });
